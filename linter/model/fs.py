@@ -1,0 +1,223 @@
+"""The model filesystem: path → node (kind, owner, group, mode), each node carrying the history of what changed it.
+
+Knowledge is three-valued. A node's `uid`/`gid`/`mode` may be None (not known, e.g. a context file that could not be
+read). A path absent from `nodes` is known to be absent only when the filesystem is `complete` (a stage built from
+`scratch` or from a fully modelled stage); otherwise its state is unknown, and nothing may be concluded from it.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from enum import Enum
+
+
+class Kind(str, Enum):
+    DIR = "dir"
+    FILE = "file"
+    SYMLINK = "symlink"
+
+
+class Knowledge(str, Enum):
+    KNOWN = "known"  # set by an instruction we replayed
+    DERIVED = "derived"  # from a base-image profile or another inference
+    UNKNOWN = "unknown"  # a placeholder: the path exists (or may) but its metadata is not known
+
+
+@dataclass(frozen=True)
+class Cause:
+    """Where a change came from: a Dockerfile line (0 for a base-image profile) and a short instruction text."""
+
+    line: int
+    instruction: str
+    stage: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One step of a node's history: the state right after `cause` and a short note of what happened."""
+
+    cause: Cause
+    kind: Kind | None
+    uid: int | None
+    gid: int | None
+    mode: int | None
+    note: str  # "created", "reset from build context", "chown", "removed", ...
+
+
+@dataclass(frozen=True)
+class Node:
+    kind: Kind
+    uid: int | None
+    gid: int | None
+    mode: int | None  # permission bits incl. setuid/setgid/sticky (0o7777 mask), None if unknown
+    knowledge: Knowledge = Knowledge.KNOWN
+    target: str | None = None  # for symlinks
+    history: tuple[Change, ...] = ()
+    # Free-form facts other layers attach (e.g. "venv": "/opt/app-root" on a pyvenv.cfg, "content" of /etc/passwd).
+    tags: tuple[tuple[str, str], ...] = ()
+
+    def tag(self, key: str) -> str | None:
+        for k, v in self.tags:
+            if k == key:
+                return v
+        return None
+
+    def with_tag(self, key: str, value: str) -> Node:
+        return replace(self, tags=tuple((k, v) for k, v in self.tags if k != key) + ((key, value),))
+
+
+def normpath(path: str, cwd: str = "/") -> str:
+    """An absolute, normalised image path (`..` cannot climb above `/`)."""
+    if not path.startswith("/"):
+        path = posixpath.join(cwd or "/", path)
+    norm = posixpath.normpath(path)
+    if norm.startswith("//"):
+        norm = "/" + norm.lstrip("/")
+    return norm
+
+
+def parent_of(path: str) -> str:
+    return posixpath.dirname(path) if path != "/" else "/"
+
+
+def ancestors(path: str) -> list[str]:
+    """`/a/b/c` → [`/`, `/a`, `/a/b`] (the path itself excluded)."""
+    out: list[str] = []
+    p = path
+    while p != "/":
+        p = parent_of(p)
+        out.append(p)
+    out.reverse()
+    return out
+
+
+def format_mode(mode: int | None) -> str:
+    return "????" if mode is None else f"{mode:04o}"
+
+
+@dataclass
+class FileSystem:
+    """A mutable model filesystem. Nodes are immutable; every mutation goes through `put` so history is kept."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    complete: bool = True
+    # path → names of children, kept in step with `nodes` so subtree operations need not scan everything.
+    _children: dict[str, set[str]] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def scratch(cls) -> FileSystem:
+        fs = cls(complete=True)
+        fs.nodes["/"] = Node(Kind.DIR, 0, 0, 0o755, Knowledge.KNOWN)
+        return fs
+
+    @classmethod
+    def unknown(cls) -> FileSystem:
+        """An image we know nothing about: `/` exists, everything else is unknown."""
+        fs = cls(complete=False)
+        fs.nodes["/"] = Node(Kind.DIR, 0, 0, 0o755, Knowledge.DERIVED)
+        return fs
+
+    def copy(self) -> FileSystem:
+        return FileSystem(dict(self.nodes), self.complete, {k: set(v) for k, v in self._children.items()})
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+    def get(self, path: str) -> Node | None:
+        """The node stored at exactly `path` (no symlink resolution)."""
+        return self.nodes.get(path)
+
+    def is_known_absent(self, path: str) -> bool:
+        return path not in self.nodes and self.complete
+
+    def children(self, path: str) -> list[str]:
+        names = self._children.get(path, ())
+        base = path.rstrip("/")
+        return sorted(f"{base}/{n}" for n in names)
+
+    def walk(self, path: str) -> Iterator[str]:
+        """`path` and every stored path below it, parents before children."""
+        if path in self.nodes:
+            yield path
+        stack = list(reversed(self.children(path)))
+        while stack:
+            p = stack.pop()
+            yield p
+            stack.extend(reversed(self.children(p)))
+
+    def resolve(self, path: str, follow_last: bool = True, _depth: int = 0) -> str:
+        """Resolve symlinks in the directory components of `path` (and in the last one if `follow_last`).
+
+        Components not in the model are left as they are. Loops give up after 40 hops, like the kernel.
+        """
+        if _depth > 40:
+            return path
+        parts = [p for p in path.split("/") if p]
+        cur = "/"
+        for i, part in enumerate(parts):
+            nxt = normpath(part, cur)
+            node = self.nodes.get(nxt)
+            last = i == len(parts) - 1
+            if node is not None and node.kind is Kind.SYMLINK and node.target is not None and (follow_last or not last):
+                target = normpath(node.target, cur)
+                nxt = self.resolve(target, True, _depth + 1)
+            cur = nxt
+        return cur
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+    def put(self, path: str, node: Node, cause: Cause, note: str) -> Node:
+        """Store `node` at `path`, appending a history entry; parents must already exist (or be unknown)."""
+        old = self.nodes.get(path)
+        history = old.history if old is not None else ()
+        change = Change(cause, node.kind, node.uid, node.gid, node.mode, note)
+        new = replace(node, history=(*history, change))
+        self.nodes[path] = new
+        if path != "/":
+            self._children.setdefault(parent_of(path), set()).add(posixpath.basename(path))
+        return new
+
+    def update(self, path: str, cause: Cause, note: str, **changes: object) -> Node | None:
+        """Change attributes of an existing node (uid, gid, mode, kind, target, knowledge)."""
+        old = self.nodes.get(path)
+        if old is None:
+            return None
+        return self.put(path, replace(old, **changes), cause, note)  # type: ignore[arg-type]
+
+    def remove(self, path: str, recursive: bool = True) -> list[str]:
+        """Delete `path` (and, if recursive, everything below it). Returns the removed paths."""
+        if path == "/":
+            return []
+        removed = list(self.walk(path)) if recursive else ([path] if path in self.nodes else [])
+        for p in removed:
+            self.nodes.pop(p, None)
+            self._children.pop(p, None)
+        siblings = self._children.get(parent_of(path))
+        if siblings is not None:
+            siblings.discard(posixpath.basename(path))
+        return removed
+
+    def ensure_dirs(
+        self, path: str, uid: int | None, gid: int | None, mode: int, cause: Cause, note: str = "created"
+    ) -> list[str]:
+        """Create every missing directory up to and including `path` (like `mkdir -p`). Returns created paths.
+
+        On an incomplete filesystem a missing component may in fact exist in the base image; it is created all the
+        same (a builder would create it if it were missing) but marked DERIVED, and `assumed_absent` lists it so the
+        caller can record the assumption.
+        """
+        created: list[str] = []
+        knowledge = Knowledge.KNOWN if self.complete else Knowledge.DERIVED
+        for p in [*ancestors(path), path]:
+            node = self.nodes.get(p)
+            if node is not None:
+                if node.kind is Kind.SYMLINK:
+                    # A symlinked component: the real directory is elsewhere; stop, the caller resolved paths first.
+                    break
+                continue
+            self.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, note)
+            created.append(p)
+        return created
+
+    def parent_known(self, path: str) -> bool:
+        """Whether every ancestor of `path` is in the model (so absence of `path` itself means something)."""
+        return all(a in self.nodes for a in ancestors(path))

@@ -1,0 +1,86 @@
+"""The parsed form of a Dockerfile: instructions with exact 1-based line spans."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Heredoc:
+    """One here-document attached to an instruction (`RUN <<EOF`, `COPY <<EOF /path`)."""
+
+    name: str  # the delimiter word, without quotes or `<<-`
+    content: str  # the body, ending with a newline; tabs already stripped for `<<-`
+    strip_tabs: bool = False  # `<<-EOF`
+    expand: bool = True  # False when the delimiter was quoted (`<<'EOF'`, `<<"EOF"`): no variable expansion
+    fd: int | None = None  # `3<<EOF` → 3
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A `--name=value` (or bare `--name`) flag of COPY/ADD/RUN/FROM, as written (not yet variable-expanded)."""
+
+    name: str  # without the leading dashes, lower-case: "chown", "from", "mount"
+    value: str | None  # None for a bare boolean flag (`--link`)
+
+
+@dataclass(frozen=True)
+class Instruction:
+    """One Dockerfile instruction.
+
+    `line`/`end_line` are 1-based and inclusive, covering continuation lines and heredoc bodies.
+    `args` are the words of the instruction after its flags: for JSON (exec) form the JSON list, for shell form the
+    whitespace-separated words (quotes kept, as BuildKit keeps them for COPY/ADD), and for RUN/CMD/ENTRYPOINT/SHELL
+    shell form the single command string. `raw` is the argument text after the flags with continuations joined
+    (the escape character and newline removed), and comment lines inside continuations dropped.
+    """
+
+    cmd: str  # upper-case keyword: FROM, RUN, COPY, ...; "ONBUILD" with `onbuild` set to the wrapped instruction
+    line: int
+    end_line: int
+    original: str  # the exact source lines of the instruction (including heredoc bodies)
+    raw: str
+    args: tuple[str, ...] = ()
+    flags: tuple[Flag, ...] = ()
+    json_form: bool = False
+    heredocs: tuple[Heredoc, ...] = ()
+    onbuild: Instruction | None = None
+
+    def flag(self, name: str) -> str | None:
+        """The value of the last `--name=...` flag (None if absent; "" for a bare flag)."""
+        found: str | None = None
+        for f in self.flags:
+            if f.name == name:
+                found = f.value if f.value is not None else ""
+        return found
+
+    def flag_all(self, name: str) -> list[str]:
+        """All values of a repeatable flag (`--mount`, `--exclude`), in order."""
+        return [f.value if f.value is not None else "" for f in self.flags if f.name == name]
+
+    def has_flag(self, name: str) -> bool:
+        return any(f.name == name for f in self.flags)
+
+    @property
+    def summary(self) -> str:
+        """A one-line form of the instruction for messages: `COPY overlay/ /`."""
+        first = " ".join(self.original.strip().split("\n", 1)[0].split())
+        return first if len(first) <= 80 else first[:77] + "..."
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A whole-line comment (pragmas are read from these); `line` is 1-based."""
+
+    line: int
+    text: str  # without the leading `#` and surrounding blanks
+
+
+@dataclass
+class ParsedDockerfile:
+    path: str  # as given by the user, for messages
+    instructions: list[Instruction]
+    escape: str = "\\"
+    directives: dict[str, str] = field(default_factory=dict)  # `# syntax=`, `# escape=`, `# check=`
+    comments: list[Comment] = field(default_factory=list)
+    source: str = ""

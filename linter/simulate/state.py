@@ -1,0 +1,93 @@
+"""The state of one build stage while it is replayed, and what the replay records for the rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model.access import ROOT, Identity
+from ..model.fs import Cause, FileSystem
+from ..model.users import UserDB
+
+
+@dataclass(frozen=True)
+class Assumption:
+    """Something the replay could not know and did not guess: said to the user next to any finding."""
+
+    line: int
+    message: str
+    stage: str = ""
+
+
+@dataclass(frozen=True)
+class ToolRun:
+    """A write intent: a Python packaging tool (or venv creation) run at build time by a RUN, or at runtime by
+    CMD/ENTRYPOINT. `argv` is the command's words after variable expansion; `env` the environment it sees."""
+
+    line: int
+    phase: str  # "build" | "runtime"
+    tool: str  # "pip", "uv", "poetry", "venv", "virtualenv", "pipx", ...
+    argv: tuple[str, ...]
+    identity: Identity
+    env: tuple[tuple[str, str], ...]
+    cwd: str
+    stage: str
+    venv: str | None = None  # the environment it writes to, when known
+    mounts: tuple[str, ...] = ()  # the RUN's --mount flags, as written
+
+    def getenv(self, name: str) -> str | None:
+        for k, v in self.env:
+            if k == name:
+                return v
+        return None
+
+
+@dataclass(frozen=True)
+class Denied:
+    """A build-time write the model says fails (the build would stop there)."""
+
+    line: int
+    path: str
+    identity: Identity
+    reason: str
+    command: str
+    stage: str = ""
+
+
+@dataclass
+class StageState:
+    """Everything known about one stage at a point of the replay."""
+
+    name: str  # the `AS` name, else the index as a string
+    index: int
+    base: str  # what FROM named (after expansion)
+    fs: FileSystem
+    users: UserDB
+    env: dict[str, str] = field(default_factory=dict)
+    user_spec: str = ""  # the USER in force as written (after expansion); "" = the base image's default
+    identity: Identity = ROOT
+    workdir: str = "/"
+    shell: list[str] = field(default_factory=lambda: ["/bin/sh", "-c"])
+    volumes: list[str] = field(default_factory=list)
+    profile: str | None = None  # the base-image profile used, if any
+    base_known: bool = True  # False for an image we have no profile for
+    runtime_users: list[str] = field(default_factory=list)  # identities the image is meant for, e.g. "arbitrary"
+    cmd: tuple[str, ...] | None = None
+    cmd_line: int = 0
+    cmd_json: bool = True
+    entrypoint: tuple[str, ...] | None = None
+    entrypoint_line: int = 0
+    entrypoint_json: bool = True
+    user_line: int = 0  # the line of the USER in force (0 = inherited)
+    tool_runs: list[ToolRun] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+    denied: list[Denied] = field(default_factory=list)
+    venvs: dict[str, int] = field(default_factory=dict)  # venv root → line that created it (0 = base image)
+    umask: int = 0o022
+
+    def assume(self, line: int, message: str) -> None:
+        a = Assumption(line, message, self.name)
+        if a not in self.assumptions:
+            self.assumptions.append(a)
+
+    def cause(self, line: int, instruction: str) -> Cause:
+        return Cause(line, instruction, self.name)

@@ -1,0 +1,1 @@
+"""venvlint rules: one module per rule."""
