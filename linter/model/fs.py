@@ -65,7 +65,7 @@ class Node:
         return None
 
     def with_tag(self, key: str, value: str) -> Node:
-        return replace(self, tags=tuple((k, v) for k, v in self.tags if k != key) + ((key, value),))
+        return replace(self, tags=(*tuple((k, v) for k, v in self.tags if k != key), (key, value)))
 
 
 def normpath(path: str, cwd: str = "/") -> str:

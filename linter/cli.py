@@ -1,0 +1,138 @@
+"""The `venvlint` command line. Heavy imports (rich, the engine) happen inside the commands that need them."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from . import __version__
+from .errors import InputError
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Find Python virtual environments, HOME and cache directories that a container build leaves unwritable.",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+SUBCOMMANDS = {"explain", "lint"}
+
+ContextOpt = Annotated[
+    str | None,
+    typer.Option("--context", "-c", help="Build context directory (default: the Dockerfile's folder)."),
+]
+BuildArgOpt = Annotated[
+    list[str] | None, typer.Option("--build-arg", help="NAME=VALUE, as for `docker build` (repeatable).")
+]
+BuildArgFileOpt = Annotated[
+    list[str] | None, typer.Option("--build-arg-file", help="File of KEY=VALUE lines, as for `podman build`.")
+]
+TargetOpt = Annotated[str | None, typer.Option("--target", help="Stage to build (default: the last one).")]
+BuilderOpt = Annotated[
+    str,
+    typer.Option(
+        "--builder",
+        help="Whose semantics to replay where builders disagree: buildkit (default), buildah or classic.",
+    ),
+]
+ProfileOpt = Annotated[
+    list[str] | None, typer.Option("--profiles", help="YAML file of extra or overriding base-image profiles.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"venvlint {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """venvlint replays a Dockerfile on a model filesystem and explains who can write what."""
+
+
+@app.command()
+def explain(
+    dockerfile: Annotated[str, typer.Argument(help="The Dockerfile.")],
+    paths: Annotated[list[str], typer.Argument(help="Image paths to explain, e.g. /opt/app-root.")],
+    context: ContextOpt = None,
+    build_arg: BuildArgOpt = None,
+    build_arg_file: BuildArgFileOpt = None,
+    target: TargetOpt = None,
+    builder: BuilderOpt = "buildkit",
+    profiles: ProfileOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+) -> None:
+    """Show each PATH's final owner, group and mode, and every instruction that changed it."""
+    from .explain import explain as run_explain
+    from .resolve.buildargs import collect_build_args
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format {fmt!r} for explain (choose text or json)")
+    args = collect_build_args(build_arg or [], build_arg_file or [])
+    doc = run_explain(
+        dockerfile,
+        paths,
+        context=context,
+        build_args=args,
+        target=target,
+        builder=builder,
+        profile_files=profiles or [],
+    )
+    if fmt == "json":
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    from .report.explain_text import render_explain
+
+    render_explain(doc)
+
+
+def _dispatch(argv: list[str]) -> list[str]:
+    """`venvlint Dockerfile` means `venvlint lint Dockerfile`: insert the subcommand when none is given."""
+    if not argv:
+        return argv
+    first = argv[0]
+    if first in SUBCOMMANDS or first in ("--version", "-h", "--help"):
+        return argv
+    return ["lint", *argv]
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _dispatch(list(sys.argv[1:] if argv is None else argv))
+    try:
+        app(args=args, prog_name="venvlint", standalone_mode=False)
+    except InputError as exc:
+        sys.stderr.write(f"venvlint: error: {exc}\n")
+        sys.exit(2)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        sys.stderr.write("venvlint: aborted\n")
+        sys.exit(2)
+    except Exception as exc:  # click usage errors and anything unexpected: never a traceback
+        _handle_unexpected(exc)
+    sys.exit(0)
+
+
+def _handle_unexpected(exc: Exception) -> None:
+    import click
+
+    if isinstance(exc, click.ClickException):
+        exc.show(file=sys.stderr)
+        sys.exit(2)
+    if os.environ.get("VENVLINT_DEBUG"):
+        raise exc
+    detail: Any = exc
+    sys.stderr.write(
+        f"venvlint: internal error: {type(exc).__name__}: {detail} "
+        "(this is a bug in venvlint; set VENVLINT_DEBUG=1 for a traceback)\n"
+    )
+    sys.exit(2)

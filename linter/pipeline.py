@@ -1,0 +1,63 @@
+"""The one way from a Dockerfile on disk to a simulated build: parse → resolve → simulate."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+
+from .context import BuildContext
+from .parse import parse_file, parse_text
+from .parse.model import ParsedDockerfile
+from .profiles.loader import ProfileSet, load_profiles
+from .resolve.stages import resolve
+from .simulate.engine import SimulatedBuild, simulate
+
+
+def default_context(dockerfile: str) -> str:
+    """Like `docker build -f X`: we cannot know the context the user passes, so default to the Dockerfile's folder."""
+    return os.path.dirname(os.path.abspath(dockerfile)) if dockerfile != "-" else os.getcwd()
+
+
+def build_from_parsed(
+    parsed: ParsedDockerfile,
+    *,
+    context: str | None,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    builder: str = "buildkit",
+    profiles: ProfileSet | None = None,
+    dockerfile_path: str | None = None,
+) -> SimulatedBuild:
+    profs = profiles if profiles is not None else load_profiles()
+
+    def base_env(ref: str) -> Mapping[str, str]:
+        p = profs.find(ref) if ref.lower() != "scratch" else None
+        return dict(p.env) if p is not None else {}
+
+    build = resolve(parsed, build_args, target, base_env)
+    ctx = BuildContext(context, dockerfile_path) if context is not None else None
+    return simulate(build, context=ctx, profiles=profs, builder=builder)
+
+
+def build_from_file(
+    dockerfile: str,
+    *,
+    context: str | None = None,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    builder: str = "buildkit",
+    profile_files: Sequence[str] = (),
+    text: str | None = None,
+) -> SimulatedBuild:
+    parsed = parse_text(text, dockerfile) if text is not None else parse_file(dockerfile)
+    ctx = context if context is not None else default_context(dockerfile)
+    profiles = load_profiles(profile_files)
+    return build_from_parsed(
+        parsed,
+        context=ctx,
+        build_args=build_args,
+        target=target,
+        builder=builder,
+        profiles=profiles,
+        dockerfile_path=None if dockerfile == "-" else dockerfile,
+    )

@@ -1,0 +1,1 @@
+"""Output: text, json and the CI formats."""

@@ -1,0 +1,216 @@
+"""Variable expansion in Dockerfile instruction arguments, as BuildKit's shell lexer (frontend/dockerfile/shell) does.
+
+Handles `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`, `${VAR:?msg}`, the pattern
+operators `#`, `##`, `%`, `%%` (glob patterns, as in dockerfile syntax 1.6+), single and double quotes (removed) and
+the escape character. Unset variables expand to the empty string, as in BuildKit.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Mapping
+
+from ..errors import InputError
+
+
+class ExpansionError(InputError):
+    pass
+
+
+def _is_name_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+class _Lexer:
+    def __init__(self, word: str, env: Mapping[str, str], escape: str) -> None:
+        self.s = word
+        self.i = 0
+        self.env = env
+        self.escape = escape
+        self.used: set[str] = set()
+
+    def peek(self) -> str:
+        return self.s[self.i] if self.i < len(self.s) else ""
+
+    def next(self) -> str:
+        c = self.peek()
+        self.i += 1
+        return c
+
+    def word(self, stop: str = "", quote_removal: bool = True) -> str:
+        out: list[str] = []
+        while self.i < len(self.s):
+            c = self.peek()
+            if stop and c in stop:
+                break
+            if c == self.escape:
+                self.i += 1
+                if self.i < len(self.s):
+                    out.append(self.next())
+                else:
+                    out.append(c)
+            elif c == "'" and quote_removal:
+                self.i += 1
+                end = self.s.find("'", self.i)
+                if end < 0:
+                    out.append(self.s[self.i :])
+                    self.i = len(self.s)
+                else:
+                    out.append(self.s[self.i : end])
+                    self.i = end + 1
+            elif c == '"' and quote_removal:
+                self.i += 1
+                out.append(self.double_quoted())
+            elif c == "$":
+                self.i += 1
+                out.append(self.dollar())
+            else:
+                out.append(c)
+                self.i += 1
+        return "".join(out)
+
+    def double_quoted(self) -> str:
+        out: list[str] = []
+        while self.i < len(self.s):
+            c = self.next()
+            if c == '"':
+                return "".join(out)
+            if c == self.escape:
+                n = self.peek()
+                if n in ('"', "$", self.escape):
+                    out.append(self.next())
+                else:
+                    out.append(c)
+            elif c == "$":
+                out.append(self.dollar())
+            else:
+                out.append(c)
+        return "".join(out)
+
+    def lookup(self, name: str) -> str | None:
+        self.used.add(name)
+        return self.env.get(name)
+
+    def dollar(self) -> str:
+        c = self.peek()
+        if c == "{":
+            self.i += 1
+            return self.braced()
+        if c and (c.isalpha() or c == "_"):
+            start = self.i
+            while self.i < len(self.s) and _is_name_char(self.s[self.i]):
+                self.i += 1
+            return self.lookup(self.s[start : self.i]) or ""
+        if c and c.isdigit():
+            # Positional parameters do not exist in a Dockerfile: BuildKit expands them to "".
+            self.i += 1
+            return ""
+        return "$"
+
+    def braced(self) -> str:
+        start = self.i
+        while self.i < len(self.s) and _is_name_char(self.s[self.i]):
+            self.i += 1
+        name = self.s[start : self.i]
+        c = self.peek()
+        if c == "}":
+            self.i += 1
+            return self.lookup(name) or ""
+        value = self.lookup(name)
+        op = self.next()
+        if op == ":" or (op in "#%" and self.peek() == op):
+            op += self.next()
+        arg = self.word(stop="}")
+        if self.peek() == "}":
+            self.i += 1
+        if op in (":-", "-"):
+            unset = value is None or (op == ":-" and value == "")
+            return arg if unset else value or ""
+        if op in (":+", "+"):
+            isset = value is not None and (op == "+" or value != "")
+            return arg if isset else ""
+        if op in (":?", "?"):
+            if value is None or (op == ":?" and value == ""):
+                raise ExpansionError(f"{name}: {arg or 'is not allowed to be unset'}")
+            return value
+        v = value or ""
+        if op in ("#", "##"):
+            cuts = range(len(v) + 1) if op == "#" else range(len(v), -1, -1)
+            for k in cuts:
+                if fnmatch.fnmatchcase(v[:k], arg):
+                    return v[k:]
+            return v
+        if op in ("%", "%%"):
+            cuts = range(len(v), -1, -1) if op == "%" else range(len(v) + 1)
+            for k in cuts:
+                if fnmatch.fnmatchcase(v[k:], arg):
+                    return v[:k]
+            return v
+        raise ExpansionError(f"unsupported modifier ({op}) in substitution ${{{name}{op}...}}")
+
+
+def expand(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
+    """Expand one word (quotes removed)."""
+    if "$" not in word and "'" not in word and '"' not in word and escape not in word:
+        return word
+    return _Lexer(word, env, escape).word()
+
+
+def expand_keep_quotes(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
+    """Expand variables but keep quote characters (used for LABEL-like raw text)."""
+    if "$" not in word:
+        return word
+    return _Lexer(word, env, escape).word(quote_removal=False)
+
+
+def split_words(text: str, escape: str = "\\") -> list[str]:
+    """Split shell-form text into words on unquoted blanks, keeping quotes (for later `expand`)."""
+    words: list[str] = []
+    cur: list[str] = []
+    quote = ""
+    i = 0
+    in_word = False
+    while i < len(text):
+        c = text[i]
+        if quote:
+            cur.append(c)
+            if c == escape and quote == '"' and i + 1 < len(text):
+                cur.append(text[i + 1])
+                i += 1
+            elif c == quote:
+                quote = ""
+        elif c in " \t\r\n":
+            if in_word:
+                words.append("".join(cur))
+                cur = []
+                in_word = False
+        else:
+            in_word = True
+            cur.append(c)
+            if c == escape and i + 1 < len(text):
+                cur.append(text[i + 1])
+                i += 1
+            elif c in "'\"":
+                quote = c
+        i += 1
+    if in_word:
+        words.append("".join(cur))
+    return words
+
+
+def parse_key_values(
+    words: list[str] | tuple[str, ...], raw: str, env: Mapping[str, str], escape: str = "\\"
+) -> list[tuple[str, str]]:
+    """ENV/LABEL/ARG pairs: `K=V K2="v 2"` or the legacy `K value with spaces` form."""
+    if not words:
+        return []
+    if "=" not in words[0]:
+        key = words[0]
+        rest = raw.strip()[len(key) :].strip()
+        return [(key, expand(rest, env, escape))]
+    # Every value sees the environment from *before* the instruction: `ENV a=1 b=$a` gives b the old a (BuildKit docs).
+    pairs: list[tuple[str, str]] = []
+    for w in words:
+        key, sep, value = w.partition("=")
+        pairs.append((expand(key, env, escape), expand(value, env, escape) if sep else ""))
+    return pairs

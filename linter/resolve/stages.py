@@ -1,0 +1,277 @@
+"""Stages, ARG/ENV scoping and expansion: turns parsed instructions into steps with expanded arguments.
+
+BuildKit rules followed here: ARGs before the first FROM are global and visible only to FROM lines unless a stage
+re-declares them (`ARG NAME`); `--build-arg` overrides defaults; ENV overrides an ARG of the same name; each ENV pair
+sees the environment from before its instruction; a stage inherits the ENV (not the ARGs) of the stage it is built
+FROM; stage names are case-insensitive; a FROM naming a later stage (or itself) names an image.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from ..errors import InputError
+from ..parse.model import Flag, Instruction, ParsedDockerfile
+from .expand import expand, parse_key_values
+
+# Instructions whose arguments the builder expands (BuildKit's "replaceEnvAllowed" list).
+EXPANDED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"}
+EXPANDED_FLAGS = {"chown", "chmod", "from", "mount", "platform", "exclude", "network", "parents", "link"}
+
+# BuildKit defines these automatically in the global scope (they still need `ARG X` inside a stage).
+PLATFORM_ARGS = {
+    "BUILDPLATFORM": "linux/amd64",
+    "BUILDOS": "linux",
+    "BUILDARCH": "amd64",
+    "BUILDVARIANT": "",
+    "TARGETPLATFORM": "linux/amd64",
+    "TARGETOS": "linux",
+    "TARGETARCH": "amd64",
+    "TARGETVARIANT": "",
+}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One instruction of a stage with its arguments expanded and the environment it sees."""
+
+    instruction: Instruction
+    args: tuple[str, ...]
+    flags: tuple[Flag, ...]
+    env: Mapping[str, str]  # ENV and ARG values visible to this instruction (what a RUN's shell sees)
+    trigger_of: int | None = None  # for an ONBUILD trigger: the line of the FROM that fired it
+
+    @property
+    def cmd(self) -> str:
+        return self.instruction.cmd
+
+    @property
+    def line(self) -> int:
+        return self.instruction.line
+
+    def flag(self, name: str) -> str | None:
+        found: str | None = None
+        for f in self.flags:
+            if f.name == name:
+                found = f.value if f.value is not None else ""
+        return found
+
+    def flag_all(self, name: str) -> list[str]:
+        return [f.value if f.value is not None else "" for f in self.flags if f.name == name]
+
+
+@dataclass
+class Stage:
+    index: int
+    name: str | None  # the `AS` name, lower-case
+    base: str  # the expanded FROM reference
+    base_stage: int | None  # index of the earlier stage it is built on, if any
+    from_instruction: Instruction
+    steps: list[Step] = field(default_factory=list)
+    env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage (inherited by FROM <stage>)
+    onbuild: list[Instruction] = field(default_factory=list)  # triggers registered by this stage
+
+    @property
+    def label(self) -> str:
+        return self.name or str(self.index)
+
+
+@dataclass
+class ResolvedBuild:
+    path: str
+    stages: list[Stage]
+    target: int  # index of the stage the build produces
+    needed: list[int]  # indices of the stages the target needs, in build order
+    escape: str = "\\"
+
+    def stage_by_ref(self, ref: str) -> Stage | None:
+        """A stage named or numbered `ref` (for `COPY --from`)."""
+        if ref.isdigit():
+            i = int(ref)
+            return self.stages[i] if i < len(self.stages) else None
+        low = ref.lower()
+        for s in self.stages:
+            if s.name == low:
+                return s
+        return None
+
+
+BaseEnv = Callable[[str], Mapping[str, str]]
+
+
+def _no_env(_ref: str) -> Mapping[str, str]:
+    return {}
+
+
+def _expand_flags(flags: tuple[Flag, ...], env: Mapping[str, str], escape: str) -> tuple[Flag, ...]:
+    return tuple(
+        Flag(f.name, expand(f.value, env, escape)) if f.value is not None and f.name in EXPANDED_FLAGS else f
+        for f in flags
+    )
+
+
+def resolve(
+    parsed: ParsedDockerfile,
+    build_args: Mapping[str, str] | None = None,
+    target: str | None = None,
+    base_env: BaseEnv = _no_env,
+) -> ResolvedBuild:
+    """Split into stages and expand every expandable argument with the ARG/ENV values in scope."""
+    build_args = dict(build_args or {})
+    esc = parsed.escape
+    path = parsed.path
+    global_args: dict[str, str] = {k: build_args.get(k, v) for k, v in PLATFORM_ARGS.items()}
+    stages: list[Stage] = []
+    cur: Stage | None = None
+    args: dict[str, str] = {}
+    envs: dict[str, str] = {}
+
+    for ins in parsed.instructions:
+        if ins.cmd == "FROM":
+            cur, args, envs = _start_stage(ins, stages, global_args, base_env, esc, path)
+            stages.append(cur)
+            for trig in _triggers(stages, cur):
+                _add_step(cur, trig, args, envs, build_args, global_args, esc, path, trigger_of=ins.line)
+            continue
+        if cur is None:
+            if ins.cmd == "ARG":
+                for key, value in _arg_pairs(ins, global_args, esc):
+                    if key in build_args:
+                        global_args[key] = build_args[key]
+                    elif value is not None:
+                        global_args[key] = value
+                continue
+            raise InputError(f"{ins.cmd} before the first FROM (only ARG may come first)", path, ins.line)
+        _add_step(cur, ins, args, envs, build_args, global_args, esc, path)
+
+    if not stages:
+        raise InputError("no FROM instruction: not a Dockerfile build", path)
+    tgt = _target_index(stages, target, path)
+    build = ResolvedBuild(path, stages, tgt, [], esc)
+    build.needed = _needed(build, tgt)
+    return build
+
+
+def _arg_pairs(ins: Instruction, env: Mapping[str, str], esc: str) -> list[tuple[str, str | None]]:
+    out: list[tuple[str, str | None]] = []
+    for w in ins.args:
+        key, sep, value = w.partition("=")
+        out.append((key, expand(value, env, esc) if sep else None))
+    return out
+
+
+def _start_stage(
+    ins: Instruction,
+    stages: list[Stage],
+    global_args: dict[str, str],
+    base_env: BaseEnv,
+    esc: str,
+    path: str,
+) -> tuple[Stage, dict[str, str], dict[str, str]]:
+    words = list(ins.args)
+    if not words:
+        raise InputError("FROM requires an image name", path, ins.line)
+    ref = expand(words[0], global_args, esc)
+    name: str | None = None
+    if len(words) >= 3 and words[1].lower() == "as":
+        name = expand(words[2], global_args, esc).lower()
+    elif len(words) != 1:
+        raise InputError(f"FROM: expected 'FROM image [AS name]', got {' '.join(words)!r}", path, ins.line)
+    if not ref:
+        raise InputError(f"FROM: the image name {words[0]!r} expands to nothing", path, ins.line)
+    base_stage: int | None = None
+    for s in stages:
+        if s.name is not None and s.name == ref.lower():
+            base_stage = s.index
+    envs: dict[str, str] = dict(stages[base_stage].env) if base_stage is not None else dict(base_env(ref))
+    stage = Stage(len(stages), name, ref, base_stage, ins, env=envs)
+    return stage, {}, envs
+
+
+def _triggers(stages: list[Stage], cur: Stage) -> list[Instruction]:
+    """ONBUILD triggers fire when a stage is built FROM a stage that registered them (only one level deep)."""
+    if cur.base_stage is None:
+        return []
+    return [t.onbuild for t in stages[cur.base_stage].onbuild if t.onbuild is not None]
+
+
+def _add_step(
+    stage: Stage,
+    ins: Instruction,
+    args: dict[str, str],
+    envs: dict[str, str],
+    build_args: Mapping[str, str],
+    global_args: Mapping[str, str],
+    esc: str,
+    path: str,
+    trigger_of: int | None = None,
+) -> None:
+    scope = {**args, **envs}
+    cmd = ins.cmd
+    if cmd == "ARG":
+        for key, value in _arg_pairs(ins, scope, esc):
+            if key in build_args:
+                args[key] = build_args[key]
+            elif value is not None:
+                args[key] = value
+            elif key in global_args:
+                args[key] = global_args[key]
+        stage.steps.append(Step(ins, ins.args, ins.flags, dict(scope), trigger_of))
+        return
+    if cmd == "ENV":
+        pairs = parse_key_values(ins.args, ins.raw, scope, esc)
+        for key, value in pairs:
+            envs[key] = value
+        stage.env = dict(envs)
+        stage.steps.append(Step(ins, tuple(f"{k}={v}" for k, v in pairs), ins.flags, dict(scope), trigger_of))
+        return
+    if cmd == "ONBUILD":
+        stage.onbuild.append(ins)
+    new_args = tuple(expand(a, scope, esc) for a in ins.args) if cmd in EXPANDED else ins.args
+    flags = _expand_flags(ins.flags, scope, esc)
+    stage.steps.append(Step(ins, new_args, flags, dict(scope), trigger_of))
+
+
+def _target_index(stages: list[Stage], target: str | None, path: str) -> int:
+    if target is None:
+        return len(stages) - 1
+    low = target.lower()
+    for s in stages:
+        if s.name == low:
+            return s.index
+    names = ", ".join(s.name for s in stages if s.name) or "none"
+    raise InputError(f"target stage {target!r} not found (stages: {names})", path)
+
+
+def _needed(build: ResolvedBuild, target: int) -> list[int]:
+    """The target and every stage it depends on through FROM, COPY --from and RUN --mount from=."""
+    seen: set[int] = set()
+    stack = [target]
+    while stack:
+        i = stack.pop()
+        if i in seen:
+            continue
+        seen.add(i)
+        stage = build.stages[i]
+        if stage.base_stage is not None:
+            stack.append(stage.base_stage)
+        for step in stage.steps:
+            for ref in _stage_refs(step):
+                dep = build.stage_by_ref(ref)
+                if dep is not None and dep.index < i:
+                    stack.append(dep.index)
+    return sorted(seen)
+
+
+def _stage_refs(step: Step) -> list[str]:
+    refs: list[str] = []
+    src = step.flag("from")
+    if src:
+        refs.append(src)
+    for m in step.flag_all("mount"):
+        for part in m.split(","):
+            k, _, v = part.partition("=")
+            if k.strip() == "from" and v:
+                refs.append(v.strip())
+    return refs

@@ -1,0 +1,275 @@
+"""COPY and ADD on the model (BUILDERS.md rules 1, 2, 3, 5, 6, 11 and the builder differences of section 3).
+
+The behaviour that matters most: for a directory source, every entry *strictly below* the source — including
+directories that already exist in the image — takes its metadata from the source (build-context mode and 0:0, the
+`--from` stage's owner and mode, or `--chown`/`--chmod`). The destination directory itself is never changed if it
+exists. That is how `COPY overlay/ /` resets an existing `/opt/app-root`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+from ..context import BuildContext, archive_entries, is_archive
+from ..errors import InputError
+from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
+from .state import StageState
+
+
+class BuildFailure(Exception):
+    """The instruction fails on the selected builder (the build stops there)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One thing to place, relative to the source root ("" = the source itself)."""
+
+    rel: str
+    kind: Kind
+    uid: int | None
+    gid: int | None
+    mode: int | None
+    target: str | None = None
+    content: str | None = None  # for /etc/passwd-like files whose content matters
+    knowledge: Knowledge = Knowledge.KNOWN
+
+
+@dataclass(frozen=True)
+class Source:
+    """A COPY/ADD source: its entries (the root first), and a label for messages."""
+
+    label: str
+    entries: list[Entry]
+
+    @property
+    def is_dir(self) -> bool:
+        return bool(self.entries) and self.entries[0].kind is Kind.DIR
+
+
+@dataclass(frozen=True)
+class Placement:
+    """How the entries get their owner and mode."""
+
+    uid: int | None  # --chown uid, or None to keep the entry's
+    gid: int | None
+    chown: bool
+    chmod: int | None
+    strip_special: bool  # setuid/setgid cleared (buildah/classic, for build-context sources)
+
+
+def context_sources(
+    ctx: BuildContext | None, srcs: Iterable[str], excludes: list[str], state: StageState, cause: Cause
+) -> list[Source] | None:
+    """Sources from the build context; None when the context is not available (contents unknown)."""
+    if ctx is None or not ctx.available:
+        return None
+    out: list[Source] = []
+    for src in srcs:
+        for rel in ctx.match_sources(src):
+            entries: list[Entry] = []
+            for e in ctx.walk(rel, excludes):
+                content = None
+                if e.kind is Kind.FILE and posixpath.basename(e.rel or rel) in ("passwd", "group"):
+                    content = ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel)
+                entries.append(Entry(e.rel, e.kind, 0, 0, e.mode, e.target, content))
+            out.append(Source(rel or ".", entries))
+    return out
+
+
+def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Source]:
+    """Sources from another stage's model (`COPY --from=stage`): owners and modes come with them."""
+    out: list[Source] = []
+    for src in srcs:
+        path = fs.resolve(normpath(src))
+        node = fs.get(path)
+        if node is None:
+            if any(c in src for c in "*?["):
+                matches = [p for p in fs.nodes if _glob_match(p, normpath(src))]
+                for m in sorted(matches):
+                    out.extend(stage_sources(fs, [m], label))
+                if matches:
+                    continue
+            if fs.complete:
+                raise BuildFailure(f"{src}: not found in stage {label}")
+            out.append(Source(src, [Entry("", Kind.FILE, None, None, None, knowledge=Knowledge.UNKNOWN)]))
+            continue
+        entries = []
+        for p in fs.walk(path):
+            n = fs.nodes[p]
+            rel = "" if p == path else p[len(path.rstrip("/")) + 1 :]
+            entries.append(Entry(rel, n.kind, n.uid, n.gid, n.mode, n.target, n.tag("content"), n.knowledge))
+        out.append(Source(src, entries))
+    return out
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    from fnmatch import fnmatchcase
+
+    p_parts = path.strip("/").split("/")
+    q_parts = pattern.strip("/").split("/")
+    return len(p_parts) == len(q_parts) and all(fnmatchcase(a, b) for a, b in zip(p_parts, q_parts, strict=True))
+
+
+def place(
+    state: StageState,
+    sources: list[Source] | None,
+    dest: str,
+    placement: Placement,
+    cause: Cause,
+    builder: str,
+    n_sources: int,
+    link: bool = False,
+) -> None:
+    """Put the sources at `dest` following the builder's rules."""
+    fs = state.fs
+    dest_path = normpath(dest, state.workdir)
+    into_dir = dest.endswith("/") or dest in (".", "./") or n_sources > 1
+    real_dest = dest_path if link else fs.resolve(dest_path)
+    existing = fs.get(real_dest)
+    if existing is not None and existing.kind is Kind.DIR:
+        into_dir = True
+    if sources is None:
+        state.assume(cause.line, f"the build context is not available: what `{cause.instruction}` copies is unknown")
+        if into_dir:
+            _create_dirs(state, real_dest, placement, cause, builder, dir_source=True)
+        return
+    for src in sources:
+        if src.is_dir:
+            _create_dirs(state, real_dest, placement, cause, builder, dir_source=True)
+            _place_tree(state, src, real_dest, placement, cause, builder)
+        else:
+            root = src.entries[0] if src.entries else None
+            if root is None:
+                continue
+            if into_dir:
+                _create_dirs(state, real_dest, placement, cause, builder, dir_source=False)
+                name = posixpath.basename(src.label.rstrip("/"))
+                target = posixpath.join(real_dest, name)
+            else:
+                target = real_dest
+                _create_dirs(state, posixpath.dirname(target), placement, cause, builder, dir_source=False)
+            _put_entry(state, target, root, placement, cause, builder)
+
+
+def _create_dirs(
+    state: StageState, path: str, placement: Placement, cause: Cause, builder: str, dir_source: bool
+) -> None:
+    """Missing destination components: 0755, owner 0:0 or the --chown owner (rule 3). The classic builder gives only
+    the last level of a directory source the --chown owner; BuildKit and the classic builder inherit a setgid bit
+    from the parent (the kernel does it), buildah does not."""
+    fs = state.fs
+    chain = [*ancestors(path), path]
+    missing = [p for p in chain if p not in fs.nodes]
+    if not missing:
+        return
+    if not fs.complete:
+        state.assume(cause.line, f"{missing[0]} was assumed not to exist in the base image before this instruction")
+    knowledge = Knowledge.KNOWN if fs.complete else Knowledge.DERIVED
+    for p in missing:
+        uid, gid = (placement.uid, placement.gid) if placement.chown else (0, 0)
+        if placement.chown and builder == "classic" and dir_source and p != path:
+            uid, gid = 0, 0
+        mode = 0o755
+        parent = fs.get(posixpath.dirname(p)) if p != "/" else None
+        if builder != "buildah" and parent is not None and parent.mode is not None and parent.mode & 0o2000:
+            mode |= 0o2000
+        fs.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, "created by " + cause.instruction.split()[0])
+
+
+def _place_tree(state: StageState, src: Source, dest: str, placement: Placement, cause: Cause, builder: str) -> None:
+    for e in src.entries[1:]:
+        _put_entry(state, posixpath.join(dest, e.rel), e, placement, cause, builder)
+
+
+def _mode_for(e: Entry, placement: Placement) -> int | None:
+    if placement.chmod is not None:
+        return placement.chmod
+    if e.mode is None:
+        return None
+    if placement.strip_special and e.kind is not Kind.SYMLINK:
+        return e.mode & ~0o6000
+    return e.mode
+
+
+def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cause: Cause, builder: str) -> None:
+    fs = state.fs
+    old = fs.get(path)
+    uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
+    mode = _mode_for(e, placement) if e.kind is not Kind.SYMLINK else 0o777
+    if e.kind is Kind.DIR and old is not None and old.kind is Kind.SYMLINK:
+        if builder == "buildkit":
+            raise BuildFailure(f"cannot copy to non-directory: {path} is a symlink (BuildKit fails here)")
+        fs.remove(path)
+        old = None
+    if old is not None and old.kind is Kind.DIR and e.kind is not Kind.DIR:
+        fs.remove(path)
+        old = None
+    if old is not None and old.kind is Kind.DIR:
+        note = "metadata replaced from the COPY source" if cause.instruction.startswith(("COPY", "ADD")) else "reset"
+        if (old.uid, old.gid, old.mode) == (uid, gid, mode):
+            note = "re-applied (unchanged)"
+    else:
+        note = "created by " + cause.instruction.split()[0] if old is None else "replaced"
+    node = Node(e.kind, uid, gid, mode, e.knowledge, e.target)
+    if old is not None:
+        node = replace(node, history=old.history)
+    if e.content is not None:
+        node = node.with_tag("content", e.content)
+    fs.put(path, node, cause, note)
+    if e.content is not None and e.kind is Kind.FILE:
+        if path == "/etc/passwd":
+            state.users.load_passwd(e.content)
+        elif path == "/etc/group":
+            state.users.load_group(e.content)
+
+
+def add_archive(state: StageState, host_path: str, dest: str, cause: Cause, builder: str) -> None:
+    """`ADD local.tar D` (rule 5): like `tar -x --same-owner -p`; --chown is ignored for archive content."""
+    fs = state.fs
+    dest_path = fs.resolve(normpath(dest, state.workdir))
+    _create_dirs(state, dest_path, Placement(0, 0, False, None, False), cause, builder, dir_source=True)
+    try:
+        entries = list(archive_entries(host_path))
+    except InputError:
+        raise
+    for a in entries:
+        path = normpath(posixpath.join(dest_path, a.name))
+        if path == dest_path:
+            continue
+        parent = posixpath.dirname(path)
+        if parent not in fs.nodes:
+            _create_dirs(state, parent, Placement(0, 0, False, None, False), cause, builder, dir_source=True)
+        e = Entry("", a.kind, a.uid, a.gid, a.mode, a.linkname)
+        _put_entry(state, path, e, Placement(None, None, False, None, False), cause, builder)
+
+
+def add_heredoc(
+    state: StageState, name: str, content: str, dest: str, placement: Placement, cause: Cause, builder: str
+) -> None:
+    """`COPY <<EOF /path`: a file with the heredoc's content, mode 0644 unless --chmod."""
+    e = Entry("", Kind.FILE, 0, 0, 0o644, None, content)
+    src = Source(name, [e])
+    place(state, [src], dest, placement, cause, builder, 1)
+
+
+def add_remote(state: StageState, url: str, dest: str, placement: Placement, cause: Cause, builder: str) -> None:
+    """`ADD https://.../file D`: BuildKit and docker give remote files mode 0600; git URLs are not modelled."""
+    if url.endswith(".git") or url.startswith(("git@", "git://")) or "#" in url:
+        state.assume(cause.line, f"the content of the git source {url} is not known")
+        return
+    name = posixpath.basename(url.split("?", 1)[0].rstrip("/")) or "download"
+    e = Entry("", Kind.FILE, 0, 0, 0o600)
+    place(state, [Source(name, [e])], dest, placement, cause, builder, 1)
+
+
+def is_local_archive(ctx: BuildContext | None, rel: str) -> str | None:
+    """The host path of a context file that is a tar archive (ADD extracts those), else None."""
+    if ctx is None or not ctx.available:
+        return None
+    for e in ctx.walk(rel):
+        if e.rel == "" and e.kind is Kind.FILE and is_archive(e.host_path):
+            return e.host_path
+        break
+    return None

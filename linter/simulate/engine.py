@@ -1,0 +1,457 @@
+"""Replay a resolved build, stage by stage, on the model filesystem."""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from ..context import BuildContext
+from ..errors import InputError
+from ..model.access import ROOT, Identity
+from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, normpath
+from ..model.users import UserDB
+from ..parse.model import Instruction
+from ..profiles.loader import Profile, ProfileSet
+from ..resolve.stages import ResolvedBuild, Stage, Step
+from . import copy as copyops
+from .identity import BUILDERS, chown_owner, home_of, run_identity, workdir_owner
+from .run import run_argv, run_script
+from .state import StageState
+
+DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Where the build stops on the selected builder."""
+
+    line: int
+    message: str
+    stage: str
+
+
+@dataclass
+class SimulatedBuild:
+    build: ResolvedBuild
+    builder: str
+    states: dict[int, StageState] = field(default_factory=dict)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def final(self) -> StageState:
+        return self.states[self.build.target]
+
+    @property
+    def failure(self) -> Failure | None:
+        return self.failures[0] if self.failures else None
+
+
+def simulate(
+    build: ResolvedBuild,
+    *,
+    context: BuildContext | None,
+    profiles: ProfileSet,
+    builder: str = "buildkit",
+) -> SimulatedBuild:
+    if builder not in BUILDERS:
+        raise InputError(f"unknown builder {builder!r} (choose from {', '.join(BUILDERS)})")
+    result = SimulatedBuild(build, builder)
+    for index in build.needed:
+        stage = build.stages[index]
+        state = _from(stage, result, profiles)
+        result.states[index] = state
+        _Replayer(state, stage, result, context, profiles, builder).run()
+    return result
+
+
+def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet) -> StageState:
+    ins = stage.from_instruction
+    label = stage.label
+    cause = Cause(ins.line, ins.summary, label)
+    if stage.base_stage is not None:
+        parent = result.states[stage.base_stage]
+        state = StageState(
+            label,
+            stage.index,
+            stage.base,
+            parent.fs.copy(),
+            parent.users.copy(),
+            env=dict(parent.env),
+            user_spec=parent.user_spec,
+            identity=parent.identity,
+            workdir=parent.workdir,
+            shell=list(parent.shell),
+            volumes=list(parent.volumes),
+            profile=parent.profile,
+            base_known=parent.base_known,
+            runtime_users=list(parent.runtime_users),
+            cmd=parent.cmd,
+            cmd_line=parent.cmd_line,
+            cmd_json=parent.cmd_json,
+            entrypoint=parent.entrypoint,
+            entrypoint_line=parent.entrypoint_line,
+            entrypoint_json=parent.entrypoint_json,
+            user_line=parent.user_line,
+            venvs=dict(parent.venvs),
+        )
+        state.assumptions.extend(a for a in parent.assumptions)
+        return state
+    if stage.base.lower() == "scratch":
+        return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))
+    profile = profiles.find(stage.base)
+    if profile is not None:
+        return _from_profile(stage, profile, cause)
+    state = StageState(label, stage.index, stage.base, FileSystem.unknown(), UserDB(known=False), base_known=False)
+    state.assume(
+        ins.line,
+        f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
+        "unknown (add a profile with `base-images` to tell venvlint)",
+    )
+    return state
+
+
+def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
+    users = profile.userdb()
+    fs = profile.filesystem()
+    # The profile's state is what this FROM line brings in: attribute it to the line, so `explain` starts there.
+    at_from = Cause(cause.line, f"{cause.instruction} (profile {profile.name})", cause.stage)
+    for path, node in fs.nodes.items():
+        fs.nodes[path] = replace(
+            node,
+            history=tuple(replace(ch, cause=at_from) if ch.cause.line == 0 else ch for ch in node.history),
+        )
+    state = StageState(
+        stage.label,
+        stage.index,
+        stage.base,
+        fs,
+        users,
+        env=dict(profile.env),
+        user_spec=profile.user,
+        workdir=profile.workdir or "/",
+        profile=profile.name,
+        runtime_users=list(profile.runtime_users),
+        venvs={v: 0 for v in profile.venvs},
+    )
+    state.identity = run_identity(profile.user, users).identity
+    return state
+
+
+class _Replayer:
+    def __init__(
+        self,
+        state: StageState,
+        stage: Stage,
+        result: SimulatedBuild,
+        context: BuildContext | None,
+        profiles: ProfileSet,
+        builder: str,
+    ) -> None:
+        self.state = state
+        self.stage = stage
+        self.result = result
+        self.context = context
+        self.profiles = profiles
+        self.builder = builder
+        self.user_error: tuple[int, str] | None = None
+
+    def fail(self, line: int, message: str) -> None:
+        self.result.failures.append(Failure(line, message, self.state.name))
+
+    def run(self) -> None:
+        for step in self.stage.steps:
+            handler = getattr(self, "do_" + step.cmd.lower(), None)
+            if handler is None:
+                continue
+            try:
+                handler(step)
+            except copyops.BuildFailure as exc:
+                self.fail(step.line, str(exc))
+
+    def cause(self, step: Step) -> Cause:
+        text = step.instruction.summary
+        if step.trigger_of is not None:
+            text = f"{text} (ONBUILD trigger, fired by FROM at line {step.trigger_of})"
+        return Cause(step.line, text, self.state.name)
+
+    # -- environment and identity -----------------------------------------------------------------------------------
+    def do_env(self, step: Step) -> None:
+        for pair in step.args:
+            key, _, value = pair.partition("=")
+            self.state.env[key] = value
+
+    def do_user(self, step: Step) -> None:
+        spec = step.args[0] if step.args else ""
+        if not spec:
+            raise InputError("USER requires a user name or uid", self.result.build.path, step.line)
+        self.state.user_spec = spec
+        self.state.user_line = step.line
+        resolved = run_identity(spec, self.state.users)
+        self.state.identity = resolved.identity
+        self.user_error = (step.line, resolved.error) if resolved.error else None
+        if resolved.unknown:
+            self.state.assume(step.line, resolved.unknown)
+
+    def do_shell(self, step: Step) -> None:
+        if step.instruction.json_form and step.args:
+            self.state.shell = list(step.args)
+
+    def do_cmd(self, step: Step) -> None:
+        self.state.cmd = step.args
+        self.state.cmd_line = step.line
+        self.state.cmd_json = step.instruction.json_form
+
+    def do_entrypoint(self, step: Step) -> None:
+        self.state.entrypoint = step.args
+        self.state.entrypoint_line = step.line
+        self.state.entrypoint_json = step.instruction.json_form
+        # An ENTRYPOINT resets a CMD inherited from the base (Docker's documented behaviour).
+        if self.state.cmd_line == 0 or self.state.cmd_line < step.line:
+            self.state.cmd = None if self.state.cmd_line == 0 else self.state.cmd
+
+    def do_volume(self, step: Step) -> None:
+        words: list[str] = []
+        for a in step.args:
+            if step.instruction.json_form:
+                words.append(a)
+            else:
+                words.extend(a.split())
+        for v in words:
+            path = normpath(v, self.state.workdir)
+            self.state.volumes.append(path)
+            if self.builder != "buildkit" and path not in self.state.fs.nodes:
+                self.state.fs.ensure_dirs(path, 0, 0, 0o755, self.cause(step), "created by VOLUME")
+
+    # -- directories -------------------------------------------------------------------------------------------------
+    def do_workdir(self, step: Step) -> None:
+        if not step.args:
+            raise InputError("WORKDIR requires a path", self.result.build.path, step.line)
+        path = normpath(step.args[0], self.state.workdir)
+        self.state.workdir = path
+        owner = workdir_owner(self.state.user_spec, self.state.users, self.builder)
+        if owner.error:
+            self.fail(step.line, owner.error)
+            return
+        if owner.unknown:
+            self.state.assume(step.line, owner.unknown)
+        ident = owner.identity
+        created = self.state.fs.ensure_dirs(path, ident.uid, ident.gid, 0o755, self.cause(step), "created by WORKDIR")
+        if created and not self.state.fs.complete:
+            self.state.assume(step.line, f"{created[0]} was assumed not to exist in the base image before WORKDIR")
+
+    # -- COPY / ADD --------------------------------------------------------------------------------------------------
+    def _placement(self, step: Step, strip_special: bool) -> copyops.Placement:
+        chown = step.flag("chown")
+        chmod = step.flag("chmod")
+        mode: int | None = None
+        if chmod:
+            if self.builder == "classic":
+                raise copyops.BuildFailure("the --chmod option requires BuildKit")
+            try:
+                mode = int(chmod, 8)
+            except ValueError:
+                self.state.assume(step.line, f"--chmod={chmod} (symbolic) was not applied to the model")
+        if chown:
+            owner = chown_owner(chown, self.state.users, self.builder)
+            if owner.error:
+                raise copyops.BuildFailure(owner.error)
+            if owner.unknown:
+                self.state.assume(step.line, owner.unknown)
+            return copyops.Placement(owner.identity.uid, owner.identity.gid, True, mode, strip_special)
+        return copyops.Placement(None, None, False, mode, strip_special)
+
+    def do_copy(self, step: Step) -> None:
+        self._copy(step, add=False)
+
+    def do_add(self, step: Step) -> None:
+        self._copy(step, add=True)
+
+    def _copy(self, step: Step, add: bool) -> None:
+        ins = step.instruction
+        words = list(step.args)
+        if len(words) < 2 and not (ins.heredocs and words):
+            raise InputError(
+                f"{ins.cmd} requires at least one source and a destination", self.result.build.path, ins.line
+            )
+        srcs, dest = words[:-1], words[-1]
+        cause = self.cause(step)
+        heredocs = {h.name: h for h in ins.heredocs}
+        from_ref = step.flag("from")
+        strip = self.builder != "buildkit" and not from_ref
+        placement = self._placement(step, strip_special=strip)
+        link = step.flag("link") is not None
+        n = len(srcs)
+        if from_ref:
+            self._copy_from(step, from_ref, srcs, dest, placement, cause, n, link)
+            return
+        context_srcs: list[str] = []
+        for src in srcs:
+            name = src[2:].lstrip("-") if src.startswith("<<") else None
+            if name is not None and name.strip("'\"") in heredocs:
+                h = heredocs[name.strip("'\"")]
+                copyops.add_heredoc(self.state, h.name, h.content, dest, placement, cause, self.builder)
+            elif add and src.startswith(("http://", "https://", "git@", "git://")):
+                copyops.add_remote(self.state, src, dest, placement, cause, self.builder)
+            else:
+                context_srcs.append(src)
+        if not context_srcs:
+            return
+        excludes = step.flag_all("exclude")
+        if add and self.context is not None and self.context.available and step.flag("unpack") != "false":
+            plain: list[str] = []
+            for src in context_srcs:
+                for rel in self.context.match_sources(src):
+                    archive = copyops.is_local_archive(self.context, rel)
+                    if archive:
+                        copyops.add_archive(self.state, archive, dest, cause, self.builder)
+                    else:
+                        plain.append(rel or ".")
+            context_srcs = plain
+            if not context_srcs:
+                return
+        sources = copyops.context_sources(self.context, context_srcs, excludes, self.state, cause)
+        copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
+
+    def _copy_from(
+        self,
+        step: Step,
+        ref: str,
+        srcs: list[str],
+        dest: str,
+        placement: copyops.Placement,
+        cause: Cause,
+        n: int,
+        link: bool,
+    ) -> None:
+        src_stage = self.result.build.stage_by_ref(ref)
+        if src_stage is not None and src_stage.index < self.stage.index:
+            src_state = self.result.states.get(src_stage.index)
+            if src_state is None:
+                raise InputError(f"COPY --from={ref}: stage not built", self.result.build.path, step.line)
+            sources = copyops.stage_sources(src_state.fs, srcs, src_state.name)
+            copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
+            return
+        profile = self.profiles.find(ref)
+        if profile is not None:
+            sources = copyops.stage_sources(profile.filesystem(), srcs, ref)
+            copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
+        else:
+            self.state.assume(step.line, f"the content of image {ref} is not known: what COPY --from copies is unknown")
+            copyops.place(self.state, None, dest, placement, cause, self.builder, n, link)
+        self._tag_image_tools(ref, srcs, dest)
+
+    def _tag_image_tools(self, ref: str, srcs: list[str], dest: str) -> None:
+        """Remember which image a copied tool binary came from (the uv version pinned by its tag)."""
+        dest_path = normpath(dest, self.state.workdir)
+        for src in srcs:
+            name = posixpath.basename(src.rstrip("/"))
+            for path in (posixpath.join(dest_path, name), dest_path):
+                node = self.state.fs.get(path)
+                if node is not None and node.kind is not Kind.DIR:
+                    self.state.fs.nodes[path] = node.with_tag("image", ref)
+                    break
+            else:
+                path = posixpath.join(dest_path, name) if dest.endswith("/") or len(srcs) > 1 else dest_path
+                cause = Cause(0, f"COPY --from={ref}", self.state.name)
+                node = Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN).with_tag("image", ref)
+                self.state.fs.put(path, node, cause, "copied from an image whose content is not known")
+
+    # -- RUN ---------------------------------------------------------------------------------------------------------
+    def run_env(self, step: Step) -> dict[str, str]:
+        env = {"PATH": DEFAULT_PATH, **step.env}
+        if "HOME" not in env:
+            home = home_of(self.state.identity, self.state.users)
+            if home is not None:
+                env["HOME"] = home
+        return env
+
+    def do_run(self, step: Step) -> None:
+        ins = step.instruction
+        if self.user_error is not None:
+            line, message = self.user_error
+            self.fail(step.line, f"{message} (USER at line {line})")
+            return
+        cause = self.cause(step)
+        env = self.run_env(step)
+        mounts = step.flag_all("mount")
+        frozen = self._freeze_volumes()
+        before = len(self.state.denied)
+        if ins.json_form:
+            run_argv(self.state, list(step.args), cause, env, mounts=mounts)
+        else:
+            script = _run_script_text(ins)
+            if self.state.shell[:1] and posixpath.basename(self.state.shell[0]).lower().startswith(
+                ("pwsh", "powershell", "cmd")
+            ):
+                self.state.assume(step.line, "RUN uses a non-POSIX SHELL: its effects were not modelled")
+            else:
+                run_script(self.state, script, cause, env, mounts=mounts)
+        self._thaw_volumes(frozen, cause)
+        if len(self.state.denied) > before:
+            d = self.state.denied[before]
+            self.fail(step.line, f"{d.command}: {d.reason}")
+
+    def _freeze_volumes(self) -> dict[str, dict[str, Node]] | None:
+        """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (rule 10), and the
+        classic builder does not persist RUN changes to `/` itself (row 1g)."""
+        if self.builder == "buildkit":
+            return None
+        fs = self.state.fs
+        snap: dict[str, dict[str, Node]] = {}
+        for v in self.state.volumes:
+            snap[v] = {p: fs.nodes[p] for p in fs.walk(v)}
+        if self.builder == "classic" and "/" in fs.nodes:
+            snap["<root>"] = {"/": fs.nodes["/"]}
+        return snap
+
+    def _thaw_volumes(self, snap: dict[str, dict[str, Node]] | None, cause: Cause) -> None:
+        if not snap:
+            return
+        fs = self.state.fs
+        for v, nodes in snap.items():
+            if v == "<root>":
+                fs.nodes["/"] = nodes["/"]
+                continue
+            for p in list(fs.walk(v)):
+                if p not in nodes:
+                    fs.remove(p)
+            for p, node in nodes.items():
+                if fs.nodes.get(p) is not node:
+                    fs.put(p, node, cause, f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)")
+
+
+def _run_script_text(ins: Instruction) -> str:
+    """The shell script a shell-form RUN executes. `RUN <<EOF` alone runs the heredoc body as the script; otherwise
+    BuildKit hands the command line plus the heredoc bodies to the shell, which feeds them as here-documents."""
+    raw = ins.raw.strip()
+    if ins.heredocs and raw.startswith("<<") and len(raw.split()) == 1:
+        body = ins.heredocs[0].content
+        return body
+    if not ins.heredocs:
+        return raw
+    parts = [raw]
+    for h in ins.heredocs:
+        parts.append(h.content.rstrip("\n"))
+        parts.append(h.name)
+    return "\n".join(parts) + "\n"
+
+
+def exec_form(args: Sequence[str], json_form: bool) -> str:
+    return json.dumps(list(args)) if json_form else " ".join(args)
+
+
+def identity_of(spec: str, users: UserDB) -> Identity:
+    if not spec:
+        return ROOT
+    return run_identity(spec, users).identity
+
+
+def runtime_env(state: StageState) -> Mapping[str, str]:
+    env = {"PATH": DEFAULT_PATH, **state.env}
+    if "HOME" not in env:
+        home = home_of(state.identity, state.users)
+        if home is not None:
+            env["HOME"] = home
+    return env

@@ -1,0 +1,88 @@
+from pathlib import Path
+
+import pytest
+from venvlint.errors import InputError
+from venvlint.parse import parse_text
+from venvlint.resolve.buildargs import collect_build_args, read_build_arg_file
+from venvlint.resolve.stages import resolve
+
+
+def _resolve(text: str, **kw):  # type: ignore[no-untyped-def]
+    return resolve(parse_text(text, "Dockerfile"), **kw)
+
+
+def test_global_arg_only_visible_in_from_unless_redeclared() -> None:
+    b = _resolve(
+        "ARG BASE=alpine\nARG DIR=/x\nFROM $BASE\nWORKDIR $DIR\nARG DIR\nWORKDIR $DIR\n",
+    )
+    steps = b.stages[0].steps
+    assert b.stages[0].base == "alpine"
+    assert steps[0].args == ("",)  # WORKDIR $DIR before the stage re-declares it: empty
+    assert steps[2].args == ("/x",)
+
+
+def test_build_arg_overrides_default() -> None:
+    b = _resolve("ARG V=1\nFROM python:$V\nARG V\nARG U=7\nUSER $U\n", build_args={"V": "3.12", "U": "1001"})
+    assert b.stages[0].base == "python:3.12"
+    assert b.stages[0].steps[-1].args == ("1001",)
+
+
+def test_env_overrides_arg_and_is_inherited_by_from_stage() -> None:
+    b = _resolve("FROM scratch AS base\nARG H=/a\nENV H=/b\nWORKDIR $H\nFROM base\nWORKDIR ${H}/c\n")
+    assert b.stages[0].steps[-1].args == ("/b",)
+    assert b.stages[1].base_stage == 0
+    assert b.stages[1].steps[0].args == ("/b/c",)
+
+
+def test_stage_base_env_from_profile_callback() -> None:
+    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref: {"APP_ROOT": "/opt/app-root"})
+    assert b.stages[0].steps[0].args == ("x", "/opt/app-root/")
+
+
+def test_flags_expanded() -> None:
+    b = _resolve("FROM scratch\nARG U=1001\nCOPY --chown=${U}:0 a /b\n")
+    assert b.stages[0].steps[-1].flag("chown") == "1001:0"
+
+
+def test_target_and_needed_stages() -> None:
+    text = "FROM scratch AS a\nFROM scratch AS b\nFROM a AS c\nCOPY --from=b /x /x\nFROM scratch AS d\n"
+    b = _resolve(text, target="C")
+    assert b.target == 2
+    assert b.needed == [0, 1, 2]
+    assert _resolve(text).needed == [3]
+
+
+def test_unknown_target_is_an_input_error() -> None:
+    with pytest.raises(InputError, match="target stage 'nope' not found"):
+        _resolve("FROM scratch AS a\n", target="nope")
+
+
+def test_instruction_before_from() -> None:
+    with pytest.raises(InputError, match="before the first FROM"):
+        _resolve("RUN true\nFROM scratch\n")
+
+
+def test_from_naming_a_later_stage_is_an_image() -> None:
+    b = _resolve("FROM later AS first\nFROM scratch AS later\n")
+    assert b.stages[0].base_stage is None
+
+
+def test_onbuild_triggers_fire_in_child_stage() -> None:
+    b = _resolve("FROM scratch AS base\nONBUILD RUN mkdir /trig\nFROM base\nRUN true\n")
+    child = b.stages[1].steps
+    assert child[0].cmd == "RUN" and child[0].trigger_of == 3
+    assert child[0].line == 2
+
+
+def test_build_arg_file(tmp_path: Path) -> None:
+    f = tmp_path / "args.conf"
+    f.write_text("# comment\nA=1\n\nB=two words\n")
+    assert read_build_arg_file(str(f)) == {"A": "1", "B": "two words"}
+    assert collect_build_args(["A=3"], [str(f)]) == {"A": "3", "B": "two words"}
+
+
+def test_bad_build_arg_file_line(tmp_path: Path) -> None:
+    f = tmp_path / "args.conf"
+    f.write_text("=x\n")
+    with pytest.raises(InputError, match=r"args.conf:1"):
+        read_build_arg_file(str(f))
