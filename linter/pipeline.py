@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 
-from .context import BuildContext
+from .buildcontext import BuildContext
 from .parse import parse_file, parse_text
 from .parse.model import ParsedDockerfile
-from .profiles.loader import ProfileSet, load_profiles
+from .profiles.catalog import ProfileSet, load_profiles
 from .resolve.stages import resolve
 from .simulate.engine import SimulatedBuild, simulate
 

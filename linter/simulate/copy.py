@@ -12,7 +12,7 @@ import posixpath
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from ..context import BuildContext, archive_entries, is_archive
+from ..buildcontext import BuildContext, archive_entries, is_archive
 from ..errors import InputError
 from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .state import StageState

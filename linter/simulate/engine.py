@@ -7,17 +7,17 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..context import BuildContext
+from ..buildcontext import BuildContext
 from ..errors import InputError
 from ..model.access import ROOT, Identity
 from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, normpath
 from ..model.users import UserDB
 from ..parse.model import Instruction
-from ..profiles.loader import Profile, ProfileSet
+from ..profiles.catalog import Profile, ProfileSet
 from ..resolve.stages import ResolvedBuild, Stage, Step
 from . import copy as copyops
 from .identity import BUILDERS, chown_owner, home_of, run_identity, workdir_owner
-from .run import run_argv, run_script
+from .script import run_argv, run_script
 from .state import StageState
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
@@ -42,6 +42,12 @@ class SimulatedBuild:
     @property
     def final(self) -> StageState:
         return self.states[self.build.target]
+
+    def states_by_name(self, name: str) -> StageState:
+        for st in self.states.values():
+            if st.name == name:
+                return st
+        return self.final
 
     @property
     def failure(self) -> Failure | None:

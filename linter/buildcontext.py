@@ -1,0 +1,352 @@
+"""The build context as a builder sees it: files below a root, filtered by `.dockerignore`.
+
+Ignore rules follow the docker CLI and moby/patternmatcher: `<Dockerfile>.dockerignore` beside the Dockerfile wins
+over `<context>/.dockerignore` (then podman's `.containerignore`); `#` comments; `!` exceptions; patterns are
+cleaned and made relative to the context root; `*`, `?`, `[...]` never cross `/`, `**` matches any number of
+directories; a pattern that matches a parent directory excludes everything below it; the last matching pattern wins.
+
+Reading is careful: symlinks are reported, never followed out of the context; FIFOs, sockets and devices are never
+opened; ignored directories are pruned while walking unless an exception could re-include something below them.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+import stat
+import tarfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import InputError
+from .model.fs import Kind
+
+_WILDCARD = re.compile(r"[*?\[]")
+
+
+@dataclass(frozen=True)
+class ContextEntry:
+    rel: str  # relative to the COPY source root ("" for the source itself)
+    kind: Kind
+    mode: int
+    target: str | None
+    size: int
+    host_path: str
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    name: str
+    kind: Kind
+    uid: int
+    gid: int
+    mode: int
+    linkname: str | None
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str
+    exclusion: bool
+    regex: re.Pattern[str]
+    dirs: int  # number of path components, for parent matching
+
+
+@lru_cache(maxsize=4096)
+def _compile(pattern: str) -> re.Pattern[str]:
+    """Translate a patternmatcher pattern into an anchored regex (no nested quantifiers: no catastrophic cases)."""
+    out = ["^"]
+    i = 0
+    n = len(pattern)
+    while i < n:
+        c = pattern[i]
+        if c == "*":
+            if i + 1 < n and pattern[i + 1] == "*":
+                i += 2
+                if i < n and pattern[i] == "/":
+                    i += 1
+                    out.append("(?:.*/)?")
+                else:
+                    out.append(".*")
+                continue
+            out.append("[^/]*")
+        elif c == "?":
+            out.append("[^/]")
+        elif c == "\\" and i + 1 < n:
+            i += 1
+            out.append(re.escape(pattern[i]))
+        elif c == "[":
+            j = pattern.find("]", i + 1)
+            if j < 0:
+                out.append(re.escape(c))
+            else:
+                body = pattern[i + 1 : j]
+                if body.startswith("^") or body.startswith("!"):
+                    body = "^" + body[1:]
+                out.append("[" + body.replace("\\", "\\\\") + "]")
+                i = j
+        else:
+            out.append(re.escape(c))
+        i += 1
+    out.append("$")
+    return re.compile("".join(out))
+
+
+def parse_ignore(text: str) -> list[Pattern]:
+    pats: list[Pattern] = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        exclusion = line.startswith("!")
+        if exclusion:
+            line = line[1:].strip()
+        line = posixpath.normpath(line.replace(os.sep, "/")).lstrip("/")
+        if line in ("", "."):
+            if not exclusion:
+                line = "**"
+            else:
+                continue
+        pats.append(Pattern(line, exclusion, _compile(line), line.count("/") + 1))
+    return pats
+
+
+class BuildContext:
+    def __init__(self, root: str, dockerfile: str | None = None) -> None:
+        self.root = os.path.abspath(root)
+        self.available = os.path.isdir(self.root)
+        self.patterns: list[Pattern] = []
+        self.ignore_file: str | None = None
+        self.has_exclusions = False
+        candidates = []
+        if dockerfile:
+            candidates.append(dockerfile + ".dockerignore")
+        candidates += [os.path.join(self.root, ".dockerignore"), os.path.join(self.root, ".containerignore")]
+        for c in candidates:
+            if os.path.isfile(c):
+                try:
+                    with open(c, encoding="utf-8", errors="replace") as fh:
+                        self.patterns = parse_ignore(fh.read())
+                except OSError as exc:
+                    raise InputError(f"cannot read ignore file: {exc.strerror}", c) from None
+                self.ignore_file = c
+                break
+        self.has_exclusions = any(p.exclusion for p in self.patterns)
+
+    # -- ignore rules ------------------------------------------------------------------------------------------------
+    def is_ignored(self, rel: str, patterns: Sequence[Pattern] | None = None) -> bool:
+        pats = self.patterns if patterns is None else patterns
+        if not pats or not rel:
+            return False
+        parts = rel.split("/")
+        matched = False
+        for p in pats:
+            hit = bool(p.regex.match(rel))
+            if not hit and len(parts) > 1:
+                # patternmatcher's MatchesOrParentMatches: a pattern matching a parent directory matches too.
+                for k in range(1, len(parts)):
+                    if p.regex.match("/".join(parts[:k])):
+                        hit = True
+                        break
+            if hit:
+                matched = not p.exclusion
+        return matched
+
+    def _could_reinclude(self, rel_dir: str, patterns: Sequence[Pattern]) -> bool:
+        """Whether an exception pattern could match something below an ignored directory."""
+        prefix = rel_dir + "/"
+        for p in patterns:
+            if p.exclusion and (p.text.startswith(prefix) or "*" in p.text.split("/")[0] or p.text.startswith("**")):
+                return True
+        return False
+
+    # -- sources -----------------------------------------------------------------------------------------------------
+    def _host(self, rel: str) -> str:
+        return os.path.join(self.root, *rel.split("/")) if rel else self.root
+
+    def _clean(self, src: str) -> str:
+        norm = posixpath.normpath("/" + src.replace("\\", "/")).lstrip("/")
+        if norm == ".":
+            norm = ""
+        raw = posixpath.normpath(src.replace("\\", "/")) if not src.startswith("/") else ""
+        if raw == ".." or raw.startswith("../"):
+            raise InputError(f"COPY source {src!r} is outside the build context ({self.root})")
+        return norm
+
+    def _resolve_inside(self, rel: str) -> str:
+        """Follow symlinks in the *directory* components of `rel`, scoped to the context (like BuildKit)."""
+        parts = [p for p in rel.split("/") if p]
+        cur: list[str] = []
+        hops = 0
+        i = 0
+        while i < len(parts):
+            cur.append(parts[i])
+            host = self._host("/".join(cur))
+            if i < len(parts) - 1 and os.path.islink(host):
+                hops += 1
+                if hops > 40:
+                    raise InputError(f"symlink loop in the build context at {'/'.join(cur)}")
+                target = os.readlink(host)
+                base = "/" if target.startswith("/") else "/" + "/".join(cur[:-1])
+                new = posixpath.normpath(posixpath.join(base, target)).lstrip("/")
+                parts = [p for p in new.split("/") if p] + parts[i + 1 :]
+                cur = []
+                i = 0
+                continue
+            i += 1
+        return "/".join(cur)
+
+    def match_sources(self, src: str) -> list[str]:
+        rel = self._clean(src)
+        if not _WILDCARD.search(rel):
+            rel = self._resolve_inside(rel)
+            if not os.path.lexists(self._host(rel)) or (rel and self.is_ignored(rel) and not self._has_child(rel)):
+                raise InputError(f"COPY source {src!r} not found in the build context ({self.root})")
+            return [rel]
+        matches = self._glob(rel)
+        if not matches:
+            raise InputError(f"COPY source {src!r} matches no file in the build context ({self.root})")
+        return matches
+
+    def _has_child(self, rel: str) -> bool:
+        return self.has_exclusions and any(True for _ in self.walk(rel))
+
+    def _glob(self, pattern: str) -> list[str]:
+        parts = pattern.split("/")
+        current = [""]
+        for depth, part in enumerate(parts):
+            nxt: list[str] = []
+            for base in current:
+                if not _WILDCARD.search(part):
+                    cand = f"{base}/{part}" if base else part
+                    if os.path.lexists(self._host(cand)):
+                        nxt.append(cand)
+                    continue
+                rx = _compile(part)
+                host = self._host(base)
+                if not os.path.isdir(host) or os.path.islink(host):
+                    continue
+                try:
+                    names = sorted(os.listdir(host))
+                except OSError as exc:
+                    raise InputError(f"cannot read {host}: {exc.strerror}") from None
+                for name in names:
+                    if rx.match(name):
+                        nxt.append(f"{base}/{name}" if base else name)
+            current = nxt
+            if depth < len(parts) - 1:
+                current = [c for c in current if os.path.isdir(self._host(c))]
+        return [c for c in current if not self.is_ignored(c)]
+
+    # -- walking -----------------------------------------------------------------------------------------------------
+    def walk(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[ContextEntry]:
+        """The source itself, then everything below it (parents first) that the ignore rules keep."""
+        extra = parse_ignore("\n".join(excludes)) if excludes else []
+        host = self._host(rel)
+        try:
+            st = os.lstat(host)
+        except FileNotFoundError:
+            return
+        except OSError as exc:
+            raise InputError(f"cannot read {host}: {exc.strerror}") from None
+        root_entry = _entry("", host, st)
+        if root_entry is None:
+            return
+        yield root_entry
+        if root_entry.kind is not Kind.DIR:
+            return
+        yield from self._walk_dir(rel, host, "", extra)
+
+    def _walk_dir(self, rel: str, host: str, sub: str, extra: list[Pattern]) -> Iterator[ContextEntry]:
+        try:
+            with os.scandir(host) as it:
+                items = sorted(it, key=lambda d: d.name)
+        except PermissionError:
+            raise InputError(f"cannot read the build context: open {host}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"cannot read the build context: {host}: {exc.strerror}") from None
+        for d in items:
+            child_sub = f"{sub}/{d.name}" if sub else d.name
+            ctx_rel = f"{rel}/{child_sub}" if rel else child_sub
+            try:
+                st = d.stat(follow_symlinks=False)
+            except OSError:
+                continue
+            is_dir = stat.S_ISDIR(st.st_mode)
+            ignored = self.is_ignored(ctx_rel) or (bool(extra) and self.is_ignored(child_sub, extra))
+            if ignored:
+                if is_dir and self.has_exclusions and self._could_reinclude(ctx_rel, self.patterns):
+                    below = list(self._walk_dir(rel, d.path, child_sub, extra))
+                    if below:
+                        entry = _entry(child_sub, d.path, st)
+                        if entry is not None:
+                            yield entry
+                        yield from below
+                continue
+            entry = _entry(child_sub, d.path, st)
+            if entry is None:
+                continue
+            yield entry
+            if is_dir:
+                yield from self._walk_dir(rel, d.path, child_sub, extra)
+
+    def read_text(self, rel: str, limit: int = 1_000_000) -> str | None:
+        host = self._host(rel)
+        try:
+            st = os.lstat(host)
+            if not stat.S_ISREG(st.st_mode) or st.st_size > limit:
+                return None
+            with open(host, encoding="utf-8", errors="replace") as fh:
+                return fh.read()
+        except OSError:
+            return None
+
+
+def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
+    mode = st.st_mode
+    if stat.S_ISDIR(mode):
+        kind = Kind.DIR
+        target = None
+    elif stat.S_ISLNK(mode):
+        kind = Kind.SYMLINK
+        try:
+            target = os.readlink(host)
+        except OSError:
+            target = None
+    elif stat.S_ISREG(mode):
+        kind = Kind.FILE
+        target = None
+    else:
+        return None  # FIFOs, sockets, devices: never opened, never copied
+    return ContextEntry(rel, kind, stat.S_IMODE(mode), target, st.st_size, host)
+
+
+def is_archive(host_path: str) -> bool:
+    try:
+        if not stat.S_ISREG(os.lstat(host_path).st_mode):
+            return False
+        return tarfile.is_tarfile(host_path)
+    except (OSError, tarfile.TarError, EOFError, ValueError):
+        return False
+
+
+def archive_entries(host_path: str) -> Iterator[ArchiveEntry]:
+    try:
+        with tarfile.open(host_path) as tf:
+            for m in tf:
+                name = posixpath.normpath("/" + m.name).lstrip("/")
+                if not name or name == ".":
+                    continue
+                if m.isdir():
+                    kind = Kind.DIR
+                elif m.issym():
+                    kind = Kind.SYMLINK
+                elif m.isfile() or m.islnk():
+                    kind = Kind.FILE
+                else:
+                    continue
+                yield ArchiveEntry(name, kind, m.uid, m.gid, m.mode & 0o7777, m.linkname if m.issym() else None)
+    except (OSError, tarfile.TarError, EOFError, ValueError) as exc:
+        raise InputError(f"cannot read archive: {exc}", host_path) from None

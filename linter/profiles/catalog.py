@@ -1,0 +1,374 @@
+"""Base-image profiles: load the built-in YAML (and users' files), match image references, build models.
+
+YAML is read with `yaml.safe_load` semantics only (SafeLoader for `compose`, to get line numbers for errors).
+The built-in file is read lazily, once per process, and not at all for builds that only use `scratch` or stages.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from ..errors import InputError
+from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors
+from ..model.users import User, UserDB
+
+BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
+KEYS = {
+    "name",
+    "match",
+    "source",
+    "user",
+    "workdir",
+    "env",
+    "passwd",
+    "groups",
+    "paths",
+    "venvs",
+    "runtime_users",
+    "complete_dirs",
+    "extends",
+    "replace_version",
+    "tag_version",
+}
+PATH_KEYS = {"kind", "owner", "mode", "target"}
+
+
+@dataclass(frozen=True)
+class PathSpec:
+    kind: Kind
+    uid: int
+    gid: int
+    mode: int
+    target: str | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    match: tuple[str, ...]
+    source: str
+    user: str = ""
+    workdir: str = "/"
+    env: tuple[tuple[str, str], ...] = ()
+    users: tuple[User, ...] = ()
+    groups: tuple[tuple[str, int, tuple[str, ...]], ...] = ()
+    paths: tuple[tuple[str, PathSpec], ...] = ()
+    venvs: tuple[str, ...] = ()
+    runtime_users: tuple[str, ...] = ()
+    complete_dirs: tuple[str, ...] = ()
+    origin: str = "built-in"
+    tag_version: str | None = None
+
+    def filesystem(self) -> FileSystem:
+        fs = FileSystem(complete=False)
+        cause = Cause(0, f"FROM {self.name} (profile)")
+        for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
+            node = Node(spec.kind, spec.uid, spec.gid, spec.mode, Knowledge.DERIVED, spec.target)
+            fs.put(path, node, cause, f"from base-image profile {self.name} ({self.origin})")
+        for v in self.venvs:
+            cfg = f"{v.rstrip('/')}/pyvenv.cfg"
+            node = fs.get(cfg)
+            if node is not None:
+                fs.nodes[cfg] = node.with_tag("venv", v)
+        return fs
+
+    def userdb(self) -> UserDB:
+        db = UserDB(known=bool(self.users))
+        for u in self.users:
+            db.users[u.name] = u
+        for name, gid, members in self.groups:
+            db.groups[name] = gid
+            if members:
+                db.members[name] = set(members)
+        db.passwd_exists = bool(self.users) or None
+        return db
+
+    def for_tag(self, ref: str) -> Profile:
+        """`python:3.11-slim` on a profile written for 3.12: substitute the minor version in paths and env."""
+        if not self.tag_version:
+            return self
+        tag = _split_ref(ref)[1]
+        m = re.search(r"(?:^|python|-)(3\.\d+)", tag)
+        if not m or m.group(1) == self.tag_version:
+            return self
+        return _replace_version(self, self.tag_version, m.group(1))
+
+
+def _replace_version(p: Profile, old: str, new: str) -> Profile:
+    def sub(s: str) -> str:
+        return s.replace(f"python{old}", f"python{new}").replace(old, new) if old in s else s
+
+    return Profile(
+        p.name,
+        p.match,
+        p.source,
+        p.user,
+        sub(p.workdir),
+        tuple((k, sub(v)) for k, v in p.env),
+        p.users,
+        p.groups,
+        tuple(
+            (sub(path), PathSpec(s.kind, s.uid, s.gid, s.mode, sub(s.target) if s.target else None))
+            for path, s in p.paths
+        ),
+        tuple(sub(v) for v in p.venvs),
+        p.runtime_users,
+        p.complete_dirs,
+        p.origin,
+        new,
+    )
+
+
+def _split_ref(ref: str) -> tuple[str, str]:
+    """`docker.io/library/python:3.12-slim@sha256:..` → (`python`, `3.12-slim`)."""
+    ref = ref.split("@", 1)[0].strip()
+    name, tag = ref, "latest"
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        name, tag = ref.rsplit(":", 1)
+    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"):
+        if name.startswith(prefix):
+            name = name[len(prefix) :]
+            break
+    if name.startswith("library/"):
+        name = name[len("library/") :]
+    return name.lower(), tag
+
+
+def _matches(pattern: str, ref: str) -> bool:
+    name, tag = _split_ref(ref)
+    pat = pattern.lower()
+    if ":" in pat.rsplit("/", 1)[-1]:
+        pname, ptag = pat.rsplit(":", 1)
+        return fnmatch.fnmatchcase(name, pname) and fnmatch.fnmatchcase(tag, ptag)
+    return fnmatch.fnmatchcase(name, pat)
+
+
+@dataclass
+class ProfileSet:
+    profiles: list[Profile] = field(default_factory=list)
+
+    def find(self, image_ref: str) -> Profile | None:
+        """The profile with the most specific matching pattern (user profiles win ties: they come first)."""
+        best: tuple[int, Profile] | None = None
+        for p in self.profiles:
+            for m in p.match:
+                if _matches(m, image_ref) and (best is None or len(m) > best[0]):
+                    best = (len(m), p)
+        return best[1].for_tag(image_ref) if best else None
+
+    def names(self) -> list[str]:
+        return [p.name for p in self.profiles]
+
+
+class _LazyProfiles(ProfileSet):
+    """Reads the YAML only when a FROM line actually needs a profile."""
+
+    def __init__(self, extra_files: Sequence[str]) -> None:
+        super().__init__([])
+        self._extra = tuple(extra_files)
+        self._loaded = False
+
+    def _load(self) -> None:
+        if not self._loaded:
+            user: list[Profile] = []
+            for f in self._extra:
+                user.extend(_load_file(f, _builtin_by_name()))
+            names = {p.name for p in user}
+            self.profiles = user + [p for p in _builtin() if p.name not in names]
+            self._loaded = True
+
+    def find(self, image_ref: str) -> Profile | None:
+        if image_ref.lower() == "scratch":
+            return None
+        self._load()
+        return super().find(image_ref)
+
+    def names(self) -> list[str]:
+        self._load()
+        return super().names()
+
+
+def load_profiles(extra_files: Sequence[str] = ()) -> ProfileSet:
+    return _LazyProfiles(extra_files)
+
+
+@lru_cache(maxsize=1)
+def _builtin() -> tuple[Profile, ...]:
+    return tuple(_load_file(BUILTIN, {}))
+
+
+def _builtin_by_name() -> dict[str, Profile]:
+    return {p.name: p for p in _builtin()}
+
+
+# -- loading and validation ------------------------------------------------------------------------------------------
+
+
+def _load_file(path: str, known: dict[str, Profile]) -> list[Profile]:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read profiles: {getattr(exc, 'strerror', None) or exc}", path) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
+        ) from None
+    if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
+        raise InputError("expected a mapping with a `profiles:` list", path, 1)
+    nodes = _profile_nodes(root)
+    out: list[Profile] = []
+    by_name = dict(known)
+    for i, raw in enumerate(data["profiles"]):
+        lines = nodes[i] if i < len(nodes) else {}
+        prof = _profile(raw, path, lines, by_name)
+        by_name[prof.name] = prof
+        out.append(prof)
+    return out
+
+
+def _profile_nodes(root: Any) -> list[dict[str, int]]:
+    """Line numbers of each profile's keys (for error messages)."""
+    out: list[dict[str, int]] = []
+    if root is None or not hasattr(root, "value"):
+        return out
+    for k, v in root.value:
+        if getattr(k, "value", None) == "profiles" and hasattr(v, "value"):
+            for item in v.value:
+                lines = {"": item.start_mark.line + 1}
+                if isinstance(item.value, list):
+                    for kk, _vv in item.value:
+                        if hasattr(kk, "value") and isinstance(kk.value, str):
+                            lines[kk.value] = kk.start_mark.line + 1
+                out.append(lines)
+    return out
+
+
+def _err(msg: str, path: str, lines: dict[str, int], key: str = "") -> InputError:
+    return InputError(msg, path, lines.get(key) or lines.get(""))
+
+
+def _owner(text: Any, path: str, lines: dict[str, int], where: str) -> tuple[int, int]:
+    m = re.fullmatch(r"(\d+):(\d+)", str(text))
+    if not m:
+        raise _err(f"{where}: owner must be 'uid:gid' with numbers, got {text!r}", path, lines, "paths")
+    return int(m.group(1)), int(m.group(2))
+
+
+def _mode(text: Any, path: str, lines: dict[str, int], where: str) -> int:
+    if not isinstance(text, str) or not re.fullmatch(r"[0-7]{3,4}", text):
+        raise _err(f'{where}: mode must be an octal string like "0755", got {text!r}', path, lines, "paths")
+    return int(text, 8)
+
+
+def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profile]) -> Profile:
+    if not isinstance(raw, dict):
+        raise _err("each profile must be a mapping", path, lines)
+    unknown = set(raw) - KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise _err(f"unknown key {key!r} in profile (allowed: {', '.join(sorted(KEYS))})", path, lines, key)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise _err("profile without a `name`", path, lines, "name")
+    base: Profile | None = None
+    if "extends" in raw:
+        base = known.get(str(raw["extends"]))
+        if base is None:
+            raise _err(f"profile {name!r} extends unknown profile {raw['extends']!r}", path, lines, "extends")
+    for key, typ in (("match", list), ("passwd", list), ("groups", list), ("venvs", list), ("runtime_users", list)):
+        if key in raw and not isinstance(raw[key], typ):
+            raise _err(f"{key!r} must be a list", path, lines, key)
+    for key in ("env", "paths"):
+        if key in raw and not isinstance(raw[key], dict):
+            raise _err(f"{key!r} must be a mapping", path, lines, key)
+    match = tuple(str(m) for m in raw.get("match", base.match if base else ()))
+    if not match:
+        raise _err(f"profile {name!r} has no `match` patterns", path, lines, "match")
+    source = str(raw.get("source") or (base.source if base else ""))
+    if not source:
+        raise _err(f"profile {name!r} has no `source` (the public Dockerfile its facts come from)", path, lines)
+    env = dict(base.env) if base else {}
+    env.update({str(k): str(v) for k, v in raw.get("env", {}).items()})
+    users = _users(raw["passwd"], path, lines) if "passwd" in raw else (base.users if base else ())
+    groups = _groups(raw["groups"], path, lines) if "groups" in raw else (base.groups if base else ())
+    paths = dict(base.paths) if base else {}
+    for p, spec in raw.get("paths", {}).items():
+        paths[str(p)] = _pathspec(str(p), spec, path, lines)
+    for p in paths:
+        for a in ancestors(p):
+            if a not in paths:
+                raise _err(f"profile {name!r}: {p} is listed but its parent {a} is not", path, lines, "paths")
+    prof = Profile(
+        name=name,
+        match=match,
+        source=source,
+        user=str(raw.get("user", base.user if base else "")),
+        workdir=str(raw.get("workdir", base.workdir if base else "/")),
+        env=tuple(sorted(env.items())),
+        users=users,
+        groups=groups,
+        paths=tuple(sorted(paths.items())),
+        venvs=tuple(str(v) for v in raw.get("venvs", base.venvs if base else ())),
+        runtime_users=tuple(str(v) for v in raw.get("runtime_users", base.runtime_users if base else ())),
+        complete_dirs=tuple(str(v) for v in raw.get("complete_dirs", base.complete_dirs if base else ())),
+        origin="built-in" if path == BUILTIN else path,
+        tag_version=str(raw["tag_version"]) if "tag_version" in raw else (base.tag_version if base else None),
+    )
+    rv = raw.get("replace_version")
+    if rv is not None:
+        if not (isinstance(rv, list) and len(rv) == 2):
+            raise _err("'replace_version' must be [old, new]", path, lines, "replace_version")
+        prof = _replace_version(prof, str(rv[0]), str(rv[1]))
+    return prof
+
+
+def _users(items: list[Any], path: str, lines: dict[str, int]) -> tuple[User, ...]:
+    out = []
+    for item in items:
+        parts = str(item).split(":")
+        if len(parts) < 4 or not parts[1].isdigit() or not parts[2].isdigit():
+            raise _err(f"passwd entry {item!r} must be name:uid:gid:home[:shell]", path, lines, "passwd")
+        out.append(User(parts[0], int(parts[1]), int(parts[2]), parts[3], parts[4] if len(parts) > 4 else "/bin/sh"))
+    return tuple(out)
+
+
+def _groups(items: list[Any], path: str, lines: dict[str, int]) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    out = []
+    for item in items:
+        parts = str(item).split(":")
+        if len(parts) < 2 or not parts[1].isdigit():
+            raise _err(f"group entry {item!r} must be name:gid[:members]", path, lines, "groups")
+        members = tuple(m for m in (parts[2].split(",") if len(parts) > 2 else []) if m)
+        out.append((parts[0], int(parts[1]), members))
+    return tuple(out)
+
+
+def _pathspec(p: str, spec: Any, path: str, lines: dict[str, int]) -> PathSpec:
+    if not p.startswith("/"):
+        raise _err(f"path {p!r} must be absolute", path, lines, "paths")
+    if not isinstance(spec, dict) or set(spec) - PATH_KEYS:
+        raise _err(f"{p}: expected a mapping with {', '.join(sorted(PATH_KEYS))}", path, lines, "paths")
+    try:
+        kind = Kind(spec.get("kind", "dir"))
+    except ValueError:
+        raise _err(f"{p}: kind must be dir, file or symlink", path, lines, "paths") from None
+    uid, gid = _owner(spec.get("owner"), path, lines, p)
+    if kind is Kind.SYMLINK:
+        if not spec.get("target"):
+            raise _err(f"{p}: a symlink needs a target", path, lines, "paths")
+        return PathSpec(kind, uid, gid, 0o777, str(spec["target"]))
+    return PathSpec(kind, uid, gid, _mode(spec.get("mode"), path, lines, p))

@@ -1,0 +1,378 @@
+"""Interpret RUN scripts on the model with a real shell parse (tree-sitter-bash, error-tolerant).
+
+Control flow follows the shell: `&&`/`||`/`;`, pipelines (last status), subshells (a `cd` inside does not leak),
+`{ }`, `if` (only when the condition can be decided on the model), `for` over literal words, `set -e`, `sh -c`,
+`su`/`gosu`/`runuser`/`setpriv` (the inner command runs as that user). Command effects live in `effects`.
+Anything not understood leaves the model unchanged; where it could have changed owners or modes, an assumption
+says so. A command the model says is denied fails (status 1) and is recorded in `state.denied`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from ..model.access import Identity
+from ..model.fs import Cause, normpath
+from . import effects
+from .state import StageState
+from .words import text, word
+
+SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> Any:
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+
+
+@dataclass
+class SimpleCommand:
+    """A command found statically in a script (for CMD/ENTRYPOINT analysis)."""
+
+    argv: list[str]
+    cwd: str | None
+    env: dict[str, str]
+
+
+class Shell:
+    def __init__(
+        self, state: StageState, cause: Cause, env: Mapping[str, str], mounts: Sequence[str], src: bytes = b""
+    ) -> None:
+        self.state = state
+        self.cause = cause
+        self.vars: dict[str, str] = dict(env)
+        self.cwd = state.workdir
+        self.errexit = False
+        self.identity: Identity = state.identity
+        self.umask = state.umask
+        self.src = src
+        self.stopped = False
+        self.mounts = effects.parse_mounts(mounts, state.workdir)
+        self.static: list[SimpleCommand] | None = None  # set for scan-only mode
+
+    # -- entry points -------------------------------------------------------------------------------------------------
+    def run_text(self, script: str) -> int:
+        src = script.encode("utf-8", "replace")
+        tree = _parser().parse(src)
+        old = self.src
+        self.src = src
+        try:
+            return self.block(tree.root_node.named_children)
+        finally:
+            self.src = old
+
+    def block(self, nodes: Sequence[Any]) -> int:
+        status = 0
+        for n in nodes:
+            if self.stopped:
+                break
+            if n.type == "comment":
+                continue
+            status = self.node(n)
+            if status != 0 and self.errexit:
+                self.stopped = True
+                break
+        return status
+
+    # -- nodes --------------------------------------------------------------------------------------------------------
+    def node(self, n: Any) -> int:
+        t = n.type
+        if t == "command":
+            return self.command(n, [])
+        if t == "redirected_statement":
+            return self.redirected(n)
+        if t == "list":
+            return self.list_(n)
+        if t == "pipeline":
+            status = 0
+            for c in n.named_children:
+                status = self.node(c)
+            return status
+        if t == "subshell":
+            saved = (self.cwd, dict(self.vars), self.errexit, self.umask, self.identity)
+            status = self.block(n.named_children)
+            self.cwd, self.vars, self.errexit, self.umask, self.identity = saved
+            self.stopped = False if not self.errexit else self.stopped
+            return status
+        if t in ("compound_statement", "do_group"):
+            return self.block(n.named_children)
+        if t == "negated_command":
+            s = self.block(n.named_children)
+            return 0 if s != 0 else 1
+        if t == "variable_assignment":
+            self.assign(n)
+            return 0
+        if t == "declaration_command":
+            for c in n.named_children:
+                if c.type == "variable_assignment":
+                    self.assign(c)
+            return 0
+        if t == "unset_command":
+            for c in n.named_children[1:] if n.named_children else []:
+                self.vars.pop(text(c, self.src), None)
+            return 0
+        if t == "if_statement":
+            return self.if_(n)
+        if t == "for_statement":
+            return self.for_(n)
+        if t in ("while_statement", "case_statement", "c_style_for_statement"):
+            self.assume(f"a `{t.split('_')[0]}` block was not interpreted: its effects are not in the model")
+            return 0
+        if t == "function_definition":
+            return 0
+        if t == "test_command":
+            r = effects.test(self, n)
+            return 0 if r is None else r
+        if t == "ERROR":
+            self.assume("part of the RUN script could not be parsed; its effects are not in the model")
+            return 0
+        return 0
+
+    def assign(self, n: Any) -> None:
+        name_node = n.child_by_field_name("name")
+        value_node = n.child_by_field_name("value")
+        if name_node is None:
+            return
+        name = text(name_node, self.src)
+        value = "" if value_node is None else word(value_node, self.src, self.vars)
+        if value is None:
+            self.vars.pop(name, None)
+        else:
+            self.vars[name] = value
+
+    def list_(self, n: Any) -> int:
+        status = 0
+        op = None
+        for c in n.children:
+            if c.type in ("&&", "||"):
+                op = c.type
+                continue
+            if not c.is_named:
+                continue
+            if op == "&&" and status != 0:
+                continue
+            if op == "||" and status == 0:
+                continue
+            status = self.node(c)
+            if self.stopped:
+                break
+        return status
+
+    def if_(self, n: Any) -> int:
+        conds = [c for c in n.children if n.field_name_for_child(n.children.index(c)) == "condition" and c.is_named]
+        decided: int | None = None
+        for c in conds:
+            if c.type == "test_command":
+                decided = effects.test(self, c)
+            elif c.type == "command" and text(c, self.src).strip() in ("true", ":"):
+                decided = 0
+            elif c.type == "command" and text(c, self.src).strip() == "false":
+                decided = 1
+            else:
+                decided = None
+        if decided is None:
+            self.assume("an `if` condition could not be decided on the model: neither branch was applied")
+            return 0
+        body: list[Any] = []
+        else_part: Any = None
+        for i, c in enumerate(n.children):
+            f = n.field_name_for_child(i)
+            if f == "condition" or not c.is_named:
+                continue
+            if c.type in ("else_clause", "elif_clause"):
+                if else_part is None:
+                    else_part = c
+                continue
+            body.append(c)
+        if decided == 0:
+            return self.block(body)
+        if else_part is None:
+            return 0
+        if else_part.type == "elif_clause":
+            self.assume("an `elif` chain was not interpreted: its effects are not in the model")
+            return 0
+        return self.block(else_part.named_children)
+
+    def for_(self, n: Any) -> int:
+        var = n.child_by_field_name("variable")
+        values = [c for i, c in enumerate(n.children) if n.field_name_for_child(i) == "value"]
+        body = n.child_by_field_name("body")
+        if var is None or body is None:
+            return 0
+        items: list[str] = []
+        for v in values:
+            w = word(v, self.src, self.vars)
+            if w is None:
+                self.assume("a `for` loop over computed values was not interpreted: its effects are not in the model")
+                return 0
+            items.extend(w.split() if v.type in ("simple_expansion", "expansion") else [w])
+        status = 0
+        name = text(var, self.src)
+        for item in items:
+            self.vars[name] = item
+            status = self.node(body)
+            if self.stopped:
+                break
+        return status
+
+    def redirected(self, n: Any) -> int:
+        body = n.child_by_field_name("body")
+        redirects: list[tuple[str, str | None, bool]] = []  # (op, target, append)
+        heredoc: str | None = None
+        for i, c in enumerate(n.children):
+            if n.field_name_for_child(i) != "redirect":
+                continue
+            if c.type == "heredoc_redirect":
+                for hc in c.named_children:
+                    if hc.type == "heredoc_body":
+                        heredoc = text(hc, self.src)
+                    if hc.type == "file_redirect":
+                        redirects.append(self._file_redirect(hc))
+            elif c.type == "file_redirect":
+                redirects.append(self._file_redirect(c))
+        stdin = heredoc
+        if body is None:
+            return 0
+        if body.type == "command":
+            return self.command(body, redirects, stdin)
+        status = self.node(body)
+        for op, target, append in redirects:
+            if target is not None and op.startswith(">"):
+                effects.write_file(self, target, None, append)
+        return status
+
+    def _file_redirect(self, c: Any) -> tuple[str, str | None, bool]:
+        op = ""
+        for ch in c.children:
+            if not ch.is_named:
+                op = ch.type
+        dest = c.child_by_field_name("destination")
+        target = word(dest, self.src, self.vars) if dest is not None else None
+        return op, target, op == ">>"
+
+    def command(self, n: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None = None) -> int:
+        prefix: dict[str, str] = {}
+        argv: list[str | None] = []
+        for i, c in enumerate(n.children):
+            f = n.field_name_for_child(i)
+            if c.type == "variable_assignment":
+                name_node = c.child_by_field_name("name")
+                value_node = c.child_by_field_name("value")
+                if name_node is not None:
+                    v = "" if value_node is None else word(value_node, self.src, self.vars)
+                    if v is not None:
+                        prefix[text(name_node, self.src)] = v
+            elif f == "name":
+                argv.append(word(c.named_children[0], self.src, self.vars) if c.named_children else text(c, self.src))
+            elif f == "argument":
+                argv.append(word(c, self.src, self.vars))
+            elif c.type == "file_redirect" or f == "redirect":
+                redirects = [*redirects, self._file_redirect(c)]
+        if not argv:
+            self.vars.update(prefix)
+            return 0
+        out_target = None
+        append = False
+        for op, target, app in redirects:
+            if op in (">", ">>", ">|", "&>", "&>>") and target not in (None, "/dev/null", "/dev/stderr", "/dev/stdout"):
+                out_target, append = target, app or op == "&>>"
+        env = {**self.vars, **prefix}
+        return effects.dispatch(self, argv, env, out_target, append, stdin)
+
+    # -- helpers for effects ---------------------------------------------------------------------------------------------
+    def path(self, p: str) -> str:
+        return normpath(p, self.cwd)
+
+    def assume(self, message: str) -> None:
+        self.state.assume(self.cause.line, message)
+
+    def run_as(self, identity: Identity, argv: list[str | None], env: dict[str, str]) -> int:
+        saved = self.identity
+        self.identity = identity
+        try:
+            return effects.dispatch(self, argv, env, None, False, None)
+        finally:
+            self.identity = saved
+
+    def run_nested(self, script: str, identity: Identity | None = None) -> int:
+        saved = (self.identity, self.cwd, self.errexit)
+        if identity is not None:
+            self.identity = identity
+        try:
+            status = self.run_text(script)
+        finally:
+            self.identity, self.cwd, self.errexit = saved
+            self.stopped = False
+        return status
+
+
+def run_script(
+    state: StageState, script: str, cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
+) -> int:
+    sh = Shell(state, cause, env, mounts)
+    return sh.run_text(script)
+
+
+def run_argv(
+    state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
+) -> int:
+    sh = Shell(state, cause, env, mounts)
+    return effects.dispatch(sh, list(argv), dict(env), None, False, None)
+
+
+def scan_commands(script: str, env: Mapping[str, str]) -> list[SimpleCommand]:
+    """The simple commands of a script, with their argv expanded (unknown words dropped), without any model."""
+    src = script.encode("utf-8", "replace")
+    tree = _parser().parse(src)
+    out: list[SimpleCommand] = []
+    vars_ = dict(env)
+    cwd: list[str | None] = [None]
+
+    def visit(n: Any) -> None:
+        if n.type == "command":
+            argv: list[str] = []
+            prefix: dict[str, str] = {}
+            for i, c in enumerate(n.children):
+                f = n.field_name_for_child(i)
+                if c.type == "variable_assignment":
+                    nm = c.child_by_field_name("name")
+                    vn = c.child_by_field_name("value")
+                    v = "" if vn is None else word(vn, src, vars_)
+                    if nm is not None and v is not None:
+                        prefix[text(nm, src)] = v
+                elif f in ("name", "argument"):
+                    w = word(c.named_children[0] if f == "name" and c.named_children else c, src, vars_)
+                    if w is not None:
+                        argv.append(w)
+            if argv:
+                if argv[0] == "cd" and len(argv) > 1:
+                    cwd[0] = argv[1]
+                elif argv[0] == "exec" and len(argv) > 1:
+                    argv = argv[1:]
+                if posixpath.basename(argv[0]) in SHELLS and "-c" in argv[1:3]:
+                    i = argv.index("-c")
+                    if i + 1 < len(argv):
+                        out.extend(scan_commands(argv[i + 1], {**vars_, **prefix}))
+                        return
+                out.append(SimpleCommand(argv, cwd[0], {**vars_, **prefix}))
+            return
+        if n.type == "variable_assignment":
+            nm = n.child_by_field_name("name")
+            vn = n.child_by_field_name("value")
+            if nm is not None:
+                v = "" if vn is None else word(vn, src, vars_)
+                if v is not None:
+                    vars_[text(nm, src)] = v
+            return
+        for c in n.named_children:
+            visit(c)
+
+    visit(tree.root_node)
+    return out

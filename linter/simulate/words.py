@@ -1,0 +1,75 @@
+"""Turn tree-sitter-bash word nodes into strings, the way the shell would expand them (or None when unknowable)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from tree_sitter import Node as TSNode
+
+from ..resolve.expand import ExpansionError, expand
+
+
+def text(node: TSNode, src: bytes) -> str:
+    return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
+
+
+def word(node: TSNode, src: bytes, env: Mapping[str, str]) -> str | None:
+    """The expanded value of one argument node; None if it depends on something unknowable ($(...), $RANDOM)."""
+    t = node.type
+    if t == "word" or t == "number":
+        raw = text(node, src)
+        if "\\" in raw:
+            out = []
+            i = 0
+            while i < len(raw):
+                if raw[i] == "\\" and i + 1 < len(raw):
+                    out.append(raw[i + 1])
+                    i += 2
+                else:
+                    out.append(raw[i])
+                    i += 1
+            return "".join(out)
+        return raw
+    if t == "raw_string":
+        return text(node, src)[1:-1]
+    if t == "ansi_c_string":
+        return text(node, src)[2:-1].encode().decode("unicode_escape", "replace")
+    if t == "string":
+        parts: list[str] = []
+        for c in node.named_children:
+            v = word(c, src, env) if c.type != "string_content" else text(c, src)
+            if v is None:
+                return None
+            parts.append(v)
+        if not node.named_children:
+            return ""
+        # string_content nodes drop the whitespace between expansions: rebuild from the raw text when simple.
+        raw = text(node, src)[1:-1]
+        if "$" not in raw and "`" not in raw:
+            return raw.replace('\\"', '"').replace("\\\\", "\\").replace("\\$", "$")
+        try:
+            return expand('"' + raw + '"', env)
+        except ExpansionError:
+            return None
+    if t in ("simple_expansion", "expansion"):
+        raw = text(node, src)
+        if "$(" in raw or "`" in raw:
+            return None
+        name = raw.lstrip("${").split("}")[0].split(":")[0].split("-")[0].split("+")[0]
+        if name in ("RANDOM", "$", "!", "?", "PPID", "BASHPID", "SECONDS") or (name.isdigit()):
+            return None
+        try:
+            return expand(raw, env)
+        except ExpansionError:
+            return None
+    if t == "concatenation":
+        parts = []
+        for c in node.children:
+            v = word(c, src, env)
+            if v is None:
+                return None
+            parts.append(v)
+        return "".join(parts)
+    if t in ("command_substitution", "process_substitution", "arithmetic_expansion"):
+        return None
+    return text(node, src)
