@@ -95,6 +95,93 @@ def explain(
     render_explain(doc)
 
 
+@app.command()
+def lint(
+    dockerfiles: Annotated[list[str], typer.Argument(help="Dockerfiles to lint.")],
+    context: ContextOpt = None,
+    build_arg: BuildArgOpt = None,
+    build_arg_file: BuildArgFileOpt = None,
+    target: TargetOpt = None,
+    builder: BuilderOpt = "buildkit",
+    runtime_user: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--runtime-user",
+            help="An identity the image is meant to run as: 1001:0, a name, or `arbitrary` (OpenShift). Repeatable.",
+        ),
+    ] = None,
+    profiles: ProfileOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    failure_threshold: Annotated[
+        str, typer.Option("--failure-threshold", help="Exit 1 when a finding is at or above: error, warning, info.")
+    ] = "warning",
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Rule code or name to skip (repeatable).")
+    ] = None,
+) -> None:
+    """Lint DOCKERFILES (the default command: `venvlint Dockerfile` is `venvlint lint Dockerfile`)."""
+    from .findings import Severity
+    from .lint import LintOptions, lint_file
+    from .resolve.buildargs import collect_build_args
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format {fmt!r} (choose text or json)")
+    try:
+        threshold = Severity.parse(failure_threshold)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    options = LintOptions(
+        context=context,
+        build_args=collect_build_args(build_arg or [], build_arg_file or []),
+        target=target,
+        builder=builder,
+        runtime_users=tuple(runtime_user or ()),
+        profile_files=tuple(profiles or ()),
+        ignore=_rule_codes(ignore or []),
+    )
+    if builder not in ("buildkit", "buildah", "classic"):
+        raise InputError(f"unknown builder {builder!r} (choose buildkit, buildah or classic)")
+    results = [lint_file(path, options) for path in dockerfiles]
+    if fmt == "json":
+        from .report.text import finding_dict
+
+        doc = {
+            "findings": [finding_dict(f, r.file) for r in results for f in r.findings],
+            "errors": [{"file": r.file, "message": r.error} for r in results if r.error is not None],
+            "assumptions": [
+                {"file": r.file, "line": line, "message": msg} for r in results for line, msg in r.assumptions
+            ],
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+    else:
+        from .report.text import render_text
+
+        render_text(results)
+    if any(r.error is not None for r in results):
+        if fmt == "json":
+            for r in results:
+                if r.error is not None:
+                    sys.stderr.write(f"venvlint: error: {r.error}\n")
+        raise typer.Exit(2)
+    if any(f.severity.rank >= threshold.rank for r in results for f in r.findings):
+        raise typer.Exit(1)
+
+
+def _rule_codes(keys: list[str]) -> frozenset[str]:
+    from venvlint.rules import find_rule
+
+    codes = set()
+    for key in keys:
+        for part in key.split(","):
+            if not part.strip():
+                continue
+            rule = find_rule(part)
+            if rule is None:
+                raise InputError(f"unknown rule {part.strip()!r} (see `venvlint rules`)")
+            codes.add(rule.code)
+    return frozenset(codes)
+
+
 def _dispatch(argv: list[str]) -> list[str]:
     """`venvlint Dockerfile` means `venvlint lint Dockerfile`: insert the subcommand when none is given."""
     if not argv:
@@ -108,7 +195,7 @@ def _dispatch(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = _dispatch(list(sys.argv[1:] if argv is None else argv))
     try:
-        app(args=args, prog_name="venvlint", standalone_mode=False)
+        rc = app(args=args, prog_name="venvlint", standalone_mode=False)
     except InputError as exc:
         sys.stderr.write(f"venvlint: error: {exc}\n")
         sys.exit(2)
@@ -119,14 +206,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except Exception as exc:  # click usage errors and anything unexpected: never a traceback
         _handle_unexpected(exc)
-    sys.exit(0)
+    sys.exit(rc if isinstance(rc, int) else 0)
 
 
 def _handle_unexpected(exc: Exception) -> None:
-    import click
-
-    if isinstance(exc, click.ClickException):
-        exc.show(file=sys.stderr)
+    # typer vendors its own click, so recognise click's usage errors by their shape rather than by class.
+    if any(k.__name__ == "ClickException" for k in type(exc).__mro__):
+        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
         sys.exit(2)
     if os.environ.get("VENVLINT_DEBUG"):
         raise exc

@@ -1,1 +1,68 @@
-"""venvlint rules: one module per rule."""
+"""venvlint rules: one module per rule, like yamllint.
+
+A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVERITY` (its default), `SUMMARY` (one
+line), `SCENARIOS` (the SCENARIOS.md ids it covers), `REFERENCES` (issue links), `AUTOFIX` (False for now), a module
+docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
+`check(analysis)` yielding findings. Registering a rule = adding its module here; nothing else lists rules.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from types import ModuleType
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    doc: str
+    scenarios: tuple[str, ...]
+    references: tuple[str, ...]
+    autofix: bool
+    check: Callable[[Analysis], Iterable[Finding]]
+    module: str
+
+
+def _rule_from(mod: ModuleType) -> Rule:
+    return Rule(
+        code=mod.CODE,
+        name=mod.NAME,
+        severity=mod.SEVERITY,
+        summary=mod.SUMMARY,
+        doc=(mod.__doc__ or "").strip(),
+        scenarios=tuple(getattr(mod, "SCENARIOS", ())),
+        references=tuple(getattr(mod, "REFERENCES", ())),
+        autofix=bool(getattr(mod, "AUTOFIX", False)),
+        check=mod.check,
+        module=mod.__name__,
+    )
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[Rule, ...]:
+    """Every rule module of this package (modules named `vlNNN_*`), in code order."""
+    rules = []
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("vl") and info.name[2:5].isdigit():
+            rules.append(_rule_from(importlib.import_module(f"{__name__}.{info.name}")))
+    rules.sort(key=lambda r: r.code)
+    return tuple(rules)
+
+
+def find_rule(key: str) -> Rule | None:
+    """A rule by code (`VL001`, case-insensitive) or by name (`venv-dir-reset-by-copy`)."""
+    k = key.strip().lower()
+    for r in all_rules():
+        if r.code.lower() == k or r.name == k:
+            return r
+    return None

@@ -1,0 +1,139 @@
+"""What the rules see: the simulated build plus who must write what, at build time and at runtime.
+
+Rules are pure functions of an `Analysis`. Everything here is derived from the simulation; nothing is re-parsed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .intents import Intent, WriteNeed, check, classify, intents_for, uv_version_from
+from .model.access import ARBITRARY, Identity, Verdict, can_write_dir
+from .model.fs import FileSystem, Node, format_mode
+from .simulate.engine import SimulatedBuild, runtime_env
+from .simulate.identity import run_identity
+from .simulate.script import scan_commands
+from .simulate.state import StageState, ToolRun
+
+SHELLS = {"sh", "bash", "dash", "ash", "zsh", "busybox"}
+
+
+@dataclass(frozen=True)
+class RuntimeIdentity:
+    identity: Identity
+    source: str  # why we believe the image runs as it: "final USER at line 12", "--runtime-user 1001:0", ...
+    line: int = 0
+
+
+@dataclass
+class Analysis:
+    file: str
+    sim: SimulatedBuild
+    runtime_identities: list[RuntimeIdentity]
+    build_intents: list[Intent] = field(default_factory=list)
+    runtime_intents: list[tuple[Intent, RuntimeIdentity]] = field(default_factory=list)
+    uv_version: str | None = None
+
+    @property
+    def final(self) -> StageState:
+        return self.sim.final
+
+    @property
+    def fs(self) -> FileSystem:
+        return self.sim.final.fs
+
+    def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:
+        return check(fs or self.fs, who, need)
+
+    def writable(self, path: str, who: Identity) -> Verdict:
+        return can_write_dir(self.fs, who, path)
+
+
+def describe(node: Node | None) -> str:
+    if node is None:
+        return "absent"
+    return f"{_id(node.uid)}:{_id(node.gid)} {format_mode(node.mode)}"
+
+
+def _id(v: int | None) -> str:
+    return "?" if v is None else str(v)
+
+
+def runtime_identities(state: StageState, extra: Sequence[str] = ()) -> list[RuntimeIdentity]:
+    """The final USER, the identities the base profile says the image is meant for, and `--runtime-user`s."""
+    out: list[RuntimeIdentity] = []
+    seen: set[tuple[int | None, int | None, bool]] = set()
+
+    def add(ident: Identity, source: str, line: int = 0) -> None:
+        key = (ident.uid, ident.gid, ident.arbitrary)
+        if key not in seen:
+            seen.add(key)
+            out.append(RuntimeIdentity(ident, source, line))
+
+    where = f"the final USER (line {state.user_line})" if state.user_line else "the base image's USER"
+    add(state.identity, where, state.user_line)
+    for spec in state.runtime_users:
+        ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
+        add(ident, f"base image profile {state.profile} (meant to run as {spec})")
+    for spec in extra:
+        ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
+        add(ident, f"--runtime-user {spec}")
+    return out
+
+
+def runtime_commands(state: StageState) -> list[tuple[tuple[str, ...], int]]:
+    """The commands the container runs: ENTRYPOINT + CMD, with `sh -c` scripts opened up."""
+    argv: list[str] = []
+    line = 0
+    env = dict(runtime_env(state))
+    if state.entrypoint:
+        line = state.entrypoint_line
+        argv = list(state.entrypoint) if state.entrypoint_json else ["/bin/sh", "-c", " ".join(state.entrypoint)]
+        if state.cmd and state.entrypoint_json:
+            argv += list(state.cmd) if state.cmd_json else ["/bin/sh", "-c", " ".join(state.cmd)]
+    elif state.cmd:
+        line = state.cmd_line
+        argv = list(state.cmd) if state.cmd_json else ["/bin/sh", "-c", " ".join(state.cmd)]
+    if not argv:
+        return []
+    out: list[tuple[tuple[str, ...], int]] = []
+    if posixpath.basename(argv[0]) in SHELLS and "-c" in argv[1:3]:
+        i = argv.index("-c")
+        if i + 1 < len(argv):
+            for cmd in scan_commands(argv[i + 1], env):
+                out.append((tuple(cmd.argv), line))
+        return out
+    out.append((tuple(argv), line))
+    return out
+
+
+def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -> Analysis:
+    final = sim.final
+    idents = runtime_identities(final, runtime_users)
+    all_runs: list[ToolRun] = [r for i in sim.build.needed for r in sim.states[i].tool_runs]
+    uv_version = uv_version_from(final.fs, all_runs)
+    a = Analysis(file, sim, idents, uv_version=uv_version)
+    for i in sim.build.needed:
+        st = sim.states[i]
+        for run in st.tool_runs:
+            a.build_intents.extend(intents_for(run, st.fs, st.users, uv_version=uv_version))
+    env = dict(runtime_env(final))
+    for argv, line in runtime_commands(final):
+        if classify(argv, env) is None:
+            continue
+        for ri in idents:
+            run = ToolRun(
+                line=line,
+                phase="runtime",
+                tool=posixpath.basename(argv[0]),
+                argv=argv,
+                identity=ri.identity,
+                env=tuple(sorted(env.items())),
+                cwd=final.workdir,
+                stage=final.name,
+            )
+            for intent in intents_for(run, final.fs, final.users, uv_version=uv_version):
+                a.runtime_intents.append((intent, ri))
+    return a

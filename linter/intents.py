@@ -1,0 +1,440 @@
+"""What Python packaging tools need to write, per shared/spec/TOOLS.md (measured), for one tool invocation.
+
+`intents_for(run, ...)` turns a recorded `ToolRun` (a RUN at build time, or CMD/ENTRYPOINT at runtime) into the
+directories it must be able to write, each with how bad a failure is:
+FATAL (the command fails), DEGRADED (works with a warning: pip's cache), CONDITIONAL (fails only for some packages,
+e.g. wheels with data files, or only for some uv versions).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from .model.access import Identity, Tri, Verdict, can_create, can_write_dir, permits
+from .model.fs import FileSystem, Kind, Node, ancestors, normpath
+from .model.users import UserDB
+from .simulate.identity import home_of
+from .simulate.state import ToolRun
+
+UV_LOCK_FIXED = "0.7.19"  # TOOLS.md: uv <= 0.7.18 fails when the venv root is unwritable; 0.7.19+ only warns
+
+
+class Need(str, Enum):
+    FATAL = "fatal"
+    DEGRADED = "degraded"
+    CONDITIONAL = "conditional"
+
+
+@dataclass(frozen=True)
+class WriteNeed:
+    path: str
+    create: bool
+    need: Need
+    role: str
+    why: str
+    fix_hint: str
+    mount: tuple[int, int, int] | None = None  # (uid, gid, mode) of a cache/tmpfs mount covering the path
+
+
+@dataclass(frozen=True)
+class Intent:
+    run: ToolRun
+    action: str
+    venv: str | None
+    needs: tuple[WriteNeed, ...]
+    notes: tuple[str, ...] = ()
+
+
+def version_lt(a: str, b: str) -> bool:
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(int(x) for x in re.findall(r"\d+", v)[:3])
+
+    return key(a) < key(b)
+
+
+def _truthy(v: str | None) -> bool:
+    return v is not None and v.strip().lower() not in ("", "0", "false", "no", "off")
+
+
+def _split(argv: Sequence[str]) -> tuple[str, list[str]]:
+    """(tool, args): `python -m pip install` → ("pip", ["install"]), `/opt/venv/bin/pip3 x` → ("pip", ["x"])."""
+    if not argv:
+        return "", []
+    name = posixpath.basename(argv[0])
+    args = list(argv[1:])
+    if re.fullmatch(r"python[0-9.]*", name) and len(args) >= 2 and args[0] == "-m":
+        return _split([args[1], *args[2:]])
+    if re.fullmatch(r"pip[0-9.]*", name) or name.endswith(" -m pip"):
+        return "pip", args
+    if name in ("uv", "uvx", "poetry", "pipx", "venv", "virtualenv"):
+        return name, args
+    return name, args
+
+
+def _words(args: Sequence[str]) -> list[str]:
+    return [a for a in args if not a.startswith("-")]
+
+
+def classify(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
+    """The action of a command, or None when it writes nothing that matters here."""
+    tool, args = _split(argv)
+    words = _words(args)
+    if tool == "pip":
+        if not words:
+            return None
+        if words[0] == "install":
+            return "pip-user" if "--user" in args else "pip-install"
+        if words[0] == "uninstall":
+            return "pip-uninstall"
+        return None
+    if tool == "uv":
+        if not words:
+            return None
+        if words[0] == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
+            return f"uv-pip-{words[1]}"
+        if words[0] == "run":
+            if "--no-sync" in args or _truthy(env.get("UV_NO_SYNC")):
+                return None
+            return "uv-run"
+        if words[0] in ("sync", "add", "remove"):
+            return f"uv-{words[0]}"
+        if words[0] == "venv":
+            return "uv-venv-clear" if ("--clear" in args or _truthy(env.get("UV_VENV_CLEAR"))) else "uv-venv"
+        return None
+    if tool == "poetry":
+        if words and words[0] in ("install", "add", "update", "sync"):
+            return "poetry-install"
+        return None
+    if tool == "venv" and "--upgrade" in args:
+        return "venv-upgrade"
+    return None
+
+
+def _opt(args: Sequence[str], *names: str) -> str | None:
+    for i, a in enumerate(args):
+        for n in names:
+            if a == n and i + 1 < len(args):
+                return args[i + 1]
+            if a.startswith(n + "="):
+                return a.split("=", 1)[1]
+    return None
+
+
+def _venv_from_python(p: str) -> str | None:
+    return p.rsplit("/bin/", 1)[0] if "/bin/" in p else None
+
+
+def _site_packages(fs: FileSystem, venv: str | None, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
+    notes: list[str] = []
+    if venv is not None:
+        lib = posixpath.join(venv, "lib")
+        found = [c for c in fs.children(fs.resolve(lib)) if posixpath.basename(c).startswith("python")]
+        sp = [posixpath.join(venv, "lib", posixpath.basename(c), "site-packages") for c in found]
+        sp = [p for p in sp if fs.get(fs.resolve(p)) is not None]
+        if sp:
+            return sp, notes
+        ver = re.match(r"\d\.\d+", env.get("PYTHON_VERSION", ""))
+        if ver:
+            return [posixpath.join(venv, "lib", f"python{ver.group(0)}", "site-packages")], notes
+        notes.append(f"the site-packages directory of {venv} is not in the model")
+        return [], notes
+    for base in ("/usr/local/lib", "/usr/lib"):
+        for c in fs.children(base):
+            for name in ("site-packages", "dist-packages"):
+                p = posixpath.join(c, name)
+                if posixpath.basename(c).startswith("python") and fs.get(p) is not None:
+                    return [p], notes
+    notes.append("the system site-packages directory is not in the model")
+    return [], notes
+
+
+def _mount_for(path: str, run: ToolRun) -> tuple[int, int, int] | None:
+    for m in run.mounts:
+        opts = dict(p.split("=", 1) if "=" in p else (p, "") for p in m.split(","))
+        if opts.get("type") not in ("cache", "tmpfs"):
+            continue
+        target = opts.get("target") or opts.get("dst") or opts.get("destination")
+        if not target:
+            continue
+        target = normpath(target, run.cwd)
+        if path == target or path.startswith(target.rstrip("/") + "/"):
+            uid = int(opts.get("uid", "0") or 0)
+            gid = int(opts.get("gid", "0") or 0)
+            mode = int(opts.get("mode", "0755"), 8) if opts.get("type") == "cache" else 0o1777
+            return uid, gid, mode
+    return None
+
+
+def _home(run: ToolRun, users: UserDB) -> str | None:
+    env = dict(run.env)
+    return home_of(run.identity, users, env)
+
+
+def _cache_need(
+    run: ToolRun, users: UserDB, tool: str, args: Sequence[str], env: Mapping[str, str]
+) -> WriteNeed | None:
+    home = _home(run, users)
+    if tool == "uv":
+        if "--no-cache" in args or "-n" in args or _truthy(env.get("UV_NO_CACHE")):
+            return None
+        explicit = _opt(args, "--cache-dir") or env.get("UV_CACHE_DIR")
+        if explicit:
+            path, src = normpath(explicit, run.cwd), "UV_CACHE_DIR"
+        elif env.get("XDG_CACHE_HOME"):
+            path, src = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "uv"), "XDG_CACHE_HOME"
+        elif home:
+            path, src = posixpath.join(home, ".cache", "uv"), "HOME"
+        else:
+            return None
+        return WriteNeed(
+            path, True, Need.FATAL, "uv-cache",
+            f"uv cannot run without its cache ({src}): `Failed to initialize cache at {path}`",
+            "ENV UV_CACHE_DIR=/tmp/uv-cache (or a cache mount with uid=), or pass --no-cache",
+            _mount_for(path, run),
+        )  # fmt: skip
+    if tool == "pip":
+        if "--no-cache-dir" in args or env.get("PIP_NO_CACHE_DIR") is not None:
+            return None  # pip disables the cache for any PIP_NO_CACHE_DIR value (its documented compat quirk)
+        explicit = _opt(args, "--cache-dir") or env.get("PIP_CACHE_DIR")
+        if explicit:
+            path = normpath(explicit, run.cwd)
+        elif env.get("XDG_CACHE_HOME"):
+            path = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "pip")
+        elif home:
+            path = posixpath.join(home, ".cache", "pip")
+        else:
+            return None
+        return WriteNeed(
+            path, True, Need.DEGRADED, "pip-cache",
+            "pip warns `The directory ... is not writable by the current user. The cache has been disabled.`",
+            "ENV PIP_NO_CACHE_DIR=1 (or --no-cache-dir), or PIP_CACHE_DIR=<writable dir>",
+            _mount_for(path, run),
+        )  # fmt: skip
+    if tool == "poetry":
+        explicit = env.get("POETRY_CACHE_DIR")
+        if explicit:
+            path = normpath(explicit, run.cwd)
+        elif env.get("XDG_CACHE_HOME"):
+            path = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "pypoetry")
+        elif home:
+            path = posixpath.join(home, ".cache", "pypoetry")
+        else:
+            return None
+        active = env.get("VIRTUAL_ENV") or env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() in ("false", "0")
+        in_project = env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1")
+        fatal = not active and not in_project
+        return WriteNeed(
+            path, True, Need.FATAL if fatal else Need.DEGRADED, "poetry-cache",
+            "poetry creates its virtualenv under the cache dir" if fatal else "poetry keeps downloads in its cache",
+            "ENV POETRY_CACHE_DIR=/tmp/poetry-cache, or POETRY_VIRTUALENVS_IN_PROJECT=true",
+            _mount_for(path, run),
+        )  # fmt: skip
+    return None
+
+
+def _tmp_need(run: ToolRun, env: Mapping[str, str]) -> WriteNeed:
+    tmp = normpath(env.get("TMPDIR") or "/tmp", run.cwd)
+    return WriteNeed(
+        tmp, False, Need.FATAL, "tmpdir",
+        f"uv writes temporary files to {'$TMPDIR' if env.get('TMPDIR') else '/tmp'} and has no fallback",
+        "point TMPDIR at a writable directory (or give uv a writable cache instead of --no-cache)",
+        _mount_for(tmp, run),
+    )  # fmt: skip
+
+
+def uv_version_from(fs: FileSystem, runs: Sequence[ToolRun]) -> str | None:
+    """A uv version pinned by `pip install uv==X` or by the tag of the image uv was copied from."""
+    for r in runs:
+        for a in r.argv:
+            m = re.fullmatch(r"uv==(\d+\.\d+\.\d+)", a.strip("'\""))
+            if m:
+                return m.group(1)
+    for path in ("/bin/uv", "/usr/local/bin/uv", "/usr/bin/uv", "/uv"):
+        node = fs.get(path)
+        if node is not None:
+            ref = node.tag("image")
+            if ref:
+                m = re.search(r":(\d+\.\d+\.\d+)", ref)
+                if m:
+                    return m.group(1)
+    return None
+
+
+def _lock_usable(fs: FileSystem, venv: str, who: Identity) -> bool:
+    node = fs.get(posixpath.join(venv, ".lock"))
+    return node is not None and node.kind is Kind.FILE and permits(node, who, "w") is Tri.YES
+
+
+def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str | None = None) -> list[Intent]:
+    env = dict(run.env)
+    action = classify(run.argv, env)
+    if action is None:
+        return []
+    tool, args = _split(run.argv)
+    words = _words(args)
+    needs: list[WriteNeed] = []
+    notes: list[str] = []
+    venv = _target_venv(run, fs, action, tool, args, env)
+    cmd = " ".join(run.argv[:4])
+
+    if action == "pip-user":
+        if venv is not None:
+            needs.append(WriteNeed(venv, False, Need.FATAL, "pip-user-in-venv",
+                                   "`pip install --user` is always refused inside a virtualenv",
+                                   "drop --user: the venv is the install target"))  # fmt: skip
+        return [Intent(run, action, venv, tuple(needs), tuple(notes))]
+
+    if action in ("pip-install", "pip-uninstall", "uv-pip-install", "uv-pip-sync", "uv-pip-uninstall", "uv-sync",
+                  "uv-run", "uv-add", "uv-remove", "poetry-install"):  # fmt: skip
+        sp, n = _site_packages(fs, venv, env)
+        notes += n
+        install = "uninstall" not in action
+        for p in sp:
+            needs.append(WriteNeed(p, False, Need.FATAL, "site-packages",
+                                   f"`{cmd}` writes packages into {p}", _own_hint(venv or p, run)))  # fmt: skip
+        if install:
+            bindir = posixpath.join(venv, "bin") if venv else _system_bin(fs)
+            if bindir:
+                needs.append(WriteNeed(bindir, False, Need.FATAL, "bin",
+                                       f"`{cmd}` creates console scripts in {bindir}", _own_hint(venv or bindir, run)))  # fmt: skip
+            if venv:
+                needs.append(WriteNeed(venv, False, Need.CONDITIONAL, "venv-root",
+                                       "packages with data files create share/ or etc/ in the venv root",
+                                       _own_hint(venv, run)))  # fmt: skip
+        if tool == "uv" and venv:
+            needs.append(_uv_lock_need(fs, venv, run, uv_version, notes))
+        if tool in ("uv", "pip", "poetry"):
+            c = _cache_need(run, users, tool, args, env)
+            if c is not None:
+                needs.append(c)
+        if tool == "uv" and (action in ("uv-pip-sync", "uv-sync", "uv-run") or "--no-cache" in args
+                             or _truthy(env.get("UV_NO_CACHE"))):  # fmt: skip
+            needs.append(_tmp_need(run, env))
+        if action in ("uv-sync", "uv-run", "uv-add", "uv-remove"):
+            project = normpath(_opt(args, "--project", "--directory") or run.cwd, run.cwd)
+            locked = (
+                "--locked" in args
+                or "--frozen" in args
+                or _truthy(env.get("UV_FROZEN"))
+                or _truthy(env.get("UV_LOCKED"))
+            )
+            if action in ("uv-add", "uv-remove") or (not locked and fs.get(posixpath.join(project, "uv.lock")) is None):
+                needs.append(WriteNeed(project, False, Need.FATAL, "project-dir",
+                                       f"without uv.lock, `{cmd}` writes one into {project}",
+                                       f"COPY uv.lock into {project} and use --locked"))  # fmt: skip
+    elif action in ("uv-venv", "uv-venv-clear"):
+        target = venv or normpath(".venv", run.cwd)
+        if action == "uv-venv-clear" or fs.get(target) is None:
+            needs.append(WriteNeed(posixpath.dirname(target), False, Need.FATAL, "venv-parent",
+                                   f"`{cmd}` (re)creates {target}, which needs its parent writable",
+                                   "create the venv as the user who owns its parent"))  # fmt: skip
+        needs.append(_tmp_need(run, env))
+    elif action == "venv-upgrade" and venv:
+        needs.append(WriteNeed(posixpath.join(venv, "pyvenv.cfg"), False, Need.FATAL, "pyvenv.cfg",
+                               "`python -m venv --upgrade` rewrites pyvenv.cfg", _own_hint(venv, run)))  # fmt: skip
+    return [Intent(run, action, venv, tuple(needs), tuple(notes))]
+
+
+def _own_hint(path: str, run: ToolRun) -> str:
+    who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
+    return (
+        f"create {path} as {who} (or hand it over non-recursively before USER: "
+        f"`install -d -o {who} {path}`), or COPY --chown={who} it; avoid chown -R of an installed venv"
+    )
+
+
+def _system_bin(fs: FileSystem) -> str | None:
+    for p in ("/usr/local/bin", "/usr/bin"):
+        if fs.get(p) is not None:
+            return p
+    return None
+
+
+def _uv_lock_need(fs: FileSystem, venv: str, run: ToolRun, uv_version: str | None, notes: list[str]) -> WriteNeed:
+    if uv_version is not None and version_lt(uv_version, UV_LOCK_FIXED):
+        need = Need.FATAL
+        why = (f"uv {uv_version} (< {UV_LOCK_FIXED}) takes a lock file in the venv root and fails "
+               f"(`Permission denied (os error 13) at path \"{venv}/.tmpXXXX\"`)")  # fmt: skip
+    else:
+        need = Need.CONDITIONAL
+        if uv_version is None:
+            notes.append(f"uv version unknown: uv before {UV_LOCK_FIXED} fails when the venv root is not writable")
+            why = (f"uv takes a lock file in the venv root: uv < {UV_LOCK_FIXED} fails, newer versions skip the lock "
+                   "with a warning")  # fmt: skip
+        else:
+            why = f"uv {uv_version} skips its environment lock with a warning when the venv root is not writable"
+    if _lock_usable(fs, venv, run.identity):
+        need = Need.CONDITIONAL
+        why = f"the venv root holds a writable .lock, so uv does not need to create one ({why})"
+    return WriteNeed(venv, False, need, "venv-root", why,
+                     f"restore the venv root's owner (non-recursive chown of {venv}), or as a stopgap "
+                     f"`touch {venv}/.lock && chmod 666 {venv}/.lock` while building")  # fmt: skip
+
+
+def _target_venv(
+    run: ToolRun, fs: FileSystem, action: str, tool: str, args: Sequence[str], env: Mapping[str, str]
+) -> str | None:
+    if run.venv:
+        return normpath(run.venv, run.cwd)
+    if "--system" in args:
+        return None
+    py = _opt(args, "--python", "-p")
+    if py and "/" in py:
+        return _venv_from_python(normpath(py, run.cwd))
+    exe = run.argv[0] if run.argv else ""
+    if "/bin/" in exe:
+        root = _venv_from_python(exe)
+        if root and fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
+            return root
+    if action in ("uv-sync", "uv-run", "uv-add", "uv-remove"):
+        pe = env.get("UV_PROJECT_ENVIRONMENT")
+        if pe:
+            return normpath(pe, run.cwd)
+        project = normpath(_opt(args, "--project", "--directory") or run.cwd, run.cwd)
+        return posixpath.join(project, ".venv")
+    if action.startswith("uv-venv"):
+        ws = _words(args)
+        return normpath(ws[1] if len(ws) > 1 else ".venv", run.cwd)
+    if env.get("VIRTUAL_ENV"):
+        return normpath(env["VIRTUAL_ENV"], run.cwd)
+    for d in env.get("PATH", "").split(":"):
+        if d.endswith("/bin"):
+            root = d[: -len("/bin")]
+            if fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
+                return root
+    if action == "poetry-install":
+        if env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
+            return posixpath.join(run.cwd, ".venv")
+    return None
+
+
+def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
+    """Whether `who` can do what `need` asks, honouring cache mounts (their own uid/gid/mode decide)."""
+    if need.mount is not None:
+        uid, gid, mode = need.mount
+        node = Node(Kind.DIR, uid, gid, mode)
+        r = permits(node, who, "wx")
+        reason = f"the cache mount at {need.path} is {uid}:{gid} {mode:04o}"
+        if r is Tri.NO:
+            reason += f" and not writable by {who.label()} (add uid=/gid= to the mount)"
+        return Verdict(r, need.path, reason)
+    if need.create:
+        return can_create(fs, who, need.path)
+    return can_write_dir(fs, who, need.path)
+
+
+__all__ = [
+    "Intent",
+    "Need",
+    "WriteNeed",
+    "ancestors",
+    "check",
+    "classify",
+    "intents_for",
+    "uv_version_from",
+    "version_lt",
+]

@@ -1,0 +1,75 @@
+"""Lint one Dockerfile: parse → resolve → simulate → analyse → rules. The top of the data flow."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+from .analysis import analyse
+from .errors import InputError
+from .findings import Finding, Severity
+from .pipeline import build_from_file
+from .report.result import FileResult
+
+
+@dataclass
+class LintOptions:
+    context: str | None = None
+    build_args: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
+    builder: str = "buildkit"
+    runtime_users: Sequence[str] = ()
+    profile_files: Sequence[str] = ()
+    ignore: frozenset[str] = frozenset()  # rule codes (upper-case) to drop
+    severity: Mapping[str, Severity] = field(default_factory=dict)  # code → overriding severity
+
+
+def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileResult:
+    from venvlint.rules import all_rules
+
+    result = FileResult(path)
+    try:
+        sim = build_from_file(
+            path,
+            context=options.context,
+            build_args=options.build_args,
+            target=options.target,
+            builder=options.builder,
+            profile_files=options.profile_files,
+            text=text,
+        )
+    except InputError as exc:
+        result.error = str(exc)
+        return result
+    result.source = text if text is not None else _read(path)
+    analysis = analyse(sim, path, options.runtime_users)
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    for rule in all_rules():
+        if rule.code in options.ignore:
+            continue
+        for f in rule.check(analysis):
+            key = (f.code, f.line, f.path)
+            if key in seen:
+                continue
+            seen.add(key)
+            sev = options.severity.get(f.code)
+            findings.append(replace(f, file=path, severity=sev or f.severity))
+    findings.sort(key=lambda f: f.sort_key)
+    result.findings = findings
+    assumptions: list[tuple[int, str]] = []
+    for i in sim.build.needed:
+        for a in sim.states[i].assumptions:
+            item = (a.line, a.message)
+            if item not in assumptions:
+                assumptions.append(item)
+    result.assumptions = sorted(assumptions)
+    return result
+
+
+def _read(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError):
+        return ""

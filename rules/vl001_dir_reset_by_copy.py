@@ -1,0 +1,157 @@
+"""## What it does
+Finds a directory that already existed in the image, writable for the user who needs it (a venv, HOME, a cache or
+a temp directory), whose owner and mode were replaced by a `COPY` or `ADD` whose source tree also contains that
+directory, so that the user can no longer write it.
+
+## Why is this bad?
+`COPY tree/ /` does not only add files. Every directory *inside* the source tree is applied to the image with the
+source's metadata: owner `0:0` (or `--chown`) and the mode from the build context, usually `0755`. If the tree holds
+`opt/app-root/` just to carry a config file, the image's `/opt/app-root` (the UBI/sclorg venv, `1001:0 0775`)
+becomes `0:0 0755`. Nothing fails at build time. Later, as uid 1001, `pip install` still works (site-packages kept
+its owner) but `uv pip install` fails with `Permission denied (os error 13) at path "/opt/app-root/.tmpXXXX"`
+because uv takes a lock file in the venv root, and any package shipping data files (`share/`, `etc/`) fails with
+pip too. All builders do this (BuildKit, buildah, the classic builder).
+
+## Example
+```dockerfile
+FROM registry.access.redhat.com/ubi9/python-311
+USER 0
+COPY nginx/root/ /          # the context holds nginx/root/opt/app-root/etc/...
+USER 1001
+RUN uv pip install requests
+```
+
+## Use instead
+Restore the directory right after the copy, without recursion (a non-recursive `chown` of one directory adds
+almost nothing to the image):
+```dockerfile
+COPY nginx/root/ /
+RUN chown 1001:0 /opt/app-root && chmod 0775 /opt/app-root
+```
+or copy the files below it with a narrower source, so the directory itself is the destination and keeps its
+owner: `COPY nginx/root/opt/app-root/ /opt/app-root/`. `COPY --chown=1001:0 nginx/root/ /` also works but gives
+every directory of the tree (`/opt`, `/etc`, ...) to uid 1001; never `chown -R` the whole venv (it duplicates
+the layer).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.model.access import Identity, Tri, permits
+from venvlint.model.fs import Change, Kind, format_mode
+
+from ._common import change_text, node_at, where
+
+CODE = "VL001"
+NAME = "dir-reset-by-copy"
+SEVERITY = Severity.ERROR
+SUMMARY = "A COPY/ADD source tree replaced the owner and mode of an existing directory the user must write"
+SCENARIOS = ("S1",)
+REFERENCES = (
+    "https://github.com/astral-sh/uv/issues/12200",
+    "https://github.com/opendatahub-io/notebooks/pull/986",
+)
+AUTOFIX = False
+
+RESET_NOTE = "metadata replaced from the COPY source"
+
+
+def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int]]:
+    """(why, fatal, line) for every tool that needs `path` writable as `who`."""
+    out: list[tuple[str, bool, int]] = []
+    for intent in a.build_intents:
+        if intent.run.identity == who:
+            for n in intent.needs:
+                if n.path == path:
+                    out.append((n.why, n.need.value == "fatal", intent.run.line))
+    for intent, ri in a.runtime_intents:
+        if ri.identity == who:
+            for n in intent.needs:
+                if n.path == path:
+                    out.append((n.why, n.need.value == "fatal", intent.run.line))
+    return out
+
+
+def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
+    people: list[tuple[Identity, str]] = []
+    for ri in a.runtime_identities:
+        if not ri.identity.is_root or ri.identity.arbitrary:
+            people.append((ri.identity, ri.source))
+    for intent in a.build_intents:
+        ident = intent.run.identity
+        if intent.run.line > after_line and not ident.is_root and all(ident != p for p, _ in people):
+            people.append((ident, f"the USER of the RUN at line {intent.run.line}"))
+    return people
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    fs = a.fs
+    for path, node in fs.nodes.items():
+        if node.kind is not Kind.DIR or len(node.history) < 2:
+            continue
+        for i in range(1, len(node.history)):
+            reset = node.history[i]
+            if not reset.note.startswith(RESET_NOTE):
+                continue
+            before = node.history[i - 1]
+            for who, source in _who_matters(a, reset.cause.line):
+                if permits(node_at(node, before), who, "wx") is not Tri.YES:
+                    continue
+                if permits(node_at(node, reset), who, "wx") is not Tri.NO:
+                    continue
+                if permits(node, who, "wx") is not Tri.NO:
+                    continue  # repaired later
+                yield _finding(a, path, before, reset, who, source)
+                break
+
+
+def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identity, source: str) -> Finding:
+    needs = _needs_at(a, path, who)
+    fatal = [n for n in needs if n[1]]
+    severity = Severity.ERROR if fatal else Severity.WARNING
+    msg = (
+        f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)} "
+        f"(from {where(before)}). {who.label()}, {source}, can no longer write it"
+    )
+    if needs:
+        why, _, line = (fatal or needs)[0]
+        msg += f": {why} (line {line})."
+    else:
+        msg += " although the image had made it writable for that user."
+    chmod = format_mode(before.mode).lstrip("0") or "0"
+    restore = f"RUN chown {before.uid}:{before.gid} {path} && chmod {chmod} {path}"
+    src_rel = _source_hint(reset.cause.instruction, path)
+    fix = f"restore it right after line {reset.cause.line}, without recursion: `{restore}` (as root)"
+    if src_rel:
+        fix += f"; or copy with a narrower source so `{path}` is the destination and keeps its owner: `{src_rel}`"
+    fix += f". `COPY --chown={before.uid}:{before.gid}` also works but chowns every directory of the source tree."
+    return Finding(
+        CODE,
+        NAME,
+        severity,
+        reset.cause.line,
+        path,
+        msg,
+        fix,
+        stage=reset.cause.stage,
+        related=tuple(sorted({n[2] for n in needs})),
+    )
+
+
+def _source_hint(instruction: str, path: str) -> str | None:
+    """For `COPY overlay/ /` and `/opt/app-root`: `COPY overlay/opt/app-root/ /opt/app-root/`."""
+    words = [w for w in instruction.split() if not w.startswith("--")]
+    if len(words) != 3 or words[0] not in ("COPY", "ADD"):
+        return None
+    src, dest = words[1], words[2]
+    dest_dir = dest if dest.startswith("/") else None
+    if dest_dir is None:
+        return None
+    rel = posixpath.relpath(path, dest_dir)
+    if rel.startswith(".."):
+        return None
+    return f"{words[0]} {src.rstrip('/')}/{rel}/ {path}/"

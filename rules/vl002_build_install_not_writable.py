@@ -1,0 +1,96 @@
+"""## What it does
+Finds a `RUN` that installs Python packages (pip, uv, poetry) or creates a virtual environment as a user who cannot
+write the directories that tool must write at that point of the build: the venv's `site-packages` and `bin`, the
+venv root for old uv versions, the uv cache, a temp directory, the project directory of `uv sync`.
+
+## Why is this bad?
+The build stops there with `Permission denied`. The usual causes: `USER app` followed by `COPY` (always `0:0`
+without `--chown`) of the project or the venv, a `WORKDIR` created by the classic builder as root, a venv created
+by root in an earlier step, or a base image whose venv belongs to another user.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN python -m venv /opt/venv
+RUN useradd -m app
+USER app
+RUN /opt/venv/bin/pip install requests     # /opt/venv is root:root 0755
+```
+
+## Use instead
+Create the venv as the user who installs into it, or hand over just the directory it needs before `USER`:
+```dockerfile
+RUN useradd -m app && install -d -o app -g app /opt/venv
+USER app
+RUN python -m venv /opt/venv && /opt/venv/bin/pip install requests
+```
+`COPY --chown=app:app` for copied sources. Avoid `chown -R` over an installed venv: it duplicates every file in a
+new layer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.intents import Need
+
+from ._common import CACHE_ROLES, describe_path, reset_by_copy
+
+CODE = "VL002"
+NAME = "build-install-not-writable"
+SEVERITY = Severity.ERROR
+SUMMARY = "A build-time install or venv creation runs as a user who cannot write what the tool writes"
+SCENARIOS = ("S11", "S13", "S14", "S19")
+REFERENCES = (
+    "https://github.com/pypa/pip/issues/8196",
+    "https://github.com/python-poetry/poetry/issues/5928",
+    "https://github.com/kubeflow/kubeflow/issues/1722",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    reported: set[tuple[int, str]] = set()
+    for intent in a.build_intents:
+        run = intent.run
+        fs = run.fs or a.sim.states_by_name(run.stage).fs
+        for need in intent.needs:
+            if need.need is not Need.FATAL:
+                continue
+            verdict = a.check(need, run.identity, fs)
+            if not verdict.no or (run.line, need.path) in reported:
+                continue
+            if need.role in CACHE_ROLES or reset_by_copy(fs, verdict.path):
+                continue  # cache-dir-not-writable and dir-reset-by-copy report those with their own cause
+            reported.add((run.line, need.path))
+            yield Finding(
+                CODE,
+                NAME,
+                SEVERITY,
+                run.line,
+                need.path,
+                f"`{' '.join(run.argv[:4])}` runs as {run.identity.label()} and needs to write `{need.path}` "
+                f"({need.why}), but {verdict.reason}{describe_path(fs, verdict.path)}. The build fails here.",
+                need.fix_hint,
+                stage=run.stage,
+            )
+    # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).
+    for i in a.sim.build.needed:
+        st = a.sim.states[i]
+        for d in st.denied:
+            if (d.line, d.path) in reported:
+                continue
+            reported.add((d.line, d.path))
+            yield Finding(
+                CODE,
+                NAME,
+                SEVERITY,
+                d.line,
+                d.path,
+                f"`{d.command}` runs as {d.identity.label()}: {d.reason}. The build fails here.",
+                "create or hand over the directory as root before `USER` (a non-recursive "
+                "`install -d -o USER -g GROUP DIR`), or `COPY --chown=` what the user must write",
+                stage=st.name,
+            )

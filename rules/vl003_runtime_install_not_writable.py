@@ -1,0 +1,76 @@
+"""## What it does
+Finds a container command (`CMD`/`ENTRYPOINT`) that installs or syncs packages at runtime — `uv run` without
+`--no-sync`, `uv sync`, `pip install`, `poetry install` — while a user the image runs as cannot write the
+environment it changes: the venv's `site-packages` and `bin`, the venv root (uv's lock), or system site-packages.
+
+## Why is this bad?
+The container fails at start. `uv run` re-syncs the project environment on every start unless told not to, so a
+venv built by root in the image and run as `USER app` fails with `failed to remove file ... Permission denied` or
+`failed to canonicalize path .venv/bin/python3: Permission denied`. A `pip install` as a non-root or arbitrary uid
+into `/usr/local` fails with `[Errno 13] Permission denied: '/usr/local/lib/python3.x/site-packages/...'`.
+
+## Example
+```dockerfile
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
+WORKDIR /app
+COPY . .
+RUN uv sync --locked
+USER nobody
+CMD ["uv", "run", "app.py"]
+```
+
+## Use instead
+Do not sync at runtime: `ENV UV_NO_SYNC=1` or `CMD ["uv", "run", "--no-sync", "app.py"]` (or call
+`/app/.venv/bin/python` directly). If the container really must install at runtime, build the venv as that user
+(`COPY --chown=`, `USER` before `uv sync`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.intents import Need
+
+from ._common import CACHE_ROLES, describe_path, reset_by_copy
+
+CODE = "VL003"
+NAME = "runtime-install-not-writable"
+SEVERITY = Severity.ERROR
+SUMMARY = "The container command installs or syncs packages into an environment the runtime user cannot write"
+SCENARIOS = ("S2", "S13")
+REFERENCES = (
+    "https://github.com/astral-sh/uv-docker-example/issues/82",
+    "https://github.com/astral-sh/uv/issues/17617",
+    "https://github.com/docker-library/python/issues/414",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    reported: set[tuple[int, str]] = set()
+    for intent, who in a.runtime_intents:
+        for need in intent.needs:
+            if need.role in CACHE_ROLES or need.need is Need.DEGRADED:
+                continue
+            verdict = a.check(need, who.identity)
+            if not verdict.no or (intent.run.line, need.path) in reported:
+                continue
+            if reset_by_copy(a.fs, verdict.path):
+                continue  # dir-reset-by-copy names the cause line
+            reported.add((intent.run.line, need.path))
+            fatal = need.need is Need.FATAL
+            yield Finding(
+                CODE,
+                NAME,
+                Severity.ERROR if fatal else Severity.WARNING,
+                intent.run.line,
+                need.path,
+                f"`{' '.join(intent.run.argv[:4])}` runs when the container starts, as {who.identity.label()} "
+                f"({who.source}), and needs to write `{need.path}` ({need.why}), but {verdict.reason}"
+                f"{describe_path(a.fs, verdict.path)}.",
+                need.fix_hint,
+                stage=intent.run.stage,
+                related=(who.line,) if who.line else (),
+            )

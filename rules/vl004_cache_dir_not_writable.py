@@ -1,0 +1,85 @@
+"""## What it does
+Finds a uv, pip or poetry command whose cache directory (or HOME, where the cache lives by default, or the temp
+directory uv needs without a cache) cannot be created or written by the user running it — at build time or as any
+identity the image is meant to run as. Typical causes: `adduser --home /nonexistent`, `useradd` without `-m`, a
+numeric `USER` with no passwd entry (HOME falls back to `/`), `UV_CACHE_DIR` pointing at another user's home, a
+cache mount owned by root.
+
+## Why is this bad?
+uv cannot work without its cache: `error: failed to create directory /nonexistent/.cache/uv: Permission denied
+(os error 13)`, even with `--no-cache` when the temp directory is not writable. pip only warns (`The directory
+'.../.cache/pip' ... is not writable ... The cache has been disabled`), so for pip this is a warning.
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+COPY --from=ghcr.io/astral-sh/uv:0.8 /uv /bin/uv
+RUN adduser --disabled-password --gecos "" --home /nonexistent --no-create-home app
+USER app
+RUN uv pip install --system requests
+```
+
+## Use instead
+Point the cache somewhere the user can write, or turn it off:
+```dockerfile
+ENV UV_CACHE_DIR=/tmp/uv-cache
+# or: RUN --mount=type=cache,target=/tmp/uv-cache,uid=1000 uv sync ...
+# or for pip: ENV PIP_NO_CACHE_DIR=1
+```
+or give the user a real home (`useradd -m`, `adduser` without `--no-create-home`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.intents import Need
+
+from ._common import CACHE_ROLES, describe_path
+
+CODE = "VL004"
+NAME = "cache-dir-not-writable"
+SEVERITY = Severity.ERROR
+SUMMARY = "HOME, the tool cache or the temp directory is not writable for the user running uv, pip or poetry"
+SCENARIOS = ("S7", "S10", "S16", "S22")
+REFERENCES = (
+    "https://github.com/astral-sh/uv/issues/17026",
+    "https://github.com/astral-sh/uv/issues/10023",
+    "https://github.com/oss-aspen/8Knot/issues/856",
+    "https://github.com/jupyter/docker-stacks/pull/680",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    reported: set[tuple[int, str, str]] = set()
+    runs = [(i, i.run.identity, i.run.fs or a.sim.states_by_name(i.run.stage).fs, "") for i in a.build_intents]
+    runs += [(i, who.identity, a.fs, f" when the container starts ({who.source})") for i, who in a.runtime_intents]
+    for intent, identity, fs, when in runs:
+        for need in intent.needs:
+            if need.role not in CACHE_ROLES:
+                continue
+            verdict = a.check(need, identity, fs)
+            if not verdict.no:
+                continue
+            key = (intent.run.line, need.path, identity.label())
+            if key in reported:
+                continue
+            reported.add(key)
+            severity = Severity.ERROR if need.need is Need.FATAL else Severity.WARNING
+            home = intent.run.getenv("HOME")
+            home_note = f" (HOME is {home})" if home and need.path.startswith(home.rstrip("/") + "/") else ""
+            yield Finding(
+                CODE,
+                NAME,
+                severity,
+                intent.run.line,
+                need.path,
+                f"`{' '.join(intent.run.argv[:4])}` runs as {identity.label()}{when} and needs to "
+                f"{'create' if need.create else 'write'} `{need.path}`{home_note} ({need.why}), but "
+                f"{verdict.reason}{describe_path(fs, verdict.path)}.",
+                need.fix_hint,
+                stage=intent.run.stage,
+            )
