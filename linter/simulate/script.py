@@ -147,9 +147,13 @@ class Shell:
         else:
             self.vars[name] = value
 
-    def list_(self, n: Any) -> int:
+    def list_(self, n: Any, tail: list[tuple[str, str | None, bool]] | None = None, stdin: str | None = None) -> int:
+        """`a && b || c`. tree-sitter-bash attaches a trailing redirect to the whole list (`a && b > f`), but the
+        shell binds it to the last command, so `tail` redirects go to the last element."""
         status = 0
         op = None
+        named = [c for c in n.children if c.is_named]
+        last = named[-1] if named else None
         for c in n.children:
             if c.type in ("&&", "||"):
                 op = c.type
@@ -160,9 +164,29 @@ class Shell:
                 continue
             if op == "||" and status == 0:
                 continue
-            status = self.node(c)
+            if tail is not None and c is last:
+                status = self._with_redirects(c, tail, stdin)
+            else:
+                status = self.node(c)
             if self.stopped:
                 break
+        return status
+
+    def _with_redirects(self, c: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None) -> int:
+        if c.type == "command":
+            return self.command(c, redirects, stdin)
+        if c.type == "list":
+            return self.list_(c, redirects, stdin)
+        if c.type == "pipeline" and c.named_children:
+            for x in c.named_children[:-1]:
+                self.node(x)
+            return self._with_redirects(c.named_children[-1], redirects, stdin)
+        if c.type == "redirected_statement":
+            return self.redirected(c, redirects)
+        status = self.node(c)
+        for op, target, append in redirects:
+            if target is not None and op.startswith(">"):
+                effects.write_file(self, target, None, append)
         return status
 
     def if_(self, n: Any) -> int:
@@ -222,9 +246,9 @@ class Shell:
                 break
         return status
 
-    def redirected(self, n: Any) -> int:
+    def redirected(self, n: Any, outer: list[tuple[str, str | None, bool]] | None = None) -> int:
         body = n.child_by_field_name("body")
-        redirects: list[tuple[str, str | None, bool]] = []  # (op, target, append)
+        redirects: list[tuple[str, str | None, bool]] = list(outer or [])  # (op, target, append)
         heredoc: str | None = None
         for i, c in enumerate(n.children):
             if n.field_name_for_child(i) != "redirect":
@@ -237,16 +261,9 @@ class Shell:
                         redirects.append(self._file_redirect(hc))
             elif c.type == "file_redirect":
                 redirects.append(self._file_redirect(c))
-        stdin = heredoc
         if body is None:
             return 0
-        if body.type == "command":
-            return self.command(body, redirects, stdin)
-        status = self.node(body)
-        for op, target, append in redirects:
-            if target is not None and op.startswith(">"):
-                effects.write_file(self, target, None, append)
-        return status
+        return self._with_redirects(body, redirects, heredoc)
 
     def _file_redirect(self, c: Any) -> tuple[str, str | None, bool]:
         op = ""
