@@ -225,11 +225,12 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
             state.users.load_group(e.content)
 
 
-def add_archive(state: StageState, host_path: str, dest: str, cause: Cause, builder: str) -> None:
-    """`ADD local.tar D` (rule 5): like `tar -x --same-owner -p`; --chown is ignored for archive content."""
+def add_archive(state: StageState, host_path: str, dest: str, placement: Placement, cause: Cause, builder: str) -> None:
+    """`ADD local.tar D` (rule 5): like `tar -x --same-owner -p`; --chown is ignored for archive content, but a
+    destination ADD creates still gets the --chown owner (measured with buildah: oracle case 31)."""
     fs = state.fs
     dest_path = fs.resolve(normpath(dest, state.workdir))
-    _create_dirs(state, dest_path, Placement(0, 0, False, None, False), cause, builder, dir_source=True)
+    _create_dirs(state, dest_path, placement, cause, builder, dir_source=True)
     try:
         entries = list(archive_entries(host_path))
     except InputError:

@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..model.access import ROOT, Tri, can_create, can_modify, can_write_dir
-from ..model.fs import Kind, Knowledge, Node, ancestors, parent_of
+from ..model.fs import Kind, Knowledge, Node, ancestors, normpath, parent_of
 from ..model.users import User
 from .identity import run_identity
 from .state import Denied, ToolRun
@@ -123,6 +123,7 @@ def _mounted(sh: Shell, path: str) -> bool:
 
 
 def deny(sh: Shell, path: str, reason: str, argv: list[str]) -> int:
+    sh.error = f"{' '.join(argv)[:80]}: {reason}"
     sh.state.denied.append(Denied(sh.cause.line, path, sh.identity, reason, " ".join(argv)[:120], sh.state.name))
     return 1
 
@@ -153,9 +154,11 @@ def create_dir(sh: Shell, path: str, mode: int | None, argv: list[str], parents:
         node = fs.get(p)
         if node is not None:
             if p == real and not parents:
-                return 1  # mkdir: File exists
+                sh.error = f"{argv[0]}: can't create directory '{p}': File exists"
+                return 1
             continue
         if not parents and fs.get(parent_of(p)) is None and fs.complete:
+            sh.error = f"{argv[0]}: can't create directory '{p}': No such file or directory"
             return 1
         if not sh.identity.is_root:
             v = can_create(fs, sh.identity, p)
@@ -495,8 +498,7 @@ def rm(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append:
         full = sh.path(p)
         targets = _glob(sh, full) if any(c in p for c in "*?[") else [full]
         for t in targets:
-            real = fs.resolve(parent_of(t)) + "/" + posixpath.basename(t) if t != "/" else t
-            real = posixpath.normpath(real)
+            real = normpath(posixpath.join(fs.resolve(parent_of(t)), posixpath.basename(t))) if t != "/" else t
             node = fs.get(real)
             if node is None:
                 continue

@@ -311,7 +311,7 @@ class _Replayer:
                 for rel in self.context.match_sources(src):
                     archive = copyops.is_local_archive(self.context, rel)
                     if archive:
-                        copyops.add_archive(self.state, archive, dest, cause, self.builder)
+                        copyops.add_archive(self.state, archive, dest, placement, cause, self.builder)
                     else:
                         plain.append(rel or ".")
             context_srcs = plain
@@ -383,9 +383,9 @@ class _Replayer:
         env = self.run_env(step)
         mounts = step.flag_all("mount")
         frozen = self._freeze_volumes()
-        before = len(self.state.denied)
+        status, error = 0, None
         if ins.json_form:
-            run_argv(self.state, list(step.args), cause, env, mounts=mounts)
+            status, error = run_argv(self.state, list(step.args), cause, env, mounts=mounts)
         else:
             script = _run_script_text(ins)
             if self.state.shell[:1] and posixpath.basename(self.state.shell[0]).lower().startswith(
@@ -393,11 +393,10 @@ class _Replayer:
             ):
                 self.state.assume(step.line, "RUN uses a non-POSIX SHELL: its effects were not modelled")
             else:
-                run_script(self.state, script, cause, env, mounts=mounts)
+                status, error = run_script(self.state, script, cause, env, mounts=mounts)
         self._thaw_volumes(frozen, cause)
-        if len(self.state.denied) > before:
-            d = self.state.denied[before]
-            self.fail(step.line, f"{d.command}: {d.reason}")
+        if status != 0 and error is not None:
+            self.fail(step.line, error)
 
     def _freeze_volumes(self) -> dict[str, dict[str, Node]] | None:
         """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (rule 10), and the

@@ -55,7 +55,7 @@ class Shell:
         self.src = src
         self.stopped = False
         self.mounts = effects.parse_mounts(mounts, state.workdir)
-        self.static: list[SimpleCommand] | None = None  # set for scan-only mode
+        self.error: str | None = None  # why the last failing command failed, when the model knows
 
     # -- entry points -------------------------------------------------------------------------------------------------
     def run_text(self, script: str) -> int:
@@ -332,16 +332,19 @@ class Shell:
 
 def run_script(
     state: StageState, script: str, cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
-) -> int:
+) -> tuple[int, str | None]:
+    """Interpret a shell-form RUN. Returns the script's exit status and, when it fails, why."""
     sh = Shell(state, cause, env, mounts)
-    return sh.run_text(script)
+    status = sh.run_text(script)
+    return status, sh.error if status else None
 
 
 def run_argv(
     state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
-) -> int:
+) -> tuple[int, str | None]:
     sh = Shell(state, cause, env, mounts)
-    return effects.dispatch(sh, list(argv), dict(env), None, False, None)
+    status = effects.dispatch(sh, list(argv), dict(env), None, False, None)
+    return status, sh.error if status else None
 
 
 def scan_commands(script: str, env: Mapping[str, str]) -> list[SimpleCommand]:
