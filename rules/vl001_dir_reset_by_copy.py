@@ -77,9 +77,10 @@ def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, in
 
 
 def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
+    # OpenShift's arbitrary uid is left to arbitrary-uid-group-write-lost, which explains the group-0 model.
     people: list[tuple[Identity, str]] = []
     for ri in a.runtime_identities:
-        if not ri.identity.is_root or ri.identity.arbitrary:
+        if not ri.identity.is_root and not ri.identity.arbitrary:
             people.append((ri.identity, ri.source))
     for intent in a.build_intents:
         ident = intent.run.identity

@@ -254,7 +254,7 @@ def _build(
     if cmd in SINGLE_STRING:
         args: tuple[str, ...] = (text,) if text else ()
     elif cmd in KEY_VALUE_INSTRUCTIONS:
-        args = tuple(WordSplitter(text, args={}, envs={}).split(dequote=False))
+        args = tuple(WordSplitter(text).split(dequote=False))  # no args/envs: no substitution
     else:
         args = tuple(text.split())
     return Instruction(cmd, line, end, original, text, args, tuple(flags), False, heredocs)

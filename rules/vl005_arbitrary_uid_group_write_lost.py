@@ -1,0 +1,108 @@
+"""## What it does
+For images meant to run under OpenShift's arbitrary uid (any uid, group 0: the sclorg/UBI Python images declare
+it, or pass `--runtime-user arbitrary`), finds a directory that group 0 could write — the venv, HOME, a cache —
+until an instruction took group write away: a `COPY`/`ADD` that re-applied a `0755` directory from the build
+context (even with `--chown=1001:0`), a `chmod 755`, a `chown` to another group, a `COPY --chown=app:app`.
+
+## Why is this bad?
+OpenShift runs the container as a random uid (e.g. 1000640000) in group 0. It owns nothing, so only the *group*
+permissions count. `1001:0 0755` lets uid 1001 write but not the arbitrary uid: `uv pip install` fails on the
+venv root's lock, `pip install` fails as soon as a package writes `share/`, Jupyter fails with
+`PermissionError: [Errno 1] Operation not permitted: '/opt/app-root/share/jupyter/...'`.
+
+## Example
+```dockerfile
+FROM registry.access.redhat.com/ubi9/python-311
+USER 0
+COPY --chown=1001:0 overlay/ /      # overlay/opt/app-root/ is 0755 in git
+USER 1001
+```
+
+## Use instead
+Keep group permissions equal to the owner's on what the user must write (`g=u`), without recursion where one
+directory is enough:
+```dockerfile
+COPY --chown=1001:0 overlay/ /
+RUN chmod g=u /opt/app-root
+```
+or use `fix-permissions <dir> -P` as root after the last change (it is recursive: run it once, at the end).
+If the image never runs on OpenShift, ignore this rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.model.access import ARBITRARY, Tri, permits
+from venvlint.model.fs import Change, Kind, Node
+
+from ._common import change_text, node_at, where
+
+CODE = "VL005"
+NAME = "arbitrary-uid-group-write-lost"
+SEVERITY = Severity.WARNING
+SUMMARY = "A directory group 0 could write (for OpenShift's arbitrary uid) lost its group write permission"
+SCENARIOS = ("S17", "S18")
+REFERENCES = (
+    "https://github.com/sclorg/s2i-python-container/issues/210",
+    "https://github.com/jupyter-on-openshift/jupyter-notebooks/issues/35",
+    "https://github.com/atlanhq/application-sdk/pull/2638",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    if not any(ri.identity.arbitrary for ri in a.runtime_identities):
+        return
+    source = next(ri.source for ri in a.runtime_identities if ri.identity.arbitrary)
+    needed = {n.path for i in a.build_intents for n in i.needs} | {
+        n.path for i, _ in a.runtime_intents for n in i.needs
+    }
+    for path, node in a.fs.nodes.items():
+        if node.kind is not Kind.DIR or permits(node, ARBITRARY, "wx") is not Tri.NO:
+            continue
+        if not (path in needed or _in_venv_or_home(a, path)):
+            continue
+        history = node.history
+        for i in range(len(history) - 1, 0, -1):
+            before, cause = history[i - 1], history[i]
+            if (
+                permits(node_at(node, before), ARBITRARY, "wx") is Tri.YES
+                and permits(node_at(node, cause), ARBITRARY, "wx") is Tri.NO
+            ):
+                if _named_user_lost_it_too(a, node, before):
+                    break  # dir-reset-by-copy (or the install rules) report it for the named user
+                group_w = f"chmod g=u {path}" if cause.gid == 0 else f"chgrp 0 {path} && chmod g=u {path}"
+                yield Finding(
+                    CODE,
+                    NAME,
+                    SEVERITY,
+                    cause.cause.line,
+                    path,
+                    f"`{path}` became {change_text(cause)} at {where(cause)}; before, it was {change_text(before)} "
+                    f"(from {where(before)}). The image is meant to run as an arbitrary uid in group 0 ({source}), "
+                    "which can no longer write it: only the owner can.",
+                    f"after line {cause.cause.line}, as root: `RUN {group_w}` (one directory, no recursion)",
+                    stage=cause.cause.stage,
+                )
+                break
+
+
+def _named_user_lost_it_too(a: Analysis, node: Node, before: Change) -> bool:
+    for ri in a.runtime_identities:
+        who = ri.identity
+        if who.arbitrary or who.is_root:
+            continue
+        if permits(node_at(node, before), who, "wx") is Tri.YES and permits(node, who, "wx") is Tri.NO:
+            return True
+    return False
+
+
+def _in_venv_or_home(a: Analysis, path: str) -> bool:
+    roots = list(a.final.venvs)
+    home = a.final.env.get("HOME")
+    if home:
+        roots.append(home)
+    return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)

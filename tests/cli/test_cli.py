@@ -1,0 +1,130 @@
+"""The console script as users run it: exit codes, output formats, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "examples" / "Dockerfile"
+EXE = shutil.which("venvlint")
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    assert EXE, "the venvlint console script is not installed (pip install -e .)"
+    env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
+    return subprocess.run([EXE, *args], capture_output=True, text=True, cwd=cwd, timeout=60, env=env)
+
+
+def test_example_fails_and_names_the_copy_line() -> None:
+    r = run(str(EXAMPLE))
+    assert r.returncode == 1, r.stderr
+    out = " ".join(r.stdout.split())
+    assert "Dockerfile:8" in out and "VL001" in out
+    assert "`/opt/app-root` became 0:0 0755 at line 8 (`COPY overlay/ /`)" in out
+    assert "before, it was 1001:0 0775" in out
+    assert "uv 0.6.6" in out and "chown 1001:0 /opt/app-root" in out
+
+
+def test_repaired_example_is_clean(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "examples", tmp_path / "ex")
+    df = tmp_path / "ex" / "Dockerfile"
+    df.write_text(df.read_text().replace("COPY overlay/ /", "COPY --chown=1001:0 overlay/ /"))
+    # --chown=1001:0 fixes it for uid 1001; for OpenShift's arbitrary uid the dirs stay 0755 (BASE-IMAGES.md:
+    # "partial fix"), which is the arbitrary-uid rule's finding, not the reset's.
+    r = run(str(df))
+    assert r.returncode == 1 and "VL001" not in r.stdout and "VL005" in r.stdout, r.stdout
+    assert run("--ignore", "arbitrary-uid-group-write-lost", str(df)).returncode == 0
+    df.write_text(
+        (ROOT / "examples" / "Dockerfile")
+        .read_text()
+        .replace(
+            "COPY overlay/ /",
+            "COPY overlay/ /\nRUN chown 1001:0 /opt/app-root /opt/app-root/etc && chmod 775 /opt/app-root /opt/app-root/etc",
+        )
+    )
+    r = run(str(df))
+    assert r.returncode == 0, r.stdout
+
+
+def test_json_output_shape() -> None:
+    r = run("--format", "json", str(EXAMPLE))
+    doc = json.loads(r.stdout)
+    f = doc["findings"][0]
+    assert set(f) >= {"file", "line", "end_line", "code", "name", "severity", "message", "path", "fix"}
+    assert (f["line"], f["code"], f["path"], f["severity"]) == (8, "VL001", "/opt/app-root", "error")
+
+
+def test_explain_json_shows_the_history() -> None:
+    r = run("explain", str(EXAMPLE), "/opt/app-root", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    (p,) = json.loads(r.stdout)["paths"]
+    assert (p["uid"], p["gid"], p["mode"], p["kind"], p["known"]) == (0, 0, "0755", "dir", True)
+    assert [(h["line"], h["uid"], h["gid"], h["mode"]) for h in p["history"]] == [
+        (3, 1001, 0, "0775"),
+        (8, 0, 0, "0755"),
+    ]
+    assert p["history"][-1]["instruction"] == "COPY overlay/ /"
+
+
+def test_explain_text_table() -> None:
+    r = run("explain", str(EXAMPLE), "/opt/app-root")
+    assert r.returncode == 0
+    assert "/opt/app-root → 0:0 0755 dir" in r.stdout and "COPY overlay/ /" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["/nonexistent/Dockerfile"], "no such file"),
+        (["."], "is a directory"),
+        (["--format", "xml", "examples/Dockerfile"], "unknown format"),
+        (["--failure-threshold", "fatal", "examples/Dockerfile"], "unknown severity"),
+        (["--builder", "kaniko", "examples/Dockerfile"], "unknown builder"),
+        (["--ignore", "VL999", "examples/Dockerfile"], "unknown rule"),
+        (["explain", "examples/Dockerfile"], "Missing argument"),
+        (["--target", "nope", "examples/Dockerfile"], "target stage 'nope' not found"),
+    ],
+)
+def test_bad_input_exits_2_without_traceback(args: list[str], message: str) -> None:
+    r = run(*args)
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    assert message in r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_bad_dockerfile_names_file_and_line(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM scratch\nRUN <<EOF\nnever closed\n")
+    r = run(str(df))
+    assert r.returncode == 2 and f"{df}:2: unterminated heredoc" in r.stderr
+
+
+def test_copy_source_outside_context(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM scratch\nCOPY ../secret /x\n")
+    r = run(str(df))
+    assert r.returncode == 2 and "outside the build context" in r.stderr
+
+
+def test_failure_threshold_and_ignore() -> None:
+    assert run("--failure-threshold", "error", "--ignore", "VL001", str(EXAMPLE)).returncode == 0
+    assert run("--ignore", "dir-reset-by-copy", str(EXAMPLE)).returncode == 0
+
+
+def test_version() -> None:
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("venvlint ")
+
+
+def test_nothing_the_user_wrote_is_modified(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "examples", tmp_path / "ex")
+    before = {p: p.read_bytes() for p in (tmp_path / "ex").rglob("*") if p.is_file()}
+    run(str(tmp_path / "ex" / "Dockerfile"))
+    after = {p: p.read_bytes() for p in (tmp_path / "ex").rglob("*") if p.is_file()}
+    assert before == after
