@@ -118,7 +118,7 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
     for i in sim.build.needed:
         st = sim.states[i]
         for run in st.tool_runs:
-            a.build_intents.extend(intents_for(run, st.fs, st.users, uv_version=uv_version))
+            a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version))
     env = dict(runtime_env(final))
     for argv, line in runtime_commands(final):
         if classify(argv, env) is None:

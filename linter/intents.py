@@ -290,6 +290,16 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
 
     if action in ("pip-install", "pip-uninstall", "uv-pip-install", "uv-pip-sync", "uv-pip-uninstall", "uv-sync",
                   "uv-run", "uv-add", "uv-remove", "poetry-install"):  # fmt: skip
+        if venv is not None and fs.get(fs.resolve(venv)) is None and fs.is_known_absent(fs.resolve(venv)):
+            # uv sync / uv run / poetry create the environment first: what they need is to be able to create it.
+            needs.append(WriteNeed(venv, True, Need.FATAL, "venv-root", f"`{cmd}` creates the environment {venv}",
+                                   _own_hint(posixpath.dirname(venv), run)))  # fmt: skip
+            c = _cache_need(run, users, tool, args, env) if tool in ("uv", "pip", "poetry") else None
+            if c is not None:
+                needs.append(c)
+            if tool == "uv":
+                needs.append(_tmp_need(run, env))
+            return [Intent(run, action, venv, tuple(needs), tuple(notes))]
         sp, n = _site_packages(fs, venv, env)
         notes += n
         install = "uninstall" not in action
@@ -333,6 +343,9 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
                                    f"`{cmd}` (re)creates {target}, which needs its parent writable",
                                    "create the venv as the user who owns its parent"))  # fmt: skip
         needs.append(_tmp_need(run, env))
+        c = _cache_need(run, users, "uv", args, env)
+        if c is not None:
+            needs.append(c)
     elif action == "venv-upgrade" and venv:
         needs.append(WriteNeed(posixpath.join(venv, "pyvenv.cfg"), False, Need.FATAL, "pyvenv.cfg",
                                "`python -m venv --upgrade` rewrites pyvenv.cfg", _own_hint(venv, run)))  # fmt: skip

@@ -61,19 +61,23 @@ RESET_NOTE = "metadata replaced from the COPY source"
 
 
 def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int]]:
-    """(why, fatal, line) for every tool that needs `path` writable as `who`."""
+    """(why, fatal, line) for every tool that needs `path` writable as `who` (directly, or to create below it)."""
     out: list[tuple[str, bool, int]] = []
-    for intent in a.build_intents:
-        if intent.run.identity == who:
-            for n in intent.needs:
-                if n.path == path:
-                    out.append((n.why, n.need.value == "fatal", intent.run.line))
-    for intent, ri in a.runtime_intents:
-        if ri.identity == who:
-            for n in intent.needs:
-                if n.path == path:
-                    out.append((n.why, n.need.value == "fatal", intent.run.line))
+    pairs = [(i, i.run.identity) for i in a.build_intents] + [(i, ri.identity) for i, ri in a.runtime_intents]
+    for intent, ident in pairs:
+        if ident != who:
+            continue
+        for n in intent.needs:
+            if n.path == path or (n.create and _deepest_existing(a, n.path) == path):
+                out.append((n.why, n.need.value == "fatal", intent.run.line))
     return out
+
+
+def _deepest_existing(a: Analysis, path: str) -> str:
+    p = path
+    while p != "/" and a.fs.get(p) is None:
+        p = posixpath.dirname(p)
+    return p
 
 
 def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:

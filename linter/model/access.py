@@ -115,7 +115,7 @@ def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:
     for a in ancestors(path):
         node = fs.get(fs.resolve(a))
         if node is None:
-            if fs.complete:
+            if fs.is_known_absent(a):
                 return Verdict(Tri.NO, a, f"{a} does not exist")
             return Verdict(Tri.UNKNOWN, a, f"{a} is not known")
         r = permits(node, who, "x")
@@ -131,7 +131,7 @@ def can_write_dir(fs: FileSystem, who: Identity, path: str) -> Verdict:
     real = fs.resolve(path)
     node = fs.get(real)
     if node is None:
-        if fs.complete:
+        if fs.is_known_absent(real):
             return Verdict(Tri.NO, real, f"{real} does not exist")
         return Verdict(Tri.UNKNOWN, real, f"{real} is not known")
     trav = can_traverse(fs, who, real)
@@ -150,14 +150,17 @@ def can_create(fs: FileSystem, who: Identity, path: str) -> Verdict:
     real = fs.resolve(path)
     if fs.get(real) is not None:
         return can_write_dir(fs, who, real)
+    if not fs.is_known_absent(real):
+        return Verdict(Tri.UNKNOWN, real, f"whether {real} exists is not known")
     probe = real
     for a in reversed(ancestors(real)):
         probe = a
         if fs.get(fs.resolve(a)) is not None:
             break
-        if not fs.complete:
-            return Verdict(Tri.UNKNOWN, a, f"{a} is not known")
-    return can_write_dir(fs, who, probe)
+    verdict = can_write_dir(fs, who, probe)
+    if verdict.result is Tri.NO:
+        return Verdict(Tri.NO, verdict.path, f"{real} does not exist and {verdict.reason}")
+    return verdict
 
 
 def can_modify(fs: FileSystem, who: Identity, path: str) -> Verdict:

@@ -103,8 +103,13 @@ class FileSystem:
 
     nodes: dict[str, Node] = field(default_factory=dict)
     complete: bool = True
+    # Directories whose children are all in the model even though the filesystem as a whole is not complete
+    # (a base-image profile may list every entry of `/home`): a path missing below one of them is known absent.
+    complete_dirs: frozenset[str] = frozenset()
     # path → names of children, kept in step with `nodes` so subtree operations need not scan everything.
     _children: dict[str, set[str]] = field(default_factory=dict, repr=False)
+    # Paths created on the assumption that the base image did not have them (drained by the simulator).
+    assumed_absent: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def scratch(cls) -> FileSystem:
@@ -120,7 +125,9 @@ class FileSystem:
         return fs
 
     def copy(self) -> FileSystem:
-        return FileSystem(dict(self.nodes), self.complete, {k: set(v) for k, v in self._children.items()})
+        return FileSystem(
+            dict(self.nodes), self.complete, self.complete_dirs, {k: set(v) for k, v in self._children.items()}
+        )
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def get(self, path: str) -> Node | None:
@@ -128,7 +135,26 @@ class FileSystem:
         return self.nodes.get(path)
 
     def is_known_absent(self, path: str) -> bool:
-        return path not in self.nodes and self.complete
+        """Absent, and we know it: the filesystem is complete, or the first missing component of `path` sits in a
+        directory whose listing is complete."""
+        if path in self.nodes:
+            return False
+        if self.complete:
+            return True
+        for p in [*ancestors(path)[1:], path]:
+            if p not in self.nodes:
+                return self._listing_complete(parent_of(p))
+        return False
+
+    def _listing_complete(self, directory: str) -> bool:
+        """A directory the build itself created (not one a base-image profile describes) holds only what the build
+        put there; a profile may also declare a directory's listing complete."""
+        if directory in self.complete_dirs:
+            return True
+        node = self.nodes.get(directory)
+        if node is None or node.knowledge is Knowledge.UNKNOWN or not node.history:
+            return False
+        return not node.history[0].note.startswith("from base-image profile")
 
     def children(self, path: str) -> list[str]:
         names = self._children.get(path, ())
@@ -206,7 +232,6 @@ class FileSystem:
         caller can record the assumption.
         """
         created: list[str] = []
-        knowledge = Knowledge.KNOWN if self.complete else Knowledge.DERIVED
         for p in [*ancestors(path), path]:
             node = self.nodes.get(p)
             if node is not None:
@@ -214,7 +239,10 @@ class FileSystem:
                     # A symlinked component: the real directory is elsewhere; stop, the caller resolved paths first.
                     break
                 continue
+            knowledge = Knowledge.KNOWN if self.is_known_absent(p) else Knowledge.DERIVED
             self.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, note)
+            if knowledge is Knowledge.DERIVED:
+                self.assumed_absent.append(p)
             created.append(p)
         return created
 

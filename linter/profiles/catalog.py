@@ -66,7 +66,7 @@ class Profile:
     tag_version: str | None = None
 
     def filesystem(self) -> FileSystem:
-        fs = FileSystem(complete=False)
+        fs = FileSystem(complete=False, complete_dirs=frozenset(self.complete_dirs))
         cause = Cause(0, f"FROM {self.name} (profile)")
         for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
             node = Node(spec.kind, spec.uid, spec.gid, spec.mode, Knowledge.DERIVED, spec.target)

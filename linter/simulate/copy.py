@@ -164,9 +164,9 @@ def _create_dirs(
     missing = [p for p in chain if p not in fs.nodes]
     if not missing:
         return
-    if not fs.complete:
+    knowledge = Knowledge.KNOWN if fs.is_known_absent(missing[0]) else Knowledge.DERIVED
+    if knowledge is Knowledge.DERIVED:
         state.assume(cause.line, f"{missing[0]} was assumed not to exist in the base image before this instruction")
-    knowledge = Knowledge.KNOWN if fs.complete else Knowledge.DERIVED
     for p in missing:
         uid, gid = (placement.uid, placement.gid) if placement.chown else (0, 0)
         if placement.chown and builder == "classic" and dir_source and p != path:

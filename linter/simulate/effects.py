@@ -168,7 +168,7 @@ def create_dir(sh: Shell, path: str, mode: int | None, argv: list[str], parents:
         m = (0o777 & ~sh.umask) if (mode is None or p != real) else mode
         if setgid:
             m |= 0o2000
-        knowledge = Knowledge.KNOWN if fs.complete or fs.get(parent_of(p)) is not None else Knowledge.DERIVED
+        knowledge = Knowledge.KNOWN if fs.is_known_absent(p) else Knowledge.DERIVED
         fs.put(p, Node(Kind.DIR, uid, gid, m, knowledge), sh.cause, f"created by {argv[0]}")
     return 0
 

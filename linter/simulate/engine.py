@@ -243,9 +243,11 @@ class _Replayer:
         if owner.unknown:
             self.state.assume(step.line, owner.unknown)
         ident = owner.identity
-        created = self.state.fs.ensure_dirs(path, ident.uid, ident.gid, 0o755, self.cause(step), "created by WORKDIR")
-        if created and not self.state.fs.complete:
-            self.state.assume(step.line, f"{created[0]} was assumed not to exist in the base image before WORKDIR")
+        fs = self.state.fs
+        fs.ensure_dirs(path, ident.uid, ident.gid, 0o755, self.cause(step), "created by WORKDIR")
+        if fs.assumed_absent:
+            self.state.assume(step.line, f"{fs.assumed_absent[0]} was assumed not to exist in the base image")
+            fs.assumed_absent.clear()
 
     # -- COPY / ADD --------------------------------------------------------------------------------------------------
     def _placement(self, step: Step, strip_special: bool) -> copyops.Placement:

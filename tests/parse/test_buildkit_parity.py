@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from venvlint.parse import Instruction, parse_file
 
 dockerfile = pytest.importorskip(

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from venvlint.errors import InputError
 from venvlint.parse import parse_file, parse_text
 
