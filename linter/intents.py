@@ -275,7 +275,7 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
     if action is None:
         return []
     tool, args = _split(run.argv)
-    words = _words(args)
+    _words(args)
     needs: list[WriteNeed] = []
     notes: list[str] = []
     venv = _target_venv(run, fs, action, tool, args, env)
@@ -419,9 +419,8 @@ def _target_venv(
             root = d[: -len("/bin")]
             if fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
                 return root
-    if action == "poetry-install":
-        if env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
-            return posixpath.join(run.cwd, ".venv")
+    if action == "poetry-install" and env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
+        return posixpath.join(run.cwd, ".venv")
     return None
 
 

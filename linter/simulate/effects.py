@@ -478,9 +478,8 @@ def chmod(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, appe
             if v.result is Tri.NO:
                 status = deny(sh, p, v.reason, argv)
                 continue
-        if node.mode is None:
-            if not re.fullmatch(r"[0-7]{1,4}", spec):
-                continue
+        if node.mode is None and not re.fullmatch(r"[0-7]{1,4}", spec):
+            continue
         new = apply_mode(node.mode or 0, spec, node.kind is Kind.DIR)
         if new is None:
             sh.assume(f"chmod {spec} was not understood")
@@ -584,7 +583,7 @@ def install(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, ap
 
 
 def cp_mv(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
-    flags, values, ops = _flags(argv[1:], {"-t", "--target-directory"})
+    flags, _values, ops = _flags(argv[1:], {"-t", "--target-directory"})
     if len(ops) < 2:
         return 0
     move = posixpath.basename(argv[0]) == "mv"

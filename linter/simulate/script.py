@@ -164,10 +164,7 @@ class Shell:
                 continue
             if op == "||" and status == 0:
                 continue
-            if tail is not None and c is last:
-                status = self._with_redirects(c, tail, stdin)
-            else:
-                status = self.node(c)
+            status = self._with_redirects(c, tail, stdin) if tail is not None and c is last else self.node(c)
             if self.stopped:
                 break
         return status
@@ -303,7 +300,7 @@ class Shell:
         env = {**self.vars, **prefix}
         return effects.dispatch(self, argv, env, out_target, append, stdin)
 
-    # -- helpers for effects ---------------------------------------------------------------------------------------------
+    # -- helpers for effects ---------------------------------------------------------------------------
     def path(self, p: str) -> str:
         return normpath(p, self.cwd)
 

@@ -38,7 +38,7 @@ def build(tmp_path: Path) -> Callable[..., dict[str, Any]]:
         ctx = tmp_path / "ctx"
         ctx.mkdir(exist_ok=True)
         (ctx / "busybox").write_text("placeholder")
-        for rel, mode in (dirs or {}).items():
+        for rel in dirs or {}:
             (ctx / rel).mkdir(parents=True, exist_ok=True)
         for rel, (content, mode) in (files or {}).items():
             p = ctx / rel
