@@ -34,6 +34,7 @@ class Entry:
     target: str | None = None
     content: str | None = None  # for /etc/passwd-like files whose content matters
     knowledge: Knowledge = Knowledge.KNOWN
+    tags: tuple[tuple[str, str], ...] = ()  # facts that travel with a node between stages (e.g. its venv)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Sourc
         for p in fs.walk(path):
             n = fs.nodes[p]
             rel = "" if p == path else p[len(path.rstrip("/")) + 1 :]
-            entries.append(Entry(rel, n.kind, n.uid, n.gid, n.mode, n.target, n.tag("content"), n.knowledge))
+            entries.append(Entry(rel, n.kind, n.uid, n.gid, n.mode, n.target, n.tag("content"), n.knowledge, n.tags))
         out.append(Source(src, entries))
     return out
 
@@ -212,7 +213,7 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
             note = "re-applied (unchanged)"
     else:
         note = "created by " + cause.instruction.split()[0] if old is None else "replaced"
-    node = Node(e.kind, uid, gid, mode, e.knowledge, e.target)
+    node = Node(e.kind, uid, gid, mode, e.knowledge, e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
     if old is not None:
         node = replace(node, history=old.history)
     if e.content is not None:

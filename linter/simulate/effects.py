@@ -1155,10 +1155,8 @@ def uv(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append:
     if cmd == "venv":
         target = ops[1] if len(ops) > 1 else ".venv"
         version = _py_version(python_opt or "", env)
-        interp = None
-        if python_opt and python_opt.startswith("/"):
-            interp = python_opt
         record_tool(sh, "uv", ["uv", *args], env, sh.path(target))
+        interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
         return make_venv(sh, target, version, ["uv", *args], interp)
     if cmd == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
         venv = None
@@ -1178,13 +1176,45 @@ def uv(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append:
             return 0
         if sh.state.fs.get(venv) is None:
             version = _py_version(python_opt or "", env)
-            status = make_venv(sh, venv, version, ["uv", *args], None)
+            interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
+            status = make_venv(sh, venv, version, ["uv", *args], interp)
             if status:
                 return status
         return _install_effects(sh, venv, argv)
     if cmd in ("tool", "python"):
         record_tool(sh, "uv", ["uv", *args], env, None)
     return 0
+
+
+def uv_interpreter(sh: Shell, version: str | None, env: dict[str, str]) -> str | None:
+    """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
+    (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
+    ~/.local/share/uv/python, owned by the user running uv (SCENARIOS.md S4, S5)."""
+    fs = sh.state.fs
+    names = [f"python{version}"] if version else ["python3"]
+    for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
+        for n in names:
+            if fs.get(f"{d}/{n}") is not None:
+                return f"{d}/{n}"
+    image_version = env.get("PYTHON_VERSION", "")
+    other_version = bool(version and image_version and sh.state.profile and not image_version.startswith(version))
+    if not other_version and not all(
+        fs.is_known_absent(f"{d}/{n}") for d in ("/usr/local/bin", "/usr/bin") for n in names
+    ):
+        return None  # the image may well have it: do not invent a download
+    if env.get("UV_PYTHON_DOWNLOADS", "").lower() in ("never", "manual") or "--python-preference" in env:
+        return None
+    base = env.get("UV_PYTHON_INSTALL_DIR")
+    if not base:
+        home = env.get("HOME") or "/root"
+        base = posixpath.join(home, ".local/share/uv/python")
+    tree = posixpath.join(sh.path(base), f"cpython-{version or '3'}-linux-x86_64-gnu")
+    if create_dir(sh, posixpath.join(tree, "bin"), None, ["uv", "python", "install"], True):
+        return None
+    exe = posixpath.join(tree, "bin", f"python{version or '3'}")
+    uid, gid, _ = _owner_for_new(sh, posixpath.join(tree, "bin"))
+    fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, "managed Python downloaded by uv")
+    return exe
 
 
 def poetry(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:

@@ -1,0 +1,70 @@
+"""## What it does
+Finds a virtual environment that a `COPY --from` moved to a different path than the one it was created at.
+
+## Why is this bad?
+A venv is not relocatable: its console scripts start with `#!/build/.venv/bin/python` and `pyvenv.cfg` names the
+original location. After `COPY --from=builder /build/.venv /app/.venv`, running `/app/.venv/bin/uvicorn` fails with
+`No such file or directory` (the shebang's interpreter does not exist) or silently uses another Python.
+
+## Example
+```dockerfile
+FROM python:3.12-slim AS builder
+WORKDIR /build
+RUN python -m venv .venv && .venv/bin/pip install uvicorn
+FROM python:3.12-slim
+COPY --from=builder /build/.venv /app/.venv
+```
+
+## Use instead
+Create the venv at the path it will have in the final image, in both stages:
+```dockerfile
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv      # or: python -m venv /opt/venv
+COPY --from=builder /opt/venv /opt/venv
+```
+or start programs with `python -m uvicorn` instead of the console script.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+CODE = "VL006"
+NAME = "venv-relocated"
+SEVERITY = Severity.ERROR
+SUMMARY = "A COPY --from moved a virtual environment to another path: its scripts' shebangs point to the old one"
+SCENARIOS = ("S6",)
+REFERENCES = (
+    "https://github.com/astral-sh/uv/issues/13350",
+    "https://github.com/GeiserX/CashPilot/pull/68",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    for path, node in a.fs.nodes.items():
+        if posixpath.basename(path) != "pyvenv.cfg":
+            continue
+        origin = node.tag("venv")
+        here = posixpath.dirname(path)
+        if origin is None or origin == here or not node.history:
+            continue
+        if a.fs.get(posixpath.join(origin, "pyvenv.cfg")) is not None:
+            continue  # the original path exists in this image too: the shebangs still resolve
+        cause = node.history[-1].cause
+        yield Finding(
+            CODE,
+            NAME,
+            SEVERITY,
+            cause.line,
+            here,
+            f"the virtual environment at `{here}` was created at `{origin}` and moved by line {cause.line} "
+            f"(`{cause.instruction}`): its console scripts start with `#!{origin}/bin/python`, which does not exist "
+            "in this image, so they fail with `No such file or directory`.",
+            f"create the venv at `{here}` in the build stage too (e.g. `ENV UV_PROJECT_ENVIRONMENT={here}` or "
+            f"`python -m venv {here}`), or copy it to `{origin}`",
+            stage=cause.stage,
+        )

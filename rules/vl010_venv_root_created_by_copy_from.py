@@ -1,0 +1,94 @@
+"""## What it does
+Finds a virtual environment copied with `COPY --from` into a directory the COPY itself created: that directory is
+`0:0 0755` whatever it was in the source stage (COPY copies the *contents* of a directory, not the directory), so
+the venv's contents belong to the user but its root does not.
+
+## Why is this bad?
+`COPY --from=builder /opt/app-root /opt/app-root` into a fresh stage leaves `/opt/app-root` root-owned `0755`
+even though the builder had it `1001:0 0775`. uv then cannot take its lock in the venv root (uv < 0.7.19 fails),
+and packages with data files (`share/`, `etc/`) cannot be installed.
+
+## Example
+```dockerfile
+FROM registry.access.redhat.com/ubi9/python-311 AS builder
+RUN pip install -r requirements.txt
+FROM registry.access.redhat.com/ubi9-minimal
+COPY --from=builder /opt/app-root /opt/app-root
+USER 1001
+```
+
+## Use instead
+`COPY --from=builder --chown=1001:0 /opt/app-root /opt/app-root`, or create the directory with the right owner
+before the copy (`RUN install -d -o 1001 -g 0 -m 775 /opt/app-root`).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.model.access import Tri, permits
+
+from ._common import state_text
+
+CODE = "VL010"
+NAME = "venv-root-created-by-copy-from"
+SEVERITY = Severity.WARNING
+SUMMARY = "COPY --from created a venv's root directory as 0:0 0755 while its contents belong to the user"
+SCENARIOS = ("S1",)
+REFERENCES = ("https://github.com/moby/buildkit/issues/1941",)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    fs = a.fs
+    for path, node in fs.nodes.items():
+        if posixpath.basename(path) != "pyvenv.cfg":
+            continue
+        venv = posixpath.dirname(path)
+        root = fs.get(venv)
+        if root is None or not root.history:
+            continue
+        first = root.history[0]
+        if "--from" not in first.cause.instruction or not first.note.startswith("created by COPY"):
+            continue
+        if len(root.history) > 1:
+            continue  # something changed it afterwards (a chown, a chmod): judged by the other rules
+        for ri in a.runtime_identities:
+            who = ri.identity
+            if who.is_root and not who.arbitrary:
+                continue
+            if permits(root, who, "wx") is not Tri.NO:
+                continue
+            owns_contents = any(
+                (n := fs.get(p)) is not None and permits(n, who, "wx") is Tri.YES
+                for p in fs.children(venv)
+                if fs.get(p) is not None and fs.nodes[p].kind.value == "dir"
+            )
+            if not owns_contents:
+                continue
+            yield Finding(
+                CODE,
+                NAME,
+                SEVERITY,
+                first.cause.line,
+                venv,
+                f"`{venv}` was created by line {first.cause.line} (`{first.cause.instruction}`) as "
+                f"{state_text(root.uid, root.gid, root.mode)}: COPY --from copies the contents of a directory, not "
+                f"the directory itself. Its contents are writable by {who.label()} ({ri.source}) but the venv root "
+                "is not: uv's lock file and packages with data files (share/, etc/) need it.",
+                f"`COPY --from=... --chown={_owner(a, venv)}` or create `{venv}` with that owner before the COPY "
+                f"(`RUN install -d -o {_owner(a, venv).split(':')[0]} -m 775 {venv}`)",
+                stage=first.cause.stage,
+            )
+            break
+
+
+def _owner(a: Analysis, venv: str) -> str:
+    for p in a.fs.children(venv):
+        n = a.fs.get(p)
+        if n is not None and n.uid not in (None, 0):
+            return f"{n.uid}:{n.gid}"
+    return "USER:GROUP"
