@@ -152,9 +152,14 @@ def _site_packages(fs: FileSystem, venv: str | None, env: Mapping[str, str]) -> 
     return [], notes
 
 
+def _kv(part: str) -> tuple[str, str]:
+    key, _, value = part.partition("=")
+    return key.strip(), value.strip()
+
+
 def _mount_for(path: str, run: ToolRun) -> tuple[int, int, int] | None:
     for m in run.mounts:
-        opts = dict(p.split("=", 1) if "=" in p else (p, "") for p in m.split(","))
+        opts = dict(_kv(p) for p in m.split(","))
         if opts.get("type") not in ("cache", "tmpfs"):
             continue
         target = opts.get("target") or opts.get("dst") or opts.get("destination")

@@ -54,8 +54,8 @@ def check(a: Analysis) -> Iterator[Finding]:
                     top, note = path, ch.note
                 tops[line] = (top, note, count + 1)
         for line, (top, note, count) in sorted(tops.items()):
-            node = fs.get(top)
-            origin = node.history[0].cause if node is not None and node.history else None
+            top_node = fs.get(top)
+            origin = top_node.history[0].cause if top_node is not None and top_node.history else None
             made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
             owner = note.split()[-1]
             yield Finding(

@@ -44,7 +44,7 @@ AUTOFIX = False
 
 def check(a: Analysis) -> Iterator[Finding]:
     fs = a.fs
-    for path, node in fs.nodes.items():
+    for path, _node in fs.nodes.items():
         if posixpath.basename(path) != "pyvenv.cfg":
             continue
         venv = posixpath.dirname(path)

@@ -73,9 +73,9 @@ class Profile:
             fs.put(path, node, cause, f"from base-image profile {self.name} ({self.origin})")
         for v in self.venvs:
             cfg = f"{v.rstrip('/')}/pyvenv.cfg"
-            node = fs.get(cfg)
-            if node is not None:
-                fs.nodes[cfg] = node.with_tag("venv", v)
+            cfg_node = fs.get(cfg)
+            if cfg_node is not None:
+                fs.nodes[cfg] = cfg_node.with_tag("venv", v)
         return fs
 
     def userdb(self) -> UserDB:

@@ -29,7 +29,7 @@ def render_text(results: Sequence[FileResult], console: Console | None = None, v
 
             sys.stderr.write(f"venvlint: error: {res.error}\n")
             continue
-        if not res.findings and not verbose:
+        if not res.findings and not res.assumptions and not verbose:
             continue
         console.print(Text(res.file, style="bold underline"))
         src_lines = res.source.splitlines()

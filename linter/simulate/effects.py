@@ -242,7 +242,9 @@ def dispatch(sh: Shell, argv: Argv, env: dict[str, str], out: str | None, append
     return status
 
 
-def _flags(args: list[str], with_value: set[str] = frozenset()) -> tuple[set[str], dict[str, str], list[str]]:
+def _flags(
+    args: list[str], with_value: frozenset[str] | set[str] = frozenset()
+) -> tuple[set[str], dict[str, str], list[str]]:
     """Split GNU-style options: returns (short/long flags, options with values, operands)."""
     flags: set[str] = set()
     values: dict[str, str] = {}
@@ -856,12 +858,12 @@ def useradd(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, ap
     elif "-N" in flags or "--no-user-group" in flags:
         gid = users.gid_of("users") if users.gid_of("users") is not None else 100
     else:
-        gid = (
-            users.gid_of(login)
-            if users.gid_of(login) is not None
-            else (uid if uid not in users.groups.values() else users.next_gid(system))
+        existing = users.gid_of(login)
+        new_gid = (
+            existing if existing is not None else (uid if uid not in users.groups.values() else users.next_gid(system))
         )
-        users.add_group(login, gid)
+        users.add_group(login, new_gid)
+        gid = new_gid
     home = values.get("-d") or values.get("--home-dir") or values.get("--home") or f"/home/{login}"
     if name == "useradd":
         # Debian's useradd creates the home only with -m (CREATE_HOME no); RHEL's login.defs says CREATE_HOME yes.
@@ -896,13 +898,15 @@ def _busybox_adduser(sh: Shell, argv: list[str]) -> int:
     uid = int(uid_text) if uid_text and uid_text.isdigit() else users.next_uid(system)
     group = values.get("-G")
     if group:
-        gid = users.gid_of(group)
-        if gid is None:
+        found = users.gid_of(group)
+        if found is None:
             return deny(sh, "/etc/group", f"unknown group {group}", argv)
+        gid = found
     elif system:
         gid = users.gid_of("nogroup") or 65533
     else:
-        gid = users.gid_of(login) if users.gid_of(login) is not None else uid
+        existing = users.gid_of(login)
+        gid = existing if existing is not None else uid
         users.add_group(login, gid)
     home = values.get("-h", f"/home/{login}")
     create = "-H" not in flags and home != "/nonexistent"

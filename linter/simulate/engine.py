@@ -113,7 +113,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet) -> StageSt
     state.assume(
         ins.line,
         f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
-        "unknown (add a profile with `base-images` to tell venvlint)",
+        "unknown (describe it in a profile file and pass `--profiles FILE`)",
     )
     return state
 

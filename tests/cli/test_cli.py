@@ -128,3 +128,16 @@ def test_nothing_the_user_wrote_is_modified(tmp_path: Path) -> None:
     run(str(tmp_path / "ex" / "Dockerfile"))
     after = {p: p.read_bytes() for p in (tmp_path / "ex").rglob("*") if p.is_file()}
     assert before == after
+
+
+def test_unknown_base_image_is_linted_with_assumptions_said(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM ubuntu:22.04\nRUN useradd -m app\nUSER app\nRUN pip install requests\n")
+    r = run(str(df))
+    assert r.returncode in (0, 1), r.stderr
+    out = " ".join(r.stdout.split())
+    assert "Assumptions" in out and "base image ubuntu:22.04 is not known to venvlint" in out
+    doc = json.loads(run("--format", "json", str(df)).stdout)
+    assert any("ubuntu:22.04" in a["message"] for a in doc["assumptions"])
+    # Nothing is concluded about directories the model does not know.
+    assert not any(f["code"] == "VL002" for f in doc["findings"])

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# mypy cannot see through the editable install's import hook (linter/ is installed as `venvlint`), so type-check a
+# plain install of the package in a scratch directory.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+site=$(mktemp -d)
+trap 'rm -rf "$site"' EXIT
+python3 -m pip install -q --no-deps --no-compile --target "$site" . 2>/dev/null
+(cd "$site" && MYPYPATH="$site" python3 -m mypy -p venvlint --config-file "$OLDPWD/pyproject.toml")
