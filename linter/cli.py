@@ -19,7 +19,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SUBCOMMANDS = {"explain", "lint"}
+SUBCOMMANDS = {"explain", "lint", "rules", "rule"}
 
 ContextOpt = Annotated[
     str | None,
@@ -165,6 +165,51 @@ def lint(
         raise typer.Exit(2)
     if any(f.severity.rank >= threshold.rank for r in results for f in r.findings):
         raise typer.Exit(1)
+
+
+@app.command("rules")
+def rules_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text") -> None:
+    """List the rules."""
+    from venvlint.rules import all_rules
+
+    if fmt not in ("text", "json"):
+        raise InputError(f"unknown format {fmt!r} (choose text or json)")
+    rules = all_rules()
+    if fmt == "json":
+        doc = {
+            "rules": [
+                {"code": r.code, "name": r.name, "severity": r.severity.value, "summary": r.summary} for r in rules
+            ]
+        }
+        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    table.add_column("code", no_wrap=True)
+    table.add_column("name", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("summary", overflow="fold")
+    for r in rules:
+        table.add_row(r.code, r.name, r.severity.value, r.summary)
+    Console().print(table)
+
+
+@app.command("rule")
+def rule_cmd(key: Annotated[str, typer.Argument(help="A rule code (VL001) or name.")]) -> None:
+    """Show one rule's documentation."""
+    from venvlint.rules import find_rule
+
+    from .report.ruledoc import render
+
+    rule = find_rule(key)
+    if rule is None:
+        raise InputError(f"unknown rule {key!r} (see `venvlint rules`)")
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console().print(Markdown(render(rule)))
 
 
 def _rule_codes(keys: list[str]) -> frozenset[str]:

@@ -1,0 +1,74 @@
+"""Rule documentation pages, generated from the rule modules (their docstring is the documentation).
+
+`python -m venvlint.report.ruledoc docs/rules` rewrites the pages; a test fails when a page is missing or stale.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any, Protocol
+
+HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+class RuleLike(Protocol):
+    code: str
+    name: str
+    summary: str
+    doc: str
+    scenarios: tuple[str, ...]
+    references: tuple[str, ...]
+    autofix: bool
+
+    @property
+    def severity(self) -> Any: ...
+
+
+def page_name(rule: RuleLike) -> str:
+    return f"{rule.code}-{rule.name}.md"
+
+
+def render(rule: RuleLike) -> str:
+    missing = [h for h in HEADINGS if h not in rule.doc]
+    if missing:
+        raise ValueError(f"{rule.code}: the module docstring lacks {', '.join(missing)}")
+    lines = [
+        f"# {rule.code} {rule.name}",
+        "",
+        "| property | value |",
+        "|---|---|",
+        f"| code | `{rule.code}` |",
+        f"| name | `{rule.name}` |",
+        f"| default severity | {rule.severity.value} |",
+        f"| triggered by | {rule.summary} |",
+        f"| auto-fix | {'yes' if rule.autofix else 'no'} |",
+        f"| scenarios | {', '.join(rule.scenarios) or '-'} (shared/spec/SCENARIOS.md) |",
+        "",
+        rule.doc.strip(),
+        "",
+        "## References",
+        "",
+    ]
+    lines += [f"- {ref}" for ref in rule.references]
+    lines += [f"- SCENARIOS.md {s}" for s in rule.scenarios]
+    lines += ["", f"_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
+    return "\n".join(lines)
+
+
+def write_all(directory: str) -> list[str]:
+    from venvlint.rules import all_rules
+
+    os.makedirs(directory, exist_ok=True)
+    written = []
+    for rule in all_rules():
+        path = os.path.join(directory, page_name(rule))
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(render(rule))
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    for p in write_all(sys.argv[1] if len(sys.argv) > 1 else "docs/rules"):
+        print(p)
