@@ -52,7 +52,7 @@ def render(rule: RuleLike) -> str:
     ]
     lines += [f"- {ref}" for ref in rule.references]
     lines += [f"- SCENARIOS.md {s}" for s in rule.scenarios]
-    lines += ["", f"_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
+    lines += ["", "_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
     return "\n".join(lines)
 
 
