@@ -179,6 +179,17 @@ def _home(run: ToolRun, users: UserDB) -> str | None:
     return home_of(run.identity, users, env)
 
 
+def _cache_dir(explicit: str | None, subdir: str, env: Mapping[str, str], home: str | None, cwd: str) -> str | None:
+    """The cache directory every tool picks the same way: explicit setting › $XDG_CACHE_HOME/<tool> › ~/.cache/<tool>."""
+    if explicit:
+        return normpath(explicit, cwd)
+    if env.get("XDG_CACHE_HOME"):
+        return posixpath.join(normpath(env["XDG_CACHE_HOME"], cwd), subdir)
+    if home:
+        return posixpath.join(home, ".cache", subdir)
+    return None
+
+
 def _cache_need(
     run: ToolRun, users: UserDB, tool: str, args: Sequence[str], env: Mapping[str, str]
 ) -> WriteNeed | None:
@@ -187,14 +198,10 @@ def _cache_need(
         if "--no-cache" in args or "-n" in args or _truthy(env.get("UV_NO_CACHE")):
             return None
         explicit = _opt(args, "--cache-dir") or env.get("UV_CACHE_DIR")
-        if explicit:
-            path, src = normpath(explicit, run.cwd), "UV_CACHE_DIR"
-        elif env.get("XDG_CACHE_HOME"):
-            path, src = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "uv"), "XDG_CACHE_HOME"
-        elif home:
-            path, src = posixpath.join(home, ".cache", "uv"), "HOME"
-        else:
+        path = _cache_dir(explicit, "uv", env, home, run.cwd)
+        if path is None:
             return None
+        src = "UV_CACHE_DIR" if explicit else "XDG_CACHE_HOME" if env.get("XDG_CACHE_HOME") else "HOME"
         return WriteNeed(
             path, True, Need.FATAL, "uv-cache",
             f"uv cannot run without its cache ({src}): `Failed to initialize cache at {path}`",
@@ -204,14 +211,8 @@ def _cache_need(
     if tool == "pip":
         if "--no-cache-dir" in args or env.get("PIP_NO_CACHE_DIR") is not None:
             return None  # pip disables the cache for any PIP_NO_CACHE_DIR value (its documented compat quirk)
-        explicit = _opt(args, "--cache-dir") or env.get("PIP_CACHE_DIR")
-        if explicit:
-            path = normpath(explicit, run.cwd)
-        elif env.get("XDG_CACHE_HOME"):
-            path = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "pip")
-        elif home:
-            path = posixpath.join(home, ".cache", "pip")
-        else:
+        path = _cache_dir(_opt(args, "--cache-dir") or env.get("PIP_CACHE_DIR"), "pip", env, home, run.cwd)
+        if path is None:
             return None
         return WriteNeed(
             path, True, Need.DEGRADED, "pip-cache",
@@ -220,14 +221,8 @@ def _cache_need(
             _mount_for(path, run),
         )  # fmt: skip
     if tool == "poetry":
-        explicit = env.get("POETRY_CACHE_DIR")
-        if explicit:
-            path = normpath(explicit, run.cwd)
-        elif env.get("XDG_CACHE_HOME"):
-            path = posixpath.join(normpath(env["XDG_CACHE_HOME"], run.cwd), "pypoetry")
-        elif home:
-            path = posixpath.join(home, ".cache", "pypoetry")
-        else:
+        path = _cache_dir(env.get("POETRY_CACHE_DIR"), "pypoetry", env, home, run.cwd)
+        if path is None:
             return None
         active = env.get("VIRTUAL_ENV") or env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() in ("false", "0")
         in_project = env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1")

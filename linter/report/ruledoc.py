@@ -13,14 +13,22 @@ HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use inst
 
 
 class RuleLike(Protocol):
-    code: str
-    name: str
-    summary: str
-    doc: str
-    scenarios: tuple[str, ...]
-    references: tuple[str, ...]
-    autofix: bool
+    """What a page needs of a rule (read-only, as `venvlint.rules.Rule` is frozen)."""
 
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def doc(self) -> str: ...
+    @property
+    def scenarios(self) -> tuple[str, ...]: ...
+    @property
+    def references(self) -> tuple[str, ...]: ...
+    @property
+    def autofix(self) -> bool: ...
     @property
     def severity(self) -> Any: ...
 

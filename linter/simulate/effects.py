@@ -323,12 +323,9 @@ def _resolve_owner(sh: Shell, spec: str, argv: list[str]) -> tuple[int | None, i
             uid = int(user)
         else:
             u = users.by_name(user)
-            if u is None:
-                if users.known:
-                    deny(sh, spec, f"invalid user: {user!r}", argv)
-                    return None
-                sh.assume(f"user {user!r} is not known: the owner set by `{argv[0]}` is unknown")
-            else:
+            if u is None and _unknown_name(sh, "user", user, spec, argv):
+                return None
+            if u is not None:
                 uid = u.uid
                 if sep and not group:
                     gid = u.gid
@@ -336,14 +333,22 @@ def _resolve_owner(sh: Shell, spec: str, argv: list[str]) -> tuple[int | None, i
         if group.isdigit():
             gid = int(group)
         else:
-            g = users.gid_of(group)
-            if g is None:
-                if users.known:
-                    deny(sh, spec, f"invalid group: {group!r}", argv)
-                    return None
-                sh.assume(f"group {group!r} is not known: the group set by `{argv[0]}` is unknown")
-            gid = g
+            gid = users.gid_of(group)
+            if gid is None and _unknown_name(sh, "group", group, spec, argv):
+                return None
     return uid, gid
+
+
+def _unknown_name(sh: Shell, what: str, name: str, spec: str, argv: list[str]) -> bool:
+    """A user or group name the image does not have: the command fails when we know the accounts (True), else the
+    result is unknown and said (False)."""
+    if sh.state.users.known:
+        deny(sh, spec, f"invalid {what}: {name!r}", argv)
+        return True
+    sh.assume(
+        f"{what} {name!r} is not known: the {'owner' if what == 'user' else 'group'} set by `{argv[0]}` is unknown"
+    )
+    return False
 
 
 def _targets(sh: Shell, paths: list[str], recursive: bool, follow: bool = True) -> list[str]:
