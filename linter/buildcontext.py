@@ -18,7 +18,6 @@ import stat
 import tarfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from .errors import InputError
 from .model.fs import Kind
@@ -50,48 +49,77 @@ class ArchiveEntry:
 class Pattern:
     text: str
     exclusion: bool
-    regex: re.Pattern[str]
-    dirs: int  # number of path components, for parent matching
+    parts: tuple[str, ...]  # the pattern split on `/`; a `**` part matches any number of path components
+
+    def match(self, rel: str) -> bool:
+        return _match_parts(self.parts, tuple(rel.split("/")))
 
 
-@lru_cache(maxsize=4096)
-def _compile(pattern: str) -> re.Pattern[str]:
-    """Translate a patternmatcher pattern into an anchored regex (no nested quantifiers: no catastrophic cases)."""
-    out = ["^"]
-    i = 0
-    n = len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            if i + 1 < n and pattern[i + 1] == "*":
-                i += 2
-                if i < n and pattern[i] == "/":
-                    i += 1
-                    out.append("(?:.*/)?")
-                else:
-                    out.append(".*")
+def match_component(pattern: str, name: str) -> bool:
+    """Glob match of one path component (`*`, `?`, `[...]`, backslash escapes) without backtracking blow-ups: the
+    classic two-pointer algorithm that only remembers the last `*`, O(len(pattern) * len(name)) at worst."""
+    p = n = 0
+    star_p = star_n = -1
+    while n < len(name):
+        if p < len(pattern):
+            if pattern[p] == "*":
+                while p < len(pattern) and pattern[p] == "*":
+                    p += 1
+                star_p, star_n = p, n
                 continue
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j < 0:
-                out.append(re.escape(c))
+            step = _match_one(pattern, p, name[n])
+            if step:
+                p += step
+                n += 1
+                continue
+        if star_p < 0:
+            return False
+        star_n += 1
+        p, n = star_p, star_n
+    while p < len(pattern) and pattern[p] == "*":
+        p += 1
+    return p == len(pattern)
+
+
+def _match_one(pattern: str, p: int, ch: str) -> int:
+    """Length of the pattern element at `p` if it matches `ch`, else 0."""
+    c = pattern[p]
+    if c == "?":
+        return 1
+    if c == "\\" and p + 1 < len(pattern):
+        return 2 if pattern[p + 1] == ch else 0
+    if c == "[":
+        end = pattern.find("]", p + 2)
+        if end < 0:
+            return 1 if ch == "[" else 0
+        body = pattern[p + 1 : end]
+        negate = body[:1] in ("^", "!")
+        if negate:
+            body = body[1:]
+        hit = False
+        i = 0
+        while i < len(body):
+            if i + 2 < len(body) and body[i + 1] == "-":
+                hit = hit or body[i] <= ch <= body[i + 2]
+                i += 3
             else:
-                body = pattern[i + 1 : j]
-                if body.startswith("^") or body.startswith("!"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j
+                hit = hit or body[i] == ch
+                i += 1
+        return end - p + 1 if hit != negate else 0
+    return 1 if c == ch else 0
+
+
+def _match_parts(pat: tuple[str, ...], path: tuple[str, ...]) -> bool:
+    """Path-level match where a `**` component stands for zero or more components (a set of reachable positions)."""
+    reachable = {0}
+    for part in pat:
+        if part == "**":
+            reachable = set(range(min(reachable), len(path) + 1))
         else:
-            out.append(re.escape(c))
-        i += 1
-    out.append("$")
-    return re.compile("".join(out))
+            reachable = {i + 1 for i in reachable if i < len(path) and match_component(part, path[i])}
+        if not reachable:
+            return False
+    return len(path) in reachable
 
 
 def parse_ignore(text: str) -> list[Pattern]:
@@ -109,7 +137,7 @@ def parse_ignore(text: str) -> list[Pattern]:
                 line = "**"
             else:
                 continue
-        pats.append(Pattern(line, exclusion, _compile(line), line.count("/") + 1))
+        pats.append(Pattern(line, exclusion, tuple(line.split("/"))))
     return pats
 
 
@@ -143,11 +171,11 @@ class BuildContext:
         parts = rel.split("/")
         matched = False
         for p in pats:
-            hit = bool(p.regex.match(rel))
+            hit = p.match(rel)
             if not hit and len(parts) > 1:
                 # patternmatcher's MatchesOrParentMatches: a pattern matching a parent directory matches too.
                 for k in range(1, len(parts)):
-                    if p.regex.match("/".join(parts[:k])):
+                    if p.match("/".join(parts[:k])):
                         hit = True
                         break
             if hit:
@@ -224,7 +252,6 @@ class BuildContext:
                     if os.path.lexists(self._host(cand)):
                         nxt.append(cand)
                     continue
-                rx = _compile(part)
                 host = self._host(base)
                 if not os.path.isdir(host) or os.path.islink(host):
                     continue
@@ -233,7 +260,7 @@ class BuildContext:
                 except OSError as exc:
                     raise InputError(f"cannot read {host}: {exc.strerror}") from None
                 for name in names:
-                    if rx.match(name):
+                    if match_component(part, name):
                         nxt.append(f"{base}/{name}" if base else name)
             current = nxt
             if depth < len(parts) - 1:

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from venvlint.errors import InputError
+from venvlint.model.fs import ancestors
+from venvlint.profiles.catalog import _builtin, load_profiles
+
+
+@pytest.mark.parametrize(
+    ("ref", "name"),
+    [
+        ("registry.access.redhat.com/ubi9/python-311:1-77", "ubi9-python-311"),
+        ("quay.io/sclorg/python-312-c9s", "ubi9-python-312"),
+        ("docker.io/library/python:3.11-slim-bookworm", "python-debian"),
+        ("python:3.12-alpine3.20", "python-alpine"),
+        ("python@sha256:0123", "python-debian"),
+        ("ghcr.io/astral-sh/uv:0.5.29", "uv-distroless"),
+        ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "uv-python-debian"),
+        ("quay.io/jupyter/minimal-notebook:2024-10-07", "jupyter-docker-stacks"),
+    ],
+)
+def test_matching(ref: str, name: str) -> None:
+    p = load_profiles().find(ref)
+    assert p is not None and p.name == name
+
+
+def test_unknown_image_has_no_profile() -> None:
+    assert load_profiles().find("ubuntu:22.04") is None
+
+
+def test_ubi9_python_311_facts() -> None:
+    p = load_profiles().find("registry.access.redhat.com/ubi9/python-311")
+    assert p is not None
+    fs = p.filesystem()
+    n = fs.get("/opt/app-root")
+    assert n is not None and (n.uid, n.gid, n.mode) == (1001, 0, 0o775)
+    u = p.userdb().by_name("default")
+    assert u is not None and (u.uid, u.gid, u.home) == (1001, 0, "/opt/app-root/src")
+    assert "arbitrary" in p.runtime_users and p.user == "1001"
+
+
+def test_tag_version_is_substituted() -> None:
+    p = load_profiles().find("python:3.11-slim")
+    assert p is not None
+    assert p.filesystem().get("/usr/local/lib/python3.11/site-packages") is not None
+    assert dict(p.env)["PYTHON_VERSION"] == "3.11"
+
+
+def test_builtin_profiles_are_consistent() -> None:
+    for p in _builtin():
+        paths = dict(p.paths)
+        assert p.source, p.name
+        for path in paths:
+            for a in ancestors(path):
+                assert a in paths, (p.name, path, a)
+
+
+def test_user_profile_overrides_and_adds(tmp_path: Path) -> None:
+    f = tmp_path / "profiles.yaml"
+    f.write_text(
+        "profiles:\n"
+        "  - name: corp-python\n"
+        "    match: [registry.corp/python-*]\n"
+        "    source: corp/base-images python/Dockerfile\n"
+        "    user: '1500'\n"
+        "    passwd: ['app:1500:0:/home/app']\n"
+        "    paths:\n"
+        "      /: {owner: '0:0', mode: '0755'}\n"
+        "      /venv: {owner: '1500:0', mode: '0775'}\n"
+    )
+    ps = load_profiles([str(f)])
+    p = ps.find("registry.corp/python-3.12:1")
+    assert p is not None and p.origin == str(f) and p.filesystem().get("/venv").uid == 1500  # type: ignore[union-attr]
+    assert ps.find("python:3.12") is not None
+
+
+@pytest.mark.parametrize(
+    ("body", "message", "line"),
+    [
+        ("profiles:\n  - name: x\n    match: [a]\n    source: s\n    colour: red\n", "unknown key 'colour'", 5),
+        (
+            "profiles:\n  - name: x\n    match: [a]\n    source: s\n    paths:\n      /a/b: {owner: '0:0', mode: '0755'}\n",
+            "its parent / is not",
+            5,
+        ),
+        (
+            "profiles:\n  - name: x\n    match: [a]\n    source: s\n    paths:\n      /: {owner: 'root', mode: '0755'}\n",
+            "owner must be",
+            5,
+        ),
+        ("profiles:\n  - name: x\n    match: [a]\n    extends: nope\n", "extends unknown profile", 4),
+        ("profiles: [\n", "invalid YAML", None),
+    ],
+)
+def test_validation_errors_name_file_and_line(tmp_path: Path, body: str, message: str, line: int | None) -> None:
+    f = tmp_path / "bad.yaml"
+    f.write_text(body)
+    with pytest.raises(InputError) as err:
+        load_profiles([str(f)]).find("anything")
+    assert message in err.value.message and err.value.file == str(f)
+    if line is not None:
+        assert err.value.line == line
