@@ -133,7 +133,10 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
     fix = f"restore it right after line {reset.cause.line}, without recursion: `{restore}` (as root)"
     if src_rel:
         fix += f"; or copy with a narrower source so `{path}` is the destination and keeps its owner: `{src_rel}`"
-    fix += f". `COPY --chown={before.uid}:{before.gid}` also works but chowns every directory of the source tree."
+    fix += (
+        f". `COPY --chown={before.uid}:{before.gid}` also works for that user but chowns every directory of the "
+        "source tree and keeps the tree's mode (a 0755 directory still shuts out other users of the group)."
+    )
     return Finding(
         CODE,
         NAME,
