@@ -122,8 +122,10 @@ def place(
     builder: str,
     n_sources: int,
     link: bool = False,
+    quiet: bool = False,
 ) -> None:
-    """Put the sources at `dest` following the builder's rules."""
+    """Put the sources at `dest` following the builder's rules (`sources` None: their content is unknown; `quiet`
+    when the caller has already said why)."""
     fs = state.fs
     dest_path = normpath(dest, state.workdir)
     into_dir = dest.endswith("/") or dest in (".", "./") or n_sources > 1
@@ -132,7 +134,10 @@ def place(
     if existing is not None and existing.kind is Kind.DIR:
         into_dir = True
     if sources is None:
-        state.assume(cause.line, f"the build context is not available: what `{cause.instruction}` copies is unknown")
+        if not quiet:
+            state.assume(
+                cause.line, f"the build context is not available: what `{cause.instruction}` copies is unknown"
+            )
         if into_dir:
             _create_dirs(state, real_dest, placement, cause, builder, dir_source=True)
         return

@@ -374,7 +374,10 @@ def _glob(sh: Shell, pattern: str) -> list[str]:
     base = pattern.split("*")[0].split("?")[0].split("[")[0]
     parent = base if base.endswith("/") else posixpath.dirname(base)
     if not fs.complete:
-        sh.assume(f"the glob {pattern} was not expanded: the base image's files are not all known")
+        known_below = [p for p in fs.walk(parent.rstrip("/") or "/") if p != (parent.rstrip("/") or "/")]
+        if known_below:
+            # Only worth saying when the glob could touch something the model knows about.
+            sh.assume(f"the glob {pattern} was not expanded: the base image's files are not all known")
         return []
     depth = pattern.count("/")
     return [p for p in fs.walk(parent.rstrip("/") or "/") if p.count("/") == depth and fnmatchcase(p, pattern)]

@@ -175,6 +175,10 @@ class _Replayer:
                 handler(step)
             except copyops.BuildFailure as exc:
                 self.fail(step.line, str(exc))
+            except InputError as exc:
+                if exc.file is None:  # say which Dockerfile line the problem belongs to
+                    raise InputError(exc.message, self.result.build.path, step.line) from None
+                raise
 
     def cause(self, step: Step) -> Cause:
         text = step.instruction.summary
@@ -347,7 +351,7 @@ class _Replayer:
             copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
         else:
             self.state.assume(step.line, f"the content of image {ref} is not known: what COPY --from copies is unknown")
-            copyops.place(self.state, None, dest, placement, cause, self.builder, n, link)
+            copyops.place(self.state, None, dest, placement, cause, self.builder, n, link, quiet=True)
         self._tag_image_tools(ref, srcs, dest)
 
     def _tag_image_tools(self, ref: str, srcs: list[str], dest: str) -> None:
