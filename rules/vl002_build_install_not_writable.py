@@ -42,7 +42,7 @@ CODE = "VL002"
 NAME = "build-install-not-writable"
 SEVERITY = Severity.ERROR
 SUMMARY = "A build-time install or venv creation runs as a user who cannot write what the tool writes"
-SCENARIOS = ("S11", "S13", "S14", "S19")
+SCENARIOS = ("S11", "S12", "S13", "S14", "S19")
 REFERENCES = (
     "https://github.com/pypa/pip/issues/8196",
     "https://github.com/python-poetry/poetry/issues/5928",

@@ -43,7 +43,7 @@ CODE = "VL004"
 NAME = "cache-dir-not-writable"
 SEVERITY = Severity.ERROR
 SUMMARY = "HOME, the tool cache or the temp directory is not writable for the user running uv, pip or poetry"
-SCENARIOS = ("S7", "S10", "S16", "S22")
+SCENARIOS = ("S7", "S9", "S10", "S16", "S22")
 REFERENCES = (
     "https://github.com/astral-sh/uv/issues/17026",
     "https://github.com/astral-sh/uv/issues/10023",

@@ -204,9 +204,11 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
     old = fs.get(path)
     uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
     mode = _mode_for(e, placement) if e.kind is not Kind.SYMLINK else 0o777
+    replaced_link: str | None = None
     if e.kind is Kind.DIR and old is not None and old.kind is Kind.SYMLINK:
         if builder == "buildkit":
             raise BuildFailure(f"cannot copy to non-directory: {path} is a symlink (BuildKit fails here)")
+        replaced_link = old.target
         fs.remove(path)
         old = None
     if old is not None and old.kind is Kind.DIR and e.kind is not Kind.DIR:
@@ -218,6 +220,8 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
             note = "re-applied (unchanged)"
     else:
         note = "created by " + cause.instruction.split()[0] if old is None else "replaced"
+    if replaced_link is not None:
+        note = f"replaced a symlink to {replaced_link} with a directory"
     node = Node(e.kind, uid, gid, mode, e.knowledge, e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
     if old is not None:
         node = replace(node, history=old.history)

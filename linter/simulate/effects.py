@@ -1059,7 +1059,7 @@ def record_tool(sh: Shell, tool: str, argv: list[str], env: dict[str, str], venv
         cwd=sh.cwd,
         stage=sh.state.name,
         venv=venv,
-        mounts=tuple(sh.mounts),
+        mounts=sh.raw_mounts,
         fs=sh.state.fs.copy(),
     )
     sh.state.tool_runs.append(run)

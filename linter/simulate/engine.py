@@ -90,6 +90,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet) -> StageSt
             workdir=parent.workdir,
             shell=list(parent.shell),
             volumes=list(parent.volumes),
+            volume_lines=dict(parent.volume_lines),
             profile=parent.profile,
             base_known=parent.base_known,
             runtime_users=list(parent.runtime_users),
@@ -231,6 +232,7 @@ class _Replayer:
         for v in words:
             path = normpath(v, self.state.workdir)
             self.state.volumes.append(path)
+            self.state.volume_lines.setdefault(path, step.line)
             if self.builder != "buildkit" and path not in self.state.fs.nodes:
                 self.state.fs.ensure_dirs(path, 0, 0, 0o755, self.cause(step), "created by VOLUME")
 

@@ -54,7 +54,8 @@ class Shell:
         self.umask = state.umask
         self.src = src
         self.stopped = False
-        self.mounts = effects.parse_mounts(mounts, state.workdir)
+        self.raw_mounts = tuple(mounts)  # the --mount flags as written (recorded with tool runs)
+        self.mounts = effects.parse_mounts(mounts, state.workdir)  # their targets: writes there do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
 
     # -- entry points -------------------------------------------------------------------------------------------------

@@ -71,6 +71,7 @@ class StageState:
     workdir: str = "/"
     shell: list[str] = field(default_factory=lambda: ["/bin/sh", "-c"])
     volumes: list[str] = field(default_factory=list)
+    volume_lines: dict[str, int] = field(default_factory=dict)  # VOLUME path → the line that declared it
     profile: str | None = None  # the base-image profile used, if any
     base_known: bool = True  # False for an image we have no profile for
     runtime_users: list[str] = field(default_factory=list)  # identities the image is meant for, e.g. "arbitrary"

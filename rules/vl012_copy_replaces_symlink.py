@@ -1,0 +1,56 @@
+"""## What it does
+Finds a `COPY`/`ADD` whose source tree has a directory where the image has a symlink (for instance
+`/opt/app-root -> /opt/real` and a tree containing `opt/app-root/`).
+
+## Why is this bad?
+Builders disagree: buildah and the classic builder silently replace the symlink with a new root-owned directory
+(the files no longer land where the link pointed, and the new directory has the context's mode), BuildKit fails
+with `cannot copy to non-directory`. Either way the result is not what the Dockerfile meant.
+
+## Example
+```dockerfile
+RUN ln -s /opt/real /opt/app-root
+COPY overlay/ /          # overlay/opt/app-root/etc/app.conf
+```
+
+## Use instead
+Copy into the link's target explicitly: `COPY overlay/opt/app-root/ /opt/real/`, and keep `opt/app-root/` out of
+the tree that is copied to `/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+CODE = "VL012"
+NAME = "copy-replaces-symlink"
+SEVERITY = Severity.WARNING
+SUMMARY = "A COPY/ADD source tree puts a directory where the image has a symlink (replaced, or BuildKit fails)"
+SCENARIOS = ()
+REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.com/moby/moby/issues/41035")
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    for i in a.sim.build.needed:
+        st = a.sim.states[i]
+        for path, node in st.fs.nodes.items():
+            for ch in node.history:
+                if ch.note.startswith("replaced a symlink"):
+                    target = ch.note.rsplit(" to ", 1)[-1].replace(" with a directory", "")
+                    yield Finding(
+                        CODE,
+                        NAME,
+                        SEVERITY,
+                        ch.cause.line,
+                        path,
+                        f"`{path}` was a symlink to `{target}`; line {ch.cause.line} (`{ch.cause.instruction}`) "
+                        f"replaced it with a {ch.uid}:{ch.gid} directory on {a.sim.builder} (BuildKit fails here "
+                        "with `cannot copy to non-directory`), so the files do not land in the link's target.",
+                        f"copy into the target explicitly (`COPY <tree>/{path.lstrip('/')}/ {target}/`) and keep "
+                        f"`{path.lstrip('/')}/` out of the tree",
+                        stage=st.name,
+                    )

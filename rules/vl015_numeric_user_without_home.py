@@ -1,0 +1,56 @@
+"""## What it does
+Finds an image whose final `USER` is a numeric uid with no `/etc/passwd` entry and no `HOME` in its environment.
+
+## Why is this bad?
+Without a passwd entry HOME falls back to `/`, so tools put caches and config in `/.cache`, `/.local`, which the
+user cannot create (`failed to create directory /.cache/uv: Permission denied`), and programs that call
+`pwd.getpwuid()` / `getpass.getuser()` crash (`KeyError: 'getpwuid(): uid not found: 1005350000'`).
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+USER 1001
+CMD ["python", "app.py"]
+```
+
+## Use instead
+Create the user (`RUN useradd -u 1001 -m app`) or at least set a writable HOME: `ENV HOME=/tmp`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+CODE = "VL015"
+NAME = "numeric-user-without-home"
+SEVERITY = Severity.INFO
+SUMMARY = "The final USER is a uid without a passwd entry and HOME is not set: HOME falls back to /"
+SCENARIOS = ("S22",)
+REFERENCES = (
+    "https://github.com/linagora/openrag/pull/489",
+    "https://github.com/sclorg/s2i-python-container/issues/298",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    st = a.final
+    spec = st.user_spec.split(":")[0]
+    if not spec.isdigit() or int(spec) == 0 or "HOME" in st.env or not st.users.known:
+        return
+    if st.users.by_uid(int(spec)) is not None:
+        return
+    yield Finding(
+        CODE,
+        NAME,
+        SEVERITY,
+        st.user_line,
+        "/",
+        f"USER {st.user_spec} has no /etc/passwd entry and the image sets no HOME: HOME is `/` at runtime, where "
+        "caches (`/.cache`) cannot be created, and `getpwuid()` fails for this uid.",
+        f"create the user (`RUN useradd -u {spec} -m app`) or set `ENV HOME=/tmp` (or another writable directory)",
+        stage=st.name,
+    )

@@ -1,0 +1,63 @@
+"""## What it does
+Finds a `RUN` that changes something under a path declared `VOLUME` earlier (including the owner or mode of the
+volume directory itself).
+
+## Why is this bad?
+Builders disagree. BuildKit (and buildah since 2024) keep the change; the classic builder and older buildah
+discard it, so a `chown` of the volume silently does nothing there, and the directory stays owned by whoever it
+belonged to before. At runtime the volume is mounted over it anyway.
+
+## Example
+```dockerfile
+VOLUME /opt/app-root/data
+RUN chown 1001:0 /opt/app-root/data
+```
+
+## Use instead
+Prepare the directory before declaring it a volume:
+```dockerfile
+RUN mkdir -p /opt/app-root/data && chown 1001:0 /opt/app-root/data
+VOLUME /opt/app-root/data
+```
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+CODE = "VL016"
+NAME = "run-change-under-volume"
+SEVERITY = Severity.WARNING
+SUMMARY = "A RUN changes a path under an earlier VOLUME: kept by BuildKit, discarded by legacy builders"
+SCENARIOS = ()
+REFERENCES = ("https://github.com/docker/docs/issues/18113",)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    for i in a.sim.build.needed:
+        st = a.sim.states[i]
+        seen: set[tuple[int, str]] = set()
+        for vol, vline in st.volume_lines.items():
+            for path in st.fs.walk(vol):
+                node = st.fs.nodes[path]
+                for ch in node.history:
+                    if ch.cause.line <= vline or not ch.cause.instruction.startswith("RUN"):
+                        continue
+                    if (ch.cause.line, vol) in seen:
+                        continue
+                    seen.add((ch.cause.line, vol))
+                    yield Finding(
+                        CODE,
+                        NAME,
+                        SEVERITY,
+                        ch.cause.line,
+                        path,
+                        f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
+                        "BuildKit keeps the change, the classic builder and older buildah discard it.",
+                        f"do it before line {vline}, then declare the VOLUME",
+                        stage=st.name,
+                    )
