@@ -118,6 +118,9 @@ def lint(
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="Rule code or name to skip (repeatable).")
     ] = None,
+    no_pragmas: Annotated[
+        bool, typer.Option("--no-pragmas", help="Ignore `# venvlint ignore=` comments in Dockerfiles.")
+    ] = False,
 ) -> None:
     """Lint DOCKERFILES (the default command: `venvlint Dockerfile` is `venvlint lint Dockerfile`)."""
     from .findings import Severity
@@ -138,6 +141,7 @@ def lint(
         runtime_users=tuple(runtime_user or ()),
         profile_files=tuple(profiles or ()),
         ignore=_rule_codes(ignore or []),
+        pragmas=not no_pragmas,
     )
     if builder not in ("buildkit", "buildah", "classic"):
         raise InputError(f"unknown builder {builder!r} (choose buildkit, buildah or classic)")

@@ -22,10 +22,13 @@ class LintOptions:
     profile_files: Sequence[str] = ()
     ignore: frozenset[str] = frozenset()  # rule codes (upper-case) to drop
     severity: Mapping[str, Severity] = field(default_factory=dict)  # code → overriding severity
+    pragmas: bool = True  # honour `# venvlint ignore=` comments (--no-pragmas turns them off)
 
 
 def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileResult:
-    from venvlint.rules import all_rules
+    from venvlint.rules import all_rules, find_rule
+
+    from .suppress import Suppressions, parse_pragmas
 
     result = FileResult(path)
     try:
@@ -42,6 +45,13 @@ def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileR
         result.error = str(exc)
         return result
     result.source = text if text is not None else _read(path)
+    suppressions = Suppressions()
+    if options.pragmas and sim.build.parsed is not None:
+        try:
+            suppressions = parse_pragmas(sim.build.parsed, lambda k: r.code if (r := find_rule(k)) else None)
+        except InputError as exc:
+            result.error = str(exc)
+            return result
     analysis = analyse(sim, path, options.runtime_users)
     findings: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
@@ -50,7 +60,7 @@ def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileR
             continue
         for f in rule.check(analysis):
             key = (f.code, f.line, f.path)
-            if key in seen:
+            if key in seen or suppressions.suppressed(f):
                 continue
             seen.add(key)
             sev = options.severity.get(f.code)

@@ -84,6 +84,7 @@ class ResolvedBuild:
     target: int  # index of the stage the build produces
     needed: list[int]  # indices of the stages the target needs, in build order
     escape: str = "\\"
+    parsed: ParsedDockerfile | None = None  # the source it came from (comments carry pragmas)
 
     def stage_by_ref(self, ref: str) -> Stage | None:
         """A stage named or numbered `ref` (for `COPY --from`)."""
@@ -148,7 +149,7 @@ def resolve(
     if not stages:
         raise InputError("no FROM instruction: not a Dockerfile build", path)
     tgt = _target_index(stages, target, path)
-    build = ResolvedBuild(path, stages, tgt, [], esc)
+    build = ResolvedBuild(path, stages, tgt, [], esc, parsed)
     build.needed = _needed(build, tgt)
     return build
 

@@ -1,0 +1,70 @@
+"""Pragmas: whole-line comments that silence rules, applied outside the rules (as hadolint does).
+
+    # venvlint ignore=VL001,cache-dir-not-writable     the next instruction
+    # venvlint stage ignore=VL009                      the stage whose FROM follows
+    # venvlint global ignore=VL015                     the whole file
+    # venvlint ignore=VL005 # we never run on OpenShift   (a reason may follow a second `#`)
+
+A trailing comment on an instruction line is part of the instruction's arguments in Docker, so only whole-line
+comments count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import InputError
+from .findings import Finding
+from .parse.model import ParsedDockerfile
+
+_PRAGMA = re.compile(r"^venvlint\s+(?:(stage|global)\s+)?ignore\s*=\s*([^#]*?)\s*(?:#.*)?$", re.IGNORECASE)
+
+
+@dataclass
+class Suppressions:
+    lines: dict[int, set[str]] = field(default_factory=dict)  # instruction line → codes
+    stages: list[tuple[int, int, set[str]]] = field(default_factory=list)  # (first line, last line, codes)
+    file: set[str] = field(default_factory=set)
+
+    def suppressed(self, f: Finding) -> bool:
+        if f.code in self.file or f.code in self.lines.get(f.line, set()):
+            return True
+        return any(lo <= f.line <= hi and f.code in codes for lo, hi, codes in self.stages)
+
+
+def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | None]) -> Suppressions:
+    """Read the pragmas of a Dockerfile; `resolve_rule` maps a code or name to a code (None: unknown rule)."""
+    out = Suppressions()
+    instructions = parsed.instructions
+    froms = [i.line for i in instructions if i.cmd == "FROM"]
+    last_line = max((i.end_line for i in instructions), default=0)
+    for c in parsed.comments:
+        m = _PRAGMA.match(c.text)
+        if not m:
+            if c.text.lower().startswith("venvlint ") and "ignore" in c.text.lower():
+                raise InputError(f"malformed pragma {c.text!r} (expected `# venvlint [stage|global] ignore=CODE,...`)",
+                                 parsed.path, c.line)  # fmt: skip
+            continue
+        scope, names = m.group(1), m.group(2)
+        codes: set[str] = set()
+        for name in (n.strip() for n in names.split(",")):
+            if not name:
+                continue
+            code = resolve_rule(name)
+            if code is None:
+                raise InputError(f"unknown rule {name!r} in pragma (see `venvlint rules`)", parsed.path, c.line)
+            codes.add(code)
+        nxt = next((i for i in instructions if i.line > c.line), None)
+        if scope is None:
+            if nxt is not None:
+                out.lines.setdefault(nxt.line, set()).update(codes)
+        elif scope.lower() == "global":
+            out.file.update(codes)
+        else:
+            if nxt is None or nxt.cmd != "FROM":
+                raise InputError("a `stage ignore` pragma must stand right above a FROM", parsed.path, c.line)
+            later = [f for f in froms if f > nxt.line]
+            out.stages.append((nxt.line, (later[0] - 1) if later else last_line, codes))
+    return out

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from venvlint.lint import LintOptions, lint_file
+
+BASE = "FROM registry.access.redhat.com/ubi9/python-311\nUSER 0\n{pragma}COPY overlay/ /\nUSER 1001\n"
+
+
+def _lint(tmp_path: Path, pragma: str, **kw: object) -> tuple[list[str], str | None]:
+    (tmp_path / "overlay/opt/app-root").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "overlay/opt/app-root/app.conf").write_text("x")
+    df = tmp_path / "Dockerfile"
+    df.write_text(BASE.format(pragma=pragma))
+    r = lint_file(str(df), LintOptions(**kw))  # type: ignore[arg-type]
+    return [f.code for f in r.findings], r.error
+
+
+def test_without_pragma_the_reset_is_found(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "")[0] == ["VL001"]
+
+
+def test_next_instruction_pragma_by_code_or_name_with_reason(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "# venvlint ignore=VL001\n")[0] == []
+    assert _lint(tmp_path, "# venvlint ignore=dir-reset-by-copy # the overlay is fixed up later\n")[0] == []
+
+
+def test_pragma_only_covers_the_next_instruction(tmp_path: Path) -> None:
+    df_codes, _ = _lint(tmp_path, "# venvlint ignore=VL001\nRUN true\n")
+    assert df_codes == ["VL001"]
+
+
+def test_global_and_stage_pragmas(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "# venvlint global ignore=VL001\n")[0] == []
+    (tmp_path / "overlay/opt/app-root").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "overlay/opt/app-root/app.conf").write_text("x")
+    df = tmp_path / "Dockerfile"
+    df.write_text("# venvlint stage ignore=VL001\n" + BASE.format(pragma=""))
+    assert [f.code for f in lint_file(str(df), LintOptions()).findings] == []
+
+
+def test_no_pragmas_option(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "# venvlint ignore=VL001\n", pragmas=False)[0] == ["VL001"]
+
+
+def test_unknown_rule_in_pragma_is_an_error_with_its_line(tmp_path: Path) -> None:
+    _, error = _lint(tmp_path, "# venvlint ignore=VL999\n")
+    assert error is not None and "Dockerfile:3" in error and "VL999" in error
+
+
+def test_trailing_comment_is_not_a_pragma(tmp_path: Path) -> None:
+    # `RUN true # venvlint ...` is a shell comment inside the RUN, not a whole-line comment: the COPY is not covered.
+    codes, _ = _lint(tmp_path, "RUN true # venvlint ignore=VL001\n")
+    assert codes == ["VL001"]
