@@ -102,7 +102,10 @@ def lint(
     build_arg: BuildArgOpt = None,
     build_arg_file: BuildArgFileOpt = None,
     target: TargetOpt = None,
-    builder: BuilderOpt = "buildkit",
+    builder: Annotated[
+        str | None,
+        typer.Option("--builder", help="Whose semantics to use where builders disagree: buildkit, buildah, classic."),
+    ] = None,
     runtime_user: Annotated[
         list[str] | None,
         typer.Option(
@@ -113,39 +116,54 @@ def lint(
     profiles: ProfileOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
     failure_threshold: Annotated[
-        str, typer.Option("--failure-threshold", help="Exit 1 when a finding is at or above: error, warning, info.")
-    ] = "warning",
+        str | None,
+        typer.Option(
+            "--failure-threshold", help="Exit 1 when a finding is at or above: error, warning (default), info."
+        ),
+    ] = None,
     ignore: Annotated[
         list[str] | None, typer.Option("--ignore", help="Rule code or name to skip (repeatable).")
     ] = None,
     no_pragmas: Annotated[
         bool, typer.Option("--no-pragmas", help="Ignore `# venvlint ignore=` comments in Dockerfiles.")
     ] = False,
+    config: Annotated[
+        str | None, typer.Option("--config", help="Use this config file instead of discovering .venvlint.yaml.")
+    ] = None,
 ) -> None:
     """Lint DOCKERFILES (the default command: `venvlint Dockerfile` is `venvlint lint Dockerfile`)."""
+    from . import config as configuration
     from .findings import Severity
     from .lint import LintOptions, lint_file
     from .resolve.buildargs import collect_build_args
 
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r} (choose text or json)")
+    if builder is not None and builder not in ("buildkit", "buildah", "classic"):
+        raise InputError(f"unknown builder {builder!r} (choose buildkit, buildah or classic)")
     try:
-        threshold = Severity.parse(failure_threshold)
+        cli_threshold = Severity.parse(failure_threshold) if failure_threshold else None
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    options = LintOptions(
-        context=context,
-        build_args=collect_build_args(build_arg or [], build_arg_file or []),
-        target=target,
-        builder=builder,
-        runtime_users=tuple(runtime_user or ()),
-        profile_files=tuple(profiles or ()),
-        ignore=_rule_codes(ignore or []),
-        pragmas=not no_pragmas,
-    )
-    if builder not in ("buildkit", "buildah", "classic"):
-        raise InputError(f"unknown builder {builder!r} (choose buildkit, buildah or classic)")
-    results = [lint_file(path, options) for path in dockerfiles]
+    cli_args = collect_build_args(build_arg or [], build_arg_file or [])
+    cli_ignore = _rule_codes(ignore or [])
+    results = []
+    thresholds = []
+    for path in dockerfiles:
+        cfg = configuration.effective(path, config, _resolve_rule)
+        options = LintOptions(
+            context=context or cfg.context_for(path),
+            build_args={**cfg.build_args_for(path), **cli_args},
+            target=target,
+            builder=builder or cfg.builder or "buildkit",
+            runtime_users=tuple(cfg.runtime_users + [u for u in runtime_user or () if u not in cfg.runtime_users]),
+            profile_files=tuple(cfg.profile_files + list(profiles or ())),
+            ignore=frozenset(cfg.ignore | cli_ignore),
+            severity=cfg.severity,
+            pragmas=not no_pragmas,
+        )
+        results.append(lint_file(path, options))
+        thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
     if fmt == "json":
         from .report.text import finding_dict
 
@@ -167,8 +185,15 @@ def lint(
                 if r.error is not None:
                     sys.stderr.write(f"venvlint: error: {r.error}\n")
         raise typer.Exit(2)
-    if any(f.severity.rank >= threshold.rank for r in results for f in r.findings):
+    if any(f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings):
         raise typer.Exit(1)
+
+
+def _resolve_rule(key: str) -> str | None:
+    from venvlint.rules import find_rule
+
+    rule = find_rule(key)
+    return rule.code if rule else None
 
 
 @app.command("rules")

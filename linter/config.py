@@ -1,0 +1,212 @@
+"""`.venvlint.yaml`: found from the Dockerfile's folder up to the repository root, then the user's config dir.
+
+Precedence, lowest first: defaults < user config (`$XDG_CONFIG_HOME/venvlint/config.yaml`) < the project file <
+`VENVLINT_*` environment variables < command line. Lists (`ignore`, `runtime-users`, `base-images`) are merged
+across all levels, never replaced; `severity` maps are merged (later wins); scalars are replaced.
+
+    ignore: [VL009, numeric-user-without-home]
+    severity: {VL005: error}
+    failure-threshold: error
+    runtime-users: ["1001:0", arbitrary]
+    builder: buildah
+    base-images: [profiles/corp.yaml]          # files of extra/overriding profiles (paths relative to this file)
+    contexts: {"images/*/Dockerfile": "."}     # Dockerfile glob → build context (relative to this file)
+    build-args: {"images/py*/Dockerfile": {PYTHON_VERSION: "3.12"}}
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+from .findings import Severity
+
+NAMES = (".venvlint.yaml", ".venvlint.yml")
+KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args"}
+BUILDERS = ("buildkit", "buildah", "classic")
+
+
+@dataclass
+class Config:
+    ignore: set[str] = field(default_factory=set)
+    severity: dict[str, Severity] = field(default_factory=dict)
+    failure_threshold: Severity | None = None
+    runtime_users: list[str] = field(default_factory=list)
+    builder: str | None = None
+    profile_files: list[str] = field(default_factory=list)
+    contexts: list[tuple[str, str, str]] = field(default_factory=list)  # (glob, context dir, base dir)
+    build_args: list[tuple[str, dict[str, str], str]] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # the files read, lowest precedence first
+
+    def merge(self, other: Config) -> Config:
+        return Config(
+            ignore=self.ignore | other.ignore,
+            severity={**self.severity, **other.severity},
+            failure_threshold=other.failure_threshold or self.failure_threshold,
+            runtime_users=self.runtime_users + [u for u in other.runtime_users if u not in self.runtime_users],
+            builder=other.builder or self.builder,
+            profile_files=self.profile_files + other.profile_files,
+            contexts=other.contexts + self.contexts,
+            build_args=self.build_args + other.build_args,
+            files=self.files + other.files,
+        )
+
+    def context_for(self, dockerfile: str) -> str | None:
+        for pattern, ctx, base in self.contexts:
+            if _glob_match(pattern, dockerfile, base):
+                return ctx
+        return None
+
+    def build_args_for(self, dockerfile: str) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for pattern, args, base in self.build_args:
+            if _glob_match(pattern, dockerfile, base):
+                out.update(args)
+        return out
+
+
+def _glob_match(pattern: str, dockerfile: str, base: str) -> bool:
+    from .buildcontext import parse_ignore
+
+    rel = os.path.relpath(os.path.abspath(dockerfile), base).replace(os.sep, "/")
+    (p,) = parse_ignore(pattern) or (None,)
+    return p is not None and p.match(rel)
+
+
+def discover(dockerfile: str) -> list[str]:
+    """The user config (if any), then the nearest `.venvlint.yaml` from the Dockerfile's folder up to the repo root."""
+    found: list[str] = []
+    xdg = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    user = os.path.join(xdg, "venvlint", "config.yaml")
+    if os.path.isfile(user):
+        found.append(user)
+    d = os.path.dirname(os.path.abspath(dockerfile)) if dockerfile != "-" else os.getcwd()
+    while True:
+        for name in NAMES:
+            p = os.path.join(d, name)
+            if os.path.isfile(p):
+                return [*found, p]
+        if os.path.exists(os.path.join(d, ".git")) or os.path.dirname(d) == d:
+            return found
+        d = os.path.dirname(d)
+
+
+def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read config: {getattr(exc, 'strerror', None) or exc}", path) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
+        ) from None
+    if data is None:
+        return Config(files=[path])
+    if not isinstance(data, dict):
+        raise InputError("the config must be a mapping of keys", path, 1)
+    lines = {k.value: k.start_mark.line + 1 for k, _ in root.value} if root is not None else {}
+    base = os.path.dirname(os.path.abspath(path))
+
+    def err(key: str, msg: str) -> InputError:
+        return InputError(f"{key}: {msg}", path, lines.get(key))
+
+    unknown = sorted(set(data) - KEYS)
+    if unknown:
+        raise err(unknown[0], f"unknown key (allowed: {', '.join(sorted(KEYS))})")
+    cfg = Config(files=[path])
+    for name in _str_list(data, "ignore", err):
+        code = resolve_rule(name)
+        if code is None:
+            raise err("ignore", f"unknown rule {name!r}")
+        cfg.ignore.add(code)
+    sev = data.get("severity", {})
+    if not isinstance(sev, dict):
+        raise err("severity", "must be a mapping of rule → error|warning|info")
+    for name, level in sev.items():
+        code = resolve_rule(str(name))
+        if code is None:
+            raise err("severity", f"unknown rule {name!r}")
+        cfg.severity[code] = _severity(level, err, "severity")
+    if "failure-threshold" in data:
+        cfg.failure_threshold = _severity(data["failure-threshold"], err, "failure-threshold")
+    cfg.runtime_users = [str(u) for u in _str_list(data, "runtime-users", err)]
+    if "builder" in data:
+        if data["builder"] not in BUILDERS:
+            raise err("builder", f"must be one of {', '.join(BUILDERS)}, got {data['builder']!r}")
+        cfg.builder = data["builder"]
+    cfg.profile_files = [os.path.join(base, p) for p in _str_list(data, "base-images", err)]
+    ctxs = data.get("contexts", {})
+    if not isinstance(ctxs, dict) or not all(isinstance(v, str) for v in ctxs.values()):
+        raise err("contexts", "must map Dockerfile globs to context directories")
+    cfg.contexts = [(str(k), os.path.normpath(os.path.join(base, v)), base) for k, v in ctxs.items()]
+    bas = data.get("build-args", {})
+    if not isinstance(bas, dict) or not all(isinstance(v, dict) for v in bas.values()):
+        raise err("build-args", "must map Dockerfile globs to {NAME: value} mappings")
+    cfg.build_args = [(str(k), {str(a): str(b) for a, b in v.items()}, base) for k, v in bas.items()]
+    return cfg
+
+
+def _str_list(data: Mapping[str, Any], key: str, err: Callable[[str, str], InputError]) -> list[str]:
+    value = data.get(key, [])
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise err(key, "must be a list of strings")
+    return [str(v) for v in value]
+
+
+def _severity(value: Any, err: Callable[[str, str], InputError], key: str) -> Severity:
+    try:
+        return Severity.parse(str(value))
+    except ValueError as exc:
+        raise err(key, str(exc)) from None
+
+
+def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] | None = None) -> Config:
+    """VENVLINT_IGNORE, VENVLINT_SEVERITY (VL005=error,...), VENVLINT_FAILURE_THRESHOLD, VENVLINT_BUILDER,
+    VENVLINT_RUNTIME_USERS (comma-separated)."""
+    env = os.environ if env is None else env
+    cfg = Config()
+
+    def err(key: str, msg: str) -> InputError:
+        return InputError(f"{key}: {msg}")
+
+    for name in filter(None, (n.strip() for n in env.get("VENVLINT_IGNORE", "").split(","))):
+        code = resolve_rule(name)
+        if code is None:
+            raise err("VENVLINT_IGNORE", f"unknown rule {name!r}")
+        cfg.ignore.add(code)
+    for item in filter(None, (n.strip() for n in env.get("VENVLINT_SEVERITY", "").split(","))):
+        name, _, level = item.partition("=")
+        code = resolve_rule(name)
+        if code is None:
+            raise err("VENVLINT_SEVERITY", f"unknown rule {name!r}")
+        cfg.severity[code] = _severity(level, err, "VENVLINT_SEVERITY")
+    if env.get("VENVLINT_FAILURE_THRESHOLD"):
+        cfg.failure_threshold = _severity(env["VENVLINT_FAILURE_THRESHOLD"], err, "VENVLINT_FAILURE_THRESHOLD")
+    if env.get("VENVLINT_BUILDER"):
+        if env["VENVLINT_BUILDER"] not in BUILDERS:
+            raise err("VENVLINT_BUILDER", f"must be one of {', '.join(BUILDERS)}")
+        cfg.builder = env["VENVLINT_BUILDER"]
+    cfg.runtime_users = [u.strip() for u in env.get("VENVLINT_RUNTIME_USERS", "").split(",") if u.strip()]
+    return cfg
+
+
+def effective(dockerfile: str, explicit: str | None, resolve_rule: Callable[[str], str | None]) -> Config:
+    """User and project files (or `--config FILE` / VENVLINT_CONFIG), then the environment, merged in order."""
+    explicit = explicit or os.environ.get("VENVLINT_CONFIG") or None
+    files = [explicit] if explicit else discover(dockerfile)
+    cfg = Config()
+    for f in files:
+        cfg = cfg.merge(load(f, resolve_rule))
+    return cfg.merge(from_env(resolve_rule))
