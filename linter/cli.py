@@ -19,7 +19,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-SUBCOMMANDS = {"explain", "lint", "rules", "rule"}
+SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
 
 ContextOpt = Annotated[
     str | None,
@@ -239,6 +239,27 @@ def rule_cmd(key: Annotated[str, typer.Argument(help="A rule code (VL001) or nam
     from rich.markdown import Markdown
 
     Console().print(Markdown(render(rule)))
+
+
+@app.command("profile")
+def profile_cmd(
+    archive: Annotated[str, typer.Argument(help="An image saved with docker/podman save, or an OCI layout tarball.")],
+    name: Annotated[str | None, typer.Option("--name", help="Profile name (default: the image's tag).")] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", help="Write the YAML here (default: stdout).")] = None,
+) -> None:
+    """Build a base-image profile from a saved image, for `--profiles` or `base-images:` in .venvlint.yaml."""
+    import os
+
+    from .profiles.from_image import profile_yaml, read_image
+
+    image = read_image(archive)
+    label = name or (image.tags[0] if image.tags else os.path.basename(archive))
+    text = profile_yaml(image, label, f"venvlint profile {os.path.basename(archive)}")
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    else:
+        sys.stdout.write(text)
 
 
 def _rule_codes(keys: list[str]) -> frozenset[str]:

@@ -1,0 +1,189 @@
+"""`venvlint profile IMAGE.tar`: build a base-image profile from an image saved with `docker save` / `podman save`
+(docker-archive) or an OCI layout tarball, without network access.
+
+Layers are applied in order like an overlay filesystem: `.wh.NAME` deletes NAME, `.wh..wh..opq` empties the
+directory it sits in. The profile lists every directory and symlink with owner and mode, the files that matter
+(`pyvenv.cfg`, interpreters), the accounts from `/etc/passwd` and `/etc/group`, and USER, WORKDIR and ENV from the
+image config.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import posixpath
+import re
+import tarfile
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from ..errors import InputError
+
+_INTERESTING_FILE = re.compile(r"(^|/)(pyvenv\.cfg|python[0-9.]*|pip[0-9.]*|uv|uvx)$")
+
+
+@dataclass
+class Entry:
+    kind: str  # dir | file | symlink
+    uid: int
+    gid: int
+    mode: int
+    target: str | None = None
+    content: bytes | None = None
+
+
+@dataclass
+class Image:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    config: dict[str, Any] = field(default_factory=dict)
+    tags: list[str] = field(default_factory=list)
+
+
+def read_image(path: str) -> Image:
+    try:
+        outer = tarfile.open(path)
+    except (OSError, tarfile.TarError) as exc:
+        raise InputError(f"not an image archive: {exc}", path) from None
+    with outer:
+        names = set(outer.getnames())
+        if "manifest.json" in names:
+            manifest = json.loads(_read(outer, "manifest.json", path))[0]
+            config = json.loads(_read(outer, manifest["Config"], path))
+            layers = list(manifest["Layers"])
+            tags = list(manifest.get("RepoTags") or [])
+        elif "index.json" in names:
+            index = json.loads(_read(outer, "index.json", path))
+            desc = index["manifests"][0]
+            m = json.loads(_read(outer, _blob(desc["digest"]), path))
+            if "manifests" in m:  # an index of manifests (multi-platform): take the first
+                m = json.loads(_read(outer, _blob(m["manifests"][0]["digest"]), path))
+            config = json.loads(_read(outer, _blob(m["config"]["digest"]), path))
+            layers = [_blob(layer["digest"]) for layer in m["layers"]]
+            ref = desc.get("annotations", {}).get("org.opencontainers.image.ref.name")
+            tags = [ref] if ref else []
+        else:
+            raise InputError("neither a docker-archive (manifest.json) nor an OCI layout (index.json)", path)
+        image = Image(config=config.get("config") or {}, tags=tags)
+        for layer in layers:
+            member = outer.extractfile(layer)
+            if member is None:
+                raise InputError(f"layer {layer} is missing from the archive", path)
+            _apply_layer(image, member, path)
+    return image
+
+
+def _blob(digest: str) -> str:
+    algo, _, hexd = digest.partition(":")
+    return f"blobs/{algo}/{hexd}"
+
+
+def _read(tf: tarfile.TarFile, name: str, path: str) -> bytes:
+    f = tf.extractfile(name)
+    if f is None:
+        raise InputError(f"{name} is missing from the archive", path)
+    return f.read()
+
+
+def _apply_layer(image: Image, fileobj: IO[bytes], path: str) -> None:
+    data = fileobj.read()
+    try:
+        layer = tarfile.open(fileobj=io.BytesIO(data))  # plain or gzip-compressed, detected by tarfile
+    except tarfile.TarError as exc:
+        raise InputError(f"cannot read a layer: {exc}", path) from None
+    entries = image.entries
+    with layer:
+        for m in layer:
+            name = "/" + posixpath.normpath(m.name).lstrip("./").lstrip("/")
+            if name in ("/.", "//"):
+                name = "/"
+            base = posixpath.basename(name)
+            parent = posixpath.dirname(name)
+            if base == ".wh..wh..opq":
+                for p in [p for p in entries if p.startswith(parent.rstrip("/") + "/")]:
+                    del entries[p]
+                continue
+            if base.startswith(".wh."):
+                gone = posixpath.join(parent, base[4:])
+                for p in [p for p in entries if p == gone or p.startswith(gone + "/")]:
+                    del entries[p]
+                continue
+            if m.isdir():
+                e = Entry("dir", m.uid, m.gid, m.mode & 0o7777)
+            elif m.issym():
+                e = Entry("symlink", m.uid, m.gid, 0o777, m.linkname)
+            elif m.isfile() or m.islnk():
+                content = None
+                if name in ("/etc/passwd", "/etc/group") and m.isfile():
+                    f = layer.extractfile(m)
+                    content = f.read() if f is not None else None
+                e = Entry("file", m.uid, m.gid, m.mode & 0o7777, content=content)
+            else:
+                continue
+            if e.kind != "dir" and name in entries and entries[name].kind == "dir":
+                for p in [p for p in entries if p.startswith(name + "/")]:
+                    del entries[p]
+            entries[name] = e
+
+
+def profile_yaml(image: Image, name: str, source: str) -> str:
+    import yaml
+
+    entries = image.entries
+    if "/" not in entries:
+        entries["/"] = Entry("dir", 0, 0, 0o755)
+    env = dict(v.split("=", 1) for v in image.config.get("Env") or [] if "=" in v)
+    passwd = _accounts(entries.get("/etc/passwd"), 7)
+    groups = _accounts(entries.get("/etc/group"), 4)
+    venvs = sorted(posixpath.dirname(p) for p, e in entries.items() if p.endswith("/pyvenv.cfg") and e.kind == "file")
+    paths: dict[str, dict[str, str]] = {}
+    keep = {p for p, e in entries.items() if e.kind in ("dir", "symlink") or _INTERESTING_FILE.search(p)}
+    for p in list(keep):
+        keep.update(a for a in _ancestors(p))
+    for p in sorted(keep, key=lambda x: (x.count("/") if x != "/" else 0, x)):
+        e = entries.get(p) or Entry("dir", 0, 0, 0o755)
+        spec: dict[str, str] = {"owner": f"{e.uid}:{e.gid}"}
+        if e.kind != "dir":
+            spec["kind"] = e.kind
+        if e.kind == "symlink":
+            spec["target"] = e.target or ""
+        else:
+            spec["mode"] = f"{e.mode:04o}"
+        paths[p] = spec
+    doc = {
+        "profiles": [
+            {
+                "name": name,
+                "match": image.tags or [name],
+                "source": source,
+                "user": str(image.config.get("User") or ""),
+                "workdir": str(image.config.get("WorkingDir") or "/"),
+                "env": env,
+                "passwd": [":".join([u[0], u[2], u[3], u[5], u[6]]) for u in passwd if len(u) >= 7],
+                "groups": [":".join([g[0], g[2], g[3]]) for g in groups if len(g) >= 4],
+                "venvs": venvs,
+                "paths": paths,
+            }
+        ]
+    }
+    return yaml.safe_dump(doc, sort_keys=False, width=200)
+
+
+def _accounts(entry: Entry | None, fields: int) -> list[list[str]]:
+    if entry is None or entry.content is None:
+        return []
+    out = []
+    for line in entry.content.decode("utf-8", "replace").splitlines():
+        parts = line.split(":")
+        if len(parts) >= fields - 1 and parts[0] and not parts[0].startswith("#") and parts[2].isdigit():
+            while len(parts) < fields:
+                parts.append("")
+            out.append(parts)
+    return out
+
+
+def _ancestors(path: str) -> list[str]:
+    out = []
+    while path not in ("/", ""):
+        path = posixpath.dirname(path)
+        out.append(path)
+    return out
