@@ -41,7 +41,7 @@ class Image:
 
 def read_image(path: str) -> Image:
     try:
-        outer = tarfile.open(path)
+        outer = tarfile.open(path)  # noqa: SIM115 - closed by the `with outer:` below, after the error check
     except (OSError, tarfile.TarError) as exc:
         raise InputError(f"not an image archive: {exc}", path) from None
     with outer:
@@ -87,7 +87,7 @@ def _read(tf: tarfile.TarFile, name: str, path: str) -> bytes:
 def _apply_layer(image: Image, fileobj: IO[bytes], path: str) -> None:
     data = fileobj.read()
     try:
-        layer = tarfile.open(fileobj=io.BytesIO(data))  # plain or gzip-compressed, detected by tarfile
+        layer = tarfile.open(fileobj=io.BytesIO(data))  # noqa: SIM115 - plain or gzip; closed by `with layer:`
     except tarfile.TarError as exc:
         raise InputError(f"cannot read a layer: {exc}", path) from None
     entries = image.entries
