@@ -1060,6 +1060,7 @@ def record_tool(sh: Shell, tool: str, argv: list[str], env: dict[str, str], venv
         stage=sh.state.name,
         venv=venv,
         mounts=sh.raw_mounts,
+        umask=sh.umask,
         fs=sh.state.fs.copy(),
     )
     sh.state.tool_runs.append(run)

@@ -354,9 +354,9 @@ class _Replayer:
         else:
             self.state.assume(step.line, f"the content of image {ref} is not known: what COPY --from copies is unknown")
             copyops.place(self.state, None, dest, placement, cause, self.builder, n, link, quiet=True)
-        self._tag_image_tools(ref, srcs, dest)
+        self._tag_image_tools(ref, srcs, dest, step.line)
 
-    def _tag_image_tools(self, ref: str, srcs: list[str], dest: str) -> None:
+    def _tag_image_tools(self, ref: str, srcs: list[str], dest: str, line: int) -> None:
         """Remember which image a copied tool binary came from (the uv version pinned by its tag)."""
         dest_path = normpath(dest, self.state.workdir)
         for src in srcs:
@@ -368,7 +368,7 @@ class _Replayer:
                     break
             else:
                 path = posixpath.join(dest_path, name) if dest.endswith("/") or len(srcs) > 1 else dest_path
-                cause = Cause(0, f"COPY --from={ref}", self.state.name)
+                cause = Cause(line, f"COPY --from={ref}", self.state.name)
                 node = Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN).with_tag("image", ref)
                 self.state.fs.put(path, node, cause, "copied from an image whose content is not known")
 

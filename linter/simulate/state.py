@@ -33,6 +33,7 @@ class ToolRun:
     stage: str
     venv: str | None = None  # the environment it writes to, when known
     mounts: tuple[str, ...] = ()  # the RUN's --mount flags, as written
+    umask: int = 0o022  # the umask in force when the tool ran (a RUN may say `umask 002` first)
     # The model as the tool found it (a snapshot taken when the tool ran, mid-RUN), so that build-time needs are
     # checked against the state at that moment rather than the end of the stage.
     fs: FileSystem | None = field(default=None, compare=False, repr=False)

@@ -1,0 +1,70 @@
+"""## What it does
+Finds a pinned uv version with a known permission regression: uv 0.5.29 takes a lock file in `/tmp`
+(`/tmp/uv-<hash>.lock`) that the first user creates with private permissions, so a second user fails.
+
+## Why is this bad?
+A typical image installs with uv as root and runs `uv run` as another user: with 0.5.29 that user gets
+`error: failed to create file /tmp/uv-f348faaccf85129c.lock: Permission denied (os error 13)`. 0.5.28 and later
+fixed releases do not.
+
+## Example
+```dockerfile
+FROM python:3.13
+COPY --from=ghcr.io/astral-sh/uv:0.5.29 /uv /bin/uv
+RUN uv add pytest
+USER team
+RUN uv run pytest -h
+```
+
+## Use instead
+Pin a fixed release (`ghcr.io/astral-sh/uv:0.5.31` or later), or run every uv command as the same user.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+
+CODE = "VL017"
+NAME = "uv-version-known-bad"
+SEVERITY = Severity.INFO
+SUMMARY = "A pinned uv version has a known permission regression (0.5.29: a per-user lock in /tmp)"
+SCENARIOS = ("S3",)
+REFERENCES = ("https://github.com/astral-sh/uv/issues/11324", "https://github.com/astral-sh/uv/issues/11408")
+AUTOFIX = False
+
+KNOWN_BAD = {"0.5.29": "takes /tmp/uv-<hash>.lock with the first user's permissions; another user then fails"}
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    version = a.uv_version
+    if version not in KNOWN_BAD:
+        return
+    line, where = _pinned_at(a, version)
+    yield Finding(
+        CODE,
+        NAME,
+        SEVERITY,
+        line,
+        "/tmp",
+        f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "
+        "(`failed to create file /tmp/uv-….lock: Permission denied`).",
+        "pin a release without the regression (0.5.28, or 0.5.31 and later), or run all uv commands as one user",
+    )
+
+
+def _pinned_at(a: Analysis, version: str) -> tuple[int, str]:
+    for i in a.sim.build.needed:
+        st = a.sim.states[i]
+        for run in st.tool_runs:
+            if any(re.fullmatch(rf"uv=={re.escape(version)}", w.strip("'\"")) for w in run.argv):
+                return run.line, f"`{' '.join(run.argv[:4])}`"
+        for path in ("/bin/uv", "/usr/local/bin/uv", "/usr/bin/uv", "/uv"):
+            node = st.fs.get(path)
+            if node is not None and node.history and version in (node.tag("image") or ""):
+                ch = node.history[-1]
+                return ch.cause.line, f"`{ch.cause.instruction}`"
+    return 0, "a tool version found in the image"

@@ -1,0 +1,98 @@
+"""## What it does
+Finds a program the runtime user is meant to run from `PATH` (a `PATH` directory, or a symlink in one) that lives
+somewhere the user cannot reach — typically a tool installed under `/root` (`/root/.local/bin`, `/root/.poetry`)
+while the image runs as another user.
+
+## Why is this bad?
+The command is not found or fails with `Permission denied`: `ENV PATH=/root/.local/bin:$PATH` with
+`USER app`, or `/usr/local/bin/poetry -> /root/.poetry/bin/poetry` ("can't install packages via poetry as a non root
+user").
+
+## Example
+```dockerfile
+FROM python:3.12-slim
+RUN pip install --user poetry
+ENV PATH=/root/.local/bin:$PATH
+RUN useradd -m app
+USER app
+```
+
+## Use instead
+Install tools outside `/root`: `pipx install --global`, `uv tool install` with `UV_TOOL_DIR=/opt/uv-tools` and
+`UV_TOOL_BIN_DIR=/usr/local/bin`, or `POETRY_HOME=/opt/poetry`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis
+from venvlint.findings import Finding, Severity
+from venvlint.model.access import Tri, can_traverse, permits
+from venvlint.model.fs import Kind, normpath
+
+CODE = "VL018"
+NAME = "path-entry-unreachable"
+SEVERITY = Severity.WARNING
+SUMMARY = "A PATH directory, or a tool linked into one, is unreachable for the runtime user"
+SCENARIOS = ("S15",)
+REFERENCES = (
+    "https://github.com/nikolaik/docker-python-nodejs/issues/19",
+    "https://github.com/python-poetry/poetry/issues/8408",
+)
+AUTOFIX = False
+
+
+def check(a: Analysis) -> Iterator[Finding]:
+    fs = a.fs
+    path_env = a.final.env.get("PATH", "")
+    users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
+    if not users or not path_env:
+        return
+    env_line = _env_line(a)
+    for d in dict.fromkeys(p for p in path_env.split(":") if p.startswith("/")):
+        node = fs.get(fs.resolve(d))
+        for ri in users:
+            if node is None or node.kind is not Kind.DIR:
+                break
+            v = can_traverse(fs, ri.identity, fs.resolve(d))
+            ok = v.result is Tri.YES and permits(node, ri.identity, "x") is not Tri.NO
+            if v.result is Tri.UNKNOWN or ok:
+                continue
+            yield Finding(
+                CODE, NAME, SEVERITY, env_line, d,
+                f"`{d}` is on PATH (line {env_line}) but {ri.identity.label()} ({ri.source}) cannot reach it: "
+                f"{v.reason if v.result is Tri.NO else d + ' is not searchable'}.",
+                "install the tool outside /root (pipx --global, UV_TOOL_DIR=/opt/..., POETRY_HOME=/opt/poetry)",
+            )  # fmt: skip
+            break
+        if node is None:
+            continue
+        for link in fs.children(fs.resolve(d)):
+            ln = fs.get(link)
+            if ln is None or ln.kind is not Kind.SYMLINK or not ln.target:
+                continue
+            target = fs.resolve(normpath(ln.target, fs.resolve(d)))
+            if fs.get(target) is None:
+                continue
+            for ri in users:
+                v = can_traverse(fs, ri.identity, target)
+                if v.result is not Tri.NO:
+                    continue
+                line = ln.history[-1].cause.line if ln.history else env_line
+                yield Finding(
+                    CODE, NAME, SEVERITY, line, link,
+                    f"`{link}` (on PATH) points to `{target}`, which {ri.identity.label()} ({ri.source}) cannot "
+                    f"reach: {v.reason}.",
+                    "install the tool outside /root and link it from there",
+                )  # fmt: skip
+                break
+
+
+def _env_line(a: Analysis) -> int:
+    line = 0
+    stage = a.sim.build.stages[a.sim.build.target]
+    for step in stage.steps:
+        if step.cmd == "ENV" and any(arg.startswith("PATH=") for arg in step.args):
+            line = step.line
+    return line or a.final.user_line
