@@ -114,7 +114,13 @@ def lint(
         ),
     ] = None,
     profiles: ProfileOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="text, json, sarif, github, gitlab or junit (repeatable with -o).")
+    ] = "text",
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the preceding --format to this file.")
+    ] = None,
+    emit: Annotated[list[str] | None, typer.Option("--emit", hidden=True)] = None,
     failure_threshold: Annotated[
         str | None,
         typer.Option(
@@ -135,10 +141,15 @@ def lint(
     from . import config as configuration
     from .findings import Severity
     from .lint import LintOptions, lint_file
+    from .report.formats import FORMATS
     from .resolve.buildargs import collect_build_args
 
-    if fmt not in ("text", "json"):
-        raise InputError(f"unknown format {fmt!r} (choose text or json)")
+    outputs = [tuple(e.split("=", 1)) for e in emit] if emit else [(fmt, output or "-")]
+    for f_, _ in outputs:
+        if f_ not in FORMATS:
+            raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
+    if sum(1 for _, o in outputs if o == "-") > 1:
+        raise InputError("only one --format can go to standard output: give the others -o FILE")
     if builder is not None and builder not in ("buildkit", "buildah", "classic"):
         raise InputError(f"unknown builder {builder!r} (choose buildkit, buildah or classic)")
     try:
@@ -162,31 +173,60 @@ def lint(
             severity=cfg.severity,
             pragmas=not no_pragmas,
         )
-        results.append(lint_file(path, options))
+        text = sys.stdin.read() if path == "-" else None
+        results.append(lint_file(path, options, text=text))
         thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
-    if fmt == "json":
-        from .report.text import finding_dict
-
-        doc = {
-            "findings": [finding_dict(f, r.file) for r in results for f in r.findings],
-            "errors": [{"file": r.file, "message": r.error} for r in results if r.error is not None],
-            "assumptions": [
-                {"file": r.file, "line": line, "message": msg} for r in results for line, msg in r.assumptions
-            ],
-        }
-        sys.stdout.write(json.dumps(doc, indent=2) + "\n")
-    else:
-        from .report.text import render_text
-
-        render_text(results)
+    threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
+    for f_, dest in outputs:
+        _write_output(f_, dest, results, threshold_all)
     if any(r.error is not None for r in results):
-        if fmt == "json":
+        if not any(f_ == "text" and d == "-" for f_, d in outputs):
             for r in results:
                 if r.error is not None:
                     sys.stderr.write(f"venvlint: error: {r.error}\n")
         raise typer.Exit(2)
     if any(f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings):
         raise typer.Exit(1)
+
+
+def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> None:
+    from .report import formats
+
+    if fmt == "text":
+        if dest == "-":
+            from .report.text import render_text
+
+            render_text(results)
+            return
+        import io
+
+        from rich.console import Console
+
+        from .report.text import render_text
+
+        buf = io.StringIO()
+        render_text(results, Console(file=buf, width=120, no_color=True, highlight=False))
+        content = buf.getvalue()
+    elif fmt == "json":
+        content = formats.render_json(results)
+    elif fmt == "sarif":
+        from venvlint.rules import all_rules
+
+        content = formats.render_sarif(results, all_rules())
+    elif fmt == "github":
+        content = formats.render_github(results)
+    elif fmt == "gitlab":
+        content = formats.render_gitlab(results)
+    else:
+        content = formats.render_junit(results, threshold)
+    if dest == "-":
+        sys.stdout.write(content)
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as fh:
+            fh.write(content)
+    except OSError as exc:
+        raise InputError(f"cannot write {fmt} output: {exc.strerror}", dest) from None
 
 
 def _resolve_rule(key: str) -> str | None:
@@ -278,13 +318,48 @@ def _rule_codes(keys: list[str]) -> frozenset[str]:
 
 
 def _dispatch(argv: list[str]) -> list[str]:
-    """`venvlint Dockerfile` means `venvlint lint Dockerfile`: insert the subcommand when none is given."""
+    """`venvlint Dockerfile` means `venvlint lint Dockerfile`: insert the subcommand when none is given. For lint,
+    each `-o FILE` belongs to the `--format` before it (`--format sarif -o out.sarif --format github`)."""
     if not argv:
         return argv
     first = argv[0]
-    if first in SUBCOMMANDS or first in ("--version", "-h", "--help"):
+    if first in ("--version", "-h", "--help") or (first in SUBCOMMANDS and first != "lint"):
         return argv
-    return ["lint", *argv]
+    rest = argv[1:] if first == "lint" else argv
+    return ["lint", *_pair_outputs(rest)]
+
+
+def _pair_outputs(args: list[str]) -> list[str]:
+    out: list[str] = []
+    pairs: list[list[str]] = []  # [format, destination]
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            out.extend(args[i:])
+            break
+        name, eq, val = a.partition("=")
+        if name in ("--format", "-f", "--output", "-o"):
+            if not eq:
+                if i + 1 >= len(args):
+                    out.append(a)
+                    break
+                val = args[i + 1]
+                i += 1
+            if name in ("--format", "-f"):
+                pairs.append([val, "-"])
+            elif pairs and pairs[-1][1] == "-":
+                pairs[-1][1] = val
+            else:
+                pairs.append(["text", val])
+        else:
+            out.append(a)
+        i += 1
+    if len(pairs) > 1 or (pairs and pairs[0][1] != "-"):
+        out += [f"--emit={f}={d}" for f, d in pairs]
+    elif pairs:
+        out += ["--format", pairs[0][0]]
+    return out
 
 
 def main(argv: list[str] | None = None) -> None:
