@@ -136,6 +136,10 @@ def lint(
     config: Annotated[
         str | None, typer.Option("--config", help="Use this config file instead of discovering .venvlint.yaml.")
     ] = None,
+    no_fail: Annotated[bool, typer.Option("--no-fail", help="Exit 0 even when there are findings.")] = False,
+    color: Annotated[
+        str, typer.Option("--color", help="auto (default; NO_COLOR is honoured), always or never.")
+    ] = "auto",
 ) -> None:
     """Lint DOCKERFILES (the default command: `venvlint Dockerfile` is `venvlint lint Dockerfile`)."""
     from . import config as configuration
@@ -156,6 +160,14 @@ def lint(
         cli_threshold = Severity.parse(failure_threshold) if failure_threshold else None
     except ValueError as exc:
         raise InputError(str(exc)) from None
+    if color not in ("auto", "always", "never"):
+        raise InputError(f"--color must be auto, always or never, not {color!r}")
+    if color == "never":
+        os.environ["NO_COLOR"] = "1"
+    elif color == "always":
+        os.environ.pop("NO_COLOR", None)
+        os.environ["FORCE_COLOR"] = "1"
+    dockerfiles = _expand_inputs(dockerfiles)
     cli_args = collect_build_args(build_arg or [], build_arg_file or [])
     cli_ignore = _rule_codes(ignore or [])
     results = []
@@ -185,8 +197,28 @@ def lint(
                 if r.error is not None:
                     sys.stderr.write(f"venvlint: error: {r.error}\n")
         raise typer.Exit(2)
-    if any(f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings):
+    if not no_fail and any(
+        f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings
+    ):
         raise typer.Exit(1)
+
+
+def _expand_inputs(paths: list[str]) -> list[str]:
+    """Directories stand for the Dockerfiles below them (respecting .gitignore)."""
+    from .discover import find_dockerfiles
+
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = find_dockerfiles(p)
+            if not found:
+                raise InputError(
+                    "no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory", p
+                )
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
 
 
 def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> None:

@@ -82,7 +82,7 @@ def test_explain_text_table() -> None:
     ("args", "message"),
     [
         (["/nonexistent/Dockerfile"], "no such file"),
-        (["."], "is a directory"),
+        (["tests/cli"], "no Dockerfile"),
         (["--format", "xml", "examples/Dockerfile"], "unknown format"),
         (["--failure-threshold", "fatal", "examples/Dockerfile"], "unknown severity"),
         (["--builder", "kaniko", "examples/Dockerfile"], "unknown builder"),
@@ -141,3 +141,22 @@ def test_unknown_base_image_is_linted_with_assumptions_said(tmp_path: Path) -> N
     assert any("ubuntu:22.04" in a["message"] for a in doc["assumptions"])
     # Nothing is concluded about directories the model does not know.
     assert not any(f["code"] == "VL002" for f in doc["findings"])
+
+
+def test_directory_argument_finds_dockerfiles_and_respects_gitignore(tmp_path: Path) -> None:
+    for name in ("Dockerfile", "sub/Containerfile.dev", "sub/app.dockerfile", "build/Dockerfile", "notes.txt"):
+        p = tmp_path / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text("FROM python:3.12-slim\n")
+    (tmp_path / ".gitignore").write_text("build/\n")
+    r = run(str(tmp_path), "--format", "json")
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(r.stdout)
+    assert doc["errors"] == [] and doc["findings"] == []
+    r = run(str(tmp_path), "--format", "junit")
+    names = sorted(x.split(' name="')[1].split('"')[0] for x in r.stdout.splitlines() if "<testcase" in x)
+    assert sorted(n.rsplit("/", 1)[-1] for n in names) == ["Containerfile.dev", "Dockerfile", "app.dockerfile"]
+
+
+def test_no_fail() -> None:
+    assert run("--no-fail", str(EXAMPLE)).returncode == 0

@@ -1,0 +1,71 @@
+"""Find Dockerfiles below a directory argument: Dockerfile*, Containerfile*, *.dockerfile, *.containerfile,
+skipping what `.gitignore` files ignore (read with the same matcher as `.dockerignore`) and VCS/vendor folders."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+
+from .buildcontext import Pattern, parse_ignore
+
+NAMES = ("Dockerfile", "Dockerfile.*", "Containerfile", "Containerfile.*", "*.dockerfile", "*.containerfile")
+SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox", ".mypy_cache"}
+
+
+def is_dockerfile(name: str) -> bool:
+    return any(fnmatch.fnmatchcase(name, p) for p in NAMES) and not name.endswith(".dockerignore")
+
+
+def find_dockerfiles(root: str) -> list[str]:
+    out: list[str] = []
+    stack: list[tuple[str, list[tuple[str, list[Pattern]]]]] = [(root, [])]
+    while stack:
+        d, ignores = stack.pop()
+        gi = os.path.join(d, ".gitignore")
+        if os.path.isfile(gi):
+            try:
+                with open(gi, encoding="utf-8", errors="replace") as fh:
+                    ignores = [*ignores, (d, parse_ignore(_gitignore_to_patterns(fh.read())))]
+            except OSError:
+                pass
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: e.name)
+        except OSError:
+            continue
+        subdirs = []
+        for e in entries:
+            if _ignored(e.path, e.is_dir(follow_symlinks=False), ignores):
+                continue
+            if e.is_dir(follow_symlinks=False):
+                if e.name not in SKIP_DIRS:
+                    subdirs.append(e.path)
+            elif e.is_file(follow_symlinks=False) and is_dockerfile(e.name):
+                out.append(e.path)
+        stack.extend((s, ignores) for s in reversed(subdirs))
+    return sorted(out)
+
+
+def _gitignore_to_patterns(text: str) -> str:
+    """gitignore patterns without a slash match at any depth; make that explicit for the dockerignore matcher."""
+    lines = []
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        neg = line.startswith("!")
+        body = line[1:] if neg else line
+        body = body.rstrip("/")
+        if "/" not in body:
+            body = "**/" + body
+        lines.append(("!" if neg else "") + body)
+    return "\n".join(lines)
+
+
+def _ignored(path: str, is_dir: bool, ignores: list[tuple[str, list[Pattern]]]) -> bool:
+    ignored = False
+    for base, patterns in ignores:
+        rel = os.path.relpath(path, base).replace(os.sep, "/")
+        for p in patterns:
+            if p.match(rel):
+                ignored = not p.exclusion
+    return ignored
