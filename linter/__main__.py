@@ -1,0 +1,5 @@
+"""`python -m venvlint`."""
+
+from .cli import main
+
+main()
