@@ -172,7 +172,10 @@ def lint(
     cli_ignore = _rule_codes(ignore or [])
     results = []
     thresholds = []
+    progress = _progress(len(dockerfiles), any(d == "-" for _, d in outputs))
     for path in dockerfiles:
+        if progress is not None:
+            progress.advance(progress.task_ids[0])
         cfg = configuration.effective(path, config, _resolve_rule)
         options = LintOptions(
             context=context or cfg.context_for(path),
@@ -188,6 +191,8 @@ def lint(
         text = sys.stdin.read() if path == "-" else None
         results.append(lint_file(path, options, text=text))
         thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
+    if progress is not None:
+        progress.stop()
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
     for f_, dest in outputs:
         _write_output(f_, dest, results, threshold_all)
@@ -201,6 +206,19 @@ def lint(
         f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings
     ):
         raise typer.Exit(1)
+
+
+def _progress(total: int, stdout_used: bool) -> Any:
+    """A transient progress bar on stderr when a terminal waits for many files."""
+    if total < 10 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    progress.add_task("linting", total=total)
+    progress.start()
+    return progress
 
 
 def _expand_inputs(paths: list[str]) -> list[str]:
