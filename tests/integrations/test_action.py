@@ -47,7 +47,8 @@ def _run_action(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, str, dict[
     stdout = ""
     for step in action["runs"]["steps"]:
         if "run" not in step:
-            assert step["uses"].startswith("github/codeql-action/upload-sarif")
+            # GitHub's own actions (setup-python when asked for, the SARIF upload) are not ours to run here.
+            assert step["uses"].startswith(("github/codeql-action/upload-sarif", "actions/setup-python"))
             continue
         assert step["shell"] == "bash"
         p = subprocess.run(["bash", "-e", "-c", step["run"]] if step.get("id") != "lint" else ["bash", "-c", step["run"]],

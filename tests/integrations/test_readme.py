@@ -45,3 +45,20 @@ def test_config_snippet_is_a_valid_config(tmp_path: Path) -> None:
     (tmp_path / "profiles").mkdir()
     cfg = load(str(f), lambda k: r.code if (r := find_rule(k)) else None)
     assert cfg.ignore == {"VL009", "VL015"} and cfg.builder == "buildah"
+
+
+def test_ci_snippets_run(tmp_path: Path) -> None:
+    import shlex
+    import shutil
+    import subprocess
+
+    shutil.copytree(ROOT / "examples", tmp_path / "examples")
+    (snippet,) = [b for b in _blocks("sh") if "--format gitlab" in b]
+    for line in snippet.splitlines():
+        cmd = line.split("#")[0].strip()
+        if not cmd.startswith("venvlint ."):
+            continue
+        p = subprocess.run(shlex.split(cmd), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert p.returncode == 1, (cmd, p.stderr)  # the example has findings
+    assert (tmp_path / "venvlint.sarif").is_file() and (tmp_path / "gl-code-quality-report.json").is_file()
+    assert (tmp_path / "venvlint-junit.xml").is_file()

@@ -1,41 +1,115 @@
-"""Record what buildah does for each oracle case into its case.yaml (`expected:` or `build: fails`).
+"""Record what buildah does for oracle cases into their case.yaml.
 
-python tests/oracle/record.py            # every case
-python tests/oracle/record.py 01-motivating-case ...
+    python tests/oracle/record.py                         # every case
+    python tests/oracle/record.py 07-dir-contents ...     # some cases (folder names or paths)
+    python tests/oracle/record.py --check                 # rebuild and only report differences
+
+Only the recorded block at the end of case.yaml (`recorded_with`, `expected` or `build`/`step`/`error`/
+`fails_line`) is rewritten; everything above it, comments included, is kept as written. Needs root, buildah and
+busybox-static (see README.md).
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 import tempfile
+import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 sys.path.insert(0, str(Path(__file__).parent))
-from harness import Buildah, buildah_problem, case_dirs, load_case
+from harness import (
+    RECORDED_KEYS,
+    Result,
+    build_cases,
+    buildah_problem,
+    buildah_version,
+    case_dirs,
+    failure_matches,
+    instruction_line,
+    load_case,
+)
 
 
-def main(names: list[str]) -> int:
+def strip_recorded(text: str) -> str:
+    """case.yaml text without its top-level recorded keys (each with its indented continuation lines)."""
+    out: list[str] = []
+    skipping = False
+    for line in text.splitlines():
+        top = line[:1] not in (" ", "\t", "#", "") and not line.startswith("-")
+        if top:
+            key = line.split(":", 1)[0].strip()
+            skipping = key in RECORDED_KEYS
+        if not skipping:
+            out.append(line)
+    while out and not out[-1].strip():
+        out.pop()
+    return "\n".join(out) + "\n"
+
+
+def recorded_block(case: Path, result: Result, version: str, old: dict[str, Any]) -> tuple[str, list[str]]:
+    """The YAML block to append, and warnings for the person recording."""
+    warnings: list[str] = []
+    block: dict[str, Any] = {"recorded_with": version}
+    if result.get("build") == "fails":
+        block["build"] = "fails"
+        block["step"] = result.get("step", "")
+        block["error"] = result.get("error", "")
+        line = instruction_line(case / "Dockerfile", str(result.get("step", ""))) if "step" in result else None
+        if line is None:
+            line = old.get("fails_line")
+            warnings.append(f"cannot tell the failing line from {result.get('step')!r}; kept fails_line: {line}")
+        block["fails_line"] = line
+    else:
+        block["expected"] = result["expected"]
+    text = yaml.safe_dump(block, sort_keys=False, default_flow_style=None, width=200, allow_unicode=True)
+    return text, warnings
+
+
+def describe(result: Result) -> str:
+    if result.get("build") == "fails":
+        return f"build fails at {result.get('step')!r}: {result.get('error')}"
+    return "ok"
+
+
+def main(argv: list[str]) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("cases", nargs="*", help="case folder names or paths (default: all)")
+    ap.add_argument("--check", action="store_true", help="do not write; exit 1 when a record differs")
+    ap.add_argument("-j", "--jobs", type=int, default=None, help="builds at the same time")
+    args = ap.parse_args(argv)
     problem = buildah_problem()
     if problem:
         print(f"cannot record: {problem}", file=sys.stderr)
         return 2
-    cases = [c for c in case_dirs() if not names or c.name in names]
+    cases = case_dirs(args.cases)
+    version = buildah_version()
+    started = time.monotonic()
+    differ = 0
     with tempfile.TemporaryDirectory(prefix="venvlint-oracle-") as tmp:
-        b = Buildah(Path(tmp))
-        for i, case in enumerate(cases):
-            work = Path(tmp) / f"w{i}"
-            work.mkdir()
-            result = b.build_and_stat(case, work)
-            data = load_case(case)
-            for key in ("expected", "build", "error"):
-                data.pop(key, None)
-            data.update(result)
-            text = yaml.safe_dump(data, sort_keys=False, default_flow_style=None, width=120)
-            (case / "case.yaml").write_text(text)
-            print(f"{case.name}: {'fails' if 'build' in result else 'ok'}")
-    return 0
+        futures = build_cases(cases, Path(tmp), args.jobs)
+        for case in cases:
+            result = futures[case].result()
+            old = load_case(case)
+            same = (
+                not failure_matches(old, result)
+                if old.get("build") == "fails"
+                else result.get("expected") == old.get("expected")
+            )
+            differ += not same
+            mark = "same" if same else ("NEW" if "expected" not in old and "build" not in old else "CHANGED")
+            print(f"{case.name}: {describe(result)} [{mark}]")
+            if args.check:
+                continue
+            block, warnings = recorded_block(case, result, version, old)
+            for w in warnings:
+                print(f"  warning: {w}", file=sys.stderr)
+            (case / "case.yaml").write_text(strip_recorded((case / "case.yaml").read_text()) + block)
+    print(f"{len(cases)} case(s), {differ} differ(s) from the record, {time.monotonic() - started:.1f} s")
+    return 1 if args.check and differ else 0
 
 
 if __name__ == "__main__":
