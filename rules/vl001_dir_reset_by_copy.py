@@ -119,8 +119,8 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
     fatal = [n for n in needs if n[1]]
     severity = Severity.ERROR if fatal else Severity.WARNING
     msg = (
-        f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)} "
-        f"(from {where(before)}). {who.label()}, {source}, can no longer write it"
+        f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)}, "
+        f"set at {where(before)}. {who.label()}, {source}, can no longer write it"
     )
     if needs:
         why, _, line = (fatal or needs)[0]

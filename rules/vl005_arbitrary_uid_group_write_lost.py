@@ -81,8 +81,8 @@ def check(a: Analysis) -> Iterator[Finding]:
                     SEVERITY,
                     cause.cause.line,
                     path,
-                    f"`{path}` became {change_text(cause)} at {where(cause)}; before, it was {change_text(before)} "
-                    f"(from {where(before)}). The image is meant to run as an arbitrary uid in group 0 ({source}), "
+                    f"`{path}` became {change_text(cause)} at {where(cause)}; before, it was {change_text(before)}, "
+                    f"set at {where(before)}. The image is meant to run as an arbitrary uid in group 0 ({source}), "
                     "which can no longer write it: only the owner can.",
                     f"after line {cause.cause.line}, as root: `RUN {group_w}` (one directory, no recursion)",
                     stage=cause.cause.stage,
