@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import InputError
 from .findings import Severity
+from .yamlfile import read_yaml
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
 KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args"}
@@ -95,21 +96,7 @@ def discover(dockerfile: str) -> list[str]:
 
 
 def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read config: {getattr(exc, 'strerror', None) or exc}", path) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
-        ) from None
+    data, root = read_yaml(path, "config")
     if data is None:
         return Config(files=[path])
     if not isinstance(data, dict):

@@ -24,6 +24,20 @@ class Flag:
     value: str | None  # None for a bare boolean flag (`--link`)
 
 
+def last_flag(flags: tuple[Flag, ...], name: str) -> str | None:
+    """The value of the last `--name=...` flag (None if absent; "" for a bare flag)."""
+    found: str | None = None
+    for f in flags:
+        if f.name == name:
+            found = f.value if f.value is not None else ""
+    return found
+
+
+def all_flags(flags: tuple[Flag, ...], name: str) -> list[str]:
+    """All values of a repeatable flag (`--mount`, `--exclude`), in order."""
+    return [f.value if f.value is not None else "" for f in flags if f.name == name]
+
+
 @dataclass(frozen=True)
 class Instruction:
     """One Dockerfile instruction.
@@ -47,16 +61,10 @@ class Instruction:
     onbuild: Instruction | None = None
 
     def flag(self, name: str) -> str | None:
-        """The value of the last `--name=...` flag (None if absent; "" for a bare flag)."""
-        found: str | None = None
-        for f in self.flags:
-            if f.name == name:
-                found = f.value if f.value is not None else ""
-        return found
+        return last_flag(self.flags, name)
 
     def flag_all(self, name: str) -> list[str]:
-        """All values of a repeatable flag (`--mount`, `--exclude`), in order."""
-        return [f.value if f.value is not None else "" for f in self.flags if f.name == name]
+        return all_flags(self.flags, name)
 
     def has_flag(self, name: str) -> bool:
         return any(f.name == name for f in self.flags)

@@ -17,6 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.users import User, UserDB
+from ..yamlfile import read_yaml
 
 BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
 KEYS = {
@@ -212,21 +213,7 @@ def _builtin_by_name() -> dict[str, Profile]:
 
 
 def _load_file(path: str, known: dict[str, Profile]) -> list[Profile]:
-    import yaml
-
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read profiles: {getattr(exc, 'strerror', None) or exc}", path) from None
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
-        ) from None
+    data, root = read_yaml(path, "profiles")
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("expected a mapping with a `profiles:` list", path, 1)
     nodes = _profile_nodes(root)

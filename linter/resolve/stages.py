@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
-from ..parse.model import Flag, Instruction, ParsedDockerfile
+from ..parse.model import Flag, Instruction, ParsedDockerfile, all_flags, last_flag
 from .expand import expand, parse_key_values
 
 # Instructions whose arguments the builder expands (BuildKit's "replaceEnvAllowed" list).
@@ -51,14 +51,10 @@ class Step:
         return self.instruction.line
 
     def flag(self, name: str) -> str | None:
-        found: str | None = None
-        for f in self.flags:
-            if f.name == name:
-                found = f.value if f.value is not None else ""
-        return found
+        return last_flag(self.flags, name)
 
     def flag_all(self, name: str) -> list[str]:
-        return [f.value if f.value is not None else "" for f in self.flags if f.name == name]
+        return all_flags(self.flags, name)
 
 
 @dataclass

@@ -1,0 +1,27 @@
+"""Read a user's YAML file safely (`yaml.safe_load` only), keeping the node tree for line numbers in errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import InputError
+
+
+def read_yaml(path: str, what: str) -> tuple[Any, Any]:
+    """(data, node tree) of a YAML file; problems are InputErrors naming the file (and line)."""
+    import yaml
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            text = fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}", path) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
+        ) from None
+    return data, root
