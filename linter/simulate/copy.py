@@ -154,7 +154,8 @@ def place(
                 name = posixpath.basename(src.label.rstrip("/"))
                 target = posixpath.join(real_dest, name)
             else:
-                target = real_dest
+                # A file onto a path that is a symlink to a file replaces the link itself (oracle case 74).
+                target = fs.resolve(dest_path, follow_last=False)
                 _create_dirs(state, posixpath.dirname(target), placement, cause, builder, dir_source=False)
             _put_entry(state, target, root, placement, cause, builder)
 

@@ -66,13 +66,13 @@ def simulate(
     result = SimulatedBuild(build, builder)
     for index in build.needed:
         stage = build.stages[index]
-        state = _from(stage, result, profiles)
+        state = _from(stage, result, profiles, builder)
         result.states[index] = state
         _Replayer(state, stage, result, context, profiles, builder).run()
     return result
 
 
-def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet) -> StageState:
+def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: str) -> StageState:
     ins = stage.from_instruction
     label = stage.label
     cause = Cause(ins.line, ins.summary, label)
@@ -104,6 +104,10 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet) -> StageSt
             venvs=dict(parent.venvs),
         )
         state.assumptions.extend(a for a in parent.assumptions)
+        root = state.fs.get("/")
+        if builder == "buildah" and root is not None and (root.uid, root.gid, root.mode) != (0, 0, 0o755):
+            # buildah starts every stage's `/` as 0:0 0755 again, whatever the parent stage did (oracle case 84).
+            state.fs.put("/", replace(root, uid=0, gid=0, mode=0o755), cause, "buildah resets / in a new stage")
         return state
     if stage.base.lower() == "scratch":
         return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))
@@ -244,8 +248,8 @@ class _Replayer:
         self.state.workdir = path
         owner = workdir_owner(self.state.user_spec, self.state.users, self.builder)
         if owner.error:
-            self.fail(step.line, owner.error)
-            return
+            # buildah creates the directory as root and fails only at the next RUN (oracle case 70, rule 9).
+            owner = workdir_owner("", self.state.users, self.builder)
         if owner.unknown:
             self.state.assume(step.line, owner.unknown)
         ident = owner.identity
@@ -266,6 +270,8 @@ class _Replayer:
             try:
                 mode = int(chmod, 8)
             except ValueError:
+                if self.builder == "buildah":  # buildah 1.28 knows only octal modes (oracle case 72)
+                    raise copyops.BuildFailure(f"Error parsing chmod {chmod}") from None
                 self.state.assume(step.line, f"--chmod={chmod} (symbolic) was not applied to the model")
         if chown:
             owner = chown_owner(chown, self.state.users, self.builder)
@@ -296,6 +302,9 @@ class _Replayer:
         strip = self.builder != "buildkit" and not from_ref
         placement = self._placement(step, strip_special=strip)
         link = step.flag("link") is not None
+        if link and self.builder != "buildkit":
+            # buildah 1.28 rejects the flag (oracle case 86); the classic builder has no --link either.
+            raise copyops.BuildFailure("COPY --link requires BuildKit (buildah 1.28 and the classic builder reject it)")
         n = len(srcs)
         if from_ref:
             self._copy_from(step, from_ref, srcs, dest, placement, cause, n, link)
