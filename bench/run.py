@@ -123,11 +123,11 @@ def main() -> int:
         "",
         "| measure | venvlint | hadolint | ratio (hadolint / venvlint) | target | met |",
         "|---|---|---|---|---|---|",
-        f"| one file, cold | {med['v1']*1000:.0f} ms | {med['h1']*1000:.0f} ms | {med['h1']/med['v1']:.2f} | "
+        f"| one file, cold | {med['v1'] * 1000:.0f} ms | {med['h1'] * 1000:.0f} ms | {med['h1'] / med['v1']:.2f} | "
         f"no slower than hadolint | {'yes' if med['v1'] <= med['h1'] else 'no'} |",
-        f"| {a.files} files, one call | {med['vb']*1000:.0f} ms | {med['hb']*1000:.0f} ms | {med['hb']/med['vb']:.2f} | "
+        f"| {a.files} files, one call | {med['vb'] * 1000:.0f} ms | {med['hb'] * 1000:.0f} ms | {med['hb'] / med['vb']:.2f} | "
         f"10x faster | {'yes' if med['hb'] >= 10 * med['vb'] else 'no'} |",
-        f"| COPY . over {a.context_files:,} files | {med['vctx']*1000:.0f} ms | - | - | < 1 s | "
+        f"| COPY . over {a.context_files:,} files | {med['vctx'] * 1000:.0f} ms | - | - | < 1 s | "
         f"{'yes' if med['vctx'] < 1 else 'no'} |",
         f"| engine per Dockerfile (in-process) | {eng:.2f} ms | - | - | < 2 ms | {'yes' if eng < 2 else 'no'} |",
         f"| peak memory of a child process | {peak_mb:.0f} MB | | | < 100 MB | {'yes' if peak_mb < 100 else 'no'} |",
