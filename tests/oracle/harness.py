@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+import queue
 import re
 import shutil
 import stat
@@ -27,9 +28,15 @@ import yaml
 
 CASES = Path(__file__).parent / "cases"
 BUSYBOX = Path("/bin/busybox")
+PREAMBLE = """FROM scratch AS base
+COPY busybox /bin/busybox
+SHELL ["/bin/busybox", "sh", "-c"]
+RUN /bin/busybox --install -s /bin && mkdir -p /etc /tmp && chmod 1777 /tmp
+"""
 CONTEXT_MARK = "<context>"
 # Keys a case.yaml may hold; the last group is written by record.py only.
-CASE_KEYS = {"row", "description", "modes", "dirs", "symlinks", "tars", "build_args", "target", "paths"}
+CASE_KEYS = {"row", "description", "modes", "dirs", "symlinks", "tars", "host_tools", "build_args", "target", "paths"}
+TOOLS_DIR = "tools"  # context folder that `host_tools:` fills (`COPY tools/ /` in the Dockerfile)
 RECORDED_KEYS = ("recorded_with", "expected", "build", "step", "error", "fails_line")
 
 Result = dict[str, Any]
@@ -64,14 +71,16 @@ def case_problems(case: Path) -> list[str]:
     bad = [f"unknown key {k!r}" for k in data if k not in CASE_KEYS and k not in RECORDED_KEYS]
     if not re.fullmatch(r"\d\d-[a-z0-9-]+", case.name):
         bad.append("folder name must be NN-slug")
-    if not (case / "Dockerfile").is_file():
-        bad.append("no Dockerfile")
-    elif (case / "Dockerfile").read_text().startswith("FROM scratch") is False:
-        bad.append("the Dockerfile must start with the busybox preamble (FROM scratch ...)")
-    elif "<<" in (case / "Dockerfile").read_text():
+    dockerfile = (case / "Dockerfile").read_text() if (case / "Dockerfile").is_file() else ""
+    if not dockerfile.startswith(PREAMBLE):
+        bad.append("the Dockerfile must start with the busybox preamble of ORACLE.md")
+    if "<<" in dockerfile:
         bad.append("buildah 1.28 has no heredocs")
-    if (case / "context" / "busybox").exists():
-        bad.append("context/busybox must not be committed (the harness copies /bin/busybox)")
+    for generated in ("busybox", TOOLS_DIR):
+        if (case / "context" / generated).exists():
+            bad.append(f"context/{generated} must not be committed (the harness makes it)")
+    if data.get("host_tools") and f"COPY {TOOLS_DIR}/ /" not in dockerfile:
+        bad.append(f"host_tools: needs `COPY {TOOLS_DIR}/ /` in the Dockerfile")
     rows = data.get("row")
     if not isinstance(rows, list) or not rows or not all(isinstance(r, str) for r in rows):
         bad.append("row: must be a non-empty list of BUILDERS.md row ids (strings)")
@@ -115,17 +124,53 @@ def prepare_context(case: Path, dest: Path, busybox: bool) -> Path:
     for name, entries in (data.get("tars") or {}).items():
         (ctx / name).parent.mkdir(parents=True, exist_ok=True)
         make_tar(ctx / name, entries)
+    # What git keeps of modes depends on the checkout's umask: start from 0755 dirs and 0644/0755 files.
+    for dirpath, _dirnames, filenames in os.walk(ctx):
+        os.chmod(dirpath, 0o755)
+        for name in filenames:
+            f = Path(dirpath, name)
+            if not f.is_symlink():
+                os.chmod(f, 0o755 if f.stat().st_mode & stat.S_IXUSR else 0o644)
     if busybox:
         shutil.copy2(BUSYBOX, ctx / "busybox")
     else:
         (ctx / "busybox").write_text("placeholder for the static busybox binary\n")
     os.chmod(ctx / "busybox", 0o755)
-    # Deepest first, so that a restrictive directory mode does not keep us from what is below it.
+    for tool in data.get("host_tools") or []:
+        copy_host_tool(str(tool), ctx / TOOLS_DIR, real=busybox)
     modes: Mapping[str, Any] = data.get("modes") or {}
+    # Deepest first, so that a restrictive directory mode does not keep us from what is below it.
     for rel in sorted(modes, key=lambda r: -r.count("/")):
         os.chmod(ctx / rel, int(str(modes[rel]), 8), follow_symlinks=False)
     shutil.copy2(case / "Dockerfile", dest / "Dockerfile")
     return ctx
+
+
+def copy_host_tool(name: str, tools: Path, real: bool) -> None:
+    """Put the host's `name` (and, when `real`, every shared library it loads) below `tools` at its host path.
+
+    Debian's busybox-static has no install, useradd, groupadd, ... applets; the cases that need such a command copy
+    the host's dynamically linked one into the image (`COPY tools/ /`). Without `real`, only a placeholder for the
+    program itself is made (enough for the simulator, which never runs it)."""
+    exe = shutil.which(name)
+    if exe is None:
+        if real:
+            raise FileNotFoundError(f"host_tools: {name!r} is not installed on this machine")
+        exe = f"/usr/bin/{name}"
+    files = {exe}
+    if real:
+        ldd = subprocess.run(["ldd", exe], capture_output=True, text=True, check=True, timeout=60).stdout
+        files |= {word for line in ldd.splitlines() for word in line.split() if word.startswith("/")}
+    for f in sorted(files):
+        dst = tools / f.lstrip("/")
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if real:
+            shutil.copyfile(f, dst)  # follows links: libc.so.6 -> libc-2.36.so arrives as a file
+        else:
+            dst.write_text(f"placeholder for the host's {f}\n")
+        os.chmod(dst, 0o755)
+    for dirpath, _dirs, _files in os.walk(tools):
+        os.chmod(dirpath, 0o755)
 
 
 def make_tar(path: Path, entries: list[dict[str, Any]]) -> None:
@@ -211,7 +256,7 @@ class Buildah:
         try:
             proc = self.run(*args, "-f", str(work / "Dockerfile"), str(ctx), check=False)
             if proc.returncode != 0:
-                return failure(proc.stdout + "\n" + proc.stderr, ctx)
+                return failure(proc.stdout + "\n" + proc.stderr, ctx, work / "Dockerfile")
             container = self.run("from", "-q", "--pull-never", tag).stdout.strip()
             try:
                 mount = Path(self.run("mount", container).stdout.strip())
@@ -238,31 +283,48 @@ def _unmount_below(root: Path) -> None:
         subprocess.run(["umount", "-l", point], capture_output=True, check=False)
 
 
-def build_cases(cases: list[Path], work: Path, jobs: int | None = None) -> dict[Path, Future[Result]]:
-    """Build several cases at once with one storage under `work`; the caller waits on the futures.
+class Batch:
+    """Several cases built at the same time (removed again by `close()`).
 
-    The storage is removed when the last build is done."""
-    buildah = Buildah(work / "storage")
-    pool = ThreadPoolExecutor(max_workers=jobs or default_jobs(), thread_name_prefix="oracle")
-    futures: dict[Path, Future[Result]] = {}
-    for i, case in enumerate(cases):
-        futures[case] = pool.submit(_build_one, buildah, case, work / f"{i:03d}-{case.name}")
-    pool.submit(_close_when_done, buildah, list(futures.values()))
-    pool.shutdown(wait=False)
-    return futures
+    Each of the `jobs` workers has buildah storage of its own under `work` (made once, reused for all the cases it
+    builds): builds sharing one storage wait on each other's storage locks. Builds start at once in the
+    background; `result(case)` waits for one of them."""
 
+    def __init__(self, cases: list[Path], work: Path, jobs: int | None = None) -> None:
+        n = max(1, min(jobs or default_jobs(), len(cases) or 1))
+        self._idle: queue.Queue[Buildah] = queue.Queue()
+        self._all = [Buildah(work / f"storage{i}") for i in range(n)]
+        for b in self._all:
+            self._idle.put(b)
+        self._pool = ThreadPoolExecutor(max_workers=n, thread_name_prefix="oracle")
+        self._futures: dict[Path, Future[Result]] = {
+            case: self._pool.submit(self._build_one, case, work / f"{i:03d}-{case.name}")
+            for i, case in enumerate(cases)
+        }
 
-def _build_one(buildah: Buildah, case: Path, work: Path) -> Result:
-    try:
-        return buildah.build_and_stat(case, work)
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+    def _build_one(self, case: Path, work: Path) -> Result:
+        buildah = self._idle.get()
+        try:
+            return buildah.build_and_stat(case, work)
+        finally:
+            self._idle.put(buildah)
+            shutil.rmtree(work, ignore_errors=True)
 
+    def result(self, case: Path) -> Result:
+        return self._futures[case].result()
 
-def _close_when_done(buildah: Buildah, futures: list[Future[Result]]) -> None:
-    for f in futures:
-        f.exception()
-    buildah.close()
+    def close(self) -> None:
+        for f in self._futures.values():
+            f.cancel()
+        self._pool.shutdown(wait=True)
+        for b in self._all:
+            b.close()
+
+    def __enter__(self) -> Batch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def default_jobs() -> int:
@@ -273,12 +335,11 @@ def default_jobs() -> int:
 
 
 # -------------------------------------------------------------------------------------------------------- results
-_STEP = re.compile(r'Error: building at STEP "(?P<step>.*)": (?P<why>.*)$')
 _NOISE = re.compile(r"^(subprocess exited with status \d+|time=.*level=.*|STEP \d+/\d+: .*|Error: .*)$")
 
 
-def failure(output: str, ctx: Path) -> Result:
-    """The recorded shape of a failed build: the instruction buildah names and the most specific message.
+def failure(output: str, ctx: Path, dockerfile: Path) -> Result:
+    """The recorded shape of a failed build: the instruction buildah names (`step`) and the most specific message.
 
     For a RUN that exits non-zero buildah only says "exit status N", so the message is the command's own last
     line of output (e.g. busybox's "mkdir: can't create directory '/x': Permission denied")."""
@@ -287,18 +348,30 @@ def failure(output: str, ctx: Path) -> Result:
     errors = [line for line in lines if line.startswith("Error:")]
     last = errors[-1] if errors else (lines[-1] if lines else "")
     out: Result = {"build": "fails"}
-    m = _STEP.match(last)
-    if m:
-        out["step"] = m.group("step")
-        why = m.group("why")
-        if re.fullmatch(r"exit status \d+", why):
-            tool = [line for line in lines if not _NOISE.match(line)]
-            if tool:
-                why = tool[-1]
-        out["error"] = why
-    else:
+    split = _split_step(last, dockerfile)
+    if split is None:
         out["error"] = last.removeprefix("Error: ")
+        return out
+    out["step"], why = split
+    if re.fullmatch(r"exit status \d+", why):
+        tool = [line for line in lines if not _NOISE.match(line)]
+        if tool:
+            why = tool[-1]
+    out["error"] = why
     return out
+
+
+def _split_step(line: str, dockerfile: Path) -> tuple[str, str] | None:
+    """`Error: building at STEP "<instruction>": <why>` split where <instruction> is one of the Dockerfile's."""
+    head = 'Error: building at STEP "'
+    if not line.startswith(head):
+        return None
+    rest = line[len(head) :]
+    cuts = [m.start() for m in re.finditer(r'": ', rest)]
+    for cut in cuts:
+        if instruction_line(dockerfile, rest[:cut]) is not None:
+            return rest[:cut], rest[cut + 3 :]
+    return (rest[: cuts[0]], rest[cuts[0] + 3 :]) if cuts else None
 
 
 def failure_matches(recorded: Mapping[str, Any], result: Mapping[str, Any]) -> list[str]:

@@ -23,8 +23,8 @@ import yaml
 sys.path.insert(0, str(Path(__file__).parent))
 from harness import (
     RECORDED_KEYS,
+    Batch,
     Result,
-    build_cases,
     buildah_problem,
     buildah_version,
     case_dirs,
@@ -65,7 +65,13 @@ def recorded_block(case: Path, result: Result, version: str, old: dict[str, Any]
         block["fails_line"] = line
     else:
         block["expected"] = result["expected"]
-    text = yaml.safe_dump(block, sort_keys=False, default_flow_style=None, width=200, allow_unicode=True)
+    parts = []
+    for key, value in block.items():
+        flow = None if key == "expected" else False  # expected: one flow mapping per path
+        parts.append(
+            yaml.safe_dump({key: value}, sort_keys=False, default_flow_style=flow, width=200, allow_unicode=True)
+        )
+    text = "".join(parts)
     return text, warnings
 
 
@@ -89,19 +95,27 @@ def main(argv: list[str]) -> int:
     version = buildah_version()
     started = time.monotonic()
     differ = 0
-    with tempfile.TemporaryDirectory(prefix="venvlint-oracle-") as tmp:
-        futures = build_cases(cases, Path(tmp), args.jobs)
+    broken = 0
+    with tempfile.TemporaryDirectory(prefix="venvlint-oracle-") as tmp, Batch(cases, Path(tmp), args.jobs) as batch:
         for case in cases:
-            result = futures[case].result()
+            try:
+                result = batch.result(case)
+            except Exception as exc:  # a harness problem (bad modes:, tars:, ...): report it, record the others
+                broken += 1
+                print(f"{case.name}: NOT RECORDED: {type(exc).__name__}: {exc}", file=sys.stderr)
+                continue
             old = load_case(case)
-            same = (
-                not failure_matches(old, result)
-                if old.get("build") == "fails"
-                else result.get("expected") == old.get("expected")
-            )
+            if "expected" not in old and "build" not in old:
+                same, mark = False, "NEW"
+            else:
+                same = (
+                    not failure_matches(old, result)
+                    if old.get("build") == "fails"
+                    else result.get("expected") == old.get("expected")
+                )
+                mark = "same" if same else "CHANGED"
             differ += not same
-            mark = "same" if same else ("NEW" if "expected" not in old and "build" not in old else "CHANGED")
-            print(f"{case.name}: {describe(result)} [{mark}]")
+            print(f"{case.name}: {describe(result)} [{mark}]", flush=True)
             if args.check:
                 continue
             block, warnings = recorded_block(case, result, version, old)
@@ -109,6 +123,9 @@ def main(argv: list[str]) -> int:
                 print(f"  warning: {w}", file=sys.stderr)
             (case / "case.yaml").write_text(strip_recorded((case / "case.yaml").read_text()) + block)
     print(f"{len(cases)} case(s), {differ} differ(s) from the record, {time.monotonic() - started:.1f} s")
+    if broken:
+        print(f"{broken} case(s) could not be built", file=sys.stderr)
+        return 2
     return 1 if args.check and differ else 0
 
 
