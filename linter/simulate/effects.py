@@ -878,7 +878,9 @@ def useradd(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, ap
         create = "-m" in flags or "--create-home" in flags
         if not create and not ({"-M", "--no-create-home"} & flags) and not system:
             create = _rhel_like(sh)
-        mode = 0o700
+        # RHEL's login.defs sets HOME_MODE 0700; Debian's has none, so the home gets 0777 & ~UMASK(022) = 0755
+        # (measured with Debian's useradd in oracle case 55).
+        mode = 0o700 if _rhel_like(sh) else 0o755
     else:
         create = not ({"--no-create-home"} & flags) and not (system and "--home" not in values)
         mode = 0o755 if not _debian_private_home(sh) else 0o700
@@ -945,6 +947,14 @@ def _make_home(sh: Shell, home: str, uid: int, gid: int | None, mode: int) -> No
                 "created by useradd",
             )
     fs.put(home, Node(Kind.DIR, uid, gid, mode), sh.cause, "home created by useradd/adduser")
+    # The skeleton is copied in with the new user as owner, modes kept (oracle case 55).
+    skel = "/etc/skel"
+    for p in list(fs.walk(skel)):
+        if p == skel:
+            continue
+        src = fs.nodes[p]
+        fs.put(home + p[len(skel) :], Node(src.kind, uid, gid, src.mode, src.knowledge, src.target), sh.cause,
+               "copied from /etc/skel by useradd/adduser")  # fmt: skip
 
 
 def groupadd(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:

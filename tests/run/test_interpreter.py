@@ -44,6 +44,7 @@ def test_debian_useradd_without_m_creates_no_home_but_adduser_does() -> None:
 
 def test_useradd_system_with_group_0_and_home_like_sclorg() -> None:
     st = _state()
+    st.fs.put("/etc/redhat-release", Node(Kind.FILE, 0, 0, 0o644), Cause(1, "setup"), "setup")  # RHEL: HOME_MODE 0700
     run(st, "useradd -u 1001 -r -g 0 -d /opt/app-root/src -m default")
     u = st.users.by_name("default")
     assert u is not None and (u.uid, u.gid, u.home) == (1001, 0, "/opt/app-root/src")
