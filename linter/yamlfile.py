@@ -7,8 +7,10 @@ from typing import Any
 from .errors import InputError
 
 
-def read_yaml(path: str, what: str) -> tuple[Any, Any]:
-    """(data, node tree) of a YAML file; problems are InputErrors naming the file (and line)."""
+def read_yaml(path: str, what: str, with_nodes: bool = True) -> tuple[Any, Any]:
+    """(data, node tree) of a YAML file; problems are InputErrors naming the file (and line). Without
+    `with_nodes` the tree is None (composing it costs a second parse; callers that only need line numbers for
+    errors can call `compose_nodes` then)."""
     import yaml
 
     try:
@@ -17,11 +19,19 @@ def read_yaml(path: str, what: str) -> tuple[Any, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}", path) from None
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader) if with_nodes else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
             f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
         ) from None
     return data, root
+
+
+def compose_nodes(path: str) -> Any:
+    """The node tree of a YAML file that already parsed once (for line numbers in an error message)."""
+    import yaml
+
+    with open(path, encoding="utf-8") as fh:
+        return yaml.compose(fh.read(), Loader=yaml.SafeLoader)

@@ -17,7 +17,7 @@ from typing import Any
 from ..errors import InputError
 from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.users import User, UserDB
-from ..yamlfile import read_yaml
+from ..yamlfile import compose_nodes, read_yaml
 
 BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
 KEYS = {
@@ -213,15 +213,19 @@ def _builtin_by_name() -> dict[str, Profile]:
 
 
 def _load_file(path: str, known: dict[str, Profile]) -> list[Profile]:
-    data, root = read_yaml(path, "profiles")
+    data, _ = read_yaml(path, "profiles", with_nodes=False)
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("expected a mapping with a `profiles:` list", path, 1)
-    nodes = _profile_nodes(root)
     out: list[Profile] = []
     by_name = dict(known)
     for i, raw in enumerate(data["profiles"]):
-        lines = nodes[i] if i < len(nodes) else {}
-        prof = _profile(raw, path, lines, by_name)
+        try:
+            prof = _profile(raw, path, {}, by_name)
+        except InputError:
+            # Parse again for line numbers only now, so valid files are read once.
+            nodes = _profile_nodes(compose_nodes(path))
+            _profile(raw, path, nodes[i] if i < len(nodes) else {}, by_name)
+            raise
         by_name[prof.name] = prof
         out.append(prof)
     return out
