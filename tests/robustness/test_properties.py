@@ -1,0 +1,73 @@
+"""Property tests: Dockerfiles generated from the grammar (instructions, flags, heredocs, continuations, odd bytes)
+never make venvlint raise, and linting is deterministic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from venvlint.lint import LintOptions, lint_file
+
+WORDS = st.sampled_from(
+    ["/opt/app-root", "/app", ".", "./", "src/", "$HOME", "${APP:-/x}", "1001:0", "app", "root", "-", "'q'", '"d"',
+     "*", "a b", "\\", "$(id -u)", "--chown=1001", "--from=0", "--link", "--chmod=g+w", "--mount=type=cache,target=/c",
+     "&&", "||", ";", "|", ">", ">>", "<<EOF", "python -m venv /v", "pip install x", "uv sync", "chown -R 1:0 /a",
+     "chmod 775 /a", "useradd -m u", "mkdir -p /a/b", "cd /tmp", "é", "\t", "#"]
+)  # fmt: skip
+KEYWORDS = st.sampled_from(
+    ["FROM", "RUN", "COPY", "ADD", "USER", "WORKDIR", "ENV", "ARG", "VOLUME", "CMD", "ENTRYPOINT", "SHELL",
+     "ONBUILD RUN", "LABEL", "EXPOSE", "HEALTHCHECK CMD", "STOPSIGNAL", "from", "run", "BOGUS"]
+)  # fmt: skip
+
+
+@st.composite
+def dockerfiles(draw: st.DrawFn) -> str:
+    lines = [
+        draw(
+            st.sampled_from(
+                [
+                    "FROM scratch",
+                    "FROM python:3.12-slim",
+                    "FROM registry.access.redhat.com/ubi9/python-311",
+                    "FROM unknown/img",
+                ]
+            )
+        )
+    ]
+    for _ in range(draw(st.integers(0, 12))):
+        kw = draw(KEYWORDS)
+        args = " ".join(draw(st.lists(WORDS, max_size=6)))
+        line = f"{kw} {args}"
+        if draw(st.booleans()) and kw.upper().startswith(("RUN", "COPY")):
+            line = f"{kw} <<EOF {args}\n{draw(st.text(max_size=30))}\nEOF"
+        if draw(st.integers(0, 5)) == 0:
+            line += " \\\n\n  # c\n " + draw(WORDS)
+        if draw(st.integers(0, 9)) == 0:
+            line = '["' + line.replace('"', "") + '"'
+        lines.append(line)
+    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n"]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=dockerfiles())
+def test_never_raises_and_is_deterministic(tmp_path: Path, text: str) -> None:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    df = tmp_path / "Dockerfile"
+    options = LintOptions(context=str(tmp_path))
+    first = lint_file(str(df), options, text=text)
+    second = lint_file(str(df), options, text=text)
+    assert [(f.code, f.line, f.path, f.message) for f in first.findings] == [
+        (f.code, f.line, f.path, f.message) for f in second.findings
+    ]
+    assert first.error == second.error
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=300))
+def test_arbitrary_bytes_are_input_errors_or_lint(tmp_path: Path, data: bytes) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_bytes(data)
+    result = lint_file(str(df), LintOptions(context=str(tmp_path)))
+    assert result.error is None or isinstance(result.error, str)
