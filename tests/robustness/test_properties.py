@@ -7,7 +7,6 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from venvlint.lint import LintOptions, lint_file
 
 WORDS = st.sampled_from(
