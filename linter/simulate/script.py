@@ -152,15 +152,9 @@ class Shell:
         """`a && b || c`. tree-sitter-bash attaches a trailing redirect to the whole list (`a && b > f`), but the
         shell binds it to the last command, so `tail` redirects go to the last element."""
         status = 0
-        op = None
-        named = [c for c in n.children if c.is_named]
-        last = named[-1] if named else None
-        for c in n.children:
-            if c.type in ("&&", "||"):
-                op = c.type
-                continue
-            if not c.is_named:
-                continue
+        items = _flatten_list(n)
+        last = items[-1][1] if items else None
+        for op, c in items:
             if op == "&&" and status != 0:
                 continue
             if op == "||" and status == 0:
@@ -328,6 +322,28 @@ class Shell:
         return status
 
 
+def _flatten_list(n: Any) -> list[tuple[str | None, Any]]:
+    """`a && b || c` is parsed left-nested (list(list(a, b), c)); walk it without recursion, so a chain of
+    thousands of commands cannot exhaust Python's stack. `&&` and `||` have equal precedence, left to right."""
+    tail: list[tuple[str | None, Any]] = []
+    cur = n
+    while cur.type == "list":
+        named = [c for c in cur.children if c.is_named]
+        ops = [c.type for c in cur.children if c.type in ("&&", "||")]
+        if len(named) != 2 or len(ops) != 1:
+            items: list[tuple[str | None, Any]] = []
+            op: str | None = None
+            for c in cur.children:
+                if c.type in ("&&", "||"):
+                    op = c.type
+                elif c.is_named:
+                    items.append((op, c))
+            return items + tail[::-1]
+        tail.append((ops[0], named[1]))
+        cur = named[0]
+    return [(None, cur), *tail[::-1]]
+
+
 def run_script(
     state: StageState, script: str, cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
 ) -> tuple[int, str | None]:
@@ -389,8 +405,9 @@ def scan_commands(script: str, env: Mapping[str, str]) -> list[SimpleCommand]:
                 if v is not None:
                     vars_[text(nm, src)] = v
             return
-        for c in n.named_children:
-            visit(c)
+        pending.extend(reversed(n.named_children))
 
-    visit(tree.root_node)
+    pending: list[Any] = [tree.root_node]
+    while pending:  # iterative, so deeply nested lists cannot exhaust the stack
+        visit(pending.pop())
     return out

@@ -70,3 +70,19 @@ def test_arbitrary_bytes_are_input_errors_or_lint(tmp_path: Path, data: bytes) -
     df.write_bytes(data)
     result = lint_file(str(df), LintOptions(context=str(tmp_path)))
     assert result.error is None or isinstance(result.error, str)
+
+
+def test_twenty_thousand_continuation_lines(tmp_path: Path) -> None:
+    """A RUN chaining 20,000 commands over continuation lines: tree-sitter nests the list 20,000 deep."""
+    lines = ["FROM scratch", "RUN mkdir /a \\"] + ["  && echo x \\"] * 20_000 + ["  && mkdir /a/b"]
+    df = tmp_path / "Dockerfile"
+    df.write_text("\n".join(lines) + "\n")
+    result = lint_file(str(df), LintOptions(context=str(tmp_path)))
+    assert result.error is None
+
+
+def test_long_cmd_script_is_scanned_without_recursion() -> None:
+    from venvlint.simulate.script import scan_commands
+
+    cmds = scan_commands(" && ".join(["echo x"] * 5000) + " && uv run app.py", {})
+    assert cmds[-1].argv == ["uv", "run", "app.py"] and len(cmds) == 5001
