@@ -1,7 +1,8 @@
 """Base-image profiles: load the built-in YAML (and users' files), match image references, build models.
 
 YAML is read with `yaml.safe_load` semantics only (SafeLoader for `compose`, to get line numbers for errors).
-The built-in file is read lazily, once per process, and not at all for builds that only use `scratch` or stages.
+The built-in profiles are read lazily, once per process, and not at all for builds that only use `scratch` or
+stages; they are read from builtin.json, builtin.yaml's generated twin, so that linting needs no YAML parser.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import InputError
-from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors
+from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.users import User, UserDB
 from ..yamlfile import compose_nodes, read_yaml
 
 BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
+# The same data as JSON (see compile.py): reading it needs no PyYAML at start-up.
+BUILTIN_JSON = os.path.join(os.path.dirname(__file__), "builtin.json")
 KEYS = {
     "name",
     "match",
@@ -66,17 +69,23 @@ class Profile:
     origin: str = "built-in"
     tag_version: str | None = None
 
-    def filesystem(self) -> FileSystem:
+    def filesystem(self, at: Cause | None = None) -> FileSystem:
+        """The image's modelled paths, each with one history entry attributed to `at` (the FROM line)."""
+        cause = at or Cause(0, f"FROM {self.name} (profile)")
+        note = f"from base-image profile {self.name} ({self.origin})"
+        venv_cfgs = {f"{v.rstrip('/')}/pyvenv.cfg": v for v in self.venvs}
         fs = FileSystem(complete=False, complete_dirs=frozenset(self.complete_dirs))
-        cause = Cause(0, f"FROM {self.name} (profile)")
+        # Nodes are built directly, not through `put`: a profile has dozens of paths and many Dockerfiles start
+        # from one, so this is on every lint's path.
         for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
-            node = Node(spec.kind, spec.uid, spec.gid, spec.mode, Knowledge.DERIVED, spec.target)
-            fs.put(path, node, cause, f"from base-image profile {self.name} ({self.origin})")
-        for v in self.venvs:
-            cfg = f"{v.rstrip('/')}/pyvenv.cfg"
-            cfg_node = fs.get(cfg)
-            if cfg_node is not None:
-                fs.nodes[cfg] = cfg_node.with_tag("venv", v)
+            change = Change(cause, spec.kind, spec.uid, spec.gid, spec.mode, note)
+            tags = (("venv", venv_cfgs[path]),) if path in venv_cfgs else ()
+            fs.nodes[path] = Node(
+                spec.kind, spec.uid, spec.gid, spec.mode, Knowledge.DERIVED, spec.target, (change,), tags
+            )
+            if path != "/":
+                parent, _, name = path.rpartition("/")
+                fs.add_child(parent or "/", name)
         return fs
 
     def userdb(self) -> UserDB:
@@ -142,13 +151,38 @@ def _split_ref(ref: str) -> tuple[str, str]:
     return name.lower(), tag
 
 
-def _matches(pattern: str, ref: str) -> bool:
-    name, tag = _split_ref(ref)
+def _matches(pattern: str, ref: str | tuple[str, str]) -> bool:
+    name, tag = _split_ref(ref) if isinstance(ref, str) else ref
+    pname, ptag = _pattern(pattern)
+    return _glob(name, pname) and (ptag is None or _glob(tag, ptag))
+
+
+@lru_cache(maxsize=4096)
+def _pattern(pattern: str) -> tuple[tuple[str, str, bool], tuple[str, str, bool] | None]:
+    """A match pattern split into name and tag globs, each as (glob, literal head, has wildcards)."""
     pat = pattern.lower()
     if ":" in pat.rsplit("/", 1)[-1]:
         pname, ptag = pat.rsplit(":", 1)
-        return fnmatch.fnmatchcase(name, pname) and fnmatch.fnmatchcase(tag, ptag)
-    return fnmatch.fnmatchcase(name, pat)
+        return _compile_glob(pname), _compile_glob(ptag)
+    return _compile_glob(pat), None
+
+
+def _compile_glob(pattern: str) -> tuple[str, str, bool]:
+    head = len(pattern)
+    for ch in "*?[":
+        at = pattern.find(ch)
+        if at != -1:
+            head = min(head, at)
+    return pattern, pattern[:head], head < len(pattern)
+
+
+def _glob(text: str, glob: tuple[str, str, bool]) -> bool:
+    # fnmatch compiles a regular expression per pattern (a quarter of a cold start for ~100 patterns); most
+    # patterns are rejected by their literal head, which needs none.
+    pattern, head, wild = glob
+    if not wild:
+        return text == pattern
+    return text.startswith(head) and fnmatch.fnmatchcase(text, pattern)
 
 
 @dataclass
@@ -158,9 +192,10 @@ class ProfileSet:
     def find(self, image_ref: str) -> Profile | None:
         """The profile with the most specific matching pattern (user profiles win ties: they come first)."""
         best: tuple[int, Profile] | None = None
+        split = _split_ref(image_ref)
         for p in self.profiles:
             for m in p.match:
-                if _matches(m, image_ref) and (best is None or len(m) > best[0]):
+                if _matches(m, split) and (best is None or len(m) > best[0]):
                     best = (len(m), p)
         return best[1].for_tag(image_ref) if best else None
 
@@ -202,7 +237,10 @@ def load_profiles(extra_files: Sequence[str] = ()) -> ProfileSet:
 
 @lru_cache(maxsize=1)
 def _builtin() -> tuple[Profile, ...]:
-    return tuple(_load_file(BUILTIN, {}))
+    import json
+
+    with open(BUILTIN_JSON, encoding="utf-8") as fh:
+        return tuple(_load_file(BUILTIN, {}, json.load(fh)))
 
 
 def _builtin_by_name() -> dict[str, Profile]:
@@ -212,8 +250,9 @@ def _builtin_by_name() -> dict[str, Profile]:
 # -- loading and validation ------------------------------------------------------------------------------------------
 
 
-def _load_file(path: str, known: dict[str, Profile]) -> list[Profile]:
-    data, _ = read_yaml(path, "profiles", with_nodes=False)
+def _load_file(path: str, known: dict[str, Profile], data: Any = None) -> list[Profile]:
+    if data is None:
+        data, _ = read_yaml(path, "profiles", with_nodes=False)
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("expected a mapping with a `profiles:` list", path, 1)
     out: list[Profile] = []

@@ -22,7 +22,7 @@ def test_build_wheel_and_sdist_and_run_the_wheel(tmp_path: Path) -> None:
     (sdist,) = dist.glob("venvlint-*.tar.gz")
     names = zipfile.ZipFile(wheel).namelist()
     assert "venvlint/cli.py" in names and "venvlint/rules/vl001_dir_reset_by_copy.py" in names
-    assert "venvlint/profiles/builtin.yaml" in names
+    assert "venvlint/profiles/builtin.yaml" in names and "venvlint/profiles/builtin.json" in names
     assert not any(n.startswith(("linter/", "rules/")) for n in names), "no top-level linter/ or rules/ package"
     assert any(n.endswith("entry_points.txt") for n in names)
     with tarfile.open(sdist) as tf:

@@ -57,6 +57,15 @@ def test_builtin_profiles_are_consistent() -> None:
                 assert a in paths, (p.name, path, a)
 
 
+def test_builtin_json_is_builtin_yaml_compiled() -> None:
+    # Linting reads builtin.json (no PyYAML at start-up); it must say exactly what builtin.yaml says.
+    from venvlint.profiles import compile as compile_profiles
+
+    with open(compile_profiles.TARGET, encoding="utf-8") as fh:
+        assert fh.read() == compile_profiles.compiled(), "run `python -m venvlint.profiles.compile`"
+    assert compile_profiles.main(["--check"]) == 0
+
+
 def test_user_profile_overrides_and_adds(tmp_path: Path) -> None:
     f = tmp_path / "profiles.yaml"
     f.write_text(
