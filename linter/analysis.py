@@ -44,6 +44,15 @@ class Analysis:
     def fs(self) -> FileSystem:
         return self.sim.final.fs
 
+    @property
+    def venv_configs(self) -> list[tuple[str, Node]]:
+        """Every `pyvenv.cfg` in the final image (several rules start from them), found once per analysis."""
+        found = self.__dict__.get("_venv_configs")
+        if found is None:
+            found = [(p, n) for p, n in self.fs.nodes.items() if p.endswith("/pyvenv.cfg")]
+            self.__dict__["_venv_configs"] = found
+        return found
+
     def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:
         return check(fs or self.fs, who, need)
 

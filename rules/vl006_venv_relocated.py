@@ -45,9 +45,7 @@ AUTOFIX = False
 
 
 def check(a: Analysis) -> Iterator[Finding]:
-    for path, node in a.fs.nodes.items():
-        if posixpath.basename(path) != "pyvenv.cfg":
-            continue
+    for path, node in a.venv_configs:
         origin = node.tag("venv")
         here = posixpath.dirname(path)
         if origin is None or origin == here or not node.history:

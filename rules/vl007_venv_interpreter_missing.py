@@ -44,9 +44,7 @@ AUTOFIX = False
 
 def check(a: Analysis) -> Iterator[Finding]:
     fs = a.fs
-    for path, node in fs.nodes.items():
-        if posixpath.basename(path) != "pyvenv.cfg":
-            continue
+    for path, node in a.venv_configs:
         venv = posixpath.dirname(path)
         link = fs.get(posixpath.join(venv, "bin", "python"))
         if link is None or link.kind is not Kind.SYMLINK or not link.target:

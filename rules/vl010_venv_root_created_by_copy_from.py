@@ -44,9 +44,7 @@ AUTOFIX = False
 
 def check(a: Analysis) -> Iterator[Finding]:
     fs = a.fs
-    for path, _node in fs.nodes.items():
-        if posixpath.basename(path) != "pyvenv.cfg":
-            continue
+    for path, _node in a.venv_configs:
         venv = posixpath.dirname(path)
         root = fs.get(venv)
         if root is None or not root.history:

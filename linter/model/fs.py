@@ -178,15 +178,20 @@ class FileSystem:
         """
         if _depth > 40:
             return path
-        parts = [p for p in path.split("/") if p]
+        parts = [p for p in path.split("/") if p and p != "."]
+        last = len(parts) - 1
         cur = "/"
         for i, part in enumerate(parts):
-            nxt = normpath(part, cur)
+            # One component at a time: cheaper than normpath(join(...)) on the engine's hottest path.
+            if part == "..":
+                nxt = parent_of(cur)
+            elif cur == "/":
+                nxt = "/" + part
+            else:
+                nxt = f"{cur}/{part}"
             node = self.nodes.get(nxt)
-            last = i == len(parts) - 1
-            if node is not None and node.kind is Kind.SYMLINK and node.target is not None and (follow_last or not last):
-                target = normpath(node.target, cur)
-                nxt = self.resolve(target, True, _depth + 1)
+            if node is not None and node.kind is Kind.SYMLINK and node.target is not None and (follow_last or i < last):
+                nxt = self.resolve(normpath(node.target, cur), True, _depth + 1)
             cur = nxt
         return cur
 
@@ -196,11 +201,21 @@ class FileSystem:
         old = self.nodes.get(path)
         history = old.history if old is not None else ()
         change = Change(cause, node.kind, node.uid, node.gid, node.mode, note)
-        new = replace(node, history=(*history, change))
+        # Positional construction: dataclasses.replace was the engine's single most expensive call.
+        new = Node(node.kind, node.uid, node.gid, node.mode, node.knowledge, node.target, (*history, change), node.tags)
         self.nodes[path] = new
         if path != "/":
-            self._children.setdefault(parent_of(path), set()).add(posixpath.basename(path))
+            parent, _, name = path.rpartition("/")
+            self.add_child(parent or "/", name)
         return new
+
+    def add_child(self, parent: str, name: str) -> None:
+        """Record `name` as a child of `parent` (for callers that store nodes directly)."""
+        kids = self._children.get(parent)
+        if kids is None:
+            self._children[parent] = {name}
+        else:
+            kids.add(name)
 
     def update(self, path: str, cause: Cause, note: str, **changes: object) -> Node | None:
         """Change attributes of an existing node (uid, gid, mode, kind, target, knowledge)."""

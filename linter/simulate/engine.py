@@ -125,14 +125,8 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
 
 def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
     users = profile.userdb()
-    fs = profile.filesystem()
     # The profile's state is what this FROM line brings in: attribute it to the line, so `explain` starts there.
-    at_from = Cause(cause.line, f"{cause.instruction} (profile {profile.name})", cause.stage)
-    for path, node in fs.nodes.items():
-        fs.nodes[path] = replace(
-            node,
-            history=tuple(replace(ch, cause=at_from) if ch.cause.line == 0 else ch for ch in node.history),
-        )
+    fs = profile.filesystem(Cause(cause.line, f"{cause.instruction} (profile {profile.name})", cause.stage))
     state = StageState(
         stage.label,
         stage.index,
