@@ -15,7 +15,6 @@ import os
 import posixpath
 import re
 import stat
-import tarfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -351,6 +350,8 @@ def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
 
 
 def is_archive(host_path: str) -> bool:
+    import tarfile  # only ADD of a local file needs it: not paid at start-up
+
     try:
         if not stat.S_ISREG(os.lstat(host_path).st_mode):
             return False
@@ -360,6 +361,8 @@ def is_archive(host_path: str) -> bool:
 
 
 def archive_entries(host_path: str) -> Iterator[ArchiveEntry]:
+    import tarfile
+
     try:
         with tarfile.open(host_path) as tf:
             for m in tf:

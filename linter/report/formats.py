@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Sequence
 from typing import Any
-from xml.sax.saxutils import escape, quoteattr
 
 from .. import __version__
 from ..findings import Finding, Severity
@@ -132,6 +130,8 @@ _GL_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INF
 def _fingerprint(uri: str, f: Finding, occurrence: int = 0) -> str:
     # Stable across runs and unrelated edits: the file, the rule, the image path, the instruction's first words.
     key = f"{uri}\0{f.code}\0{f.path}\0{occurrence}"
+    import hashlib
+
     return hashlib.sha256(key.encode()).hexdigest()
 
 
@@ -159,6 +159,8 @@ def render_gitlab(results: Sequence[FileResult]) -> str:
 
 
 def render_junit(results: Sequence[FileResult], threshold: Severity) -> str:
+    from xml.sax.saxutils import escape, quoteattr
+
     cases: list[str] = []
     failures = 0
     for res in results:

@@ -1,16 +1,24 @@
-"""Human output of `venvlint lint`: findings grouped by file, each with its cause line quoted and a fix."""
+"""Human output of `venvlint lint`: findings grouped by file, each with its cause line quoted and a fix.
+
+The report is built once as lines of (text, style) segments. A terminal that wants colour gets it through rich;
+anything else (a pipe, a file, a pre-commit log, NO_COLOR) gets the same lines as plain text without importing
+rich, which is a third of a cold start. Plain lines are never wrapped, so they stay greppable.
+"""
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Sequence
-
-from rich.console import Console
-from rich.text import Text
+from typing import IO
 
 from ..findings import Finding, Severity
 from .result import FileResult
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
+
+Segment = tuple[str, str]  # (text, rich style; "" for none)
+Line = list[Segment]
 
 
 def _snippet(lines: Sequence[str], start: int, end: int) -> list[str]:
@@ -20,52 +28,84 @@ def _snippet(lines: Sequence[str], start: int, end: int) -> list[str]:
     return [f"{n:>5} | {lines[n - 1]}" for n in range(start, end + 1)]
 
 
-def render_text(results: Sequence[FileResult], console: Console | None = None, verbose: bool = False) -> None:
-    console = console or Console(highlight=False)
+def report_lines(results: Sequence[FileResult], verbose: bool = False) -> list[Line]:
+    """The text report, as styled lines. Errors are not in it: they go to stderr (see `render_text`)."""
+    out: list[Line] = []
     total = 0
     for res in results:
         if res.error is not None:
-            import sys
-
-            sys.stderr.write(f"venvlint: error: {res.error}\n")
             continue
         if not res.findings and not res.assumptions and not verbose:
             continue
-        console.print(Text(res.file, style="bold underline"))
+        out.append([(res.file, "bold underline")])
         src_lines = res.source.splitlines()
         for f in res.findings:
             total += 1
-            head = Text.assemble(
-                (f"{res.file}:{f.line}", "bold"),
-                "  ",
-                (f"{f.code}", STYLE[f.severity]),
-                " ",
-                (f.name, "bold"),
-                " ",
-                (f"[{f.severity.value}]", STYLE[f.severity]),
+            sev = STYLE[f.severity]
+            out.append(
+                [
+                    (f"{res.file}:{f.line}", "bold"),
+                    ("  ", ""),
+                    (f.code, sev),
+                    (" ", ""),
+                    (f.name, "bold"),
+                    (" ", ""),
+                    (f"[{f.severity.value}]", sev),
+                ]
             )
-            console.print(head)
-            console.print(Text("  " + f.message))
-            for s in _snippet(src_lines, f.line, f.end_line):
-                console.print(Text("  " + s, style="dim"))
+            out.append([("  " + f.message, "")])
+            out.extend([("  " + s, "dim")] for s in _snippet(src_lines, f.line, f.end_line))
             if f.fix:
-                console.print(Text.assemble(("  fix: ", "bold green"), f.fix))
-            if f.assumptions:
-                for a in f.assumptions:
-                    console.print(Text("  assumed: " + a, style="italic"))
-            console.print()
+                out.append([("  fix: ", "bold green"), (f.fix, "")])
+            out.extend([("  assumed: " + a, "italic")] for a in f.assumptions)
+            out.append([])
         if res.assumptions:
-            console.print(Text("Assumptions (what venvlint could not know):", style="bold"))
+            out.append([("Assumptions (what venvlint could not know):", "bold")])
             for line, msg in res.assumptions:
                 where = f"line {line}: " if line else ""
-                console.print(Text(f"  {where}{msg}"))
-            console.print()
+                out.append([(f"  {where}{msg}", "")])
+            out.append([])
     files = sum(1 for r in results if r.error is None)
     errors = sum(1 for r in results if r.error is not None)
     summary = f"{total} finding{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     if errors:
         summary += f", {errors} file{'s' if errors != 1 else ''} could not be linted"
-    console.print(Text(summary, style="bold"))
+    out.append([(summary, "bold")])
+    return out
+
+
+def plain(lines: Sequence[Line]) -> str:
+    return "".join("".join(text for text, _ in line) + "\n" for line in lines)
+
+
+def wants_colour(stream: IO[str]) -> bool:
+    """rich's own rule, decided without importing rich: FORCE_COLOR wins, then NO_COLOR, then a terminal."""
+    if os.environ.get("FORCE_COLOR"):
+        return True
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def render_text(results: Sequence[FileResult], stream: IO[str] | None = None, verbose: bool = False) -> None:
+    """Write the report to `stream` (stdout), and each file that could not be linted to stderr."""
+    for res in results:
+        if res.error is not None:
+            sys.stderr.write(f"venvlint: error: {res.error}\n")
+    stream = stream or sys.stdout
+    lines = report_lines(results, verbose)
+    if not wants_colour(stream):
+        stream.write(plain(lines))
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    console = Console(file=stream, highlight=False)
+    for line in lines:
+        console.print(Text.assemble(*line) if line else "")
 
 
 def finding_dict(f: Finding, file: str) -> dict[str, object]:

@@ -1,0 +1,231 @@
+"""`venvlint lint`: what the command does once its arguments are read (by cli.py's fast reader or by typer).
+
+Nothing here imports typer or rich unless it is needed (a progress bar on a terminal, colour): a pre-commit hook
+pays for Python's start-up and the engine, not for the command-line frameworks.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InputError
+
+BUILDERS = ("buildkit", "buildah", "classic")
+# Below this many files a pool costs more (forking, pickling results) than it saves.
+PARALLEL_MIN_FILES = 4
+
+
+@dataclass
+class LintRequest:
+    """The lint command's arguments as the user gave them (before config files and defaults are applied)."""
+
+    dockerfiles: list[str]
+    context: str | None = None
+    build_arg: list[str] = field(default_factory=list)
+    build_arg_file: list[str] = field(default_factory=list)
+    target: str | None = None
+    builder: str | None = None
+    runtime_user: list[str] = field(default_factory=list)
+    profiles: list[str] = field(default_factory=list)
+    fmt: str = "text"
+    output: str | None = None
+    emit: list[str] = field(default_factory=list)
+    failure_threshold: str | None = None
+    ignore: list[str] = field(default_factory=list)
+    no_pragmas: bool = False
+    config: str | None = None
+    no_fail: bool = False
+    color: str = "auto"
+    jobs: int | None = None
+
+
+def run_lint(req: LintRequest) -> int:
+    """Lint every file of the request, write the outputs; the exit code (0 clean, 1 findings, 2 bad input)."""
+    from . import config as configuration
+    from .findings import Severity
+    from .lint import LintOptions
+    from .report.formats import FORMATS
+    from .resolve.buildargs import collect_build_args
+
+    emitted = (e.partition("=") for e in req.emit)
+    outputs = [(f_, d or "-") for f_, _, d in emitted] if req.emit else [(req.fmt, req.output or "-")]
+    for f_, _ in outputs:
+        if f_ not in FORMATS:
+            raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
+    if sum(1 for _, o in outputs if o == "-") > 1:
+        raise InputError("only one --format can go to standard output: give the others -o FILE")
+    if req.builder is not None and req.builder not in BUILDERS:
+        raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
+    try:
+        cli_threshold = Severity.parse(req.failure_threshold) if req.failure_threshold else None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    if req.color not in ("auto", "always", "never"):
+        raise InputError(f"--color must be auto, always or never, not {req.color!r}")
+    if req.jobs is not None and req.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, not {req.jobs}")
+    if req.color == "never":
+        os.environ["NO_COLOR"] = "1"
+        os.environ.pop("FORCE_COLOR", None)
+    elif req.color == "always":
+        os.environ.pop("NO_COLOR", None)
+        os.environ["FORCE_COLOR"] = "1"
+    dockerfiles = _expand_inputs(req.dockerfiles)
+    cli_args = collect_build_args(req.build_arg, req.build_arg_file)
+    cli_ignore = _rule_codes(req.ignore)
+    work: list[tuple[str, LintOptions, str | None]] = []
+    thresholds = []
+    for path in dockerfiles:
+        cfg = configuration.effective(path, req.config, _resolve_rule)
+        options = LintOptions(
+            context=req.context or cfg.context_for(path),
+            build_args={**cfg.build_args_for(path), **cli_args},
+            target=req.target,
+            builder=req.builder or cfg.builder or "buildkit",
+            runtime_users=tuple(cfg.runtime_users + [u for u in req.runtime_user if u not in cfg.runtime_users]),
+            profile_files=tuple(cfg.profile_files + list(req.profiles)),
+            ignore=frozenset(cfg.ignore | cli_ignore),
+            severity=cfg.severity,
+            pragmas=not req.no_pragmas,
+        )
+        work.append((path, options, sys.stdin.read() if path == "-" else None))
+        thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
+    results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
+    threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
+    for f_, dest in outputs:
+        _write_output(f_, dest, results, threshold_all)
+    if any(r.error is not None for r in results):
+        if not any(f_ == "text" and d == "-" for f_, d in outputs):
+            for r in results:
+                if r.error is not None:
+                    sys.stderr.write(f"venvlint: error: {r.error}\n")
+        return 2
+    if not req.no_fail and any(
+        f.severity.rank >= t.rank for r, t in zip(results, thresholds, strict=True) for f in r.findings
+    ):
+        return 1
+    return 0
+
+
+def _lint_one(item: tuple[str, Any, str | None]) -> Any:
+    from .lint import lint_file
+
+    path, options, text = item
+    return lint_file(path, options, text=text)
+
+
+def _lint_all(work: Sequence[tuple[str, Any, str | None]], jobs: int, stdout_used: bool) -> list[Any]:
+    """Results in the order of `work`, whatever order the workers finish in."""
+    progress = _progress(len(work), stdout_used)
+    jobs = min(jobs, len(work))
+    results: list[Any] = []
+    if jobs > 1 and len(work) >= PARALLEL_MIN_FILES:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        # fork: workers inherit the imported engine and the loaded profiles instead of importing them again.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context("fork" if "fork" in methods else None)
+        chunk = max(1, len(work) // (jobs * 4))
+        with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            for res in pool.map(_lint_one, work, chunksize=chunk):
+                results.append(res)
+                if progress is not None:
+                    progress.advance(progress.task_ids[0])
+    else:
+        for item in work:
+            results.append(_lint_one(item))
+            if progress is not None:
+                progress.advance(progress.task_ids[0])
+    if progress is not None:
+        progress.stop()
+    return results
+
+
+def _progress(total: int, stdout_used: bool) -> Any:
+    """A transient progress bar on stderr when a terminal waits for many files."""
+    if total < 10 or not sys.stderr.isatty():
+        return None
+    from rich.console import Console
+    from rich.progress import Progress
+
+    progress = Progress(console=Console(stderr=True), transient=True)
+    progress.add_task("linting", total=total)
+    progress.start()
+    return progress
+
+
+def _expand_inputs(paths: list[str]) -> list[str]:
+    """Directories stand for the Dockerfiles below them (respecting .gitignore)."""
+    from .discover import find_dockerfiles
+
+    out: list[str] = []
+    for p in paths:
+        if p != "-" and os.path.isdir(p):
+            found = find_dockerfiles(p)
+            if not found:
+                raise InputError(
+                    "no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory", p
+                )
+            out.extend(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> None:
+    from .report import formats
+
+    if fmt == "text":
+        from .report.text import plain, render_text, report_lines
+
+        if dest == "-":
+            render_text(results)
+            return
+        content = plain(report_lines(results))
+    elif fmt == "json":
+        content = formats.render_json(results)
+    elif fmt == "sarif":
+        from venvlint.rules import all_rules
+
+        content = formats.render_sarif(results, all_rules())
+    elif fmt == "github":
+        content = formats.render_github(results)
+    elif fmt == "gitlab":
+        content = formats.render_gitlab(results)
+    else:
+        content = formats.render_junit(results, threshold)
+    if dest == "-":
+        sys.stdout.write(content)
+        return
+    try:
+        with open(dest, "w", encoding="utf-8") as fh:
+            fh.write(content)
+    except OSError as exc:
+        raise InputError(f"cannot write {fmt} output: {exc.strerror}", dest) from None
+
+
+def _resolve_rule(key: str) -> str | None:
+    from venvlint.rules import find_rule
+
+    rule = find_rule(key)
+    return rule.code if rule else None
+
+
+def _rule_codes(keys: Sequence[str]) -> frozenset[str]:
+    from venvlint.rules import find_rule
+
+    codes = set()
+    for key in keys:
+        for part in key.split(","):
+            if not part.strip():
+                continue
+            rule = find_rule(part)
+            if rule is None:
+                raise InputError(f"unknown rule {part.strip()!r} (see `venvlint rules`)")
+            codes.add(rule.code)
+    return frozenset(codes)

@@ -1,0 +1,149 @@
+"""The lint command's fast path: its option reader agrees with typer, it imports neither typer nor rich, `--jobs`
+keeps the output order, and colour goes through rich only when it is wanted."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import typer
+from venvlint import lint_command
+from venvlint.cli import LINT_OPTIONS, SHORT_OPTIONS, _dispatch, read_lint_args
+from venvlint.commands import app
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = str(ROOT / "examples" / "Dockerfile")
+
+
+def typer_request(args: list[str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The LintRequest typer builds for the same command line (run_lint replaced by a recorder)."""
+    seen: list[Any] = []
+    monkeypatch.setattr(lint_command, "run_lint", lambda req: seen.append(req) or 0)
+    with contextlib.suppress(typer.Exit):
+        app(args=args, prog_name="venvlint", standalone_mode=False)
+    assert len(seen) == 1
+    return seen[0]
+
+
+AGREE = [
+    ["Dockerfile"],
+    ["a", "b", "c"],
+    ["-"],
+    ["--no-fail", "Dockerfile", "--no-pragmas"],
+    ["--context", "ctx", "-c", "other", "Dockerfile"],
+    ["--context=ctx", "Dockerfile"],
+    ["-cctx", "Dockerfile"],
+    ["--build-arg", "A=1", "--build-arg=B=2", "--build-arg-file", "args.env", "Dockerfile"],
+    ["--target", "final", "--builder", "buildah", "Dockerfile"],
+    ["--runtime-user", "1001:0", "--runtime-user", "arbitrary", "Dockerfile"],
+    ["--profiles", "p1.yaml", "--profiles=p2.yaml", "Dockerfile"],
+    ["-f", "json", "Dockerfile"],
+    ["-fsarif", "-o", "out.sarif", "Dockerfile"],
+    ["--format", "sarif", "-o", "out.sarif", "--format", "github", "Dockerfile"],
+    ["--failure-threshold", "error", "--ignore", "VL001,VL002", "--ignore", "VL005", "Dockerfile"],
+    ["--config", "cfg.yaml", "--color", "never", "Dockerfile"],
+    ["--jobs", "3", "Dockerfile", "-j1"],
+    ["Dockerfile", "--", "--weird-name", "-"],
+    ["--builder", "nonsense", "Dockerfile"],  # the value is checked by run_lint, for both readers
+]
+
+
+@pytest.mark.parametrize("argv", AGREE, ids=[" ".join(a) for a in AGREE])
+def test_fast_reader_builds_the_request_typer_builds(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    args = _dispatch(argv)
+    fast = read_lint_args(args[1:])
+    assert fast is not None, "the fast reader should take this command line"
+    assert fast == typer_request(args, monkeypatch)
+
+
+DECLINE = [
+    ["--help"],
+    ["-h", "Dockerfile"],
+    ["--bogus", "Dockerfile"],
+    ["--no-fail=yes", "Dockerfile"],
+    ["--jobs", "many", "Dockerfile"],
+    ["--target"],
+    ["--target", "--no-fail", "Dockerfile"],
+    ["--no-fail"],
+    ["-x", "Dockerfile"],
+]
+
+
+@pytest.mark.parametrize("argv", DECLINE, ids=[" ".join(a) for a in DECLINE])
+def test_fast_reader_leaves_help_and_mistakes_to_typer(argv: list[str]) -> None:
+    assert read_lint_args(argv) is None
+
+
+def test_every_typer_lint_option_is_known_to_the_fast_reader() -> None:
+    command = typer.main.get_command(app).commands["lint"]  # type: ignore[attr-defined]
+    declared: dict[str, tuple[bool, bool]] = {}
+    for param in command.params:
+        if param.param_type_name != "option" or "--help" in param.opts:
+            continue
+        long = next(o for o in param.opts if o.startswith("--"))
+        declared[long] = (not param.is_flag, bool(param.multiple))
+        for short in (o for o in param.opts if not o.startswith("--")):
+            assert SHORT_OPTIONS.get(short) == long
+    assert declared == {name: (takes, rep) for name, (_, takes, rep) in LINT_OPTIONS.items()}
+
+
+def run(*args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    full.update(env or {})
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=120, env=full, cwd=ROOT, **kw
+    )
+
+
+def test_lint_path_imports_neither_typer_nor_rich_nor_yaml() -> None:
+    r = run("-X", "importtime", "-m", "venvlint", "--no-fail", "-j1", EXAMPLE)
+    assert r.returncode == 0, r.stderr
+    assert "VL001" in r.stdout
+    imported = {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time")}
+    assert "venvlint.simulate.engine" in imported  # the measurement works
+    assert not imported & {"typer", "rich", "yaml", "click", "tarfile"}, sorted(imported & {"typer", "rich", "yaml"})
+
+
+def test_help_and_usage_errors_still_come_from_typer() -> None:
+    r = run("-m", "venvlint", "lint", "--help")
+    assert r.returncode == 0 and "--jobs" in r.stdout and "--failure-threshold" in r.stdout
+    r = run("-m", "venvlint", "--bogus", EXAMPLE)
+    assert r.returncode == 2 and "No such option" in r.stderr and "Traceback" not in r.stderr
+    r = run("-m", "venvlint", "--jobs", "0", EXAMPLE)
+    assert r.returncode == 2 and "--jobs must be at least 1" in r.stderr
+
+
+def test_jobs_keep_the_output_order(tmp_path: Path) -> None:
+    example = Path(EXAMPLE).read_text()
+    (tmp_path / "overlay" / "opt" / "app-root").mkdir(parents=True)
+    files = []
+    for i in range(12):
+        f = tmp_path / f"Dockerfile.{i:02d}"
+        # Every third file is clean, so findings and file names interleave: a reordering would show.
+        f.write_text(example if i % 3 else "FROM scratch\n")
+        files.append(str(f))
+    files.reverse()
+    outputs = {}
+    for jobs in ("1", "2", "4"):
+        r = run("-m", "venvlint", "--no-fail", "-f", "json", "--jobs", jobs, *files)
+        assert r.returncode == 0, r.stderr
+        outputs[jobs] = r.stdout
+    assert outputs["1"] == outputs["2"] == outputs["4"]
+    assert outputs["1"].index("Dockerfile.10") < outputs["1"].index("Dockerfile.01")
+
+
+def test_colour_only_when_wanted() -> None:
+    piped = run("-m", "venvlint", "--no-fail", EXAMPLE)
+    assert "\x1b[" not in piped.stdout and "VL001" in piped.stdout
+    forced = run("-m", "venvlint", "--no-fail", "--color", "always", EXAMPLE)
+    assert "\x1b[" in forced.stdout
+    assert " ".join(forced.stdout.split()).count("VL001") >= 1
+    env_forced = run("-m", "venvlint", "--no-fail", EXAMPLE, env={"FORCE_COLOR": "1"})
+    assert "\x1b[" in env_forced.stdout
+    never = run("-m", "venvlint", "--no-fail", "--color", "never", EXAMPLE, env={"FORCE_COLOR": "1"})
+    assert "\x1b[" not in never.stdout
