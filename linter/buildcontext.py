@@ -15,8 +15,11 @@ import os
 import posixpath
 import re
 import stat
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from operator import attrgetter
+from typing import NamedTuple
 
 from .errors import InputError
 from .model.fs import Kind
@@ -24,8 +27,9 @@ from .model.fs import Kind
 _WILDCARD = re.compile(r"[*?\[]")
 
 
-@dataclass(frozen=True)
-class ContextEntry:
+class ContextEntry(NamedTuple):
+    """One entry of a walk (a tuple: a context can hold hundreds of thousands)."""
+
     rel: str  # relative to the COPY source root ("" for the source itself)
     kind: Kind
     mode: int
@@ -49,9 +53,58 @@ class Pattern:
     text: str
     exclusion: bool
     parts: tuple[str, ...]  # the pattern split on `/`; a `**` part matches any number of path components
+    matchers: tuple[Callable[[str], bool], ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "matchers", tuple(_component_matcher(p) for p in self.parts))
 
     def match(self, rel: str) -> bool:
-        return _match_parts(self.parts, tuple(rel.split("/")))
+        path = rel.split("/")
+        parts, matchers = self.parts, self.matchers
+        if "**" not in parts:
+            return len(parts) == len(path) and all(m(c) for m, c in zip(matchers, path, strict=True))
+        if parts[0] == "**" and "**" not in parts[1:]:
+            # `**/name`, the commonest form: only the last components can decide.
+            k = len(parts) - 1
+            return len(path) >= k and all(m(c) for m, c in zip(matchers[1:], path[len(path) - k :], strict=True))
+        return _match_parts(parts, tuple(path))
+
+
+def _component_matcher(part: str) -> Callable[[str], bool]:
+    """A matcher for one pattern component. Components in real ignore files are mostly a literal, `*.ext` or
+    `prefix*`: those become one string-method call instead of the general matcher, which matters when a context
+    holds 200,000 files."""
+    if part == "**" or any(c in part for c in "?[\\"):
+        return partial(match_component, part)
+    inner = part.strip("*")
+    if "*" in inner:
+        return partial(match_component, part)
+    if not inner:
+        return _any_name
+    lead, trail = part.startswith("*"), part.endswith("*")
+    if lead and trail:
+        return partial(_contains, inner)
+    if lead:
+        return partial(_ends_with, inner)
+    if trail:
+        return partial(_starts_with, inner)
+    return part.__eq__
+
+
+def _any_name(name: str) -> bool:
+    return True
+
+
+def _contains(inner: str, name: str) -> bool:
+    return inner in name
+
+
+def _ends_with(tail: str, name: str) -> bool:
+    return name.endswith(tail)
+
+
+def _starts_with(head: str, name: str) -> bool:
+    return name.startswith(head)
 
 
 def match_component(pattern: str, name: str) -> bool:
@@ -269,6 +322,12 @@ class BuildContext:
     # -- walking -----------------------------------------------------------------------------------------------------
     def walk(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[ContextEntry]:
         """The source itself, then everything below it (parents first) that the ignore rules keep."""
+        for batch in self.walk_batches(rel, excludes):
+            yield from batch
+
+    def walk_batches(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[list[ContextEntry]]:
+        """`walk` a directory listing at a time (the source itself comes alone, first): for callers that go through
+        a large context, one step per directory instead of one per file."""
         extra = parse_ignore("\n".join(excludes)) if excludes else []
         host = self._host(rel)
         try:
@@ -280,30 +339,86 @@ class BuildContext:
         root_entry = _entry("", host, st)
         if root_entry is None:
             return
-        yield root_entry
+        yield [root_entry]
         if root_entry.kind is not Kind.DIR:
             return
-        yield from self._walk_dir(rel, host, "", extra)
+        if not self.has_exclusions and not any(p.exclusion for p in extra):
+            yield from self._walk_pruned(rel, host, extra)
+        else:
+            yield list(self._walk_dir(rel, host, "", extra))
+
+    def _walk_pruned(self, rel: str, host: str, extra: list[Pattern]) -> Iterator[list[ContextEntry]]:
+        """`_walk_dir` for ignore files without `!` exceptions, the usual case, tuned for large contexts: a
+        directory's kept entries in name order, then each of its subdirectories the same way (parents always
+        come before their children).
+
+        Without exceptions an entry is ignored exactly when a pattern matches it or a parent, and the walk never
+        enters an ignored directory, so only the entry's own path needs testing; and for each directory most
+        patterns reduce to a test of the entry's name alone (`**/*.pyc` → endswith), decided once per directory.
+        """
+        rel_parts = rel.split("/") if rel else []
+        stack = [("", host, _DirTests(self.patterns, rel_parts, extra, []))]
+        s_isdir, s_islnk, s_isreg, s_imode = stat.S_ISDIR, stat.S_ISLNK, stat.S_ISREG, stat.S_IMODE
+        file_kind, dir_kind = Kind.FILE, Kind.DIR
+        while stack:
+            sub, dir_host, tests = stack.pop()
+            prefix = f"{sub}/" if sub else ""
+            batch: list[ContextEntry] = []
+            subdirs: list[tuple[str, str, _DirTests]] = []
+            for d in self._listing(dir_host):
+                name = d.name
+                child_sub = prefix + name
+                if tests.ignores(name, rel, child_sub):
+                    continue
+                try:
+                    st = d.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                mode = st.st_mode
+                if s_isreg(mode):
+                    batch.append(ContextEntry(child_sub, file_kind, s_imode(mode), None, st.st_size, d.path))
+                elif s_isdir(mode):
+                    batch.append(ContextEntry(child_sub, dir_kind, s_imode(mode), None, st.st_size, d.path))
+                    sub_parts = child_sub.split("/")
+                    subdirs.append(
+                        (child_sub, d.path, _DirTests(self.patterns, rel_parts + sub_parts, extra, sub_parts))
+                    )
+                elif s_islnk(mode):
+                    entry = _entry(child_sub, d.path, st)
+                    if entry is not None:
+                        batch.append(entry)
+                # FIFOs, sockets, devices: never opened, never copied
+            if batch:
+                yield batch
+            stack.extend(reversed(subdirs))
 
     def _walk_dir(self, rel: str, host: str, sub: str, extra: list[Pattern]) -> Iterator[ContextEntry]:
-        try:
-            with os.scandir(host) as it:
-                items = sorted(it, key=lambda d: d.name)
-        except PermissionError:
-            raise InputError(f"cannot read the build context: open {host}: permission denied") from None
-        except OSError as exc:
-            raise InputError(f"cannot read the build context: {host}: {exc.strerror}") from None
-        for d in items:
-            child_sub = f"{sub}/{d.name}" if sub else d.name
+        """Everything below `host` that the ignore rules keep: depth first, parents before children, siblings in
+        name order. Iterative, so a deep tree cannot exhaust the stack."""
+        # Without `!` exceptions an entry is ignored exactly when a pattern matches it or a parent; the walk never
+        # enters an ignored directory, so only the entry's own path needs testing.
+        direct = not self.has_exclusions and not any(p.exclusion for p in extra)
+        patterns = self.patterns
+        stack = [(iter(self._listing(host)), sub)]
+        while stack:
+            d = next(stack[-1][0], None)
+            if d is None:
+                stack.pop()
+                continue
+            parent_sub = stack[-1][1]
+            child_sub = f"{parent_sub}/{d.name}" if parent_sub else d.name
             ctx_rel = f"{rel}/{child_sub}" if rel else child_sub
             try:
                 st = d.stat(follow_symlinks=False)
             except OSError:
                 continue
             is_dir = stat.S_ISDIR(st.st_mode)
-            ignored = self.is_ignored(ctx_rel) or (bool(extra) and self.is_ignored(child_sub, extra))
+            if direct:
+                ignored = any(p.match(ctx_rel) for p in patterns) or any(p.match(child_sub) for p in extra)
+            else:
+                ignored = self.is_ignored(ctx_rel) or (bool(extra) and self.is_ignored(child_sub, extra))
             if ignored:
-                if is_dir and self.has_exclusions and self._could_reinclude(ctx_rel, self.patterns):
+                if is_dir and self.has_exclusions and self._could_reinclude(ctx_rel, patterns):
                     below = list(self._walk_dir(rel, d.path, child_sub, extra))
                     if below:
                         entry = _entry(child_sub, d.path, st)
@@ -316,7 +431,16 @@ class BuildContext:
                 continue
             yield entry
             if is_dir:
-                yield from self._walk_dir(rel, d.path, child_sub, extra)
+                stack.append((iter(self._listing(d.path)), child_sub))
+
+    def _listing(self, host: str) -> list[os.DirEntry[str]]:
+        try:
+            with os.scandir(host) as it:
+                return sorted(it, key=_name)
+        except PermissionError:
+            raise InputError(f"cannot read the build context: open {host}: permission denied") from None
+        except OSError as exc:
+            raise InputError(f"cannot read the build context: {host}: {exc.strerror}") from None
 
     def read_text(self, rel: str, limit: int = 1_000_000) -> str | None:
         host = self._host(rel)
@@ -328,6 +452,45 @@ class BuildContext:
                 return fh.read()
         except OSError:
             return None
+
+
+_name = attrgetter("name")
+
+
+class _DirTests:
+    """How ignore patterns (and COPY --exclude patterns, relative to the source) apply to the entries of one
+    directory: tests of the entry's name alone where a pattern allows it, whole-path matches otherwise."""
+
+    __slots__ = ("extra_paths", "names", "paths")
+
+    def __init__(self, patterns: Sequence[Pattern], dir_parts: list[str], extra: Sequence[Pattern], sub: list[str]):
+        self.names: list[Callable[[str], bool]] = []
+        self.paths: list[Pattern] = []
+        self.extra_paths: list[Pattern] = []
+        self._add(patterns, dir_parts, self.paths)
+        self._add(extra, sub, self.extra_paths)
+
+    def _add(self, patterns: Sequence[Pattern], dir_parts: list[str], whole: list[Pattern]) -> None:
+        depth = len(dir_parts) + 1
+        for p in patterns:
+            parts = p.parts
+            if "**" not in parts:
+                if len(parts) == depth and all(m(c) for m, c in zip(p.matchers, dir_parts, strict=False)):
+                    self.names.append(p.matchers[-1])
+            elif parts[0] == "**" and len(parts) == 2:
+                self.names.append(p.matchers[1])
+            else:
+                whole.append(p)
+
+    def ignores(self, name: str, rel: str, child_sub: str) -> bool:
+        for test in self.names:
+            if test(name):
+                return True
+        if self.paths:
+            ctx_rel = f"{rel}/{child_sub}" if rel else child_sub
+            if any(p.match(ctx_rel) for p in self.paths):
+                return True
+        return bool(self.extra_paths) and any(p.match(child_sub) for p in self.extra_paths)
 
 
 def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:

@@ -9,12 +9,14 @@ exists. That is how `COPY overlay/ /` resets an existing `/opt/app-root`.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from itertools import chain, islice
+from typing import NamedTuple
 
-from ..buildcontext import BuildContext, archive_entries, is_archive
+from ..buildcontext import BuildContext, ContextEntry, archive_entries, is_archive
 from ..errors import InputError
-from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
+from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .state import StageState
 
 
@@ -22,9 +24,9 @@ class BuildFailure(Exception):
     """The instruction fails on the selected builder (the build stops there)."""
 
 
-@dataclass(frozen=True)
-class Entry:
-    """One thing to place, relative to the source root ("" = the source itself)."""
+class Entry(NamedTuple):
+    """One thing to place, relative to the source root ("" = the source itself). A tuple: a `COPY . /app` of a
+    large context makes hundreds of thousands of them."""
 
     rel: str
     kind: Kind
@@ -39,10 +41,15 @@ class Entry:
 
 @dataclass(frozen=True)
 class Source:
-    """A COPY/ADD source: its entries (the root first), and a label for messages."""
+    """A COPY/ADD source: its entries (the root first), and a label for messages. A build-context directory's
+    entries below the root come as `below`, read while they are placed: a large context is never held twice."""
 
     label: str
     entries: list[Entry]
+    below: Iterator[Entry] | None = None
+
+    def entries_below(self) -> Iterator[Entry]:
+        return self.below if self.below is not None else islice(self.entries, 1, None)
 
     @property
     def is_dir(self) -> bool:
@@ -69,14 +76,31 @@ def context_sources(
     out: list[Source] = []
     for src in srcs:
         for rel in ctx.match_sources(src):
-            entries: list[Entry] = []
-            for e in ctx.walk(rel, excludes):
-                content = None
-                if e.kind is Kind.FILE and posixpath.basename(e.rel or rel) in ("passwd", "group"):
-                    content = ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel)
-                entries.append(Entry(e.rel, e.kind, 0, 0, e.mode, e.target, content))
-            out.append(Source(rel or ".", entries))
+            batches = ctx.walk_batches(rel, excludes)
+            root = next(batches, [])
+            below = chain.from_iterable(
+                [
+                    Entry(e.rel, e.kind, 0, 0, e.mode, e.target, None)
+                    if e.kind is not Kind.FILE or not e.rel.endswith(("passwd", "group"))
+                    else _context_entry(ctx, rel, e)
+                    for e in batch
+                ]
+                for batch in batches
+            )
+            out.append(Source(rel or ".", [_context_entry(ctx, rel, e) for e in root], below))
     return out
+
+
+def _context_entry(ctx: BuildContext, rel: str, e: ContextEntry) -> Entry:
+    content = None
+    name = e.rel or rel
+    if e.kind is Kind.FILE and name.endswith(("passwd", "group")) and _base(name) in ("passwd", "group"):
+        content = ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel)
+    return Entry(e.rel, e.kind, 0, 0, e.mode, e.target, content)
+
+
+def _base(path: str) -> str:
+    return path.rpartition("/")[2]
 
 
 def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Source]:
@@ -186,8 +210,34 @@ def _create_dirs(
 
 
 def _place_tree(state: StageState, src: Source, dest: str, placement: Placement, cause: Cause, builder: str) -> None:
-    for e in src.entries[1:]:
-        _put_entry(state, posixpath.join(dest, e.rel), e, placement, cause, builder)
+    fs = state.fs
+    nodes = fs.nodes
+    note = "created by " + cause.instruction.split()[0]
+    shared: dict[tuple[int | None, int | None, int | None, Knowledge], Node] = {}
+    base = "" if dest == "/" else dest
+    children = fs._children
+    file_kind = Kind.FILE
+    for e in src.entries_below():
+        path = f"{base}/{e.rel}"
+        if e.kind is not file_kind or e.content is not None or e.tags or path in nodes:
+            _put_entry(state, path, e, placement, cause, builder)
+            continue
+        # A new plain file (most of a large context): `_put_entry` would build exactly this node, and files with
+        # the same owner and mode can share one, since nodes are immutable and carry no path.
+        key = (e.uid, e.gid, e.mode, e.knowledge)
+        node = shared.get(key)
+        if node is None:
+            uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
+            mode = _mode_for(e, placement)
+            node = Node(file_kind, uid, gid, mode, e.knowledge, None, (Change(cause, file_kind, uid, gid, mode, note),))
+            shared[key] = node
+        nodes[path] = node
+        parent, _, name = path.rpartition("/")
+        kids = children.get(parent or "/")
+        if kids is None:
+            children[parent or "/"] = {name}
+        else:
+            kids.add(name)
 
 
 def _mode_for(e: Entry, placement: Placement) -> int | None:
