@@ -22,6 +22,7 @@ from operator import attrgetter
 from typing import NamedTuple
 
 from .errors import InputError
+from .inputfile import read_bytes
 from .model.fs import Kind
 
 _WILDCARD = re.compile(r"[*?\[]")
@@ -206,11 +207,8 @@ class BuildContext:
         candidates += [os.path.join(self.root, ".dockerignore"), os.path.join(self.root, ".containerignore")]
         for c in candidates:
             if os.path.isfile(c):
-                try:
-                    with open(c, encoding="utf-8", errors="replace") as fh:
-                        self.patterns = parse_ignore(fh.read())
-                except OSError as exc:
-                    raise InputError(f"cannot read ignore file: {exc.strerror}", c) from None
+                data = read_bytes(c, "ignore file")
+                self.patterns = parse_ignore(data.decode("utf-8", errors="replace"))
                 self.ignore_file = c
                 break
         self.has_exclusions = any(p.exclusion for p in self.patterns)
@@ -282,7 +280,7 @@ class BuildContext:
         rel = self._clean(src)
         if not _WILDCARD.search(rel):
             rel = self._resolve_inside(rel)
-            if not os.path.lexists(self._host(rel)) or (rel and self.is_ignored(rel) and not self._has_child(rel)):
+            if not _exists(self._host(rel)) or (rel and self.is_ignored(rel) and not self._has_child(rel)):
                 raise InputError(f"COPY source {src!r} not found in the build context ({self.root})")
             return [rel]
         matches = self._glob(rel)
@@ -301,7 +299,7 @@ class BuildContext:
             for base in current:
                 if not _WILDCARD.search(part):
                     cand = f"{base}/{part}" if base else part
-                    if os.path.lexists(self._host(cand)):
+                    if _exists(self._host(cand)):
                         nxt.append(cand)
                     continue
                 host = self._host(base)
@@ -376,6 +374,8 @@ class BuildContext:
                     continue
                 mode = st.st_mode
                 if s_isreg(mode):
+                    if not _readable(st, d.path):
+                        raise _unreadable(d.path)
                     batch.append(ContextEntry(child_sub, file_kind, s_imode(mode), None, st.st_size, d.path))
                 elif s_isdir(mode):
                     batch.append(ContextEntry(child_sub, dir_kind, s_imode(mode), None, st.st_size, d.path))
@@ -493,6 +493,41 @@ class _DirTests:
         return bool(self.extra_paths) and any(p.match(child_sub) for p in self.extra_paths)
 
 
+def _exists(host: str) -> bool:
+    """lexists, except that a directory on the way the builder could not read is said, not taken for absence."""
+    try:
+        os.lstat(host)
+    except PermissionError:
+        raise InputError(f"cannot read the build context: lstat {host}: permission denied") from None
+    except OSError:
+        return False
+    return True
+
+
+_EUID = os.geteuid() if hasattr(os, "geteuid") else -1
+_GROUPS = set(os.getgroups()) | {os.getegid()} if hasattr(os, "getgroups") else set()
+
+
+def _readable(st: os.stat_result, host: str) -> bool:
+    """Whether the builder could read this context file (it fails the build on one it cannot: "error from
+    sender: open ...: permission denied"). Decided from the mode bits already at hand; only a file they deny is
+    asked about with access(2), which also knows ACLs and root's capabilities."""
+    mode = st.st_mode
+    if _EUID == 0:
+        denied = not mode & 0o444
+    elif st.st_uid == _EUID:
+        denied = not mode & 0o400
+    elif st.st_gid in _GROUPS:
+        denied = not mode & 0o040
+    else:
+        denied = not mode & 0o004
+    return not denied or os.access(host, os.R_OK)
+
+
+def _unreadable(host: str) -> InputError:
+    return InputError(f"cannot read the build context: open {host}: permission denied")
+
+
 def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
     mode = st.st_mode
     if stat.S_ISDIR(mode):
@@ -505,6 +540,8 @@ def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
         except OSError:
             target = None
     elif stat.S_ISREG(mode):
+        if not _readable(st, host):
+            raise _unreadable(host)
         kind = Kind.FILE
         target = None
     else:

@@ -7,6 +7,8 @@ import fnmatch
 import os
 
 from .buildcontext import Pattern, parse_ignore
+from .errors import InputError
+from .inputfile import read_bytes
 
 NAMES = ("Dockerfile", "Dockerfile.*", "Containerfile", "Containerfile.*", "*.dockerfile", "*.containerfile")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox", ".mypy_cache"}
@@ -24,10 +26,10 @@ def find_dockerfiles(root: str) -> list[str]:
         gi = os.path.join(d, ".gitignore")
         if os.path.isfile(gi):
             try:
-                with open(gi, encoding="utf-8", errors="replace") as fh:
-                    ignores = [*ignores, (d, parse_ignore(_gitignore_to_patterns(fh.read())))]
-            except OSError:
-                pass
+                text = read_bytes(gi, ".gitignore").decode("utf-8", errors="replace")
+                ignores = [*ignores, (d, parse_ignore(_gitignore_to_patterns(text)))]
+            except InputError:
+                pass  # an unreadable .gitignore ignores nothing, as for git
         try:
             entries = sorted(os.scandir(d), key=lambda e: e.name)
         except OSError:

@@ -58,7 +58,8 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
     except InputError as exc:
         result.error = str(exc)
         return result
-    result.source = text if text is not None else _read(path)
+    parsed = sim.build.parsed
+    result.source = parsed.source if parsed is not None else (text or "")
     suppressions = Suppressions()
     if options.pragmas and sim.build.parsed is not None:
         try:
@@ -89,11 +90,3 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
                 assumptions.append(item)
     result.assumptions = sorted(assumptions)
     return result
-
-
-def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8-sig") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError):
-        return ""

@@ -77,7 +77,7 @@ def run_lint(req: LintRequest) -> int:
     dockerfiles = _expand_inputs(req.dockerfiles)
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
-    work: list[tuple[str, LintOptions, str | None]] = []
+    work: list[tuple[str, LintOptions, str | InputError | None]] = []
     thresholds = []
     for path in dockerfiles:
         cfg = configuration.effective(path, req.config, _resolve_rule)
@@ -92,7 +92,7 @@ def run_lint(req: LintRequest) -> int:
             severity=cfg.severity,
             pragmas=not req.no_pragmas,
         )
-        work.append((path, options, sys.stdin.read() if path == "-" else None))
+        work.append((path, options, _read_stdin() if path == "-" else None))
         thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
     results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
@@ -111,14 +111,32 @@ def run_lint(req: LintRequest) -> int:
     return 0
 
 
-def _lint_one(item: tuple[str, Any, str | None]) -> Any:
+def _read_stdin() -> str | InputError:
+    """`-`: the Dockerfile on standard input, held to the same rules as a file (UTF-8, no NUL, a size limit)."""
+    from .parse.reader import _MAX_BYTES, decode
+
+    data = sys.stdin.buffer.read(_MAX_BYTES + 1)
+    if len(data) > _MAX_BYTES:
+        return InputError(f"more than {_MAX_BYTES // (1024 * 1024)} MiB: too large for a Dockerfile", "-")
+    try:
+        return decode(data, "-")
+    except InputError as exc:
+        return exc
+
+
+def _lint_one(item: tuple[str, Any, str | InputError | None]) -> Any:
     from .lint import lint_file
+    from .report.result import FileResult
 
     path, options, text = item
+    if isinstance(text, InputError):
+        result = FileResult(path)
+        result.error = str(text)
+        return result
     return lint_file(path, options, text=text)
 
 
-def _lint_all(work: Sequence[tuple[str, Any, str | None]], jobs: int, stdout_used: bool) -> list[Any]:
+def _lint_all(work: Sequence[tuple[str, Any, str | InputError | None]], jobs: int, stdout_used: bool) -> list[Any]:
     """Results in the order of `work`, whatever order the workers finish in."""
     progress = _progress(len(work), stdout_used)
     jobs = min(jobs, len(work))

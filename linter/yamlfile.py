@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from .errors import InputError
+from .inputfile import read_text
 
 
 def read_yaml(path: str, what: str, with_nodes: bool = True) -> tuple[Any, Any]:
@@ -13,11 +14,7 @@ def read_yaml(path: str, what: str, with_nodes: bool = True) -> tuple[Any, Any]:
     errors can call `compose_nodes` then)."""
     import yaml
 
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read {what}: {getattr(exc, 'strerror', None) or exc}", path) from None
+    text = read_text(path, what)
     try:
         data = yaml.safe_load(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader) if with_nodes else None
@@ -33,5 +30,4 @@ def compose_nodes(path: str) -> Any:
     """The node tree of a YAML file that already parsed once (for line numbers in an error message)."""
     import yaml
 
-    with open(path, encoding="utf-8") as fh:
-        return yaml.compose(fh.read(), Loader=yaml.SafeLoader)
+    return yaml.compose(read_text(path, "YAML file"), Loader=yaml.SafeLoader)

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 from ..errors import InputError
+from ..inputfile import require_regular
 from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.users import User, UserDB
 from ..yamlfile import compose_nodes, read_yaml
@@ -208,6 +209,8 @@ class _LazyProfiles(ProfileSet):
 
     def __init__(self, extra_files: Sequence[str]) -> None:
         super().__init__([])
+        for f in extra_files:
+            require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
         self._extra = tuple(extra_files)
         self._loaded = False
 

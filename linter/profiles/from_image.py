@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from ..errors import InputError
+from ..inputfile import require_regular
 
 _INTERESTING_FILE = re.compile(r"(^|/)(pyvenv\.cfg|python[0-9.]*|pip[0-9.]*|uv|uvx)$")
 
@@ -40,6 +41,7 @@ class Image:
 
 
 def read_image(path: str) -> Image:
+    require_regular(path, "image archive")
     try:
         outer = tarfile.open(path)  # noqa: SIM115 - closed by the `with outer:` below, after the error check
     except (OSError, tarfile.TarError) as exc:

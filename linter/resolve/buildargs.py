@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterable
 
 from ..errors import InputError
+from ..inputfile import read_text
 
 
 def parse_build_arg(spec: str, source: str = "--build-arg", line: int | None = None) -> tuple[str, str | None]:
@@ -21,11 +22,7 @@ def parse_build_arg(spec: str, source: str = "--build-arg", line: int | None = N
 
 
 def read_build_arg_file(path: str) -> dict[str, str]:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read build-arg file: {getattr(exc, 'strerror', None) or exc}", path) from None
+    text = read_text(path, "build-arg file")
     out: dict[str, str] = {}
     for n, line in enumerate(text.splitlines(), 1):
         stripped = line.strip()
