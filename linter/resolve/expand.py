@@ -17,6 +17,12 @@ class ExpansionError(InputError):
     pass
 
 
+# Bounds no real Dockerfile comes near, so that no input can exhaust the stack, the memory or the time:
+MAX_NESTING = 64  # ${a:-${b:-...}} levels
+MAX_LENGTH = 1024 * 1024  # characters one expanded word may grow to (ENV A=$A$A doubles at each line)
+MAX_PATTERN_SUBJECT = 4096  # characters of a value that ${v#pattern} and friends are evaluated on
+
+
 def _is_name_char(c: str) -> bool:
     return c.isalnum() or c == "_"
 
@@ -28,6 +34,8 @@ class _Lexer:
         self.env = env
         self.escape = escape
         self.used: set[str] = set()
+        self.depth = 0
+        self.grown = 0  # characters added by expansions so far
 
     def peek(self) -> str:
         return self.s[self.i] if self.i < len(self.s) else ""
@@ -89,7 +97,15 @@ class _Lexer:
 
     def lookup(self, name: str) -> str | None:
         self.used.add(name)
-        return self.env.get(name)
+        value = self.env.get(name)
+        if value is not None:
+            self.grown += len(value)
+            if self.grown > MAX_LENGTH:
+                raise ExpansionError(
+                    f"expanding ${name} makes a value of over {MAX_LENGTH // (1024 * 1024)} MiB "
+                    "(a variable that doubles itself?): venvlint does not follow it further"
+                )
+        return value
 
     def dollar(self) -> str:
         c = self.peek()
@@ -108,6 +124,15 @@ class _Lexer:
         return "$"
 
     def braced(self) -> str:
+        self.depth += 1
+        if self.depth > MAX_NESTING:
+            raise ExpansionError(f"variable substitutions nested more than {MAX_NESTING} deep")
+        try:
+            return self._braced()
+        finally:
+            self.depth -= 1
+
+    def _braced(self) -> str:
         start = self.i
         while self.i < len(self.s) and _is_name_char(self.s[self.i]):
             self.i += 1
@@ -134,6 +159,11 @@ class _Lexer:
                 raise ExpansionError(f"{name}: {arg or 'is not allowed to be unset'}")
             return value
         v = value or ""
+        if op in ("#", "##", "%", "%%") and len(v) > MAX_PATTERN_SUBJECT:
+            raise ExpansionError(
+                f"${{{name}{op}...}} on a value of {len(v)} characters: venvlint evaluates pattern removal on "
+                f"values up to {MAX_PATTERN_SUBJECT} characters"
+            )
         if op in ("#", "##"):
             cuts = range(len(v) + 1) if op == "#" else range(len(v), -1, -1)
             for k in cuts:

@@ -8,7 +8,7 @@ FROM; stage names are case-insensitive; a FROM naming a later stage (or itself) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -113,6 +113,7 @@ def resolve(
     build_args: Mapping[str, str] | None = None,
     target: str | None = None,
     base_env: BaseEnv = _no_env,
+    forward_refs: bool = True,
 ) -> ResolvedBuild:
     """Split into stages and expand every expandable argument with the ARG/ENV values in scope."""
     build_args = dict(build_args or {})
@@ -125,28 +126,33 @@ def resolve(
     envs: dict[str, str] = {}
 
     for ins in parsed.instructions:
-        if ins.cmd == "FROM":
-            cur, args, envs = _start_stage(ins, stages, global_args, base_env, esc, path)
-            stages.append(cur)
-            for trig in _triggers(stages, cur):
-                _add_step(cur, trig, args, envs, build_args, global_args, esc, path, trigger_of=ins.line)
-            continue
-        if cur is None:
-            if ins.cmd == "ARG":
-                for key, value in _arg_pairs(ins, global_args, esc):
-                    if key in build_args:
-                        global_args[key] = build_args[key]
-                    elif value is not None:
-                        global_args[key] = value
+        try:
+            if ins.cmd == "FROM":
+                cur, args, envs = _start_stage(ins, stages, global_args, base_env, esc, path)
+                stages.append(cur)
+                for trig in _triggers(stages, cur):
+                    _add_step(cur, trig, args, envs, build_args, global_args, esc, path, trigger_of=ins.line)
                 continue
-            raise InputError(f"{ins.cmd} before the first FROM (only ARG may come first)", path, ins.line)
-        _add_step(cur, ins, args, envs, build_args, global_args, esc, path)
+            if cur is None:
+                if ins.cmd == "ARG":
+                    for key, value in _arg_pairs(ins, global_args, esc):
+                        if key in build_args:
+                            global_args[key] = build_args[key]
+                        elif value is not None:
+                            global_args[key] = value
+                    continue
+                raise InputError(f"{ins.cmd} before the first FROM (only ARG may come first)", path, ins.line)
+            _add_step(cur, ins, args, envs, build_args, global_args, esc, path)
+        except InputError as exc:
+            if exc.file is None:  # an expansion problem: point at the instruction
+                raise InputError(exc.message, path, ins.line) from None
+            raise
 
     if not stages:
         raise InputError("no FROM instruction: not a Dockerfile build", path)
     tgt = _target_index(stages, target, path)
     build = ResolvedBuild(path, stages, tgt, [], esc, parsed)
-    build.needed = _needed(build, tgt)
+    build.needed = _needed(build, tgt, forward_refs)
     return build
 
 
@@ -241,24 +247,71 @@ def _target_index(stages: list[Stage], target: str | None, path: str) -> int:
     raise InputError(f"target stage {target!r} not found (stages: {names})", path)
 
 
-def _needed(build: ResolvedBuild, target: int) -> list[int]:
-    """The target and every stage it depends on through FROM, COPY --from and RUN --mount from=."""
-    seen: set[int] = set()
+def _needed(build: ResolvedBuild, target: int, forward_refs: bool) -> list[int]:
+    """The target and every stage it depends on through FROM, COPY --from and RUN --mount from=, in an order that
+    builds each dependency first (lowest index first where the order is free).
+
+    BuildKit resolves `--from=name` against every stage of the file, later ones included, and refuses a cycle
+    ("circular dependency detected on stage"); buildah and the classic builder only know the stages before the
+    instruction, so for them a later name is an image reference (`forward_refs` False).
+    """
+    deps: dict[int, list[tuple[int, int]]] = {}  # stage → [(stage it needs, line that says so)]
     stack = [target]
     while stack:
         i = stack.pop()
-        if i in seen:
+        if i in deps:
             continue
-        seen.add(i)
         stage = build.stages[i]
+        edges: list[tuple[int, int]] = []
         if stage.base_stage is not None:
-            stack.append(stage.base_stage)
+            edges.append((stage.base_stage, stage.from_instruction.line))
         for step in stage.steps:
             for ref in _stage_refs(step):
                 dep = build.stage_by_ref(ref)
-                if dep is not None and dep.index < i:
-                    stack.append(dep.index)
-    return sorted(seen)
+                if dep is not None and (dep.index < i or forward_refs):
+                    edges.append((dep.index, step.line))
+        deps[i] = edges
+        stack.extend(d for d, _ in edges)
+    _refuse_cycles(build, deps, target)
+    import heapq
+
+    waiting = {i: {d for d, _ in edges} for i, edges in deps.items()}
+    ready = [i for i, w in waiting.items() if not w]
+    heapq.heapify(ready)
+    order: list[int] = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for j, w in waiting.items():
+            if i in w:
+                w.discard(i)
+                if not w:
+                    heapq.heappush(ready, j)
+    return order
+
+
+def _refuse_cycles(build: ResolvedBuild, deps: Mapping[int, list[tuple[int, int]]], target: int) -> None:
+    """Depth-first, without recursion: a stage met again while still on the path closes a cycle."""
+    state: dict[int, int] = {}  # 1 = on the current path, 2 = done
+    path: list[tuple[int, Iterator[tuple[int, int]]]] = [(target, iter(deps[target]))]
+    state[target] = 1
+    while path:
+        node, edges = path[-1]
+        nxt = next(edges, None)
+        if nxt is None:
+            state[node] = 2
+            path.pop()
+            continue
+        dep, line = nxt
+        if state.get(dep) == 1:
+            raise InputError(
+                f"circular dependency detected on stage: {build.stages[dep].label}",
+                build.path,
+                line,
+            )
+        if dep not in state:
+            state[dep] = 1
+            path.append((dep, iter(deps[dep])))
 
 
 def _stage_refs(step: Step) -> list[str]:

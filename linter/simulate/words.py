@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 from tree_sitter import Node as TSNode
 
-from ..resolve.expand import ExpansionError, expand
+from ..resolve.expand import MAX_LENGTH, ExpansionError, expand
 
 
 def text(node: TSNode, src: bytes) -> str:
@@ -64,10 +64,12 @@ def word(node: TSNode, src: bytes, env: Mapping[str, str]) -> str | None:
             return None
     if t == "concatenation":
         parts = []
+        size = 0
         for c in node.children:
             v = word(c, src, env)
-            if v is None:
-                return None
+            size += len(v) if v is not None else 0
+            if v is None or size > MAX_LENGTH:
+                return None  # unknowable, or a word no real script builds (the model stays bounded)
             parts.append(v)
         return "".join(parts)
     if t in ("command_substitution", "process_substitution", "arithmetic_expansion"):
