@@ -19,7 +19,8 @@ from .errors import InputError
 from .findings import Finding
 from .parse.model import ParsedDockerfile
 
-_PRAGMA = re.compile(r"^venvlint\s+(?:(stage|global)\s+)?ignore\s*=\s*([^#]*?)\s*(?:#.*)?$", re.IGNORECASE)
+# The codes are stripped in Python: a lazy `([^#]*?)\s*` backtracks quadratically over a long run of blanks.
+_PRAGMA = re.compile(r"^venvlint\s+(?:(stage|global)\s+)?ignore\s*=([^#]*)(?:#.*)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -44,7 +45,8 @@ def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | 
         m = _PRAGMA.match(c.text)
         if not m:
             if c.text.lower().startswith("venvlint ") and "ignore" in c.text.lower():
-                raise InputError(f"malformed pragma {c.text!r} (expected `# venvlint [stage|global] ignore=CODE,...`)",
+                shown = c.text if len(c.text) <= 80 else c.text[:77] + "..."
+                raise InputError(f"malformed pragma {shown!r} (expected `# venvlint [stage|global] ignore=CODE,...`)",
                                  parsed.path, c.line)  # fmt: skip
             continue
         scope, names = m.group(1), m.group(2)

@@ -48,7 +48,8 @@ JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD
 KEY_VALUE_INSTRUCTIONS = frozenset({"ENV", "LABEL", "ARG"})
 SINGLE_STRING = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 
-_DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=[ \t]*(.+?)[ \t]*$")
+# The value is stripped in Python: `(.+?)[ \t]*$` backtracks quadratically over a long run of blanks.
+_DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=(.*)$")
 # `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"`, `3<<EOF`; the delimiter is a word (BuildKit: shell-word characters).
 _HEREDOC = re.compile(r"(?<![<\w])(\d?)<<(-?)(['\"]?)([A-Za-z0-9_.\-]+)\3")
 _MAX_BYTES = 50 * 1024 * 1024
@@ -118,12 +119,13 @@ def _read_directives(lines: list[str], result: ParsedDockerfile) -> int:
     i = 0
     while i < len(lines):
         m = _DIRECTIVE.match(lines[i].strip())
-        if not m:
+        value = m.group(2).strip(" \t") if m else ""
+        if not m or not value:
             break
         key = m.group(1).lower()
         if key in result.directives:
             break  # a repeated directive is an ordinary comment (BuildKit)
-        result.directives[key] = m.group(2)
+        result.directives[key] = value
         i += 1
     esc = result.directives.get("escape")
     if esc is not None:
