@@ -86,3 +86,37 @@ def test_bad_build_arg_file_line(tmp_path: Path) -> None:
     f.write_text("=x\n")
     with pytest.raises(InputError, match=r"args.conf:1"):
         read_build_arg_file(str(f))
+
+
+def test_copy_from_a_later_stage_is_built_first_under_buildkit_only() -> None:
+    text = "FROM python:3.12 AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nCOPY f /x\nFROM a AS final\n"
+    assert resolve(parse_text(text)).needed == [1, 0, 2]  # b before a: a copies from it
+    # buildah and the classic builder only know the stages above the instruction: `b` is an image there.
+    assert resolve(parse_text(text), forward_refs=False).needed == [0, 2]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "stage"),
+    [
+        ("FROM python:3.12 AS a\nCOPY --from=a /x /x\n", 2, "a"),
+        ("FROM python:3.12\nCOPY --from=0 /x /x\n", 2, "0"),
+        ("FROM scratch AS a\nCOPY --from=b /x /x\nFROM scratch AS b\nRUN --mount=from=a,target=/m true\n", 2, "b"),
+    ],
+)
+def test_stage_cycles_are_refused_with_the_line(text: str, line: int, stage: str) -> None:
+    with pytest.raises(InputError) as err:
+        resolve(parse_text(text))
+    assert err.value.line == line and f"circular dependency detected on stage: {stage}" in err.value.message
+
+
+def test_expansion_is_bounded_and_points_at_the_line() -> None:
+    doubling = "FROM scratch\nENV A=xx\n" + "ENV A=$A$A\n" * 30
+    with pytest.raises(InputError) as err:
+        resolve(parse_text(doubling))
+    assert err.value.line == 22 and "over 1 MiB" in err.value.message
+    nested = "FROM scratch\nARG A=" + "${A:-" * 100 + "x" + "}" * 100 + "\n"
+    with pytest.raises(InputError) as err:
+        resolve(parse_text(nested))
+    assert err.value.line == 2 and "nested more than 64 deep" in err.value.message
+    shallow = "FROM scratch\nARG A=" + "${A:-" * 10 + "x" + "}" * 10 + "\nENV B=$A\n"
+    assert resolve(parse_text(shallow)).stages[0].env["B"] == "x"
