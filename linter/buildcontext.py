@@ -276,6 +276,29 @@ class BuildContext:
             i += 1
         return "/".join(cur)
 
+    def follow_source(self, src: str, rel: str) -> str:
+        """The context path a COPY source named without wildcards stands for: a symlink named as the source is
+        followed, as every builder does (measured: buildah 1.28, docker 20.10 classic and BuildKit), with absolute
+        and `..` targets resolved inside the context root, never on the host. Links met while walking a copied
+        directory stay links."""
+        hops = 0
+        while rel:
+            host = self._host(rel)
+            if not os.path.islink(host):
+                return rel
+            hops += 1
+            if hops > 40:
+                raise InputError(f"COPY source {src!r}: symlink loop in the build context at {rel}")
+            target = os.readlink(host)
+            base = "/" if target.startswith("/") else "/" + posixpath.dirname(rel)
+            rel = self._resolve_inside(posixpath.normpath(posixpath.join(base, target)).lstrip("/"))
+            if rel and not _exists(self._host(rel)):
+                raise InputError(
+                    f"COPY source {src!r} not found in the build context ({self.root}): it is a symlink to "
+                    f"{target!r}, which builders look up inside the context"
+                )
+        return rel
+
     def match_sources(self, src: str) -> list[str]:
         rel = self._clean(src)
         if not _WILDCARD.search(rel):

@@ -34,7 +34,7 @@ def build_from_parsed(
         p = profs.find(ref) if ref.lower() != "scratch" else None
         return dict(p.env) if p is not None else {}
 
-    build = resolve(parsed, build_args, target, base_env, forward_refs=builder == "buildkit")
+    build = resolve(parsed, build_args, target, base_env, builder=builder)
     ctx = BuildContext(context, dockerfile_path) if context is not None else None
     return simulate(build, context=ctx, profiles=profs, builder=builder)
 

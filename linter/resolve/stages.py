@@ -8,7 +8,7 @@ FROM; stage names are case-insensitive; a FROM naming a later stage (or itself) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -113,7 +113,7 @@ def resolve(
     build_args: Mapping[str, str] | None = None,
     target: str | None = None,
     base_env: BaseEnv = _no_env,
-    forward_refs: bool = True,
+    builder: str = "buildkit",
 ) -> ResolvedBuild:
     """Split into stages and expand every expandable argument with the ARG/ENV values in scope."""
     build_args = dict(build_args or {})
@@ -152,7 +152,7 @@ def resolve(
         raise InputError("no FROM instruction: not a Dockerfile build", path)
     tgt = _target_index(stages, target, path)
     build = ResolvedBuild(path, stages, tgt, [], esc, parsed)
-    build.needed = _needed(build, tgt, forward_refs)
+    build.needed = _needed(build, tgt, builder)
     return build
 
 
@@ -247,71 +247,46 @@ def _target_index(stages: list[Stage], target: str | None, path: str) -> int:
     raise InputError(f"target stage {target!r} not found (stages: {names})", path)
 
 
-def _needed(build: ResolvedBuild, target: int, forward_refs: bool) -> list[int]:
-    """The target and every stage it depends on through FROM, COPY --from and RUN --mount from=, in an order that
-    builds each dependency first (lowest index first where the order is free).
+def _needed(build: ResolvedBuild, target: int, builder: str) -> list[int]:
+    """The target and every stage it depends on through FROM, COPY --from and RUN --mount from=, in file order.
 
-    BuildKit resolves `--from=name` against every stage of the file, later ones included, and refuses a cycle
-    ("circular dependency detected on stage"); buildah and the classic builder only know the stages before the
-    instruction, so for them a later name is an image reference (`forward_refs` False).
+    A stage can only use the stages above it. Naming the current or a later stage is an error for BuildKit
+    ("cannot copy from stage ..., it needs to be defined before current stage ...", moby/buildkit#4568; the
+    BuildKit of dockerd 20.10 said "circular dependency detected" or copied nothing) and, by index, for every
+    builder; buildah and the classic builder take a later stage's *name* for an image reference
+    (docs/MEASUREMENTS.md).
     """
-    deps: dict[int, list[tuple[int, int]]] = {}  # stage → [(stage it needs, line that says so)]
+    seen: set[int] = set()
     stack = [target]
     while stack:
         i = stack.pop()
-        if i in deps:
+        if i in seen:
             continue
+        seen.add(i)
         stage = build.stages[i]
-        edges: list[tuple[int, int]] = []
         if stage.base_stage is not None:
-            edges.append((stage.base_stage, stage.from_instruction.line))
+            stack.append(stage.base_stage)
         for step in stage.steps:
             for ref in _stage_refs(step):
                 dep = build.stage_by_ref(ref)
-                if dep is not None and (dep.index < i or forward_refs):
-                    edges.append((dep.index, step.line))
-        deps[i] = edges
-        stack.extend(d for d, _ in edges)
-    _refuse_cycles(build, deps, target)
-    import heapq
-
-    waiting = {i: {d for d, _ in edges} for i, edges in deps.items()}
-    ready = [i for i, w in waiting.items() if not w]
-    heapq.heapify(ready)
-    order: list[int] = []
-    while ready:
-        i = heapq.heappop(ready)
-        order.append(i)
-        for j, w in waiting.items():
-            if i in w:
-                w.discard(i)
-                if not w:
-                    heapq.heappush(ready, j)
-    return order
-
-
-def _refuse_cycles(build: ResolvedBuild, deps: Mapping[int, list[tuple[int, int]]], target: int) -> None:
-    """Depth-first, without recursion: a stage met again while still on the path closes a cycle."""
-    state: dict[int, int] = {}  # 1 = on the current path, 2 = done
-    path: list[tuple[int, Iterator[tuple[int, int]]]] = [(target, iter(deps[target]))]
-    state[target] = 1
-    while path:
-        node, edges = path[-1]
-        nxt = next(edges, None)
-        if nxt is None:
-            state[node] = 2
-            path.pop()
-            continue
-        dep, line = nxt
-        if state.get(dep) == 1:
-            raise InputError(
-                f"circular dependency detected on stage: {build.stages[dep].label}",
-                build.path,
-                line,
-            )
-        if dep not in state:
-            state[dep] = 1
-            path.append((dep, iter(deps[dep])))
+                if dep is None:
+                    continue
+                if dep.index < i:
+                    stack.append(dep.index)
+                elif builder == "buildkit":
+                    raise InputError(
+                        f'cannot copy from stage "{dep.label}", it needs to be defined before current stage '
+                        f'"{stage.label}" (BuildKit refuses the build)',
+                        build.path,
+                        step.line,
+                    )
+                elif ref.isdigit():
+                    raise InputError(
+                        f"--from={ref} refers to the current or a later stage: {builder} refuses the build",
+                        build.path,
+                        step.line,
+                    )
+    return sorted(seen)
 
 
 def _stage_refs(step: Step) -> list[str]:

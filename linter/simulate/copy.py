@@ -75,19 +75,22 @@ def context_sources(
         return None
     out: list[Source] = []
     for src in srcs:
+        wildcard = any(c in src for c in "*?[")
         for rel in ctx.match_sources(src):
-            batches = ctx.walk_batches(rel, excludes)
+            # A source named as a symlink is copied as what it points to, under its own name (the label).
+            real = rel if wildcard else ctx.follow_source(src, rel)
+            batches = ctx.walk_batches(real, excludes)
             root = next(batches, [])
             below = chain.from_iterable(
                 [
                     Entry(e.rel, e.kind, 0, 0, e.mode, e.target, None)
                     if e.kind is not Kind.FILE or not e.rel.endswith(("passwd", "group"))
-                    else _context_entry(ctx, rel, e)
+                    else _context_entry(ctx, real, e)
                     for e in batch
                 ]
                 for batch in batches
             )
-            out.append(Source(rel or ".", [_context_entry(ctx, rel, e) for e in root], below))
+            out.append(Source(rel or ".", [_context_entry(ctx, real, e) for e in root], below))
     return out
 
 

@@ -343,8 +343,7 @@ class _Replayer:
         link: bool,
     ) -> None:
         src_stage = self.result.build.stage_by_ref(ref)
-        # BuildKit resolves a later stage's name too (resolve ordered the build so it is already simulated).
-        if src_stage is not None and (src_stage.index < self.stage.index or self.builder == "buildkit"):
+        if src_stage is not None and src_stage.index < self.stage.index:
             src_state = self.result.states.get(src_stage.index)
             if src_state is None:
                 raise InputError(f"COPY --from={ref}: stage not built", self.result.build.path, step.line)
