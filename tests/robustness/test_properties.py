@@ -1,10 +1,15 @@
 """Property tests: Dockerfiles generated from the grammar (instructions, flags, heredocs, continuations, odd bytes)
-never make venvlint raise, and linting is deterministic."""
+never make venvlint raise, and linting is deterministic; through the command line, the exit code is 0, 1 or 2, the
+output is the same on every run and each run is bounded in time."""
 
 from __future__ import annotations
 
+import io
+import time
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from venvlint.lint import LintOptions, lint_file
@@ -13,7 +18,10 @@ WORDS = st.sampled_from(
     ["/opt/app-root", "/app", ".", "./", "src/", "$HOME", "${APP:-/x}", "1001:0", "app", "root", "-", "'q'", '"d"',
      "*", "a b", "\\", "$(id -u)", "--chown=1001", "--from=0", "--link", "--chmod=g+w", "--mount=type=cache,target=/c",
      "&&", "||", ";", "|", ">", ">>", "<<EOF", "python -m venv /v", "pip install x", "uv sync", "chown -R 1:0 /a",
-     "chmod 775 /a", "useradd -m u", "mkdir -p /a/b", "cd /tmp", "é", "\t", "#"]
+     "chmod 775 /a", "useradd -m u", "mkdir -p /a/b", "cd /tmp", "é", "\t", "#", "\x1b[31m", "\ufeff", "\r",
+     "\x7f", "${A:-${B:-x}}", "${A#*/}", "$$", "`id`", "--exclude=*.pyc", "--parents", "--network=none",
+     "--mount=type=bind,from=build,source=/a,target=/b", "--chown=$UID:$GID", "AS build", "--platform=$BUILDPLATFORM",
+     "[\"/bin/sh\", \"-c\"]", "\\", "'", '"']
 )  # fmt: skip
 KEYWORDS = st.sampled_from(
     ["FROM", "RUN", "COPY", "ADD", "USER", "WORKDIR", "ENV", "ARG", "VOLUME", "CMD", "ENTRYPOINT", "SHELL",
@@ -46,7 +54,12 @@ def dockerfiles(draw: st.DrawFn) -> str:
         if draw(st.integers(0, 9)) == 0:
             line = '["' + line.replace('"', "") + '"'
         lines.append(line)
-    return "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n"]))
+    head = draw(st.sampled_from(["", "# escape=`\n", "# syntax=docker/dockerfile:1\n", "# check=skip=all\n", "\ufeff"]))
+    if draw(st.booleans()):
+        lines.insert(0, "ARG BASE=python:3.12-slim")
+        lines.append("FROM ${BASE} AS final")
+        lines.append("COPY --from=0 /opt /opt")
+    return head + "\n".join(lines) + draw(st.sampled_from(["\n", "", "\n\n", "\r\n"]))
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -86,3 +99,55 @@ def test_long_cmd_script_is_scanned_without_recursion() -> None:
 
     cmds = scan_commands(" && ".join(["echo x"] * 5000) + " && uv run app.py", {})
     assert cmds[-1].argv == ["uv", "run", "app.py"] and len(cmds) == 5001
+
+
+def run_cli(args: list[str]) -> tuple[int, str, str]:
+    """The console entry point in this process (subprocesses would make a hundred examples take minutes)."""
+    from venvlint.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(args)
+        except SystemExit as exc:
+            code = exc.code
+    return (code if isinstance(code, int) else 2), out.getvalue(), err.getvalue()
+
+
+@pytest.fixture(autouse=False)
+def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=dockerfiles(), fmt=st.sampled_from(["text", "json", "sarif", "github", "gitlab", "junit"]))
+def test_command_line_exit_codes_are_bounded_and_output_is_deterministic(
+    tmp_path: Path, no_color: None, text: str, fmt: str
+) -> None:
+    (tmp_path / "src").mkdir(exist_ok=True)
+    df = tmp_path / "Dockerfile"
+    df.write_text(text, encoding="utf-8", newline="")
+    args = ["--format", fmt, "--jobs", "1", "--context", str(tmp_path), str(df)]
+    start = time.perf_counter()
+    first = run_cli(args)
+    elapsed = time.perf_counter() - start
+    second = run_cli(args)
+    assert first[0] in (0, 1, 2), first
+    assert "Traceback" not in first[2] and "internal error" not in first[2], first[2]
+    assert first == second
+    assert elapsed < 10, f"{elapsed:.1f} s for {len(text)} characters"
+    if first[0] == 2:
+        assert first[2].startswith("venvlint: error:"), first[2]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400))
+def test_command_line_on_arbitrary_bytes(tmp_path: Path, no_color: None, data: bytes) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_bytes(data)
+    code, _out, err = run_cli(["--jobs", "1", str(df)])
+    assert code in (0, 1, 2) and "Traceback" not in err and "internal error" not in err, err
+    if code == 2:
+        assert err.startswith("venvlint: error:"), err
