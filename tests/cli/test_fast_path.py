@@ -122,7 +122,7 @@ def test_jobs_keep_the_output_order(tmp_path: Path) -> None:
     example = Path(EXAMPLE).read_text()
     (tmp_path / "overlay" / "opt" / "app-root").mkdir(parents=True)
     files = []
-    for i in range(12):
+    for i in range(40):  # enough for several workers (FILES_PER_WORKER each)
         f = tmp_path / f"Dockerfile.{i:02d}"
         # Every third file is clean, so findings and file names interleave: a reordering would show.
         f.write_text(example if i % 3 else "FROM scratch\n")
