@@ -15,10 +15,11 @@ import json
 import os
 import re
 import stat
-
-from dockerfile_parse.util import WordSplitter
+from functools import lru_cache
+from typing import Any
 
 from ..errors import InputError
+from ..fastimport import load_module
 from .model import Comment, Flag, Heredoc, Instruction, ParsedDockerfile
 
 INSTRUCTIONS = frozenset(
@@ -49,6 +50,14 @@ KEY_VALUE_INSTRUCTIONS = frozenset({"ENV", "LABEL", "ARG"})
 SINGLE_STRING = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 
 # The value is stripped in Python: `(.+?)[ \t]*$` backtracks quadratically over a long run of blanks.
+
+
+@lru_cache(maxsize=1)
+def _word_splitter() -> Any:
+    """dockerfile-parse's WordSplitter, loaded without the rest of that package (see fastimport)."""
+    return load_module("dockerfile_parse", "util").WordSplitter
+
+
 _DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=(.*)$")
 # `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"`, `3<<EOF`; the delimiter is a word (BuildKit: shell-word characters).
 _HEREDOC = re.compile(r"(?<![<\w])(\d?)<<(-?)(['\"]?)([A-Za-z0-9_.\-]+)\3")
@@ -256,7 +265,7 @@ def _build(
     if cmd in SINGLE_STRING:
         args: tuple[str, ...] = (text,) if text else ()
     elif cmd in KEY_VALUE_INSTRUCTIONS:
-        args = tuple(WordSplitter(text).split(dequote=False))  # no args/envs: no substitution
+        args = tuple(_word_splitter()(text).split(dequote=False))  # no args/envs: no substitution
     else:
         args = tuple(text.split())
     return Instruction(cmd, line, end, original, text, args, tuple(flags), False, heredocs)

@@ -9,7 +9,6 @@ says so. A command the model says is denied fails (status 1) and is recorded in 
 
 from __future__ import annotations
 
-import os
 import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,29 +32,10 @@ def _parser() -> Any:
 
 
 def _bash_language() -> Any:
-    """The bash grammar. tree_sitter_bash's package __init__ imports importlib.resources (about 10 ms, a sixth of
-    venvlint's start-up) only to serve its highlight queries, so load its compiled `_binding` module directly and
-    fall back to the ordinary import if the package is laid out differently."""
-    import sys
-    from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader, ModuleSpec, PathFinder
+    """The bash grammar, from tree-sitter-bash's compiled module (see fastimport)."""
+    from ..fastimport import load_module
 
-    name = "tree_sitter_bash._binding"
-    if name not in sys.modules:
-        try:
-            spec = PathFinder.find_spec("tree_sitter_bash")
-            for folder in (spec.submodule_search_locations or []) if spec else []:
-                for suffix in EXTENSION_SUFFIXES:
-                    path = f"{folder}/_binding{suffix}"
-                    if os.path.isfile(path):
-                        loader = ExtensionFileLoader(name, path)
-                        module = loader.create_module(ModuleSpec(name, loader, origin=path))
-                        loader.exec_module(module)
-                        return module.language()
-        except (ImportError, OSError, AttributeError):
-            pass
-    import tree_sitter_bash
-
-    return tree_sitter_bash.language()
+    return load_module("tree_sitter_bash", "_binding").language()
 
 
 @dataclass
