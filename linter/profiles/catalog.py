@@ -192,6 +192,13 @@ class ProfileSet:
 
     def find(self, image_ref: str) -> Profile | None:
         """The profile with the most specific matching pattern (user profiles win ties: they come first)."""
+        found = self.__dict__.setdefault("_found", {})  # every FROM asks twice (environment, then filesystem)
+        if image_ref not in found:
+            found[image_ref] = self._find(image_ref)
+        result: Profile | None = found[image_ref]
+        return result
+
+    def _find(self, image_ref: str) -> Profile | None:
         best: tuple[int, Profile] | None = None
         split = _split_ref(image_ref)
         for p in self.profiles:
