@@ -49,7 +49,13 @@ class Analysis:
         """Every `pyvenv.cfg` in the final image (several rules start from them), found once per analysis."""
         found = self.__dict__.get("_venv_configs")
         if found is None:
-            found = [(p, n) for p, n in self.fs.nodes.items() if p.endswith("/pyvenv.cfg")]
+            # Through the directory index: a large COPY makes the filesystem hundreds of thousands of nodes long.
+            nodes = self.fs.nodes
+            found = [
+                (p, nodes[p])
+                for d, names in self.fs.directories()
+                if "pyvenv.cfg" in names and (p := f"{d.rstrip('/')}/pyvenv.cfg") in nodes
+            ]
             self.__dict__["_venv_configs"] = found
         return found
 

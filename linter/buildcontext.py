@@ -18,25 +18,14 @@ import stat
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from operator import attrgetter
-from typing import NamedTuple
+from operator import attrgetter, methodcaller
 
 from .errors import InputError
 from .inputfile import read_bytes
+from .model.entry import Entry
 from .model.fs import Kind
 
 _WILDCARD = re.compile(r"[*?\[]")
-
-
-class ContextEntry(NamedTuple):
-    """One entry of a walk (a tuple: a context can hold hundreds of thousands)."""
-
-    rel: str  # relative to the COPY source root ("" for the source itself)
-    kind: Kind
-    mode: int
-    target: str | None
-    size: int
-    host_path: str
 
 
 @dataclass(frozen=True)
@@ -83,29 +72,18 @@ def _component_matcher(part: str) -> Callable[[str], bool]:
     if not inner:
         return _any_name
     lead, trail = part.startswith("*"), part.endswith("*")
+    # methodcaller runs the string method in C, without a Python frame per name.
     if lead and trail:
-        return partial(_contains, inner)
+        return methodcaller("__contains__", inner)
     if lead:
-        return partial(_ends_with, inner)
+        return methodcaller("endswith", inner)
     if trail:
-        return partial(_starts_with, inner)
+        return methodcaller("startswith", inner)
     return part.__eq__
 
 
 def _any_name(name: str) -> bool:
     return True
-
-
-def _contains(inner: str, name: str) -> bool:
-    return inner in name
-
-
-def _ends_with(tail: str, name: str) -> bool:
-    return name.endswith(tail)
-
-
-def _starts_with(head: str, name: str) -> bool:
-    return name.startswith(head)
 
 
 def match_component(pattern: str, name: str) -> bool:
@@ -241,6 +219,10 @@ class BuildContext:
         return False
 
     # -- sources -----------------------------------------------------------------------------------------------------
+    def host_path(self, rel: str) -> str:
+        """Where a context-relative path is on this machine."""
+        return self._host(rel)
+
     def _host(self, rel: str) -> str:
         return os.path.join(self.root, *rel.split("/")) if rel else self.root
 
@@ -341,12 +323,12 @@ class BuildContext:
         return [c for c in current if not self.is_ignored(c)]
 
     # -- walking -----------------------------------------------------------------------------------------------------
-    def walk(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[ContextEntry]:
+    def walk(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[Entry]:
         """The source itself, then everything below it (parents first) that the ignore rules keep."""
         for batch in self.walk_batches(rel, excludes):
             yield from batch
 
-    def walk_batches(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[list[ContextEntry]]:
+    def walk_batches(self, rel: str, excludes: Sequence[str] = ()) -> Iterator[list[Entry]]:
         """`walk` a directory listing at a time (the source itself comes alone, first): for callers that go through
         a large context, one step per directory instead of one per file."""
         extra = parse_ignore("\n".join(excludes)) if excludes else []
@@ -368,7 +350,7 @@ class BuildContext:
         else:
             yield list(self._walk_dir(rel, host, "", extra))
 
-    def _walk_pruned(self, rel: str, host: str, extra: list[Pattern]) -> Iterator[list[ContextEntry]]:
+    def _walk_pruned(self, rel: str, host: str, extra: list[Pattern]) -> Iterator[list[Entry]]:
         """`_walk_dir` for ignore files without `!` exceptions, the usual case, tuned for large contexts: a
         directory's kept entries in name order, then each of its subdirectories the same way (parents always
         come before their children).
@@ -384,12 +366,20 @@ class BuildContext:
         while stack:
             sub, dir_host, tests = stack.pop()
             prefix = f"{sub}/" if sub else ""
-            batch: list[ContextEntry] = []
+            batch: list[Entry] = []
             subdirs: list[tuple[str, str, _DirTests]] = []
+            name_tests, by_path = tests.names, bool(tests.paths or tests.extra_paths)
             for d in self._listing(dir_host):
                 name = d.name
                 child_sub = prefix + name
-                if tests.ignores(name, rel, child_sub):
+                ignored = False
+                for test in name_tests:
+                    if test(name):
+                        ignored = True
+                        break
+                if ignored:
+                    continue
+                if by_path and tests.ignores_path(rel, child_sub):
                     continue
                 try:
                     st = d.stat(follow_symlinks=False)
@@ -399,9 +389,9 @@ class BuildContext:
                 if s_isreg(mode):
                     if not _readable(st, d.path):
                         raise _unreadable(d.path)
-                    batch.append(ContextEntry(child_sub, file_kind, s_imode(mode), None, st.st_size, d.path))
+                    batch.append(Entry(child_sub, file_kind, 0, 0, s_imode(mode)))
                 elif s_isdir(mode):
-                    batch.append(ContextEntry(child_sub, dir_kind, s_imode(mode), None, st.st_size, d.path))
+                    batch.append(Entry(child_sub, dir_kind, 0, 0, s_imode(mode)))
                     sub_parts = child_sub.split("/")
                     subdirs.append(
                         (child_sub, d.path, _DirTests(self.patterns, rel_parts + sub_parts, extra, sub_parts))
@@ -415,7 +405,7 @@ class BuildContext:
                 yield batch
             stack.extend(reversed(subdirs))
 
-    def _walk_dir(self, rel: str, host: str, sub: str, extra: list[Pattern]) -> Iterator[ContextEntry]:
+    def _walk_dir(self, rel: str, host: str, sub: str, extra: list[Pattern]) -> Iterator[Entry]:
         """Everything below `host` that the ignore rules keep: depth first, parents before children, siblings in
         name order. Iterative, so a deep tree cannot exhaust the stack."""
         # Without `!` exceptions an entry is ignored exactly when a pattern matches it or a parent; the walk never
@@ -505,10 +495,8 @@ class _DirTests:
             else:
                 whole.append(p)
 
-    def ignores(self, name: str, rel: str, child_sub: str) -> bool:
-        for test in self.names:
-            if test(name):
-                return True
+    def ignores_path(self, rel: str, child_sub: str) -> bool:
+        """The patterns that need the entry's whole path (the name tests are the caller's, inlined for speed)."""
         if self.paths:
             ctx_rel = f"{rel}/{child_sub}" if rel else child_sub
             if any(p.match(ctx_rel) for p in self.paths):
@@ -551,7 +539,7 @@ def _unreadable(host: str) -> InputError:
     return InputError(f"cannot read the build context: open {host}: permission denied")
 
 
-def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
+def _entry(rel: str, host: str, st: os.stat_result) -> Entry | None:
     mode = st.st_mode
     if stat.S_ISDIR(mode):
         kind = Kind.DIR
@@ -569,7 +557,7 @@ def _entry(rel: str, host: str, st: os.stat_result) -> ContextEntry | None:
         target = None
     else:
         return None  # FIFOs, sockets, devices: never opened, never copied
-    return ContextEntry(rel, kind, stat.S_IMODE(mode), target, st.st_size, host)
+    return Entry(rel, kind, 0, 0, stat.S_IMODE(mode), target)
 
 
 def is_archive(host_path: str) -> bool:

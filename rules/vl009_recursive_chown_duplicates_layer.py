@@ -44,7 +44,9 @@ def check(a: Analysis) -> Iterator[Finding]:
         fs = a.sim.states[i].fs
         tops: dict[int, tuple[str, str, int]] = {}  # line → (top path, note, nodes from earlier layers)
         for path, node in fs.nodes.items():
-            created = node.history[0].cause.line if node.history else 0
+            if len(node.history) < 2:
+                continue  # a recursive change *after* the node was created needs a second entry
+            created = node.history[0].cause.line
             for ch in node.history:
                 if not ch.note.startswith(RECURSIVE) or created >= ch.cause.line or created <= 0:
                     continue

@@ -161,6 +161,10 @@ class FileSystem:
         base = path.rstrip("/")
         return sorted(f"{base}/{n}" for n in names)
 
+    def directories(self) -> Iterator[tuple[str, set[str]]]:
+        """(directory, names of its children) for every directory that has children."""
+        return iter(self._children.items())
+
     def walk(self, path: str) -> Iterator[str]:
         """`path` and every stored path below it, parents before children."""
         if path in self.nodes:

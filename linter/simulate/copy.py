@@ -12,31 +12,16 @@ import posixpath
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from itertools import chain, islice
-from typing import NamedTuple
 
-from ..buildcontext import BuildContext, ContextEntry, archive_entries, is_archive
+from ..buildcontext import BuildContext, archive_entries, is_archive
 from ..errors import InputError
+from ..model.entry import Entry
 from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .state import StageState
 
 
 class BuildFailure(Exception):
     """The instruction fails on the selected builder (the build stops there)."""
-
-
-class Entry(NamedTuple):
-    """One thing to place, relative to the source root ("" = the source itself). A tuple: a `COPY . /app` of a
-    large context makes hundreds of thousands of them."""
-
-    rel: str
-    kind: Kind
-    uid: int | None
-    gid: int | None
-    mode: int | None
-    target: str | None = None
-    content: str | None = None  # for /etc/passwd-like files whose content matters
-    knowledge: Knowledge = Knowledge.KNOWN
-    tags: tuple[tuple[str, str], ...] = ()  # facts that travel with a node between stages (e.g. its venv)
 
 
 @dataclass(frozen=True)
@@ -81,25 +66,22 @@ def context_sources(
             real = rel if wildcard else ctx.follow_source(src, rel)
             batches = ctx.walk_batches(real, excludes)
             root = next(batches, [])
+            # Context entries come ready to place; only passwd/group files get their content read.
             below = chain.from_iterable(
-                [
-                    Entry(e.rel, e.kind, 0, 0, e.mode, e.target, None)
-                    if e.kind is not Kind.FILE or not e.rel.endswith(("passwd", "group"))
-                    else _context_entry(ctx, real, e)
-                    for e in batch
-                ]
+                batch
+                if not any(e.kind is Kind.FILE and e.rel.endswith(("passwd", "group")) for e in batch)
+                else [_context_entry(ctx, real, e) for e in batch]
                 for batch in batches
             )
             out.append(Source(rel or ".", [_context_entry(ctx, real, e) for e in root], below))
     return out
 
 
-def _context_entry(ctx: BuildContext, rel: str, e: ContextEntry) -> Entry:
-    content = None
+def _context_entry(ctx: BuildContext, rel: str, e: Entry) -> Entry:
     name = e.rel or rel
     if e.kind is Kind.FILE and name.endswith(("passwd", "group")) and _base(name) in ("passwd", "group"):
-        content = ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel)
-    return Entry(e.rel, e.kind, 0, 0, e.mode, e.target, content)
+        return e._replace(content=ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel))
+    return e
 
 
 def _base(path: str) -> str:
@@ -333,8 +315,9 @@ def is_local_archive(ctx: BuildContext | None, rel: str) -> str | None:
     """The host path of a context file that is a tar archive (ADD extracts those), else None."""
     if ctx is None or not ctx.available:
         return None
+    host = ctx.host_path(rel)
     for e in ctx.walk(rel):
-        if e.rel == "" and e.kind is Kind.FILE and is_archive(e.host_path):
-            return e.host_path
+        if e.rel == "" and e.kind is Kind.FILE and is_archive(host):
+            return host
         break
     return None

@@ -1,0 +1,20 @@
+"""One thing a COPY or ADD places, relative to its source root: from the build context, another stage, an archive
+or a heredoc. A tuple, because a `COPY . /app` of a large context makes hundreds of thousands of them."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from .fs import Kind, Knowledge
+
+
+class Entry(NamedTuple):
+    rel: str  # relative to the source root ("" = the source itself)
+    kind: Kind
+    uid: int | None  # build-context entries carry 0:0, the owner every builder gives them
+    gid: int | None
+    mode: int | None
+    target: str | None = None  # for symlinks
+    content: str | None = None  # for /etc/passwd-like files whose content matters
+    knowledge: Knowledge = Knowledge.KNOWN
+    tags: tuple[tuple[str, str], ...] = ()  # facts that travel with a node between stages (e.g. its venv)
