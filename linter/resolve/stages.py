@@ -8,7 +8,7 @@ FROM; stage names are case-insensitive; a FROM naming a later stage (or itself) 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from ..errors import InputError
@@ -83,15 +83,105 @@ class ResolvedBuild:
     parsed: ParsedDockerfile | None = None  # the source it came from (comments carry pragmas)
 
     def stage_by_ref(self, ref: str) -> Stage | None:
-        """A stage named or numbered `ref` (for `COPY --from`)."""
+        """A stage named or numbered `ref` (for `COPY --from`); the first of that name."""
         if ref.isdigit():
             i = int(ref)
             return self.stages[i] if i < len(self.stages) else None
-        low = ref.lower()
-        for s in self.stages:
-            if s.name == low:
-                return s
-        return None
+        by_name = self.__dict__.get("_by_name")
+        if by_name is None:  # an index, so that a file of many stages is not searched once per reference
+            by_name = {}
+            for s in self.stages:
+                if s.name is not None:
+                    by_name.setdefault(s.name, s)
+            self.__dict__["_by_name"] = by_name
+        found: Stage | None = by_name.get(ref.lower())
+        return found
+
+
+MAX_VARIABLES = 1000  # per stage; real Dockerfiles have tens
+
+
+class _Scope(Mapping[str, str]):
+    """A stage's ARG and ENV values as its instructions see them (ENV over ARG), read live for expansion.
+
+    Each Step keeps a version of it and gets the snapshot only when asked (a RUN's environment): copying the
+    environment for every instruction made a stage of 20,000 ENV lines take 20 s and 5 GB.
+    """
+
+    def __init__(self, args: dict[str, str], envs: dict[str, str]) -> None:
+        self.args, self.envs = args, envs
+        self._base = (dict(args), dict(envs))
+        self._log: list[tuple[bool, str, str]] = []  # (is ENV, key, value), in order
+        self._at: tuple[int, dict[str, str], dict[str, str]] = (0, dict(args), dict(envs))
+        self._last: tuple[int, dict[str, str]] = (-1, {})
+
+    def __getitem__(self, key: str) -> str:
+        return self.envs[key] if key in self.envs else self.args[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.envs or key in self.args
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self.envs
+        yield from (k for k in self.args if k not in self.envs)
+
+    def __len__(self) -> int:
+        return len(self.envs) + sum(1 for k in self.args if k not in self.envs)
+
+    def set(self, key: str, value: str, env: bool) -> None:
+        target = self.envs if env else self.args
+        if key not in target and len(self.envs) + len(self.args) >= MAX_VARIABLES:
+            raise InputError(
+                f"more than {MAX_VARIABLES:,} ARG and ENV variables in one stage: venvlint stops here "
+                "(every RUN would carry them all)"
+            )
+        target[key] = value
+        self._log.append((env, key, value))
+
+    def version(self) -> Mapping[str, str]:
+        return _Snapshot(self, len(self._log))
+
+    def snapshot(self, version: int) -> dict[str, str]:
+        """The values as they were after `version` assignments (replayed forward from the last one asked for; the
+        latest answer is kept, so the RUNs between two assignments share one dict). Treat it as read-only."""
+        if self._last[0] == version:
+            return self._last[1]
+        at, args, envs = self._at
+        if version < at:
+            at, args, envs = 0, dict(self._base[0]), dict(self._base[1])
+        for env, key, value in self._log[at:version]:
+            (envs if env else args)[key] = value
+        self._at = (version, args, envs)
+        self._last = (version, {**args, **envs})
+        return self._last[1]
+
+
+class _Snapshot(Mapping[str, str]):
+    """One version of a `_Scope`, materialised when read (and not kept: a RUN reads its environment once, and
+    keeping every RUN's copy would make memory grow with RUNs times variables)."""
+
+    __slots__ = ("_scope", "_version")
+
+    def __init__(self, scope: _Scope, version: int) -> None:
+        self._scope, self._version = scope, version
+
+    def _get(self) -> dict[str, str]:
+        return self._scope.snapshot(self._version)
+
+    def __getitem__(self, key: str) -> str:
+        return self._get()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._get())
+
+    def __len__(self) -> int:
+        return len(self._get())
+
+    def __eq__(self, other: object) -> bool:
+        return dict(self._get()) == other if isinstance(other, Mapping) else NotImplemented
+
+    def __repr__(self) -> str:
+        return repr(self._get())
 
 
 BaseEnv = Callable[[str], Mapping[str, str]]
@@ -121,17 +211,20 @@ def resolve(
     path = parsed.path
     global_args: dict[str, str] = {k: build_args.get(k, v) for k, v in PLATFORM_ARGS.items()}
     stages: list[Stage] = []
+    stage_names: dict[str, int] = {}
     cur: Stage | None = None
-    args: dict[str, str] = {}
-    envs: dict[str, str] = {}
+    scope = _Scope({}, {})
 
     for ins in parsed.instructions:
         try:
             if ins.cmd == "FROM":
-                cur, args, envs = _start_stage(ins, stages, global_args, base_env, esc, path)
+                cur, args, envs = _start_stage(ins, stages, stage_names, global_args, base_env, esc, path)
+                scope = _Scope(args, envs)
                 stages.append(cur)
+                if cur.name is not None:
+                    stage_names[cur.name] = cur.index
                 for trig in _triggers(stages, cur):
-                    _add_step(cur, trig, args, envs, build_args, global_args, esc, path, trigger_of=ins.line)
+                    _add_step(cur, trig, scope, build_args, global_args, esc, path, trigger_of=ins.line)
                 continue
             if cur is None:
                 if ins.cmd == "ARG":
@@ -142,7 +235,7 @@ def resolve(
                             global_args[key] = value
                     continue
                 raise InputError(f"{ins.cmd} before the first FROM (only ARG may come first)", path, ins.line)
-            _add_step(cur, ins, args, envs, build_args, global_args, esc, path)
+            _add_step(cur, ins, scope, build_args, global_args, esc, path)
         except InputError as exc:
             if exc.file is None:  # an expansion problem: point at the instruction
                 raise InputError(exc.message, path, ins.line) from None
@@ -167,6 +260,7 @@ def _arg_pairs(ins: Instruction, env: Mapping[str, str], esc: str) -> list[tuple
 def _start_stage(
     ins: Instruction,
     stages: list[Stage],
+    names: Mapping[str, int],
     global_args: dict[str, str],
     base_env: BaseEnv,
     esc: str,
@@ -183,10 +277,7 @@ def _start_stage(
         raise InputError(f"FROM: expected 'FROM image [AS name]', got {' '.join(words)!r}", path, ins.line)
     if not ref:
         raise InputError(f"FROM: the image name {words[0]!r} expands to nothing", path, ins.line)
-    base_stage: int | None = None
-    for s in stages:
-        if s.name is not None and s.name == ref.lower():
-            base_stage = s.index
+    base_stage = names.get(ref.lower())  # the latest stage of that name above this one
     envs: dict[str, str] = dict(stages[base_stage].env) if base_stage is not None else dict(base_env(ref))
     stage = Stage(len(stages), name, ref, base_stage, ins, env=envs)
     return stage, {}, envs
@@ -202,38 +293,37 @@ def _triggers(stages: list[Stage], cur: Stage) -> list[Instruction]:
 def _add_step(
     stage: Stage,
     ins: Instruction,
-    args: dict[str, str],
-    envs: dict[str, str],
+    scope: _Scope,
     build_args: Mapping[str, str],
     global_args: Mapping[str, str],
     esc: str,
     path: str,
     trigger_of: int | None = None,
 ) -> None:
-    scope = {**args, **envs}
     cmd = ins.cmd
+    seen = scope.version()  # what this instruction sees: the values before its own assignments
     if cmd == "ARG":
         for key, value in _arg_pairs(ins, scope, esc):
             if key in build_args:
-                args[key] = build_args[key]
+                scope.set(key, build_args[key], env=False)
             elif value is not None:
-                args[key] = value
+                scope.set(key, value, env=False)
             elif key in global_args:
-                args[key] = global_args[key]
-        stage.steps.append(Step(ins, ins.args, ins.flags, dict(scope), trigger_of))
+                scope.set(key, global_args[key], env=False)
+        stage.steps.append(Step(ins, ins.args, ins.flags, seen, trigger_of))
         return
     if cmd == "ENV":
         pairs = parse_key_values(ins.args, ins.raw, scope, esc)
         for key, value in pairs:
-            envs[key] = value
-        stage.env = dict(envs)
-        stage.steps.append(Step(ins, tuple(f"{k}={v}" for k, v in pairs), ins.flags, dict(scope), trigger_of))
+            scope.set(key, value, env=True)
+        stage.env = scope.envs  # the stage's ENV at its end (FROM <stage> inherits a copy)
+        stage.steps.append(Step(ins, tuple(f"{k}={v}" for k, v in pairs), ins.flags, seen, trigger_of))
         return
     if cmd == "ONBUILD":
         stage.onbuild.append(ins)
     new_args = tuple(expand(a, scope, esc) for a in ins.args) if cmd in EXPANDED else ins.args
     flags = _expand_flags(ins.flags, scope, esc)
-    stage.steps.append(Step(ins, new_args, flags, dict(scope), trigger_of))
+    stage.steps.append(Step(ins, new_args, flags, seen, trigger_of))
 
 
 def _target_index(stages: list[Stage], target: str | None, path: str) -> int:

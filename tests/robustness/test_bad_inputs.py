@@ -235,6 +235,36 @@ CASES = [
     pytest.param(
         Case(sparse_dockerfile, (2,), ("Dockerfile: is 60 MiB: too large for a Dockerfile",)), id="60mib-refused"
     ),
+    # many of one thing: nothing may grow with its square
+    pytest.param(
+        Case(
+            dockerfile(
+                "FROM scratch AS s0\n"
+                + "".join(f"FROM scratch AS s{i}\nCOPY --from=s{i - 1} /x /x\n" for i in range(1, 20_000))
+            ),
+            (1,),
+            stdout_has=("VL011",),
+            max_seconds=20,
+        ),
+        id="20000-stages-chained",
+    ),
+    pytest.param(
+        Case(
+            dockerfile("FROM scratch\n" + "".join(f"ENV A{i}=x\n" for i in range(20_000))),
+            (2,),
+            ("Dockerfile:1002: more than 1,000 ARG and ENV variables in one stage",),
+            max_seconds=20,
+        ),
+        id="20000-env-variables",
+    ),
+    pytest.param(
+        Case(
+            dockerfile("FROM scratch\n" + "".join(f"ENV A{i}=x\n" for i in range(900)) + "RUN true\n" * 20_000),
+            (0,),
+            max_seconds=30,
+        ),
+        id="900-variables-20000-runs",
+    ),
     # 5. continuation lines
     pytest.param(
         Case(dockerfile(CONTINUED_WITH_FINDING), (1,), stdout_has=("Dockerfile:20005  VL002",)),
