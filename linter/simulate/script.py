@@ -22,6 +22,7 @@ from .state import StageState
 from .words import text, word
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
+MAX_NESTING = 100  # compound statements inside each other
 
 
 @lru_cache(maxsize=1)
@@ -63,6 +64,8 @@ class Shell:
         self.raw_mounts = tuple(mounts)  # the --mount flags as written (recorded with tool runs)
         self.mounts = effects.parse_mounts(mounts, state.workdir)  # their targets: writes there do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
+        self.depth = 0
+        self.too_deep = False
 
     # -- entry points -------------------------------------------------------------------------------------------------
     def run_text(self, script: str) -> int:
@@ -90,6 +93,22 @@ class Shell:
 
     # -- nodes --------------------------------------------------------------------------------------------------------
     def node(self, n: Any) -> int:
+        # `{ { { ...` and `if ...; then if ...` nest the interpreter once per level: deeper than any real script
+        # goes, the rest is left out of the model (and said) instead of exhausting Python's stack.
+        self.depth += 1
+        try:
+            if self.depth > MAX_NESTING:
+                if not self.too_deep:
+                    self.too_deep = True
+                    self.assume(
+                        f"the RUN script nests deeper than {MAX_NESTING} levels: what is below is not interpreted"
+                    )
+                return 0
+            return self._node(n)
+        finally:
+            self.depth -= 1
+
+    def _node(self, n: Any) -> int:
         t = n.type
         if t == "command":
             return self.command(n, [])

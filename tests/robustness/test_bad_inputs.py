@@ -265,6 +265,30 @@ CASES = [
         ),
         id="900-variables-20000-runs",
     ),
+    pytest.param(
+        Case(
+            dockerfile("FROM python:3.12\nRUN " + "{ " * 3000 + "mkdir /a; " + "}; " * 3000 + "\n"),
+            (0,),
+            stdout_has=("nests deeper than 100 levels",),
+        ),
+        id="3000-nested-braces",
+    ),
+    pytest.param(
+        Case(
+            dockerfile("FROM python:3.12\nRUN " + "if true; then " * 3000 + "mkdir /a; " + "fi; " * 3000 + "\n"),
+            (0,),
+            stdout_has=("nests deeper than 100 levels",),
+        ),
+        id="3000-nested-ifs",
+    ),
+    pytest.param(
+        Case(dockerfile("FROM python:3.12\nCMD " + "{ " * 3000 + "uv run x; " + "}; " * 3000 + "\n"), (0,)),
+        id="3000-nested-braces-in-cmd",
+    ),
+    pytest.param(
+        Case(dockerfile("FROM python:3.12\nRUN " + "(" * 3000 + "mkdir /a" + ")" * 3000 + "\n"), (0,)),
+        id="3000-nested-subshells",
+    ),
     # 5. continuation lines
     pytest.param(
         Case(dockerfile(CONTINUED_WITH_FINDING), (1,), stdout_has=("Dockerfile:20005  VL002",)),
