@@ -236,7 +236,7 @@ def _json_list(text: str) -> list[str] | None:
         return None
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested too deep to be a list of strings: shell form
         return None
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return value

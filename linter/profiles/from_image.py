@@ -47,31 +47,46 @@ def read_image(path: str) -> Image:
     except (OSError, tarfile.TarError) as exc:
         raise InputError(f"not an image archive: {exc}", path) from None
     with outer:
-        names = set(outer.getnames())
-        if "manifest.json" in names:
-            manifest = json.loads(_read(outer, "manifest.json", path))[0]
-            config = json.loads(_read(outer, manifest["Config"], path))
-            layers = list(manifest["Layers"])
-            tags = list(manifest.get("RepoTags") or [])
-        elif "index.json" in names:
-            index = json.loads(_read(outer, "index.json", path))
-            desc = index["manifests"][0]
-            m = json.loads(_read(outer, _blob(desc["digest"]), path))
-            if "manifests" in m:  # an index of manifests (multi-platform): take the first
-                m = json.loads(_read(outer, _blob(m["manifests"][0]["digest"]), path))
-            config = json.loads(_read(outer, _blob(m["config"]["digest"]), path))
-            layers = [_blob(layer["digest"]) for layer in m["layers"]]
-            ref = desc.get("annotations", {}).get("org.opencontainers.image.ref.name")
-            tags = [ref] if ref else []
-        else:
-            raise InputError("neither a docker-archive (manifest.json) nor an OCI layout (index.json)", path)
+        try:
+            config, layers, tags = _metadata(outer, path)
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
+            # A crafted or damaged archive: malformed JSON, or JSON of the wrong shape.
+            raise InputError(f"not a readable image archive: malformed metadata ({type(exc).__name__})", path) from None
         image = Image(config=config.get("config") or {}, tags=tags)
         for layer in layers:
-            member = outer.extractfile(layer)
+            try:
+                member = outer.extractfile(layer)
+            except (KeyError, OSError, tarfile.TarError, EOFError) as exc:
+                raise InputError(f"layer {layer} cannot be read: {exc}", path) from None
             if member is None:
                 raise InputError(f"layer {layer} is missing from the archive", path)
             _apply_layer(image, member, path)
     return image
+
+
+def _metadata(outer: tarfile.TarFile, path: str) -> tuple[dict[str, Any], list[str], list[str]]:
+    """The image config, its layers (member names, bottom first) and its tags, from either archive layout."""
+    names = set(outer.getnames())
+    if "manifest.json" in names:
+        manifest = json.loads(_read(outer, "manifest.json", path))[0]
+        config = json.loads(_read(outer, manifest["Config"], path))
+        layers = [str(layer) for layer in manifest["Layers"]]
+        tags = [str(t) for t in manifest.get("RepoTags") or []]
+    elif "index.json" in names:
+        index = json.loads(_read(outer, "index.json", path))
+        desc = index["manifests"][0]
+        m = json.loads(_read(outer, _blob(desc["digest"]), path))
+        if "manifests" in m:  # an index of manifests (multi-platform): take the first
+            m = json.loads(_read(outer, _blob(m["manifests"][0]["digest"]), path))
+        config = json.loads(_read(outer, _blob(m["config"]["digest"]), path))
+        layers = [_blob(layer["digest"]) for layer in m["layers"]]
+        ref = desc.get("annotations", {}).get("org.opencontainers.image.ref.name")
+        tags = [ref] if ref else []
+    else:
+        raise InputError("neither a docker-archive (manifest.json) nor an OCI layout (index.json)", path)
+    if not isinstance(config, dict):
+        raise TypeError("config")
+    return config, layers, tags
 
 
 def _blob(digest: str) -> str:

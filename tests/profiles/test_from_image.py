@@ -67,3 +67,19 @@ def test_not_an_image(tmp_path: Path) -> None:
         pass
     with pytest.raises(InputError, match="neither a docker-archive"):
         read_image(str(f))
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [b"{not json", b"{}", b"[]", b"[1]", b'[{"Config": 7, "Layers": []}]', b'[{"Config": "missing.json"}]',
+     b"[" * 100_000 + b"]" * 100_000],
+    ids=["invalid-json", "object", "empty-list", "number", "config-not-a-name", "config-missing", "deep-nesting"],
+)  # fmt: skip
+def test_malformed_archives_are_input_errors(tmp_path: Path, manifest: bytes) -> None:
+    f = tmp_path / "bad.tar"
+    with tarfile.open(f, "w") as tf:
+        info = tarfile.TarInfo("manifest.json")
+        info.size = len(manifest)
+        tf.addfile(info, io.BytesIO(manifest))
+    with pytest.raises(InputError, match=r"bad\.tar"):
+        read_image(str(f))

@@ -289,6 +289,10 @@ CASES = [
         Case(dockerfile("FROM python:3.12\nRUN " + "(" * 3000 + "mkdir /a" + ")" * 3000 + "\n"), (0,)),
         id="3000-nested-subshells",
     ),
+    pytest.param(
+        Case(dockerfile("FROM python:3.12\nCMD " + "[" * 100_000 + "]" * 100_000 + "\n"), (0,)),
+        id="100000-nested-json-arrays",
+    ),
     # 5. continuation lines
     pytest.param(
         Case(dockerfile(CONTINUED_WITH_FINDING), (1,), stdout_has=("Dockerfile:20005  VL002",)),
