@@ -23,7 +23,7 @@ from operator import attrgetter, methodcaller
 from .errors import InputError
 from .inputfile import read_bytes
 from .model.entry import Entry
-from .model.fs import Kind
+from .model.fs import Kind, Knowledge
 
 _WILDCARD = re.compile(r"[*?\[]")
 
@@ -363,6 +363,8 @@ class BuildContext:
         stack = [("", host, _DirTests(self.patterns, rel_parts, extra, []))]
         s_isdir, s_islnk, s_isreg, s_imode = stat.S_ISDIR, stat.S_ISLNK, stat.S_ISREG, stat.S_IMODE
         file_kind, dir_kind = Kind.FILE, Kind.DIR
+        # tuple.__new__ is what Entry._make calls, minus a Python frame per file (a large context has 200,000).
+        new_entry, known = tuple.__new__, Knowledge.KNOWN
         while stack:
             sub, dir_host, tests = stack.pop()
             prefix = f"{sub}/" if sub else ""
@@ -389,7 +391,7 @@ class BuildContext:
                 if s_isreg(mode):
                     if not _readable(st, d.path):
                         raise _unreadable(d.path)
-                    batch.append(Entry(child_sub, file_kind, 0, 0, s_imode(mode)))
+                    batch.append(new_entry(Entry, (child_sub, file_kind, 0, 0, mode & 0o7777, None, None, known, ())))
                 elif s_isdir(mode):
                     batch.append(Entry(child_sub, dir_kind, 0, 0, s_imode(mode)))
                     sub_parts = child_sub.split("/")
