@@ -4,6 +4,7 @@ keeps the output order, and colour goes through rich only when it is wanted."""
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import subprocess
 import sys
@@ -167,3 +168,20 @@ def test_one_module_is_loaded_without_its_package() -> None:
     r = run("-c", code)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "['a', \"'b c'\", 'd'] program []"
+
+
+def test_console_exit_flushes_everything_and_survives_a_closed_pipe(tmp_path: Path) -> None:
+    files = [EXAMPLE] * 30
+    one = json.loads(run("-m", "venvlint", "--no-fail", "-f", "json", EXAMPLE).stdout)["findings"]
+    r = run("-m", "venvlint", "--no-fail", "-f", "json", *files)
+    assert r.returncode == 0 and len(json.loads(r.stdout)["findings"]) == 30 * len(one) > 0  # all of it, flushed
+    # `venvlint ... | head -c 20`: the reader goes away; no traceback, no "Exception ignored" noise.
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "venvlint", *files], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.read(20)
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) in (1, 2)
+    assert "Traceback" not in err and "Exception ignored" not in err, err
