@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from .intents import Intent, WriteNeed, check, classify, intents_for, uv_version_from
 from .model.access import ARBITRARY, Identity, Verdict, can_write_dir
-from .model.fs import FileSystem, Node, format_mode
+from .model.fs import FileSystem, Kind, Node, format_mode
 from .simulate.engine import SimulatedBuild, runtime_env
 from .simulate.identity import run_identity
 from .simulate.script import scan_commands
@@ -57,6 +57,17 @@ class Analysis:
                 if "pyvenv.cfg" in names and (p := f"{d.rstrip('/')}/pyvenv.cfg") in nodes
             ]
             self.__dict__["_venv_configs"] = found
+        return found
+
+    def directories(self, fs: FileSystem | None = None) -> list[tuple[str, Node]]:
+        """The directory nodes of a stage's filesystem (the final one by default), found once per analysis: most
+        rules look only at directories, and a large COPY adds hundreds of thousands of files."""
+        fs = fs or self.fs
+        cache: dict[int, list[tuple[str, Node]]] = self.__dict__.setdefault("_directories", {})
+        found = cache.get(id(fs))
+        if found is None:
+            found = [(p, n) for p, n in fs.nodes.items() if n.kind is Kind.DIR]
+            cache[id(fs)] = found
         return found
 
     def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:

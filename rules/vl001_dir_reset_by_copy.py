@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
 from venvlint.model.access import Identity, Tri, permits
-from venvlint.model.fs import Change, Kind, format_mode
+from venvlint.model.fs import Change, format_mode
 
 from ._common import change_text, node_at, where
 
@@ -94,9 +94,8 @@ def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
 
 
 def check(a: Analysis) -> Iterator[Finding]:
-    fs = a.fs
-    for path, node in fs.nodes.items():
-        if node.kind is not Kind.DIR or len(node.history) < 2:
+    for path, node in a.directories():
+        if len(node.history) < 2:
             continue
         for i in range(1, len(node.history)):
             reset = node.history[i]

@@ -36,7 +36,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
 from venvlint.model.access import ARBITRARY, Tri, permits
-from venvlint.model.fs import Change, Kind, Node
+from venvlint.model.fs import Change, Node
 
 from ._common import change_text, node_at, where
 
@@ -60,8 +60,8 @@ def check(a: Analysis) -> Iterator[Finding]:
     needed = {n.path for i in a.build_intents for n in i.needs} | {
         n.path for i, _ in a.runtime_intents for n in i.needs
     }
-    for path, node in a.fs.nodes.items():
-        if node.kind is not Kind.DIR or permits(node, ARBITRARY, "wx") is not Tri.NO:
+    for path, node in a.directories():
+        if permits(node, ARBITRARY, "wx") is not Tri.NO:
             continue
         if not (path in needed or _in_venv_or_home(a, path)):
             continue

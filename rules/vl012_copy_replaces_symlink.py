@@ -24,7 +24,6 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
-from venvlint.model.fs import Kind
 
 CODE = "VL012"
 NAME = "copy-replaces-symlink"
@@ -38,9 +37,7 @@ AUTOFIX = False
 def check(a: Analysis) -> Iterator[Finding]:
     for i in a.sim.build.needed:
         st = a.sim.states[i]
-        for path, node in st.fs.nodes.items():
-            if node.kind is not Kind.DIR:
-                continue  # only a directory can have replaced a symlink
+        for path, node in a.directories(st.fs):  # only a directory can have replaced a symlink
             for ch in node.history:
                 if ch.note.startswith("replaced a symlink"):
                     target = ch.note.rsplit(" to ", 1)[-1].replace(" with a directory", "")
