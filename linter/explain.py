@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .model.fs import Knowledge, format_mode, normpath
+from .model.fs import Change, FileSystem, Knowledge, ancestors, format_mode, normpath
 from .pipeline import build_from_file
 from .simulate.engine import SimulatedBuild
 
@@ -31,6 +31,31 @@ def explain(
     return explain_simulated(sim, paths)
 
 
+def _change(ch: Change) -> dict[str, Any]:
+    return {
+        "line": ch.cause.line,
+        "instruction": ch.cause.instruction,
+        "stage": ch.cause.stage,
+        "uid": ch.uid,
+        "gid": ch.gid,
+        "mode": None if ch.mode is None else format_mode(ch.mode),
+        "kind": ch.kind.value if ch.kind is not None else None,
+        "note": ch.note,
+    }
+
+
+def _removed_history(fs: FileSystem, path: str) -> tuple[Change, ...]:
+    """The recorded history of `path` up to its last removal. Below a removal too large to record path by path,
+    what is known is only that anything there went with it."""
+    if path in fs.removed:
+        return fs.removed[path]
+    for a in reversed(ancestors(path)):
+        if a in fs.bulk_removed and a in fs.removed:
+            last = fs.removed[a][-1]
+            return (Change(last.cause, None, None, None, None, f"{last.note}, with all of {a}, if it was there"),)
+    return ()
+
+
 def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, Any]:
     state = sim.final
     fs = state.fs
@@ -42,9 +67,10 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
         entry: dict[str, Any] = {"path": path}
         if real != path:
             entry["resolved"] = real
+        earlier = _removed_history(fs, real)  # what the path was before it was last removed, if it was
         if node is None:
-            entry.update(uid=None, gid=None, mode=None, kind=None, known=fs.complete, knowledge="absent")
-            entry["history"] = []
+            entry.update(uid=None, gid=None, mode=None, kind=None, known=fs.is_known_absent(real), knowledge="absent")
+            entry["history"] = [_change(ch) for ch in earlier]
         else:
             entry.update(
                 uid=node.uid,
@@ -56,19 +82,7 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
             )
             if node.target is not None:
                 entry["target"] = node.target
-            entry["history"] = [
-                {
-                    "line": ch.cause.line,
-                    "instruction": ch.cause.instruction,
-                    "stage": ch.cause.stage,
-                    "uid": ch.uid,
-                    "gid": ch.gid,
-                    "mode": None if ch.mode is None else format_mode(ch.mode),
-                    "kind": ch.kind.value if ch.kind is not None else None,
-                    "note": ch.note,
-                }
-                for ch in node.history
-            ]
+            entry["history"] = [_change(ch) for ch in (*earlier, *node.history)]
         out.append(entry)
     failure = sim.failure
     assumptions = [{"line": a.line, "stage": a.stage, "message": a.message} for a in state.assumptions]

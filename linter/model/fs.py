@@ -97,6 +97,9 @@ def format_mode(mode: int | None) -> str:
     return "????" if mode is None else f"{mode:04o}"
 
 
+REMOVALS_KEPT = 10_000  # paths of one removal whose history `explain` keeps
+
+
 @dataclass
 class FileSystem:
     """A mutable model filesystem. Nodes are immutable; every mutation goes through `put` so history is kept."""
@@ -110,6 +113,10 @@ class FileSystem:
     _children: dict[str, set[str]] = field(default_factory=dict, repr=False)
     # Paths created on the assumption that the base image did not have them (drained by the simulator).
     assumed_absent: list[str] = field(default_factory=list, repr=False)
+    # A removed path's history, ending with its removal (only the path an instruction removed, not what was below
+    # it): `explain` shows it; the rules see only what exists.
+    removed: dict[str, tuple[Change, ...]] = field(default_factory=dict, repr=False)
+    bulk_removed: set[str] = field(default_factory=set, repr=False)  # removals too large to record path by path
 
     @classmethod
     def scratch(cls) -> FileSystem:
@@ -126,7 +133,12 @@ class FileSystem:
 
     def copy(self) -> FileSystem:
         return FileSystem(
-            dict(self.nodes), self.complete, self.complete_dirs, {k: set(v) for k, v in self._children.items()}
+            dict(self.nodes),
+            self.complete,
+            self.complete_dirs,
+            {k: set(v) for k, v in self._children.items()},
+            removed=dict(self.removed),
+            bulk_removed=set(self.bulk_removed),
         )
 
     # -- reading ---------------------------------------------------------------------------------------------------
@@ -228,11 +240,20 @@ class FileSystem:
             return None
         return self.put(path, replace(old, **changes), cause, note)  # type: ignore[arg-type]
 
-    def remove(self, path: str, recursive: bool = True) -> list[str]:
-        """Delete `path` (and, if recursive, everything below it). Returns the removed paths."""
+    def remove(self, path: str, recursive: bool = True, cause: Cause | None = None, note: str = "removed") -> list[str]:
+        """Delete `path` (and, if recursive, everything below it). Returns the removed paths. With a `cause`, the
+        removal is recorded in `removed` for `explain` (each removed path up to REMOVALS_KEPT of them; beyond that
+        only `path`, which `bulk_removed` then lists)."""
         if path == "/":
             return []
         removed = list(self.walk(path)) if recursive else ([path] if path in self.nodes else [])
+        if cause is not None:
+            if len(removed) > REMOVALS_KEPT:
+                self.bulk_removed.add(path)
+            for p in removed[:REMOVALS_KEPT] if len(removed) <= REMOVALS_KEPT else [path]:
+                gone = self.nodes.get(p)
+                if gone is not None:
+                    self.removed[p] = (*gone.history, Change(cause, None, None, None, None, note))
         for p in removed:
             self.nodes.pop(p, None)
             self._children.pop(p, None)

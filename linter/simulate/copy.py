@@ -245,10 +245,10 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
         if builder == "buildkit":
             raise BuildFailure(f"cannot copy to non-directory: {path} is a symlink (BuildKit fails here)")
         replaced_link = old.target
-        fs.remove(path)
+        fs.remove(path)  # (the replacing directory's history says so)
         old = None
     if old is not None and old.kind is Kind.DIR and e.kind is not Kind.DIR:
-        fs.remove(path)
+        fs.remove(path, cause=cause, note=f"directory replaced by a {e.kind.value} from {cause.instruction.split()[0]}")
         old = None
     if old is not None and old.kind is Kind.DIR:
         note = "metadata replaced from the COPY source" if cause.instruction.startswith(("COPY", "ADD")) else "reset"

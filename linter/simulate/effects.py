@@ -519,7 +519,7 @@ def rm(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append:
                 if v.result is Tri.NO:
                     status = deny(sh, real, v.reason, argv)
                     continue
-            fs.remove(real)
+            fs.remove(real, cause=sh.cause, note=f"removed by {argv[0]}")
     return status
 
 
@@ -535,7 +535,7 @@ def ln(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, append:
     if fs.get(link) is not None:
         if not ({"-f", "--force"} & flags):
             return 1
-        fs.remove(link)
+        fs.remove(link, cause=sh.cause, note="replaced by ln -sf")
     if not sh.identity.is_root:
         v = can_write_dir(fs, sh.identity, parent_of(link))
         if v.result is Tri.NO:
@@ -619,7 +619,7 @@ def cp_mv(sh: Shell, argv: list[str], env: dict[str, str], out: str | None, appe
         paths = list(fs.walk(src)) if recursive else [src]
         nodes = {p: fs.nodes[p] for p in paths}
         if move:
-            fs.remove(src)
+            fs.remove(src, cause=sh.cause, note=f"moved to {target} by mv")
         for p in paths:
             n = nodes[p]
             newp = target + p[len(src) :]

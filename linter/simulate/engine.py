@@ -432,7 +432,7 @@ class _Replayer:
                 continue
             for p in list(fs.walk(v)):
                 if p not in nodes:
-                    fs.remove(p)
+                    fs.remove(p, cause=cause, note=f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)")
             for p, node in nodes.items():
                 if fs.nodes.get(p) is not node:
                     fs.put(p, node, cause, f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)")
