@@ -259,10 +259,10 @@ class BuildContext:
         return "/".join(cur)
 
     def follow_source(self, src: str, rel: str) -> str:
-        """The context path a COPY source named without wildcards stands for: a symlink named as the source is
-        followed, as every builder does (measured: buildah 1.28, docker 20.10 classic and BuildKit), with absolute
-        and `..` targets resolved inside the context root, never on the host. Links met while walking a copied
-        directory stay links."""
+        """The context path a COPY source stands for: a source that is a symlink (named, or matched by a wildcard)
+        is followed, as every builder does (measured: buildah 1.28, docker 20.10 classic and BuildKit), with
+        absolute and `..` targets resolved inside the context root, never on the host. Links met while walking a
+        copied directory stay links."""
         hops = 0
         while rel:
             host = self._host(rel)

@@ -60,10 +60,10 @@ def context_sources(
         return None
     out: list[Source] = []
     for src in srcs:
-        wildcard = any(c in src for c in "*?[")
         for rel in ctx.match_sources(src):
-            # A source named as a symlink is copied as what it points to, under its own name (the label).
-            real = rel if wildcard else ctx.follow_source(src, rel)
+            # A source that is a symlink (named, or matched by a wildcard) is copied as what it points to, under
+            # its own name (the label): measured with buildah, docker's classic builder and BuildKit.
+            real = ctx.follow_source(src, rel)
             batches = ctx.walk_batches(real, excludes)
             root = next(batches, [])
             # Context entries come ready to place; only passwd/group files get their content read.

@@ -427,6 +427,19 @@ CASES = [
     ),
     pytest.param(
         Case(
+            tree(
+                "FROM python:3.12\nCOPY *.txt /app/\n",
+                files=(("ctx/a.txt", "a\n"),),
+                links=(("ctx/x.txt", "/etc/passwd"),),
+            ),
+            (2,),
+            ("COPY source '*.txt' not found in the build context", "symlink to '/etc/passwd'"),
+            never=(PASSWD_LINE,),
+        ),
+        id="escaping-link-matched-by-wildcard",
+    ),
+    pytest.param(
+        Case(
             tree("FROM python:3.12\nCOPY evil /app/evil\n", links=(("ctx/evil", "/etc/passwd"),)),
             (2,),
             ("not found in the build context",),
