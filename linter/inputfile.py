@@ -23,6 +23,8 @@ def require_regular(path: str, what: str) -> os.stat_result:
         raise InputError(f"{what}: no such file", path) from None
     except OSError as exc:
         raise InputError(f"cannot read {what}: {exc.strerror or exc}", path) from None
+    except ValueError:  # a NUL byte in the name: no file can have it
+        raise InputError(f"{what}: the file name contains a NUL byte", repr(path)) from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError(f"{what} is a directory", path)
     if not stat.S_ISREG(st.st_mode):

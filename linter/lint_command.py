@@ -217,6 +217,8 @@ def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> No
             fh.write(content)
     except OSError as exc:
         raise InputError(f"cannot write {fmt} output: {exc.strerror}", dest) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError(f"cannot write {fmt} output: the file name contains a NUL byte", repr(dest)) from None
 
 
 def _resolve_rule(key: str) -> str | None:

@@ -72,6 +72,8 @@ def parse_file(path: str) -> ParsedDockerfile:
         raise InputError("no such file", path) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", path) from None
+    except ValueError:  # a NUL byte in the name
+        raise InputError("the file name contains a NUL byte", repr(path)) from None
     if stat.S_ISDIR(st.st_mode):
         raise InputError("is a directory, not a Dockerfile", path)
     if not stat.S_ISREG(st.st_mode):

@@ -281,18 +281,20 @@ def _load_file(path: str, known: dict[str, Profile], data: Any = None) -> list[P
 
 
 def _profile_nodes(root: Any) -> list[dict[str, int]]:
-    """Line numbers of each profile's keys (for error messages)."""
+    """Line numbers of each profile's keys (for error messages), from the YAML node tree, whatever its shape."""
+    import yaml
+
     out: list[dict[str, int]] = []
-    if root is None or not hasattr(root, "value"):
+    if not isinstance(root, yaml.MappingNode):
         return out
     for k, v in root.value:
-        if getattr(k, "value", None) == "profiles" and hasattr(v, "value"):
+        if getattr(k, "value", None) == "profiles" and isinstance(v, yaml.SequenceNode):
             for item in v.value:
                 lines = {"": item.start_mark.line + 1}
-                if isinstance(item.value, list):
+                if isinstance(item, yaml.MappingNode):
                     for kk, _vv in item.value:
-                        if hasattr(kk, "value") and isinstance(kk.value, str):
-                            lines[kk.value] = kk.start_mark.line + 1
+                        if isinstance(kk, yaml.ScalarNode):
+                            lines[str(kk.value)] = kk.start_mark.line + 1
                 out.append(lines)
     return out
 

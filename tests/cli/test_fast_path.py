@@ -4,6 +4,7 @@ keeps the output order, and colour goes through rich only when it is wanted."""
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import subprocess
@@ -185,3 +186,19 @@ def test_console_exit_flushes_everything_and_survives_a_closed_pipe(tmp_path: Pa
     err = proc.stderr.read().decode()
     assert proc.wait(timeout=60) in (1, 2)
     assert "Traceback" not in err and "Exception ignored" not in err, err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["Dock\0erfile"], ["--config", "c\0", EXAMPLE], ["-o", "o\0", EXAMPLE], ["--profiles", "p\0", EXAMPLE],
+     ["--build-arg-file", "b\0", EXAMPLE], ["profile", "i\0"]],
+    ids=["dockerfile", "config", "output", "profiles", "build-arg-file", "image"],
+)  # fmt: skip
+def test_a_nul_byte_in_a_file_name_is_an_input_error(args: list[str], tmp_path: Path) -> None:
+    # (An argv cannot carry NUL through exec; config files and the Python API can.)
+    from venvlint.cli import main
+
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), pytest.raises(SystemExit) as ex:
+        main(["--jobs", "1", *args] if args[0] != "profile" else args)
+    assert ex.value.code == 2 and "contains a NUL byte" in err.getvalue(), err.getvalue()

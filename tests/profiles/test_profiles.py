@@ -89,6 +89,10 @@ def test_user_profile_overrides_and_adds(tmp_path: Path) -> None:
     ("body", "message", "line"),
     [
         ("profiles:\n  - name: x\n    match: [a]\n    source: s\n    colour: red\n", "unknown key 'colour'", 5),
+        # Items of the wrong shape: the line-number lookup must not trip over them (found by fuzzing).
+        ("profiles:\n  - [a, b]\n", "each profile must be a mapping", 2),
+        ("profiles:\n  - just a string\n", "each profile must be a mapping", 2),
+        ("profiles:\n  - name: x\n    match: {a: b}\n", "'match' must be a list", 3),
         (
             "profiles:\n  - name: x\n    match: [a]\n    source: s\n    paths:\n      /a/b: {owner: '0:0', mode: '0755'}\n",
             "its parent / is not",
