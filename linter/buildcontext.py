@@ -408,11 +408,9 @@ class BuildContext:
             stack.extend(reversed(subdirs))
 
     def _walk_dir(self, rel: str, host: str, sub: str, extra: list[Pattern]) -> Iterator[Entry]:
-        """Everything below `host` that the ignore rules keep: depth first, parents before children, siblings in
-        name order. Iterative, so a deep tree cannot exhaust the stack."""
-        # Without `!` exceptions an entry is ignored exactly when a pattern matches it or a parent; the walk never
-        # enters an ignored directory, so only the entry's own path needs testing.
-        direct = not self.has_exclusions and not any(p.exclusion for p in extra)
+        """Everything below `host` that the ignore rules keep, when `!` exceptions may re-include what a pattern
+        excluded (`_walk_pruned` is the walk without them): depth first, parents before children, siblings in name
+        order. Iterative, so a deep tree cannot exhaust the stack."""
         patterns = self.patterns
         stack = [(iter(self._listing(host)), sub)]
         while stack:
@@ -428,10 +426,7 @@ class BuildContext:
             except OSError:
                 continue
             is_dir = stat.S_ISDIR(st.st_mode)
-            if direct:
-                ignored = any(p.match(ctx_rel) for p in patterns) or any(p.match(child_sub) for p in extra)
-            else:
-                ignored = self.is_ignored(ctx_rel) or (bool(extra) and self.is_ignored(child_sub, extra))
+            ignored = self.is_ignored(ctx_rel) or (bool(extra) and self.is_ignored(child_sub, extra))
             if ignored:
                 if is_dir and self.has_exclusions and self._could_reinclude(ctx_rel, patterns):
                     below = list(self._walk_dir(rel, d.path, child_sub, extra))

@@ -46,15 +46,16 @@ def read_bytes(path: str, what: str, limit: int = 10 * MiB) -> bytes:
 def read_text(path: str, what: str, limit: int = 10 * MiB) -> str:
     """The file as UTF-8 text (a leading BOM dropped); NUL bytes or invalid UTF-8 are InputErrors with the line."""
     data = read_bytes(path, what, limit)
-    return decode_text(data, path, what)
+    return decode_text(data, path, f"{what} has binary content (NUL bytes)", f"{what} is not valid UTF-8 text")
 
 
-def decode_text(data: bytes, path: str, what: str) -> str:
+def decode_text(data: bytes, path: str, binary_message: str, not_utf8_message: str) -> str:
+    """UTF-8 text without a leading BOM; NUL bytes or invalid UTF-8 (with its line) are InputErrors."""
     if b"\x00" in data:
-        raise InputError(f"{what} has binary content (NUL bytes)", path)
+        raise InputError(binary_message, path)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{what} is not valid UTF-8 text", path, line) from None
+        raise InputError(not_utf8_message, path, line) from None
     return text[1:] if text.startswith("\ufeff") else text

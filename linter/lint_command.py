@@ -14,7 +14,6 @@ from typing import Any
 
 from .errors import InputError
 
-BUILDERS = ("buildkit", "buildah", "classic")
 # A worker is worth forking for at least this many files (a typical Dockerfile lints in 1-2 ms; a fork and the
 # pickled results cost a few): fewer files are linted in this process.
 FILES_PER_WORKER = 12
@@ -59,7 +58,7 @@ def run_lint(req: LintRequest) -> int:
             raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
     if sum(1 for _, o in outputs if o == "-") > 1:
         raise InputError("only one --format can go to standard output: give the others -o FILE")
-    if req.builder is not None and req.builder not in BUILDERS:
+    if req.builder is not None and req.builder not in configuration.BUILDERS:
         raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
     try:
         cli_threshold = Severity.parse(req.failure_threshold) if req.failure_threshold else None

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..fastimport import load_module
+from ..inputfile import decode_text
 from .model import Comment, Flag, Heredoc, Instruction, ParsedDockerfile
 
 INSTRUCTIONS = frozenset(
@@ -49,8 +50,6 @@ JSON_INSTRUCTIONS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD
 KEY_VALUE_INSTRUCTIONS = frozenset({"ENV", "LABEL", "ARG"})
 SINGLE_STRING = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL"})
 
-# The value is stripped in Python: `(.+?)[ \t]*$` backtracks quadratically over a long run of blanks.
-
 
 @lru_cache(maxsize=1)
 def _word_splitter() -> Any:
@@ -58,6 +57,7 @@ def _word_splitter() -> Any:
     return load_module("dockerfile_parse", "util").WordSplitter
 
 
+# The value is stripped in Python: `(.+?)[ \t]*$` backtracks quadratically over a long run of blanks.
 _DIRECTIVE = re.compile(r"^#[ \t]*([a-zA-Z][a-zA-Z0-9]*)[ \t]*=(.*)$")
 # `<<EOF`, `<<-EOF`, `<<'EOF'`, `<<"EOF"`, `3<<EOF`; the delimiter is a word (BuildKit: shell-word characters).
 _HEREDOC = re.compile(r"(?<![<\w])(\d?)<<(-?)(['\"]?)([A-Za-z0-9_.\-]+)\3")
@@ -90,14 +90,7 @@ def parse_file(path: str) -> ParsedDockerfile:
 
 
 def decode(data: bytes, path: str) -> str:
-    if b"\x00" in data:
-        raise InputError("binary content (NUL bytes): not a Dockerfile", path)
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError("is not valid UTF-8 text", path, line) from None
-    return text[1:] if text.startswith("\ufeff") else text
+    return decode_text(data, path, "binary content (NUL bytes): not a Dockerfile", "is not valid UTF-8 text")
 
 
 def parse_text(text: str, path: str = "Dockerfile") -> ParsedDockerfile:

@@ -52,6 +52,9 @@ class Placement:
     strip_special: bool  # setuid/setgid cleared (buildah/classic, for build-context sources)
 
 
+CONTENT_FILES = ("passwd", "group")  # context files whose content the model reads (users and groups)
+
+
 def context_sources(
     ctx: BuildContext | None, srcs: Iterable[str], excludes: list[str], state: StageState, cause: Cause
 ) -> list[Source] | None:
@@ -69,7 +72,7 @@ def context_sources(
             # Context entries come ready to place; only passwd/group files get their content read.
             below = chain.from_iterable(
                 batch
-                if not any(e.kind is Kind.FILE and e.rel.endswith(("passwd", "group")) for e in batch)
+                if not any(e.kind is Kind.FILE and e.rel.endswith(CONTENT_FILES) for e in batch)
                 else [_context_entry(ctx, real, e) for e in batch]
                 for batch in batches
             )
@@ -79,7 +82,7 @@ def context_sources(
 
 def _context_entry(ctx: BuildContext, rel: str, e: Entry) -> Entry:
     name = e.rel or rel
-    if e.kind is Kind.FILE and name.endswith(("passwd", "group")) and _base(name) in ("passwd", "group"):
+    if e.kind is Kind.FILE and name.endswith(CONTENT_FILES) and _base(name) in CONTENT_FILES:
         return e._replace(content=ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel))
     return e
 
@@ -200,7 +203,7 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
     note = "created by " + cause.instruction.split()[0]
     shared: dict[tuple[int | None, int | None, int | None, Knowledge], Node] = {}
     base = "" if dest == "/" else dest
-    children = fs._children
+    add_child = fs.add_child
     file_kind = Kind.FILE
     for e in src.entries_below():
         path = f"{base}/{e.rel}"
@@ -218,11 +221,7 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
             shared[key] = node
         nodes[path] = node
         parent, _, name = path.rpartition("/")
-        kids = children.get(parent or "/")
-        if kids is None:
-            children[parent or "/"] = {name}
-        else:
-            kids.add(name)
+        add_child(parent or "/", name)
 
 
 def _mode_for(e: Entry, placement: Placement) -> int | None:
