@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .intents import Intent, WriteNeed, check, classify, intents_for, uv_version_from
 from .model.access import ARBITRARY, Identity, Verdict, can_write_dir
@@ -44,20 +45,16 @@ class Analysis:
     def fs(self) -> FileSystem:
         return self.sim.final.fs
 
-    @property
+    @cached_property
     def venv_configs(self) -> list[tuple[str, Node]]:
-        """Every `pyvenv.cfg` in the final image (several rules start from them), found once per analysis."""
-        found = self.__dict__.get("_venv_configs")
-        if found is None:
-            # Through the directory index: a large COPY makes the filesystem hundreds of thousands of nodes long.
-            nodes = self.fs.nodes
-            found = [
-                (p, nodes[p])
-                for d, names in self.fs.directories()
-                if "pyvenv.cfg" in names and (p := f"{d.rstrip('/')}/pyvenv.cfg") in nodes
-            ]
-            self.__dict__["_venv_configs"] = found
-        return found
+        """Every `pyvenv.cfg` in the final image (several rules start from them), found once per analysis through
+        the directory listings: a large COPY makes the filesystem hundreds of thousands of nodes long."""
+        nodes = self.fs.nodes
+        return [
+            (p, nodes[p])
+            for d, names in self.fs.listings()
+            if "pyvenv.cfg" in names and (p := f"{d.rstrip('/')}/pyvenv.cfg") in nodes
+        ]
 
     def directories(self, fs: FileSystem | None = None) -> list[tuple[str, Node]]:
         """The directory nodes of a stage's filesystem (the final one by default), found once per analysis: most

@@ -173,7 +173,7 @@ class FileSystem:
         base = path.rstrip("/")
         return sorted(f"{base}/{n}" for n in names)
 
-    def directories(self) -> Iterator[tuple[str, set[str]]]:
+    def listings(self) -> Iterator[tuple[str, set[str]]]:
         """(directory, names of its children) for every directory that has children."""
         return iter(self._children.items())
 
@@ -248,9 +248,10 @@ class FileSystem:
             return []
         removed = list(self.walk(path)) if recursive else ([path] if path in self.nodes else [])
         if cause is not None:
-            if len(removed) > REMOVALS_KEPT:
+            bulk = len(removed) > REMOVALS_KEPT
+            if bulk:
                 self.bulk_removed.add(path)
-            for p in removed[:REMOVALS_KEPT] if len(removed) <= REMOVALS_KEPT else [path]:
+            for p in [path] if bulk else removed:
                 gone = self.nodes.get(p)
                 if gone is not None:
                     self.removed[p] = (*gone.history, Change(cause, None, None, None, None, note))

@@ -178,7 +178,7 @@ class _Snapshot(Mapping[str, str]):
         return len(self._get())
 
     def __eq__(self, other: object) -> bool:
-        return dict(self._get()) == other if isinstance(other, Mapping) else NotImplemented
+        return self._get() == other if isinstance(other, Mapping) else NotImplemented
 
     def __repr__(self) -> str:
         return repr(self._get())
