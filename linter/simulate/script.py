@@ -2,7 +2,7 @@
 
 Control flow follows the shell: `&&`/`||`/`;`, pipelines (last status), subshells (a `cd` inside does not leak),
 `{ }`, `if` (only when the condition can be decided on the model), `for` over literal words, `set -e`, `sh -c`,
-`su`/`gosu`/`runuser`/`setpriv` (the inner command runs as that user). Command effects live in `effects`.
+`su`/`gosu`/`runuser`/`setpriv` (the inner command runs as that user). Command effects live in `commands`.
 Anything not understood leaves the model unchanged; where it could have changed owners or modes, an assumption
 says so. A command the model says is denied fails (status 1) and is recorded in `state.denied`.
 """
@@ -17,7 +17,9 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, normpath
-from . import effects
+from . import commands
+from .commands import shell as shell_commands
+from .commands.files import write_file
 from .state import StageState
 from .words import text, word
 
@@ -65,7 +67,7 @@ class Shell:
         self.src = src
         self.stopped = False
         self.raw_mounts = tuple(mounts)  # the --mount flags as written (recorded with tool runs)
-        self.mounts = effects.parse_mounts(mounts, state.workdir)  # their targets: writes there do not persist
+        self.mounts = commands.parse_mounts(mounts, state.workdir)  # their targets: writes there do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
         self.depth = 0
         self.too_deep = False
@@ -162,7 +164,7 @@ class Shell:
         if t == "function_definition":
             return 0
         if t == "test_command":
-            r = effects.test(self, n)
+            r = shell_commands.test(self, n)
             return 0 if r is None else r
         if t == "ERROR":
             self.assume("part of the RUN script could not be parsed; its effects are not in the model")
@@ -211,7 +213,7 @@ class Shell:
         status = self.node(c)
         for op, target, append in redirects:
             if target is not None and op.startswith(">"):
-                effects.write_file(self, target, None, append)
+                write_file(self, target, None, append)
         return status
 
     def if_(self, n: Any) -> int:
@@ -219,7 +221,7 @@ class Shell:
         decided: int | None = None
         for c in conds:
             if c.type == "test_command":
-                decided = effects.test(self, c)
+                decided = shell_commands.test(self, c)
             elif c.type == "command" and text(c, self.src).strip() in ("true", ":"):
                 decided = 0
             elif c.type == "command" and text(c, self.src).strip() == "false":
@@ -326,9 +328,14 @@ class Shell:
             if op in (">", ">>", ">|", "&>", "&>>") and target not in (None, "/dev/null", "/dev/stderr", "/dev/stdout"):
                 out_target, append = target, app or op == "&>>"
         env = {**self.vars, **prefix}
-        return effects.dispatch(self, argv, env, out_target, append, stdin)
+        return commands.dispatch(self, argv, env, out_target, append, stdin)
 
-    # -- helpers for effects ---------------------------------------------------------------------------
+    # -- what commands may call back (commands.base.ShellContext) --------------------------------------------
+    def dispatch(
+        self, argv: list[str | None], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+    ) -> int:
+        return commands.dispatch(self, argv, env, out, append, stdin)
+
     def path(self, p: str) -> str:
         return normpath(p, self.cwd)
 
@@ -339,7 +346,7 @@ class Shell:
         saved = self.identity
         self.identity = identity
         try:
-            return effects.dispatch(self, argv, env, None, False, None)
+            return commands.dispatch(self, argv, env, None, False, None)
         finally:
             self.identity = saved
 
@@ -390,7 +397,7 @@ def run_argv(
     state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
 ) -> tuple[int, str | None]:
     sh = Shell(state, cause, env, mounts)
-    status = effects.dispatch(sh, list(argv), dict(env), None, False, None)
+    status = commands.dispatch(sh, list(argv), dict(env), None, False, None)
     return status, sh.error if status else None
 
 

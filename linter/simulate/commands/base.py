@@ -1,0 +1,122 @@
+"""What every command family shares: the shell it runs in (as a protocol, so that commands never import the RUN
+interpreter), option parsing, denials, and the owner of what a command creates (BUILDERS.md rule 8)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from ...model.access import Identity, Tri
+from ..state import Denied, StageState
+
+Argv = list[str | None]
+
+
+class ShellContext(Protocol):
+    """The part of the RUN interpreter a command sees (implemented by `simulate.script.Shell`)."""
+
+    state: StageState
+    cause: Any  # model.fs.Cause
+    vars: dict[str, str]
+    cwd: str
+    identity: Identity
+    umask: int
+    src: bytes
+    errexit: bool
+    mounts: list[str]
+    raw_mounts: tuple[str, ...]
+    error: str | None
+
+    def path(self, p: str) -> str: ...
+
+    def assume(self, message: str) -> None: ...
+
+    def dispatch(self, argv: Argv, env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int: ...
+
+    def run_as(self, identity: Identity, argv: Argv, env: dict[str, str]) -> int: ...
+
+    def run_nested(self, script: str, identity: Identity | None = None) -> int: ...
+
+
+Handler = Callable[[ShellContext, list[str], dict[str, str], "str | None", bool, "str | None"], int]
+
+
+def parse_mounts(mounts: Any, workdir: str) -> list[str]:
+    """Targets of cache and tmpfs mounts: writes below them do not persist in the image."""
+    out: list[str] = []
+    for m in mounts:
+        opts = dict(p.split("=", 1) if "=" in p else (p, "") for p in m.split(","))
+        kind = opts.get("type", "bind")
+        target = opts.get("target") or opts.get("dst") or opts.get("destination")
+        if kind in ("cache", "tmpfs", "secret", "ssh", "bind") and target:
+            out.append(posixpath.normpath(posixpath.join(workdir, target)))
+    return out
+
+
+def mounted(sh: ShellContext, path: str) -> bool:
+    return any(path == m or path.startswith(m.rstrip("/") + "/") for m in sh.mounts)
+
+
+def deny(sh: ShellContext, path: str, reason: str, argv: list[str]) -> int:
+    sh.error = f"{' '.join(argv)[:80]}: {reason}"
+    sh.state.denied.append(Denied(sh.cause.line, path, sh.identity, reason, " ".join(argv)[:120], sh.state.name))
+    return 1
+
+
+def allowed(sh: ShellContext, verdict_result: Tri, path: str, reason: str, argv: list[str]) -> bool | None:
+    if verdict_result is Tri.NO:
+        deny(sh, path, reason, argv)
+        return False
+    if verdict_result is Tri.UNKNOWN:
+        sh.assume(f"`{' '.join(argv)[:60]}` was assumed to be allowed to write {path} ({reason})")
+    return True
+
+
+def owner_for_new(sh: ShellContext, parent: str) -> tuple[int | None, int | None, bool]:
+    node = sh.state.fs.get(parent)
+    setgid = node is not None and node.mode is not None and bool(node.mode & 0o2000)
+    gid = node.gid if setgid and node is not None else sh.identity.gid
+    return sh.identity.uid, gid, setgid
+
+
+def parse_flags(
+    args: list[str], with_value: frozenset[str] | set[str] = frozenset()
+) -> tuple[set[str], dict[str, str], list[str]]:
+    """Split GNU-style options: returns (short/long flags, options with values, operands)."""
+    flags: set[str] = set()
+    values: dict[str, str] = {}
+    operands: list[str] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            operands.extend(args[i + 1 :])
+            break
+        if a.startswith("--") and len(a) > 2:
+            k, eq, v = a.partition("=")
+            if eq:
+                values[k] = v
+            elif k in with_value and i + 1 < len(args):
+                values[k] = args[i + 1]
+                i += 1
+            else:
+                flags.add(k)
+        elif a.startswith("-") and len(a) > 1 and not a[1].isdigit():
+            j = 1
+            while j < len(a):
+                f = "-" + a[j]
+                if f in with_value:
+                    rest = a[j + 1 :]
+                    if rest:
+                        values[f] = rest
+                    elif i + 1 < len(args):
+                        values[f] = args[i + 1]
+                        i += 1
+                    break
+                flags.add(f)
+                j += 1
+        else:
+            operands.append(a)
+        i += 1
+    return flags, values, operands

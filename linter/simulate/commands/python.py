@@ -1,0 +1,280 @@
+"""Python environments and tools: `python -m venv`/virtualenv, pip, uv, poetry, and the tools only recorded
+(pipx, conda, mamba, micromamba). Each invocation is recorded as a `ToolRun` for the write-need analysis."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+
+from ...model.access import Tri, can_create, can_write_dir
+from ...model.fs import Kind, Node
+from ..state import ToolRun
+from .base import ShellContext, deny, owner_for_new, parse_flags
+from .files import create_dir
+
+
+def py_version(name: str, env: dict[str, str]) -> str | None:
+    m = re.search(r"(\d\.\d+)", name)
+    if m:
+        return m.group(1)
+    v = env.get("PYTHON_VERSION")
+    if v:
+        m = re.match(r"(\d\.\d+)", v)
+        if m:
+            return m.group(1)
+    return None
+
+
+def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None) -> int:
+    fs = sh.state.fs
+    root = sh.path(root)
+    if not sh.identity.is_root:
+        v = can_create(fs, sh.identity, root) if fs.get(root) is None else can_write_dir(fs, sh.identity, root)
+        if v.result is Tri.NO:
+            return deny(sh, root, v.reason, argv)
+    if version is None:
+        sh.assume(f"the Python version of the venv {root} is not known (lib/python3.X assumed)")
+    pyver = f"python{version}" if version else "python3.X"
+    status = create_dir(sh, root, None, argv, True)
+    if status:
+        return status
+    for sub in ("bin", "include", "lib", f"lib/{pyver}", f"lib/{pyver}/site-packages"):
+        p = posixpath.join(root, sub)
+        if fs.get(p) is None:
+            create_dir(sh, p, None, argv, True)
+    uid, gid, _ = owner_for_new(sh, root)
+    if fs.get(posixpath.join(root, "lib64")) is None:
+        fs.put(
+            posixpath.join(root, "lib64"),
+            Node(Kind.SYMLINK, uid, gid, 0o777, target="lib"),
+            sh.cause,
+            "created by venv",
+        )
+    cfg = posixpath.join(root, "pyvenv.cfg")
+    fs.put(cfg, Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask).with_tag("venv", root), sh.cause, "created by venv")
+    if interpreter:
+        py = posixpath.join(root, "bin", "python")
+        if fs.get(py) is None:
+            fs.put(py, Node(Kind.SYMLINK, uid, gid, 0o777, target=interpreter), sh.cause, "created by venv")
+    sh.state.venvs[root] = sh.cause.line
+    return 0
+
+
+def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None:
+    if name.startswith("/"):
+        return name
+    for d in env.get("PATH", "").split(":"):
+        cand = posixpath.join(d, name)
+        if sh.state.fs.get(cand) is not None:
+            return cand
+    return None
+
+
+def record_tool(sh: ShellContext, tool: str, argv: list[str], env: dict[str, str], venv: str | None) -> None:
+    run = ToolRun(
+        line=sh.cause.line,
+        phase="build",
+        tool=tool,
+        argv=tuple(argv),
+        identity=sh.identity,
+        env=tuple(sorted(env.items())),
+        cwd=sh.cwd,
+        stage=sh.state.name,
+        venv=venv,
+        mounts=sh.raw_mounts,
+        umask=sh.umask,
+        fs=sh.state.fs.copy(),
+    )
+    sh.state.tool_runs.append(run)
+
+
+def _env_venv(sh: ShellContext, env: dict[str, str], exe: str | None = None) -> str | None:
+    if exe and "/bin/" in exe:
+        root = exe.rsplit("/bin/", 1)[0]
+        if sh.state.fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
+            return root
+    if env.get("VIRTUAL_ENV"):
+        return env["VIRTUAL_ENV"]
+    for d in env.get("PATH", "").split(":"):
+        if d.endswith("/bin"):
+            root = d[: -len("/bin")]
+            if sh.state.fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
+                return root
+    return None
+
+
+def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> int:
+    """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin."""
+    fs = sh.state.fs
+    if venv is None:
+        return 0
+    dirs = [p for p in fs.walk(venv) if p.endswith("/site-packages")] if fs.get(venv) else []
+    targets = [*dirs, posixpath.join(venv, "bin")]
+    if not sh.identity.is_root:
+        for d in targets:
+            if fs.get(d) is None:
+                continue
+            v = can_write_dir(fs, sh.identity, d)
+            if v.result is Tri.NO:
+                return deny(sh, d, v.reason, argv)
+    for d in targets:
+        node = fs.get(d)
+        if node is not None:
+            fs.nodes[d] = node.with_tag("written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
+    return 0
+
+
+def python(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> int:
+    if len(argv) >= 3 and argv[1] == "-m":
+        mod = argv[2]
+        rest = argv[3:]
+        if mod in ("venv", "virtualenv"):
+            flags, _, ops = parse_flags(rest, {"--prompt", "-p", "--python"})
+            if "--upgrade" in flags:
+                venv = sh.path(ops[0]) if ops else None
+                record_tool(sh, "venv", argv, env, venv)
+                return 0
+            if not ops:
+                return 0
+            version = py_version(argv[0], env)
+            return make_venv(sh, ops[0], version, argv, _interpreter(sh, argv[0], env))
+        if mod == "pip":
+            return pip(sh, [argv[0] + " -m pip", *rest], env, out, append, stdin, exe=argv[0])
+        if mod == "poetry":
+            return poetry(sh, ["poetry", *rest], env, out, append, stdin)
+        if mod == "uv":
+            return uv(sh, ["uv", *rest], env, out, append, stdin)
+        if mod in ("compileall", "ensurepip"):
+            return 0
+    if len(argv) >= 2 and argv[1].endswith(".py"):
+        sh.assume(f"`{' '.join(argv)[:60]}` runs a Python script venvlint cannot see: its effects are not in the model")
+    return 0
+
+
+def pip(
+    sh: ShellContext,
+    argv: list[str],
+    env: dict[str, str],
+    out: str | None,
+    append: bool,
+    stdin: str | None,
+    exe: str | None = None,
+) -> int:
+    args = argv[1:]
+    sub = next((a for a in args if not a.startswith("-")), None)
+    if sub not in ("install", "uninstall", "download", "wheel"):
+        return 0
+    exe = exe or argv[0]
+    venv = _env_venv(sh, env, exe if "/" in exe else None)
+    flags, values, _ = parse_flags(args, {"--target", "-t", "--prefix", "--root"})
+    if "--user" in flags:
+        venv_or_user = venv
+    else:
+        venv_or_user = values.get("--target") or values.get("-t") or values.get("--prefix") or venv
+    record_tool(sh, "pip", [posixpath.basename(exe), *args], env, venv_or_user)
+    if sub in ("download", "wheel"):
+        return 0
+    return _install_effects(sh, venv, argv)
+
+
+def uv(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
+    args = argv[1:]
+    words = [a for a in args if not a.startswith("-")]
+    if not words:
+        return 0
+    cmd = words[0]
+    flags, values, ops = parse_flags(
+        args, {"--python", "-p", "--project", "--directory", "--cache-dir", "--prefix", "--target"}
+    )
+    python_opt = values.get("--python") or values.get("-p")
+    if cmd == "venv":
+        target = ops[1] if len(ops) > 1 else ".venv"
+        version = py_version(python_opt or "", env)
+        record_tool(sh, "uv", ["uv", *args], env, sh.path(target))
+        interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
+        return make_venv(sh, target, version, ["uv", *args], interp)
+    if cmd == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
+        venv = None
+        if python_opt and "/bin/" in python_opt:
+            venv = python_opt.rsplit("/bin/", 1)[0]
+        elif "--system" not in flags:
+            venv = _env_venv(sh, env)
+        record_tool(sh, "uv", ["uv", *args], env, venv)
+        return _install_effects(sh, venv, argv)
+    if cmd in ("sync", "add", "remove", "lock", "run"):
+        project = values.get("--project") or values.get("--directory") or sh.cwd
+        project = sh.path(project)
+        venv = env.get("UV_PROJECT_ENVIRONMENT")
+        venv = sh.path(venv) if venv else posixpath.join(project, ".venv")
+        record_tool(sh, "uv", ["uv", *args], env, venv)
+        if cmd == "lock" or (cmd == "run" and ("--no-sync" in flags or env.get("UV_NO_SYNC"))):
+            return 0
+        if sh.state.fs.get(venv) is None:
+            version = py_version(python_opt or "", env)
+            interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
+            status = make_venv(sh, venv, version, ["uv", *args], interp)
+            if status:
+                return status
+        return _install_effects(sh, venv, argv)
+    if cmd in ("tool", "python"):
+        record_tool(sh, "uv", ["uv", *args], env, None)
+    return 0
+
+
+def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str]) -> str | None:
+    """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
+    (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
+    ~/.local/share/uv/python, owned by the user running uv (SCENARIOS.md S4, S5)."""
+    fs = sh.state.fs
+    names = [f"python{version}"] if version else ["python3"]
+    for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
+        for n in names:
+            if fs.get(f"{d}/{n}") is not None:
+                return f"{d}/{n}"
+    image_version = env.get("PYTHON_VERSION", "")
+    other_version = bool(version and image_version and sh.state.profile and not image_version.startswith(version))
+    if not other_version and not all(
+        fs.is_known_absent(f"{d}/{n}") for d in ("/usr/local/bin", "/usr/bin") for n in names
+    ):
+        return None  # the image may well have it: do not invent a download
+    if env.get("UV_PYTHON_DOWNLOADS", "").lower() in ("never", "manual") or "--python-preference" in env:
+        return None
+    base = env.get("UV_PYTHON_INSTALL_DIR")
+    if not base:
+        home = env.get("HOME") or "/root"
+        base = posixpath.join(home, ".local/share/uv/python")
+    tree = posixpath.join(sh.path(base), f"cpython-{version or '3'}-linux-x86_64-gnu")
+    if create_dir(sh, posixpath.join(tree, "bin"), None, ["uv", "python", "install"], True):
+        return None
+    exe = posixpath.join(tree, "bin", f"python{version or '3'}")
+    uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))
+    fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, "managed Python downloaded by uv")
+    return exe
+
+
+def poetry(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> int:
+    words = [a for a in argv[1:] if not a.startswith("-")]
+    if not words or words[0] not in ("install", "add", "update", "sync"):
+        return 0
+    venv = env.get("VIRTUAL_ENV")
+    if venv is None and env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() in ("false", "0"):
+        venv = None
+    elif venv is None and env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
+        venv = posixpath.join(sh.cwd, ".venv")
+        if sh.state.fs.get(venv) is None:
+            status = make_venv(sh, venv, py_version("", env), argv, None)
+            if status:
+                return status
+    record_tool(sh, "poetry", argv, env, venv)
+    return _install_effects(sh, venv, argv)
+
+
+def simple_tool(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> int:
+    record_tool(sh, posixpath.basename(argv[0]), argv, env, None)
+    return 0
