@@ -153,7 +153,7 @@ def decide(sh: ShellContext, args: list[str]) -> int | None:
 
 
 def test(sh: ShellContext, node: Any) -> int | None:
-    from .words import word
+    from ..words import word
 
     words: list[str] = []
     for c in node.named_children:
