@@ -172,6 +172,11 @@ def parse_ignore(text: str) -> list[Pattern]:
     return pats
 
 
+class MissingSource(InputError):
+    """A COPY/ADD source that is not in the build context (often generated before the build: CI wheels, a
+    downloaded file). venvlint lints on with its content unknown, unless asked to be strict about the context."""
+
+
 class BuildContext:
     def __init__(self, root: str, dockerfile: str | None = None) -> None:
         self.root = os.path.abspath(root)
@@ -275,7 +280,7 @@ class BuildContext:
             base = "/" if target.startswith("/") else "/" + posixpath.dirname(rel)
             rel = self._resolve_inside(posixpath.normpath(posixpath.join(base, target)).lstrip("/"))
             if rel and not _exists(self._host(rel)):
-                raise InputError(
+                raise MissingSource(
                     f"COPY source {src!r} not found in the build context ({self.root}): it is a symlink to "
                     f"{target!r}, which builders look up inside the context"
                 )
@@ -286,11 +291,11 @@ class BuildContext:
         if not _WILDCARD.search(rel):
             rel = self._resolve_inside(rel)
             if not _exists(self._host(rel)) or (rel and self.is_ignored(rel) and not self._has_child(rel)):
-                raise InputError(f"COPY source {src!r} not found in the build context ({self.root})")
+                raise MissingSource(f"COPY source {src!r} not found in the build context ({self.root})")
             return [rel]
         matches = self._glob(rel)
         if not matches:
-            raise InputError(f"COPY source {src!r} matches no file in the build context ({self.root})")
+            raise MissingSource(f"COPY source {src!r} matches no file in the build context ({self.root})")
         return matches
 
     def _has_child(self, rel: str) -> bool:
@@ -364,7 +369,7 @@ class BuildContext:
         s_isdir, s_islnk, s_isreg, s_imode = stat.S_ISDIR, stat.S_ISLNK, stat.S_ISREG, stat.S_IMODE
         file_kind, dir_kind = Kind.FILE, Kind.DIR
         # tuple.__new__ is what Entry._make calls, minus a Python frame per file (a large context has 200,000).
-        new_entry, known = tuple.__new__, Knowledge.KNOWN
+        new_entry, known = tuple.__new__, Knowledge.BUILT
         while stack:
             sub, dir_host, tests = stack.pop()
             prefix = f"{sub}/" if sub else ""

@@ -20,6 +20,8 @@ SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
 # The lint options: long name → (request field, takes a value, repeatable). Short names map to long ones.
 LINT_OPTIONS: dict[str, tuple[str, bool, bool]] = {
     "--context": ("context", True, False),
+    "--no-context": ("no_context", False, False),
+    "--strict-context": ("strict_context", False, False),
     "--build-arg": ("build_arg", True, True),
     "--build-arg-file": ("build_arg_file", True, True),
     "--target": ("target", True, False),

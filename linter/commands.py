@@ -99,6 +99,20 @@ def explain(
 def lint(
     dockerfiles: Annotated[list[str], typer.Argument(help="Dockerfiles to lint.")],
     context: ContextOpt = None,
+    no_context: Annotated[
+        bool,
+        typer.Option(
+            "--no-context",
+            help="Lint without a build context (partial checkouts, stdin): what COPY copies from it is unknown.",
+        ),
+    ] = False,
+    strict_context: Annotated[
+        bool,
+        typer.Option(
+            "--strict-context",
+            help="A COPY source missing from the build context fails the build (default: an assumption).",
+        ),
+    ] = False,
     build_arg: BuildArgOpt = None,
     build_arg_file: BuildArgFileOpt = None,
     target: TargetOpt = None,
@@ -153,6 +167,8 @@ def lint(
     request = LintRequest(
         dockerfiles=list(dockerfiles),
         context=context,
+        no_context=no_context,
+        strict_context=strict_context,
         build_arg=list(build_arg or []),
         build_arg_file=list(build_arg_file or []),
         target=target,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .model.fs import Change, FileSystem, Knowledge, ancestors, format_mode, normpath
+from .model.fs import Action, Change, FileSystem, ancestors, format_mode, normpath
 from .pipeline import build_from_file
 from .simulate.engine import SimulatedBuild
 
@@ -19,6 +19,7 @@ def explain(
     target: str | None = None,
     builder: str = "buildkit",
     profile_files: Sequence[str] = (),
+    strict_context: bool = False,
 ) -> dict[str, Any]:
     sim = build_from_file(
         dockerfile_path,
@@ -27,6 +28,7 @@ def explain(
         target=target,
         builder=builder,
         profile_files=profile_files,
+        strict_context=strict_context,
     )
     return explain_simulated(sim, paths)
 
@@ -41,6 +43,7 @@ def _change(ch: Change) -> dict[str, Any]:
         "mode": None if ch.mode is None else format_mode(ch.mode),
         "kind": ch.kind.value if ch.kind is not None else None,
         "note": ch.note,
+        "knowledge": ch.knowledge.value,
     }
 
 
@@ -52,7 +55,8 @@ def _removed_history(fs: FileSystem, path: str) -> tuple[Change, ...]:
     for a in reversed(ancestors(path)):
         if a in fs.bulk_removed and a in fs.removed:
             last = fs.removed[a][-1]
-            return (Change(last.cause, None, None, None, None, f"{last.note}, with all of {a}, if it was there"),)
+            detail = f"{last.note}, with all of {a}, if it was there"
+            return (Change(last.cause, None, None, None, None, Action.REMOVED, detail),)
     return ()
 
 
@@ -69,7 +73,9 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
             entry["resolved"] = real
         earlier = _removed_history(fs, real)  # what the path was before it was last removed, if it was
         if node is None:
-            entry.update(uid=None, gid=None, mode=None, kind=None, known=fs.is_known_absent(real), knowledge="absent")
+            absent = fs.is_known_absent(real)
+            entry.update(uid=None, gid=None, mode=None, kind=None, known=absent,
+                         knowledge="absent" if absent else "unknown")  # fmt: skip
             entry["history"] = [_change(ch) for ch in earlier]
         else:
             entry.update(
@@ -77,7 +83,7 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
                 gid=node.gid,
                 mode=None if node.mode is None else format_mode(node.mode),
                 kind=node.kind.value,
-                known=node.knowledge is not Knowledge.UNKNOWN,
+                known=node.knowledge.known,
                 knowledge=node.knowledge.value,
             )
             if node.target is not None:

@@ -15,6 +15,8 @@ from .report.result import FileResult
 @dataclass
 class LintOptions:
     context: str | None = None
+    no_context: bool = False  # lint without any build context (its files are unknown)
+    strict_context: bool = False  # a COPY source missing from the context fails the build
     build_args: Mapping[str, str] = field(default_factory=dict)
     target: str | None = None
     builder: str = "buildkit"
@@ -54,6 +56,8 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
             builder=options.builder,
             profile_files=options.profile_files,
             text=text,
+            use_context=not options.no_context,
+            strict_context=options.strict_context,
         )
     except InputError as exc:
         result.error = str(exc)

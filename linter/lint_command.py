@@ -25,6 +25,8 @@ class LintRequest:
 
     dockerfiles: list[str]
     context: str | None = None
+    no_context: bool = False
+    strict_context: bool = False
     build_arg: list[str] = field(default_factory=list)
     build_arg_file: list[str] = field(default_factory=list)
     target: str | None = None
@@ -66,6 +68,8 @@ def run_lint(req: LintRequest) -> int:
         raise InputError(str(exc)) from None
     if req.color not in ("auto", "always", "never"):
         raise InputError(f"--color must be auto, always or never, not {req.color!r}")
+    if req.no_context and req.context is not None:
+        raise InputError("--context and --no-context contradict each other: give one")
     if req.jobs is not None and req.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {req.jobs}")
     if req.color == "never":
@@ -82,7 +86,9 @@ def run_lint(req: LintRequest) -> int:
     for path in dockerfiles:
         cfg = configuration.effective(path, req.config, _resolve_rule)
         options = LintOptions(
-            context=req.context or cfg.context_for(path),
+            context=None if req.no_context else (req.context or cfg.context_for(path)),
+            no_context=req.no_context,
+            strict_context=req.strict_context,
             build_args={**cfg.build_args_for(path), **cli_args},
             target=req.target,
             builder=req.builder or cfg.builder or "buildkit",

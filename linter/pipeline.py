@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from .buildcontext import BuildContext
+from .errors import InputError
 from .parse import parse_file, parse_text
 from .parse.model import ParsedDockerfile
 from .profiles.catalog import ProfileSet, load_profiles
@@ -27,16 +28,20 @@ def build_from_parsed(
     builder: str = "buildkit",
     profiles: ProfileSet | None = None,
     dockerfile_path: str | None = None,
+    strict_context: bool = False,
 ) -> SimulatedBuild:
     profs = profiles if profiles is not None else load_profiles()
 
-    def base_env(ref: str) -> Mapping[str, str]:
-        p = profs.find(ref) if ref.lower() != "scratch" else None
-        return dict(p.env) if p is not None else {}
+    def base_env(ref: str) -> tuple[Mapping[str, str], bool]:
+        """A base image's ENV and whether that is all of it (an image without a complete profile: not)."""
+        if ref.lower() == "scratch":
+            return {}, True
+        p = profs.find(ref)
+        return (dict(p.env), p.env_complete) if p is not None else ({}, False)
 
     build = resolve(parsed, build_args, target, base_env, builder=builder)
     ctx = BuildContext(context, dockerfile_path) if context is not None else None
-    return simulate(build, context=ctx, profiles=profs, builder=builder)
+    return simulate(build, context=ctx, profiles=profs, builder=builder, strict_context=strict_context)
 
 
 def build_from_file(
@@ -48,9 +53,17 @@ def build_from_file(
     builder: str = "buildkit",
     profile_files: Sequence[str] = (),
     text: str | None = None,
+    use_context: bool = True,
+    strict_context: bool = False,
 ) -> SimulatedBuild:
+    """Parse, resolve and simulate a Dockerfile. `context` None: the Dockerfile's folder (the current directory
+    for stdin); `use_context` False: no build context at all (what COPY copies from it is unknown, said).
+
+    Raises InputError for a Dockerfile or a context venvlint cannot use (a `context` that is not a directory)."""
     parsed = parse_text(text, dockerfile) if text is not None else parse_file(dockerfile)
-    ctx = context if context is not None else default_context(dockerfile)
+    if context is not None and use_context and not os.path.isdir(context):
+        raise InputError(f"the build context {context} is not a directory")
+    ctx = (context if context is not None else default_context(dockerfile)) if use_context else None
     profiles = load_profiles(profile_files)
     return build_from_parsed(
         parsed,
@@ -60,4 +73,5 @@ def build_from_file(
         builder=builder,
         profiles=profiles,
         dockerfile_path=None if dockerfile == "-" else dockerfile,
+        strict_context=strict_context,
     )

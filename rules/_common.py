@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from venvlint.analysis import Analysis, RuntimeIdentity
 from venvlint.model.access import Identity, Tri, permits
-from venvlint.model.fs import Change, FileSystem, Node, format_mode
+from venvlint.model.fs import Action, Change, FileSystem, Node, format_mode
 
 
 def state_text(uid: int | None, gid: int | None, mode: int | None) -> str:
@@ -18,12 +18,12 @@ def change_text(ch: Change) -> str:
 
 
 def where(ch: Change) -> str:
-    """`line 84 (`COPY nginx/root/ /`)` or `the base image` for a profile."""
+    """`line 84 (`COPY nginx/root/ /`)`, or the FROM line and the profile for what a base-image profile says."""
+    if ch.cause.profile is not None:
+        source = "what every such image has" if ch.action is Action.DISTRIBUTION else f"profile {ch.cause.profile}"
+        return f"line {ch.cause.line} (the base image, {source})"
     if ch.cause.line <= 0:
         return "the base image"
-    if "(profile " in ch.cause.instruction:
-        profile = ch.cause.instruction.split("(profile ", 1)[1].rstrip(")")
-        return f"line {ch.cause.line} (the base image, profile {profile})"
     return f"line {ch.cause.line} (`{ch.cause.instruction}`)"
 
 
@@ -63,8 +63,4 @@ CACHE_ROLES = frozenset({"uv-cache", "pip-cache", "poetry-cache", "tmpdir", "hom
 def reset_by_copy(fs: FileSystem, path: str) -> bool:
     """Whether the last change of `path` was a COPY/ADD source tree replacing an existing directory."""
     node = fs.get(path)
-    return (
-        node is not None
-        and bool(node.history)
-        and node.history[-1].note.startswith("metadata replaced from the COPY source")
-    )
+    return node is not None and bool(node.history) and node.history[-1].action is Action.COPY_RESET

@@ -42,7 +42,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
 from venvlint.model.access import Identity, Tri, permits
-from venvlint.model.fs import Change, format_mode
+from venvlint.model.fs import Action, Change, format_mode
 
 from ._common import change_text, node_at, where
 
@@ -56,8 +56,6 @@ REFERENCES = (
     "https://github.com/opendatahub-io/notebooks/pull/986",
 )
 AUTOFIX = False
-
-RESET_NOTE = "metadata replaced from the COPY source"
 
 
 def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int]]:
@@ -99,7 +97,7 @@ def check(a: Analysis) -> Iterator[Finding]:
             continue
         for i in range(1, len(node.history)):
             reset = node.history[i]
-            if not reset.note.startswith(RESET_NOTE):
+            if reset.action is not Action.COPY_RESET:
                 continue
             before = node.history[i - 1]
             for who, source in _who_matters(a, reset.cause.line):

@@ -33,6 +33,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
 from venvlint.model.access import Tri, permits
+from venvlint.model.fs import Action
 
 from ._common import state_text
 
@@ -47,7 +48,7 @@ REFERENCES = (
 )
 AUTOFIX = False
 
-FIX_NOTES = ("chown", "chgrp", "chmod", "fix-permissions")
+FIXES = frozenset({Action.CHOWN, Action.CHMOD, Action.FIX_PERMISSIONS})
 
 
 def check(a: Analysis) -> Iterator[Finding]:
@@ -94,4 +95,4 @@ def _fixed_after(a: Analysis, path: str, line: int) -> bool:
     node = a.fs.get(path)
     if node is None:
         return False
-    return any(ch.cause.line >= line and ch.note.startswith(FIX_NOTES) for ch in node.history)
+    return any(ch.cause.line >= line and ch.action in FIXES for ch in node.history)

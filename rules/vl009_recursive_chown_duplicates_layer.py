@@ -21,9 +21,11 @@ install as that user, or chown only the (still empty) directory before filling i
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
+from venvlint.model.fs import Action, Change, FileSystem, Kind
 
 CODE = "VL009"
 NAME = "recursive-chown-duplicates-layer"
@@ -36,40 +38,72 @@ REFERENCES = (
 )
 AUTOFIX = False
 
-RECURSIVE = ("chown -R", "chgrp -R", "chmod -R")
+RECURSIVE = frozenset({Action.CHOWN, Action.CHMOD})
+
+
+@dataclass
+class _Spread:
+    """What one recursive chown/chmod line changed that earlier layers created."""
+
+    top: str
+    change: Change
+    entries: int = 0
+    files: int = 0
 
 
 def check(a: Analysis) -> Iterator[Finding]:
     for i in a.sim.build.needed:
         fs = a.sim.states[i].fs
-        tops: dict[int, tuple[str, str, int]] = {}  # line → (top path, note, nodes from earlier layers)
+        spreads: dict[int, _Spread] = {}
         for path, node in fs.nodes.items():
             if len(node.history) < 2:
                 continue  # a recursive change *after* the node was created needs a second entry
-            created = node.history[0].cause.line
+            created = node.created
+            if created is None:
+                continue
             for ch in node.history:
-                if not ch.note.startswith(RECURSIVE) or created >= ch.cause.line or created <= 0:
+                if ch.action not in RECURSIVE or not ch.recursive or created.line >= ch.cause.line:
                     continue
-                line = ch.cause.line
-                top, note, count = tops.get(line, (path, ch.note, 0))
-                if path.count("/") < top.count("/"):
-                    top, note = path, ch.note
-                tops[line] = (top, note, count + 1)
-        for line, (top, note, count) in sorted(tops.items()):
-            top_node = fs.get(top)
-            origin = top_node.history[0].cause if top_node is not None and top_node.history else None
-            made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
-            owner = note.split()[-1]
-            yield Finding(
-                CODE,
-                NAME,
-                SEVERITY,
-                line,
-                top,
-                f"`{note} {top}` changes {count} entr{'y' if count == 1 else 'ies'} that an earlier layer "
-                f"created{made}: every file is copied into this layer again, doubling its size in the image.",
-                f"give the files their owner when they are created: `COPY --chown={owner}` / `COPY --from=... "
-                f"--chown={owner}`, or create `{top}` as that user first (`install -d -o {owner.split(':')[0]} "
-                f"{top}`) and install as that user",
-                stage=a.sim.states[i].name,
-            )
+                spread = spreads.setdefault(ch.cause.line, _Spread(path, ch))
+                if path.count("/") < spread.top.count("/"):
+                    spread.top, spread.change = path, ch
+                spread.entries += 1
+                spread.files += node.kind is Kind.FILE
+        for line, spread in sorted(spreads.items()):
+            if not spread.files:
+                continue  # directories alone: their new metadata costs next to nothing
+            yield _finding(fs, line, spread, a.sim.states[i].name)
+
+
+def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Finding:
+    top_node = fs.get(spread.top)
+    origin = top_node.created if top_node is not None else None
+    made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
+    ch = spread.change
+    command = f"{ch.action.value} -R {ch.spec}"
+    if ch.action is Action.CHMOD:
+        fix = (
+            f"give the files their mode when they are created: `COPY --chmod={ch.spec}` (BuildKit, buildah), or "
+            "set it in the step that creates them"
+        )
+    else:
+        user, _, group = ch.spec.partition(":")
+        owner = f"{user or 'USER'}:{group}" if group else (user or "USER")
+        fix = (
+            f"give the files their owner when they are created: `COPY --chown={owner}` / `COPY --from=... "
+            f"--chown={owner}`, or create `{spread.top}` as that user first (`install -d -o {user or 'USER'} "
+            f"{spread.top}`) and install as that user"
+        )
+    files = f"{spread.files} file{'s' if spread.files != 1 else ''}"
+    return Finding(
+        CODE,
+        NAME,
+        SEVERITY,
+        line,
+        spread.top,
+        f"`{command} {spread.top}` changes {spread.entries} entr{'y' if spread.entries == 1 else 'ies'} that an "
+        f"earlier layer created{made}: each of the {files} is copied into this layer again, so the image carries "
+        "them twice.",
+        fix,
+        stage=stage,
+    )

@@ -30,6 +30,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
 from venvlint.model.access import Tri, permits
+from venvlint.model.fs import Action
 
 from ._common import state_text
 
@@ -50,7 +51,7 @@ def check(a: Analysis) -> Iterator[Finding]:
         if root is None or not root.history:
             continue
         first = root.history[0]
-        if "--from" not in first.cause.instruction or not first.note.startswith("created by COPY"):
+        if "--from" not in first.cause.instruction or first.action is not Action.CREATED:
             continue
         if len(root.history) > 1:
             continue  # something changed it afterwards (a chown, a chmod): judged by the other rules

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Finding, Severity
+from venvlint.model.fs import Action
 
 CODE = "VL012"
 NAME = "copy-replaces-symlink"
@@ -39,8 +40,8 @@ def check(a: Analysis) -> Iterator[Finding]:
         st = a.sim.states[i]
         for path, node in a.directories(st.fs):  # only a directory can have replaced a symlink
             for ch in node.history:
-                if ch.note.startswith("replaced a symlink"):
-                    target = ch.note.rsplit(" to ", 1)[-1].replace(" with a directory", "")
+                if ch.action is Action.REPLACED_SYMLINK:
+                    target = ch.source
                     yield Finding(
                         CODE,
                         NAME,

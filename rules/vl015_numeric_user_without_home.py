@@ -39,7 +39,7 @@ AUTOFIX = False
 def check(a: Analysis) -> Iterator[Finding]:
     st = a.final
     spec = st.user_spec.split(":")[0]
-    if not spec.isdigit() or int(spec) == 0 or "HOME" in st.env or not st.users.known:
+    if not spec.isdigit() or int(spec) == 0 or "HOME" in st.env or not st.users.complete:
         return
     if st.users.by_uid(int(spec)) is not None:
         return

@@ -1,11 +1,16 @@
-"""The one place that answers "can identity X write (or traverse, or read) path P" in the model filesystem."""
+"""The one place that answers "can identity X write (or traverse, or read) path P" in the model filesystem.
+
+Every answer is a `Verdict` that carries the facts it rests on (`Premise`s: the node that decided, with where its
+owner and mode came from, or the listing that says a path is absent). A finding built on a verdict takes them over,
+so that the core can tell an error resting only on known facts from one resting on an assumption.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
-from .fs import FileSystem, Kind, Node, ancestors, format_mode
+from .fs import Action, FileSystem, Kind, Knowledge, Node, ancestors, format_mode, parent_of
 
 
 class Tri(str, Enum):
@@ -17,12 +22,39 @@ class Tri(str, Enum):
         raise TypeError("Tri has three values; compare with Tri.YES / Tri.NO explicitly")
 
 
+class PremiseKind(str, Enum):
+    PATH = "path"  # a path's owner, group and mode
+    ABSENT = "absent"  # a path does not exist
+    USER = "user"  # who runs a command
+    COMMAND = "command"  # that a command ran (or how it was read)
+
+
+@dataclass(frozen=True)
+class Premise:
+    """A fact a verdict or a finding rests on, with where it comes from (`knowledge`) and the line that set it
+    (0: the base image). `assumption` says in words what venvlint assumed, for a premise that is not known."""
+
+    kind: PremiseKind
+    subject: str  # the path, the user as written, or the command
+    knowledge: Knowledge
+    line: int = 0
+    uid: int | None = None
+    gid: int | None = None
+    mode: int | None = None
+    assumption: str = ""
+
+    @property
+    def known(self) -> bool:
+        return self.knowledge.known
+
+
 @dataclass(frozen=True)
 class Identity:
     """Who runs something: a uid, a primary gid, supplementary gids.
 
     `arbitrary` stands for OpenShift's arbitrary UID: any uid that owns nothing, in group 0 (gid 0).
-    `uid`/`gid` None means not known (e.g. `USER app` on an image whose passwd we do not know).
+    `uid`/`gid` None means not known (e.g. `USER app` on an image whose passwd we do not know). `knowledge` and
+    `source` say how the identity was resolved (not part of equality: the same uid is the same user).
     """
 
     uid: int | None
@@ -31,6 +63,8 @@ class Identity:
     name: str | None = None
     spec: str = ""  # as written: "1001", "app:app", "arbitrary"
     arbitrary: bool = False
+    knowledge: Knowledge = field(default=Knowledge.BUILT, compare=False)
+    source: str = field(default="", compare=False)  # e.g. "useradd at line 3", "the distribution's base accounts"
 
     @property
     def is_root(self) -> bool:
@@ -39,12 +73,18 @@ class Identity:
     def label(self) -> str:
         if self.arbitrary:
             return "an arbitrary uid in group 0"
-        who = self.name or (str(self.uid) if self.uid is not None else self.spec or "?")
         if self.name and self.uid is not None:
-            who = f"{self.name} (uid {self.uid})"
-        elif self.uid is not None:
-            who = f"uid {self.uid}"
-        return who
+            return f"user {self.name} (uid {self.uid})"
+        if self.uid is not None:
+            return f"uid {self.uid}"
+        return f"user {self.name or self.spec or 'unknown'}"
+
+    def premise(self) -> Premise:
+        how = f" ({self.source})" if self.source else ""
+        assumption = f"that {self.label()} is who the image has{how}" if not self.knowledge.known else ""
+        return Premise(
+            PremiseKind.USER, self.spec or self.label(), self.knowledge, 0, self.uid, self.gid, None, assumption
+        )
 
 
 ROOT = Identity(0, 0, frozenset(), "root", "root")
@@ -53,11 +93,12 @@ ARBITRARY = Identity(None, 0, frozenset(), None, "arbitrary", arbitrary=True)
 
 @dataclass(frozen=True)
 class Verdict:
-    """The answer to an access question, with the path that decides it and why."""
+    """The answer to an access question, with the path that decides it, why, and the facts it rests on."""
 
     result: Tri
     path: str  # the path that decided (the blocking ancestor, or the target itself)
     reason: str
+    premises: tuple[Premise, ...] = ()
 
     @property
     def yes(self) -> bool:
@@ -92,35 +133,106 @@ def _class_bits(node: Node, who: Identity) -> tuple[Tri, str]:
 
 
 def permits(node: Node, who: Identity, want: str) -> Tri:
-    """Whether `who` has every permission in `want` ("w", "wx", "x", "r") on `node` by its mode bits."""
+    """Whether `who` has every permission in `want` ("w", "wx", "x", "r") on `node` by its mode bits. A user whose
+    group is not known (a uid without a known passwd entry) is decided when the group and other bits agree."""
+    if node.knowledge is Knowledge.UNKNOWN:
+        return Tri.UNKNOWN
     if who.is_root and not who.arbitrary:
         if "x" in want and node.kind is Kind.FILE and node.mode is not None and not node.mode & 0o111:
             return Tri.NO
         return Tri.YES
-    known, cls = _class_bits(node, who)
-    if known is not Tri.YES or node.mode is None:
+    if node.mode is None:
         return Tri.UNKNOWN
-    shift = {"owner": 6, "group": 3, "other": 0}[cls]
-    digit = (node.mode >> shift) & 7
+    known, cls = _class_bits(node, who)
+    if known is Tri.YES:
+        classes = [cls]
+    elif cls == "group not known" and node.uid != who.uid:
+        classes = ["group", "other"]
+    else:
+        return Tri.UNKNOWN
     need = sum(_BITS[c] for c in set(want))
-    return Tri.YES if digit & need == need else Tri.NO
+    answers = {(node.mode >> _SHIFT[c]) & 7 & need == need for c in classes}
+    if len(answers) != 1:
+        return Tri.UNKNOWN
+    return Tri.YES if answers.pop() else Tri.NO
 
 
-def _describe(path: str, node: Node) -> str:
-    return f"{path} is {node.uid}:{node.gid} {format_mode(node.mode)}"
+_SHIFT = {"owner": 6, "group": 3, "other": 0}
+
+
+def describe(path: str, node: Node) -> str:
+    return f"{path} is {_id(node.uid)}:{_id(node.gid)} {format_mode(node.mode)}"
+
+
+def _id(v: int | None) -> str:
+    return "?" if v is None else str(v)
+
+
+def path_premise(fs: FileSystem, path: str, node: Node | None = None) -> Premise:
+    """The fact "`path` has this owner and mode", with where that came from."""
+    node = node if node is not None else fs.get(path)
+    if node is None:
+        return absent_premise(fs, path)
+    last = node.history[-1] if node.history else None
+    line = last.cause.line if last is not None else 0
+    return Premise(
+        PremiseKind.PATH,
+        path,
+        node.knowledge,
+        line,
+        node.uid,
+        node.gid,
+        node.mode,
+        assumption_of(path, node) if not node.knowledge.known else "",
+    )
+
+
+def absent_premise(fs: FileSystem, path: str) -> Premise:
+    """The fact "`path` does not exist": as good as what says the listing of its first missing component's parent
+    is complete (the build made that directory, or a profile lists it whole)."""
+    parent = parent_of(path)
+    for p in [*ancestors(path)[1:], path]:
+        if fs.get(p) is None:
+            parent = parent_of(p)
+            break
+    holder = fs.get(parent)
+    knowledge = holder.knowledge if holder is not None else Knowledge.UNKNOWN
+    line = holder.history[-1].cause.line if holder is not None and holder.history else 0
+    assumption = "" if knowledge.known else f"that {parent} holds no {path[len(parent) :].lstrip('/')}"
+    return Premise(PremiseKind.ABSENT, path, knowledge, line, assumption=assumption)
+
+
+def assumption_of(path: str, node: Node) -> str:
+    """In words, what venvlint assumed about a node whose metadata is ASSUMED."""
+    for ch in reversed(node.history):
+        if ch.tentative:
+            return f"that line {ch.cause.line} (`{ch.cause.instruction}`) changed {path} as it may have"
+    first = node.history[0] if node.history else None
+    if first is not None and first.action is Action.CREATED:
+        return (
+            f"that {path} did not exist before line {first.cause.line} (`{first.cause.instruction}`), which then "
+            f"created it {_id(first.uid)}:{_id(first.gid)} {format_mode(first.mode)}"
+        )
+    return f"the owner and mode of {path}"
 
 
 def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:
     """Every directory from `/` down to `path`'s parent must grant `x` (search) to `who`."""
     for a in ancestors(path):
-        node = fs.get(fs.resolve(a))
+        real = fs.resolve(a)
+        node = fs.get(real)
         if node is None:
-            if fs.is_known_absent(a):
-                return Verdict(Tri.NO, a, f"{a} does not exist")
+            if fs.is_known_absent(real):
+                return Verdict(Tri.NO, a, f"{a} does not exist", (absent_premise(fs, real),))
             return Verdict(Tri.UNKNOWN, a, f"{a} is not known")
         r = permits(node, who, "x")
         if r is Tri.NO:
-            return Verdict(Tri.NO, a, f"{_describe(a, node)}: no search (x) permission for {who.label()}")
+            return Verdict(
+                Tri.NO,
+                a,
+                f"{describe(a, node)}: no search (x) permission for {who.label()}",
+                (path_premise(fs, real, node),),
+            )
         if r is Tri.UNKNOWN:
             return Verdict(Tri.UNKNOWN, a, f"the owner or mode of {a} is not known")
     return Verdict(Tri.YES, path, "every parent directory is searchable")
@@ -132,16 +244,18 @@ def can_write_dir(fs: FileSystem, who: Identity, path: str) -> Verdict:
     node = fs.get(real)
     if node is None:
         if fs.is_known_absent(real):
-            return Verdict(Tri.NO, real, f"{real} does not exist")
+            return Verdict(Tri.NO, real, f"{real} does not exist", (absent_premise(fs, real),))
         return Verdict(Tri.UNKNOWN, real, f"{real} is not known")
     trav = can_traverse(fs, who, real)
     if trav.result is not Tri.YES:
         return trav
     r = permits(node, who, "wx")
     if r is Tri.YES:
-        return Verdict(Tri.YES, real, f"{_describe(real, node)}")
+        return Verdict(Tri.YES, real, describe(real, node))
     if r is Tri.NO:
-        return Verdict(Tri.NO, real, f"{_describe(real, node)}: not writable by {who.label()}")
+        return Verdict(
+            Tri.NO, real, f"{describe(real, node)}: not writable by {who.label()}", (path_premise(fs, real, node),)
+        )
     return Verdict(Tri.UNKNOWN, real, f"the owner or mode of {real} is not known")
 
 
@@ -159,7 +273,12 @@ def can_create(fs: FileSystem, who: Identity, path: str) -> Verdict:
             break
     verdict = can_write_dir(fs, who, probe)
     if verdict.result is Tri.NO:
-        return Verdict(Tri.NO, verdict.path, f"{real} does not exist and {verdict.reason}")
+        return Verdict(
+            Tri.NO,
+            verdict.path,
+            f"{real} does not exist and {verdict.reason}",
+            (*verdict.premises, absent_premise(fs, real)),
+        )
     return verdict
 
 
@@ -170,9 +289,16 @@ def can_modify(fs: FileSystem, who: Identity, path: str) -> Verdict:
     if who.is_root and not who.arbitrary:
         return Verdict(Tri.YES, real, "root")
     if node is None:
-        return Verdict(Tri.UNKNOWN if not fs.complete else Tri.NO, real, f"{real} is not known")
-    if node.uid is None or who.uid is None:
+        if fs.is_known_absent(real):
+            return Verdict(Tri.NO, real, f"{real} does not exist", (absent_premise(fs, real),))
+        return Verdict(Tri.UNKNOWN, real, f"{real} is not known")
+    if node.uid is None or who.uid is None or node.knowledge is Knowledge.UNKNOWN:
         return Verdict(Tri.UNKNOWN, real, f"the owner of {real} is not known")
     if node.uid == who.uid:
         return Verdict(Tri.YES, real, "owner")
-    return Verdict(Tri.NO, real, f"{_describe(real, node)}: only its owner or root may change it")
+    return Verdict(
+        Tri.NO,
+        real,
+        f"{describe(real, node)}: only its owner or root may change it",
+        (path_premise(fs, real, node),),
+    )

@@ -16,5 +16,5 @@ class Entry(NamedTuple):
     mode: int | None
     target: str | None = None  # for symlinks
     content: str | None = None  # for /etc/passwd-like files whose content matters
-    knowledge: Knowledge = Knowledge.KNOWN
+    knowledge: Knowledge = Knowledge.BUILT
     tags: tuple[tuple[str, str], ...] = ()  # facts that travel with a node between stages (e.g. its venv)

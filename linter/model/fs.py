@@ -1,14 +1,20 @@
 """The model filesystem: path → node (kind, owner, group, mode), each node carrying the history of what changed it.
 
-Knowledge is three-valued. A node's `uid`/`gid`/`mode` may be None (not known, e.g. a context file that could not be
-read). A path absent from `nodes` is known to be absent only when the filesystem is `complete` (a stage built from
-`scratch` or from a fully modelled stage); otherwise its state is unknown, and nothing may be concluded from it.
+The model is an open world. Knowledge of a node's metadata is one of `Knowledge`: built (replayed from this
+Dockerfile and its context), stated by a base-image profile, derived from the base's distribution family, assumed
+(venvlint had to assume something to go on, and says so), or unknown (`uid`/`gid`/`mode` None). Absence is known
+only below a directory whose *listing* is complete: one the build created from nothing, or one a base-image profile
+declares complete. Below any other directory a path the model does not hold is unknown, never absent.
+
+Every change goes through `FileSystem.put` (or `remove`, `tag`, `mark_open`), which keeps the history, the listing
+completeness and the tentative mode (`tentative`: changes a command may or may not have made, when a shell
+condition could not be decided) consistent.
 """
 
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
@@ -20,30 +26,89 @@ class Kind(str, Enum):
 
 
 class Knowledge(str, Enum):
-    KNOWN = "known"  # set by an instruction we replayed
-    DERIVED = "derived"  # from a base-image profile or another inference
-    UNKNOWN = "unknown"  # a placeholder: the path exists (or may) but its metadata is not known
+    """Where a fact comes from. The first three are known (an error may rest on them); an assumed fact makes a
+    finding at most a warning that names the assumption; an unknown one gives no finding at all."""
+
+    BUILT = "built"  # replayed from this Dockerfile and its build context
+    PROFILE = "profile"  # stated by a base-image profile (read from the image's public Dockerfile)
+    DISTRIBUTION = "distribution"  # what every image of the base's distribution family has (derived, not measured)
+    ASSUMED = "assumed"  # assumed by venvlint to go on (e.g. a directory created where one may have existed)
+    UNKNOWN = "unknown"  # the path exists (or may) but its metadata is not known
+
+    @property
+    def known(self) -> bool:
+        return self in _KNOWN
+
+    def worst(self, other: Knowledge) -> Knowledge:
+        """The weaker of two (a fact derived from both is only as good as the weaker)."""
+        return self if _RANK[self] >= _RANK[other] else other
+
+
+_KNOWN = frozenset({Knowledge.BUILT, Knowledge.PROFILE, Knowledge.DISTRIBUTION})
+_RANK = {
+    Knowledge.BUILT: 0,
+    Knowledge.PROFILE: 1,
+    Knowledge.DISTRIBUTION: 2,
+    Knowledge.ASSUMED: 3,
+    Knowledge.UNKNOWN: 4,
+}
+
+
+class Action(str, Enum):
+    """What a change did (typed, so that rules never read it back from text)."""
+
+    PROFILE = "from the base-image profile"
+    DISTRIBUTION = "as every image of the distribution has it"
+    CREATED = "created"
+    COPY_RESET = "metadata replaced from the COPY source"  # an existing directory inside a COPY/ADD source tree
+    REAPPLIED = "re-applied by COPY (unchanged)"
+    REPLACED = "replaced"
+    REPLACED_SYMLINK = "a symlink replaced with a directory"
+    CHOWN = "chown"
+    CHMOD = "chmod"
+    FIX_PERMISSIONS = "fix-permissions"
+    INSTALL = "install"
+    MOVED = "moved"
+    COPIED = "copied"
+    REMOVED = "removed"
+    DISCARDED = "RUN change discarded (VOLUME)"
+    BUILDER_RESET = "reset by the builder"
 
 
 @dataclass(frozen=True)
 class Cause:
-    """Where a change came from: a Dockerfile line (0 for a base-image profile) and a short instruction text."""
+    """Where a change came from: a Dockerfile line and a short instruction text (`profile`: the base-image profile a
+    FROM line brought in; `line` 0 only for a profile read outside a build)."""
 
     line: int
     instruction: str
     stage: str = ""
+    profile: str | None = None
 
 
 @dataclass(frozen=True)
 class Change:
-    """One step of a node's history: the state right after `cause` and a short note of what happened."""
+    """One step of a node's history: the state right after `cause`, what happened, and details for rules and
+    `explain` (`spec`: the owner or mode as written; `source`: the path it was copied from; `tentative`: a change the
+    command may or may not have made)."""
 
     cause: Cause
     kind: Kind | None
     uid: int | None
     gid: int | None
     mode: int | None
-    note: str  # "created", "reset from build context", "chown", "removed", ...
+    action: Action
+    detail: str = ""  # e.g. "created by mkdir", "chown -R app:app": for people, never parsed
+    recursive: bool = False
+    spec: str = ""
+    source: str = ""
+    tentative: bool = False
+    knowledge: Knowledge = Knowledge.BUILT  # of the node's metadata right after this change
+
+    @property
+    def note(self) -> str:
+        text = self.detail or self.action.value
+        return f"{text} (if that command ran)" if self.tentative else text
 
 
 @dataclass(frozen=True)
@@ -52,10 +117,10 @@ class Node:
     uid: int | None
     gid: int | None
     mode: int | None  # permission bits incl. setuid/setgid/sticky (0o7777 mask), None if unknown
-    knowledge: Knowledge = Knowledge.KNOWN
+    knowledge: Knowledge = Knowledge.BUILT
     target: str | None = None  # for symlinks
     history: tuple[Change, ...] = ()
-    # Free-form facts other layers attach (e.g. "venv": "/opt/app-root" on a pyvenv.cfg, "content" of /etc/passwd).
+    # Facts other layers attach (e.g. "venv": "/opt/app-root" on a pyvenv.cfg, "content" of /etc/passwd).
     tags: tuple[tuple[str, str], ...] = ()
 
     def tag(self, key: str) -> str | None:
@@ -66,6 +131,14 @@ class Node:
 
     def with_tag(self, key: str, value: str) -> Node:
         return replace(self, tags=(*tuple((k, v) for k, v in self.tags if k != key), (key, value)))
+
+    @property
+    def created(self) -> Cause | None:
+        """The instruction that created the node (None for a node from the base image)."""
+        first = self.history[0] if self.history else None
+        if first is None or first.action in (Action.PROFILE, Action.DISTRIBUTION):
+            return None
+        return first.cause
 
 
 def normpath(path: str, cwd: str = "/") -> str:
@@ -93,8 +166,17 @@ def ancestors(path: str) -> list[str]:
     return out
 
 
+def below(path: str, top: str) -> bool:
+    """`path` is `top` or inside it."""
+    return path == top or top == "/" or path.startswith(top + "/")
+
+
 def format_mode(mode: int | None) -> str:
     return "????" if mode is None else f"{mode:04o}"
+
+
+def _merge(a: int | None, b: int | None) -> int | None:
+    return a if a == b else None
 
 
 REMOVALS_KEPT = 10_000  # paths of one removal whose history `explain` keeps
@@ -102,13 +184,11 @@ REMOVALS_KEPT = 10_000  # paths of one removal whose history `explain` keeps
 
 @dataclass
 class FileSystem:
-    """A mutable model filesystem. Nodes are immutable; every mutation goes through `put` so history is kept."""
+    """A mutable model filesystem. Nodes are immutable; every mutation goes through `put`/`remove`/`tag`."""
 
     nodes: dict[str, Node] = field(default_factory=dict)
-    complete: bool = True
-    # Directories whose children are all in the model even though the filesystem as a whole is not complete
-    # (a base-image profile may list every entry of `/home`): a path missing below one of them is known absent.
-    complete_dirs: frozenset[str] = frozenset()
+    # Directories whose listing is complete: a path missing below one of them is known absent.
+    complete: set[str] = field(default_factory=set)
     # path → names of children, kept in step with `nodes` so subtree operations need not scan everything.
     _children: dict[str, set[str]] = field(default_factory=dict, repr=False)
     # Paths created on the assumption that the base image did not have them (drained by the simulator).
@@ -117,25 +197,27 @@ class FileSystem:
     # it): `explain` shows it; the rules see only what exists.
     removed: dict[str, tuple[Change, ...]] = field(default_factory=dict, repr=False)
     bulk_removed: set[str] = field(default_factory=set, repr=False)  # removals too large to record path by path
+    # > 0 while replaying a command that may or may not run (a shell condition venvlint could not decide): what it
+    # creates may exist, what it changes is known only where both outcomes agree, what it removes may still exist.
+    tentative: int = field(default=0, repr=False)
 
     @classmethod
     def scratch(cls) -> FileSystem:
-        fs = cls(complete=True)
-        fs.nodes["/"] = Node(Kind.DIR, 0, 0, 0o755, Knowledge.KNOWN)
+        fs = cls()
+        fs.put("/", Node(Kind.DIR, 0, 0, 0o755), Cause(0, "FROM scratch"), Action.CREATED, listing_complete=True)
         return fs
 
     @classmethod
-    def unknown(cls) -> FileSystem:
-        """An image we know nothing about: `/` exists, everything else is unknown."""
-        fs = cls(complete=False)
-        fs.nodes["/"] = Node(Kind.DIR, 0, 0, 0o755, Knowledge.DERIVED)
+    def unknown(cls, cause: Cause) -> FileSystem:
+        """An image we know nothing about: `/` exists (assumed 0:0 0755), everything else is unknown."""
+        fs = cls()
+        fs.put("/", Node(Kind.DIR, 0, 0, 0o755, Knowledge.ASSUMED), cause, Action.CREATED, "the image's root")
         return fs
 
     def copy(self) -> FileSystem:
         return FileSystem(
             dict(self.nodes),
-            self.complete,
-            self.complete_dirs,
+            set(self.complete),
             {k: set(v) for k, v in self._children.items()},
             removed=dict(self.removed),
             bulk_removed=set(self.bulk_removed),
@@ -147,26 +229,23 @@ class FileSystem:
         return self.nodes.get(path)
 
     def is_known_absent(self, path: str) -> bool:
-        """Absent, and we know it: the filesystem is complete, or the first missing component of `path` sits in a
-        directory whose listing is complete."""
+        """Absent, and we know it: the first missing component of `path` sits in a directory whose listing is
+        complete (or below a file, where nothing can be)."""
         if path in self.nodes:
             return False
-        if self.complete:
-            return True
+        parent = "/"
         for p in [*ancestors(path)[1:], path]:
-            if p not in self.nodes:
-                return self._listing_complete(parent_of(p))
+            node = self.nodes.get(p)
+            if node is None:
+                return self.listing_complete(parent)
+            if node.kind is Kind.FILE:
+                return True
+            parent = p
         return False
 
-    def _listing_complete(self, directory: str) -> bool:
-        """A directory the build itself created (not one a base-image profile describes) holds only what the build
-        put there; a profile may also declare a directory's listing complete."""
-        if directory in self.complete_dirs:
-            return True
-        node = self.nodes.get(directory)
-        if node is None or node.knowledge is Knowledge.UNKNOWN or not node.history:
-            return False
-        return not node.history[0].note.startswith("from base-image profile")
+    def listing_complete(self, directory: str) -> bool:
+        """Whether every entry of `directory` is in the model."""
+        return directory in self.complete
 
     def children(self, path: str) -> list[str]:
         names = self._children.get(path, ())
@@ -212,41 +291,138 @@ class FileSystem:
         return cur
 
     # -- writing ---------------------------------------------------------------------------------------------------
-    def put(self, path: str, node: Node, cause: Cause, note: str) -> Node:
-        """Store `node` at `path`, appending a history entry; parents must already exist (or be unknown)."""
+    def put(
+        self,
+        path: str,
+        node: Node,
+        cause: Cause,
+        action: Action,
+        detail: str = "",
+        *,
+        recursive: bool = False,
+        spec: str = "",
+        source: str = "",
+        listing_complete: bool | None = None,
+    ) -> Node:
+        """Store `node` at `path`, appending a history entry; the one way a node is created or changed.
+
+        A directory created where nothing was known to be gets an incomplete listing and, unless its metadata is
+        set whatever was there before (`node.knowledge` BUILT by a COPY source), ASSUMED metadata; one created
+        where the path was known absent gets a complete listing (`listing_complete` overrides both). In tentative
+        mode a new node is ASSUMED and a changed one keeps only what both outcomes agree on.
+        """
         old = self.nodes.get(path)
-        history = old.history if old is not None else ()
-        change = Change(cause, node.kind, node.uid, node.gid, node.mode, note)
+        tentative = self.tentative > 0
+        if old is None:
+            absent = path != "/" and self.is_known_absent(path)
+            if tentative and node.knowledge.known:
+                node = replace(node, knowledge=Knowledge.ASSUMED)
+            if node.kind is Kind.DIR:
+                complete = (absent and not tentative) if listing_complete is None else listing_complete
+                if complete:
+                    self.complete.add(path)
+            history: tuple[Change, ...] = ()
+        else:
+            if tentative:
+                node = replace(
+                    node,
+                    uid=_merge(old.uid, node.uid),
+                    gid=_merge(old.gid, node.gid),
+                    mode=_merge(old.mode, node.mode),
+                    kind=old.kind if old.kind is node.kind else node.kind,
+                    knowledge=old.knowledge.worst(node.knowledge).worst(Knowledge.ASSUMED)
+                    if old.kind is not node.kind
+                    else old.knowledge.worst(node.knowledge),
+                )
+            if listing_complete is not None and node.kind is Kind.DIR:
+                (self.complete.add if listing_complete else self.complete.discard)(path)
+            history = old.history
+        change = Change(
+            cause,
+            node.kind,
+            node.uid,
+            node.gid,
+            node.mode,
+            action,
+            detail,
+            recursive,
+            spec,
+            source,
+            tentative,
+            node.knowledge,
+        )
         # Positional construction: dataclasses.replace was the engine's single most expensive call.
         new = Node(node.kind, node.uid, node.gid, node.mode, node.knowledge, node.target, (*history, change), node.tags)
         self.nodes[path] = new
         if path != "/":
             parent, _, name = path.rpartition("/")
-            self.add_child(parent or "/", name)
+            self._add_child(parent or "/", name)
         return new
 
-    def add_child(self, parent: str, name: str) -> None:
-        """Record `name` as a child of `parent` (for callers that store nodes directly)."""
+    def put_new_files(self, items: Iterable[tuple[str, Node]]) -> None:
+        """`put` for many new plain files whose nodes already carry their one history entry (a large COPY of the
+        build context: nodes are shared between files of the same owner and mode). Paths must not exist yet."""
+        nodes = self.nodes
+        add_child = self._add_child
+        for path, node in items:
+            nodes[path] = node
+            parent, _, name = path.rpartition("/")
+            add_child(parent or "/", name)
+
+    def _add_child(self, parent: str, name: str) -> None:
         kids = self._children.get(parent)
         if kids is None:
             self._children[parent] = {name}
         else:
             kids.add(name)
 
-    def update(self, path: str, cause: Cause, note: str, **changes: object) -> Node | None:
-        """Change attributes of an existing node (uid, gid, mode, kind, target, knowledge)."""
+    def update(self, path: str, cause: Cause, action: Action, detail: str = "", **changes: object) -> Node | None:
+        """Change attributes of an existing node (uid, gid, mode, kind, target, knowledge); `recursive` and `spec`
+        go to the history entry."""
         old = self.nodes.get(path)
         if old is None:
             return None
-        return self.put(path, replace(old, **changes), cause, note)  # type: ignore[arg-type]
+        recursive = bool(changes.pop("recursive", False))
+        spec = str(changes.pop("spec", ""))
+        return self.put(path, replace(old, **changes), cause, action, detail, recursive=recursive, spec=spec)  # type: ignore[arg-type]
 
-    def remove(self, path: str, recursive: bool = True, cause: Cause | None = None, note: str = "removed") -> list[str]:
+    def tag(self, path: str, key: str, value: str) -> None:
+        """Attach a fact to an existing node (no history entry: its metadata does not change)."""
+        node = self.nodes.get(path)
+        if node is not None:
+            self.nodes[path] = node.with_tag(key, value)
+
+    def mark_open(self, path: str, *, with_parent: bool = True) -> None:
+        """Something venvlint does not model may have created entries at or below `path`: its listing, every
+        listing below it, and (`with_parent`, since `path` itself may have been created) its parent's listing stop
+        being complete."""
+        if with_parent:
+            self.complete.discard(parent_of(path))
+        if path == "/":
+            self.complete.clear()
+            return
+        for p in list(self.walk(path)) or [path]:
+            self.complete.discard(p)
+
+    def open_all(self) -> None:
+        """Nothing is known to be absent any more (a command as root that venvlint does not model)."""
+        self.complete.clear()
+
+    def remove(
+        self, path: str, recursive: bool = True, cause: Cause | None = None, detail: str = "removed"
+    ) -> list[str]:
         """Delete `path` (and, if recursive, everything below it). Returns the removed paths. With a `cause`, the
         removal is recorded in `removed` for `explain` (each removed path up to REMOVALS_KEPT of them; beyond that
-        only `path`, which `bulk_removed` then lists)."""
+        only `path`, which `bulk_removed` then lists). In tentative mode the nodes stay, as ASSUMED."""
         if path == "/":
             return []
         removed = list(self.walk(path)) if recursive else ([path] if path in self.nodes else [])
+        if self.tentative > 0:
+            for p in removed:
+                old = self.nodes[p]
+                if cause is not None:
+                    self.put(p, replace(old, knowledge=Knowledge.ASSUMED), cause, Action.REMOVED, detail)
+            return []
         if cause is not None:
             bulk = len(removed) > REMOVALS_KEPT
             if bulk:
@@ -254,23 +430,30 @@ class FileSystem:
             for p in [path] if bulk else removed:
                 gone = self.nodes.get(p)
                 if gone is not None:
-                    self.removed[p] = (*gone.history, Change(cause, None, None, None, None, note))
+                    self.removed[p] = (*gone.history, Change(cause, None, None, None, None, Action.REMOVED, detail))
         for p in removed:
             self.nodes.pop(p, None)
             self._children.pop(p, None)
+            self.complete.discard(p)
         siblings = self._children.get(parent_of(path))
         if siblings is not None:
             siblings.discard(posixpath.basename(path))
         return removed
 
     def ensure_dirs(
-        self, path: str, uid: int | None, gid: int | None, mode: int, cause: Cause, note: str = "created"
+        self,
+        path: str,
+        uid: int | None,
+        gid: int | None,
+        mode: int,
+        cause: Cause,
+        detail: str = "created",
     ) -> list[str]:
         """Create every missing directory up to and including `path` (like `mkdir -p`). Returns created paths.
 
-        On an incomplete filesystem a missing component may in fact exist in the base image; it is created all the
-        same (a builder would create it if it were missing) but marked DERIVED, and `assumed_absent` lists it so the
-        caller can record the assumption.
+        A missing component that may in fact exist in the base image is created all the same (a builder would
+        create it if it were missing) with ASSUMED metadata, and `assumed_absent` lists it so that the caller can
+        say so.
         """
         created: list[str] = []
         for p in [*ancestors(path), path]:
@@ -280,13 +463,10 @@ class FileSystem:
                     # A symlinked component: the real directory is elsewhere; stop, the caller resolved paths first.
                     break
                 continue
-            knowledge = Knowledge.KNOWN if self.is_known_absent(p) else Knowledge.DERIVED
-            self.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, note)
-            if knowledge is Knowledge.DERIVED:
+            absent = self.is_known_absent(p)
+            knowledge = Knowledge.BUILT if absent else Knowledge.ASSUMED
+            self.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, Action.CREATED, detail)
+            if not absent:
                 self.assumed_absent.append(p)
             created.append(p)
         return created
-
-    def parent_known(self, path: str) -> bool:
-        """Whether every ancestor of `path` is in the model (so absence of `path` itself means something)."""
-        return all(a in self.nodes for a in ancestors(path))

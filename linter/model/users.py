@@ -1,30 +1,47 @@
-"""Users and groups of an image (its /etc/passwd and /etc/group), as far as they are known."""
+"""Users and groups of an image (its /etc/passwd and /etc/group), as far as they are known.
+
+The accounts are an open world like the filesystem: a name not listed is "no such user" only when the list is
+complete (`complete`: a FROM scratch image, a passwd file the build wrote whole, or a profile that says its list is
+the image's); otherwise it is unknown. `root` (uid 0, gid 0) and the group `root` (gid 0) exist in every image.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+from .fs import Knowledge
+
+ROOT_HOME = "/root"
 
 
 @dataclass(frozen=True)
 class User:
     name: str
-    uid: int
-    gid: int  # primary group
-    home: str
+    uid: int | None  # None: the account exists but its uid is not known (`useradd -u "$(...)" name`)
+    gid: int | None  # primary group
+    home: str | None
     shell: str = "/bin/sh"
     home_created: bool | None = None  # whether useradd/adduser created the home directory (None = not known)
+    knowledge: Knowledge = Knowledge.BUILT
+    source: str = ""  # where the account comes from, for messages: "useradd at line 3", "profile python-debian"
+
+
+ROOT_USER = User("root", 0, 0, ROOT_HOME, "/bin/sh", None, Knowledge.DISTRIBUTION, "root exists in every image")
 
 
 @dataclass
 class UserDB:
-    """The image's accounts. `known` is False when the base image's /etc/passwd is not known to us: then a name we
-    have not seen may still exist, and nothing is concluded from its absence."""
+    """The image's accounts. `complete` says the listed users are all the image has; `groups_complete` the same for
+    groups. Without it a name we have not seen may still exist, and nothing is concluded from its absence."""
 
     users: dict[str, User] = field(default_factory=dict)
-    groups: dict[str, int] = field(default_factory=dict)
+    groups: dict[str, int | None] = field(default_factory=dict)
     members: dict[str, set[str]] = field(default_factory=dict)  # group name → supplementary member user names
     passwd_exists: bool | None = None  # False on a bare scratch image; None when not known
-    known: bool = True
+    complete: bool = True
+    groups_complete: bool = True
+    tentative: int = 0  # > 0 while replaying a command that may or may not run (see FileSystem.tentative)
+    source: str = ""  # where the base accounts come from ("profile python-debian", "Debian's base-passwd 3.6.1")
 
     def copy(self) -> UserDB:
         return UserDB(
@@ -32,40 +49,78 @@ class UserDB:
             dict(self.groups),
             {k: set(v) for k, v in self.members.items()},
             self.passwd_exists,
-            self.known,
+            self.complete,
+            self.groups_complete,
+            0,
+            self.source,
         )
 
     def by_name(self, name: str) -> User | None:
-        return self.users.get(name)
+        found = self.users.get(name)
+        if found is None and name == "root":
+            return ROOT_USER
+        return found
 
     def by_uid(self, uid: int) -> User | None:
         for u in self.users.values():
             if u.uid == uid:
                 return u
-        return None
+        return ROOT_USER if uid == 0 else None
 
     def gid_of(self, group: str) -> int | None:
+        if group == "root" and group not in self.groups:
+            return 0
         return self.groups.get(group)
+
+    def has_group(self, group: str) -> bool:
+        return group in self.groups or group == "root"
 
     def group_name(self, gid: int) -> str | None:
         for name, g in self.groups.items():
             if g == gid:
                 return name
-        return None
+        return "root" if gid == 0 else None
 
     def supplementary(self, user: str) -> frozenset[int]:
-        return frozenset(self.groups[g] for g, m in self.members.items() if user in m and g in self.groups)
+        return frozenset(
+            g for name, m in self.members.items() if user in m and (g := self.groups.get(name)) is not None
+        )
 
     def add_user(self, user: User) -> None:
+        """Add or replace an account (in tentative mode it may or may not exist afterwards: ASSUMED)."""
+        if self.tentative > 0 and user.knowledge.known:
+            old = self.users.get(user.name)
+            if old is not None and (old.uid, old.gid, old.home) != (user.uid, user.gid, user.home):
+                user = replace(
+                    user,
+                    uid=old.uid if old.uid == user.uid else None,
+                    gid=old.gid if old.gid == user.gid else None,
+                    home=old.home if old.home == user.home else None,
+                )
+            user = replace(user, knowledge=Knowledge.ASSUMED)
         self.users[user.name] = user
         self.passwd_exists = True
 
-    def add_group(self, name: str, gid: int) -> None:
+    def add_group(self, name: str, gid: int | None) -> None:
+        if self.tentative > 0 and name in self.groups and self.groups[name] != gid:
+            gid = None
         self.groups[name] = gid
 
-    def next_uid(self, system: bool = False) -> int:
-        """The uid useradd would pick (first free from 1000, or counting down from 999 for system accounts)."""
-        used = {u.uid for u in self.users.values()}
+    def open(self) -> None:
+        """A command venvlint does not model may have added accounts (a package's postinst, a script)."""
+        self.complete = False
+        self.groups_complete = False
+
+    def used_uids(self) -> set[int]:
+        return {u.uid for u in self.users.values() if u.uid is not None}
+
+    def next_uid(self, system: bool = False, guess: bool = False) -> int | None:
+        """The uid useradd would pick (first free from 1000, or counting down from 999 for system accounts); None
+        when the accounts are not all known (another one may hold it), unless `guess`: then the first free one
+        among the known accounts."""
+        if not self.complete and not guess:
+            return None
+        used = self.used_uids()
         if system:
             uid = 999
             while uid in used and uid > 100:
@@ -76,8 +131,10 @@ class UserDB:
             uid += 1
         return uid
 
-    def next_gid(self, system: bool = False) -> int:
-        used = set(self.groups.values())
+    def next_gid(self, system: bool = False, guess: bool = False) -> int | None:
+        if not self.groups_complete and not guess:
+            return None
+        used = {g for g in self.groups.values() if g is not None}
         if system:
             gid = 999
             while gid in used and gid > 100:
@@ -88,8 +145,9 @@ class UserDB:
             gid += 1
         return gid
 
-    def load_passwd(self, text: str, append: bool = False) -> None:
-        """Read passwd(5) lines (as written by `echo ... > /etc/passwd` or a COPY of a passwd file)."""
+    def load_passwd(self, text: str, append: bool = False, source: str = "") -> None:
+        """Read passwd(5) lines (as written by `echo ... > /etc/passwd` or a COPY of a passwd file). A whole file
+        makes the list complete; appended lines keep it as it was."""
         if not append:
             self.users = {}
         for line in text.splitlines():
@@ -102,9 +160,10 @@ class UserDB:
                 continue
             home = parts[5] if len(parts) > 5 and parts[5] else "/"
             shell = parts[6] if len(parts) > 6 else "/bin/sh"
-            self.users[parts[0]] = User(parts[0], uid, gid, home, shell)
+            self.add_user(User(parts[0], uid, gid, home, shell, None, Knowledge.BUILT, source))
         self.passwd_exists = True
-        self.known = True
+        if not append:
+            self.complete = True
 
     def load_group(self, text: str, append: bool = False) -> None:
         if not append:
@@ -118,6 +177,8 @@ class UserDB:
                 gid = int(parts[2])
             except ValueError:
                 continue
-            self.groups[parts[0]] = gid
+            self.add_group(parts[0], gid)
             if len(parts) > 3 and parts[3]:
                 self.members[parts[0]] = set(parts[3].split(","))
+        if not append:
+            self.groups_complete = True

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..inputfile import require_regular
-from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors
+from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.users import User, UserDB
 from ..yamlfile import compose_nodes, read_yaml
 
@@ -40,7 +40,11 @@ KEYS = {
     "extends",
     "replace_version",
     "tag_version",
+    "passwd_complete",
+    "env_complete",
+    "knowledge",
 }
+KNOWLEDGE = {"profile": Knowledge.PROFILE, "distribution": Knowledge.DISTRIBUTION}
 PATH_KEYS = {"kind", "owner", "mode", "target"}
 
 
@@ -69,30 +73,35 @@ class Profile:
     complete_dirs: tuple[str, ...] = ()
     origin: str = "built-in"
     tag_version: str | None = None
+    passwd_complete: bool = False  # `passwd` and `groups` list every account of the image
+    env_complete: bool = True  # `env` is the image's whole environment
+    knowledge: Knowledge = Knowledge.PROFILE  # DISTRIBUTION: only what every image of a distribution family has
+
+    @property
+    def label(self) -> str:
+        if self.knowledge is Knowledge.DISTRIBUTION:
+            return f"what every {self.name} image has"
+        return f"profile {self.name}"
 
     def filesystem(self, at: Cause | None = None) -> FileSystem:
         """The image's modelled paths, each with one history entry attributed to `at` (the FROM line)."""
-        cause = at or Cause(0, f"FROM {self.name} (profile)")
-        note = f"from base-image profile {self.name} ({self.origin})"
+        cause = at or Cause(0, f"FROM {self.name}", profile=self.name)
+        action = Action.DISTRIBUTION if self.knowledge is Knowledge.DISTRIBUTION else Action.PROFILE
+        detail = f"{self.label} ({self.origin})"
         venv_cfgs = {f"{v.rstrip('/')}/pyvenv.cfg": v for v in self.venvs}
-        fs = FileSystem(complete=False, complete_dirs=frozenset(self.complete_dirs))
-        # Nodes are built directly, not through `put`: a profile has dozens of paths and many Dockerfiles start
-        # from one, so this is on every lint's path.
+        complete = set(self.complete_dirs)
+        fs = FileSystem()
         for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
-            change = Change(cause, spec.kind, spec.uid, spec.gid, spec.mode, note)
             tags = (("venv", venv_cfgs[path]),) if path in venv_cfgs else ()
-            fs.nodes[path] = Node(
-                spec.kind, spec.uid, spec.gid, spec.mode, Knowledge.DERIVED, spec.target, (change,), tags
-            )
-            if path != "/":
-                parent, _, name = path.rpartition("/")
-                fs.add_child(parent or "/", name)
+            node = Node(spec.kind, spec.uid, spec.gid, spec.mode, self.knowledge, spec.target, (), tags)
+            fs.put(path, node, cause, action, detail, listing_complete=path in complete)
         return fs
 
     def userdb(self) -> UserDB:
-        db = UserDB(known=bool(self.users))
+        source = self.label
+        db = UserDB(complete=self.passwd_complete, groups_complete=self.passwd_complete, source=source)
         for u in self.users:
-            db.users[u.name] = u
+            db.users[u.name] = User(u.name, u.uid, u.gid, u.home, u.shell, None, self.knowledge, source)
         for name, gid, members in self.groups:
             db.groups[name] = gid
             if members:
@@ -133,6 +142,9 @@ def _replace_version(p: Profile, old: str, new: str) -> Profile:
         p.complete_dirs,
         p.origin,
         new,
+        p.passwd_complete,
+        p.env_complete,
+        p.knowledge,
     )
 
 
@@ -199,12 +211,14 @@ class ProfileSet:
         return result
 
     def _find(self, image_ref: str) -> Profile | None:
-        best: tuple[int, Profile] | None = None
+        """An image's own profile beats a distribution family; among equals the longest pattern wins."""
+        best: tuple[tuple[bool, int], Profile] | None = None
         split = _split_ref(image_ref)
         for p in self.profiles:
             for m in p.match:
-                if _matches(m, split) and (best is None or len(m) > best[0]):
-                    best = (len(m), p)
+                rank = (p.knowledge is not Knowledge.DISTRIBUTION, len(m))
+                if _matches(m, split) and (best is None or rank > best[0]):
+                    best = (rank, p)
         return best[1].for_tag(image_ref) if best else None
 
     def names(self) -> list[str]:
@@ -265,6 +279,9 @@ def _load_file(path: str, known: dict[str, Profile], data: Any = None) -> list[P
         data, _ = read_yaml(path, "profiles", with_nodes=False)
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("expected a mapping with a `profiles:` list", path, 1)
+    extra = sorted(k for k in data if k != "profiles" and not str(k).startswith("x-"))
+    if extra:
+        raise InputError(f"unknown top-level key {extra[0]!r} (only `profiles:` and `x-...` anchors)", path, 1)
     out: list[Profile] = []
     by_name = dict(known)
     for i, raw in enumerate(data["profiles"]):
@@ -334,6 +351,11 @@ def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profil
     for key, typ in (("match", list), ("passwd", list), ("groups", list), ("venvs", list), ("runtime_users", list)):
         if key in raw and not isinstance(raw[key], typ):
             raise _err(f"{key!r} must be a list", path, lines, key)
+    for key in ("passwd_complete", "env_complete"):
+        if key in raw and not isinstance(raw[key], bool):
+            raise _err(f"{key!r} must be true or false", path, lines, key)
+    if "knowledge" in raw and raw["knowledge"] not in KNOWLEDGE:
+        raise _err(f"'knowledge' must be one of {', '.join(KNOWLEDGE)}", path, lines, "knowledge")
     for key in ("env", "paths"):
         if key in raw and not isinstance(raw[key], dict):
             raise _err(f"{key!r} must be a mapping", path, lines, key)
@@ -369,6 +391,11 @@ def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profil
         complete_dirs=tuple(str(v) for v in raw.get("complete_dirs", base.complete_dirs if base else ())),
         origin="built-in" if path == BUILTIN else path,
         tag_version=str(raw["tag_version"]) if "tag_version" in raw else (base.tag_version if base else None),
+        passwd_complete=bool(raw.get("passwd_complete", base.passwd_complete if base else False)),
+        env_complete=bool(raw.get("env_complete", base.env_complete if base else True)),
+        knowledge=KNOWLEDGE[raw["knowledge"]]
+        if "knowledge" in raw
+        else (base.knowledge if base else Knowledge.PROFILE),
     )
     rv = raw.get("replace_version")
     if rv is not None:
@@ -378,9 +405,17 @@ def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profil
     return prof
 
 
+def _flat(items: list[Any]) -> list[Any]:
+    """A list whose items may be lists themselves (a YAML alias of a shared account list plus extra entries)."""
+    out: list[Any] = []
+    for item in items:
+        out.extend(item if isinstance(item, list) else [item])
+    return out
+
+
 def _users(items: list[Any], path: str, lines: dict[str, int]) -> tuple[User, ...]:
     out = []
-    for item in items:
+    for item in _flat(items):
         parts = str(item).split(":")
         if len(parts) < 4 or not parts[1].isdigit() or not parts[2].isdigit():
             raise _err(f"passwd entry {item!r} must be name:uid:gid:home[:shell]", path, lines, "passwd")
@@ -390,7 +425,7 @@ def _users(items: list[Any], path: str, lines: dict[str, int]) -> tuple[User, ..
 
 def _groups(items: list[Any], path: str, lines: dict[str, int]) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     out = []
-    for item in items:
+    for item in _flat(items):
         parts = str(item).split(":")
         if len(parts) < 2 or not parts[1].isdigit():
             raise _err(f"group entry {item!r} must be name:gid[:members]", path, lines, "groups")

@@ -3,11 +3,16 @@
 Handles `$VAR`, `${VAR}`, `${VAR:-word}`, `${VAR-word}`, `${VAR:+word}`, `${VAR+word}`, `${VAR:?msg}`, the pattern
 operators `#`, `##`, `%`, `%%` (glob patterns, as in dockerfile syntax 1.6+), single and double quotes (removed) and
 the escape character. Unset variables expand to the empty string, as in BuildKit.
+
+A value venvlint cannot know (an ENV variable an unknown base image may define) is carried through expansion as a
+marker, `unknown_value(NAME)`: any word that contains one is unknown, and `unknown_names` says which variables made it
+so. The marker is a NUL byte, which no Dockerfile may contain.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import re
 from collections.abc import Mapping
 
 from ..errors import InputError
@@ -21,6 +26,27 @@ class ExpansionError(InputError):
 MAX_NESTING = 64  # ${a:-${b:-...}} levels
 MAX_LENGTH = 1024 * 1024  # characters one expanded word may grow to (ENV A=$A$A doubles at each line)
 MAX_PATTERN_SUBJECT = 4096  # characters of a value that ${v#pattern} and friends are evaluated on
+
+
+UNKNOWN_MARK = "\x00"
+_UNKNOWN = re.compile("\x00([^\x00]*)\x00")
+
+
+def unknown_value(name: str) -> str:
+    """The stand-in for the value of variable `name` that venvlint cannot know."""
+    return f"{UNKNOWN_MARK}{name}{UNKNOWN_MARK}"
+
+
+def unknown_names(text: str) -> list[str]:
+    """The variables whose unknown values `text` contains (empty when it is fully known)."""
+    if UNKNOWN_MARK not in text:
+        return []
+    return list(dict.fromkeys(_UNKNOWN.findall(text)))
+
+
+def shown(text: str) -> str:
+    """`text` for a message, with each unknown value written as `$NAME`."""
+    return _UNKNOWN.sub(lambda m: f"${m.group(1)}", text) if UNKNOWN_MARK in text else text
 
 
 def _is_name_char(c: str) -> bool:

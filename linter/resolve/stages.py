@@ -2,8 +2,12 @@
 
 BuildKit rules followed here: ARGs before the first FROM are global and visible only to FROM lines unless a stage
 re-declares them (`ARG NAME`); `--build-arg` overrides defaults; ENV overrides an ARG of the same name; each ENV pair
-sees the environment from before its instruction; a stage inherits the ENV (not the ARGs) of the stage it is built
-FROM; stage names are case-insensitive; a FROM naming a later stage (or itself) names an image.
+sees the environment from before its instruction; a stage inherits the ENV of the stage it is built FROM, and on
+BuildKit (Dockerfile frontend 1.10 and later) its ARGs too (buildah 1.28 and the classic builder do not: measured, see
+docs/MEASUREMENTS.md); stage names are case-insensitive; a FROM naming a later stage (or itself) names an image.
+
+The environment of an image venvlint has no complete profile for is open: a variable the Dockerfile does not set
+may come from that image, so it expands to `expand.unknown_value(NAME)`, never to "".
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ..errors import InputError
 from ..parse.model import Flag, Instruction, ParsedDockerfile, all_flags, last_flag
-from .expand import expand, parse_key_values
+from .expand import expand, parse_key_values, unknown_value
 
 # Instructions whose arguments the builder expands (BuildKit's "replaceEnvAllowed" list).
 EXPANDED = {"ADD", "COPY", "ENV", "EXPOSE", "FROM", "LABEL", "STOPSIGNAL", "USER", "VOLUME", "WORKDIR", "ARG"}
@@ -66,6 +70,8 @@ class Stage:
     from_instruction: Instruction
     steps: list[Step] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)  # ENV at the end of the stage (inherited by FROM <stage>)
+    args: dict[str, str] = field(default_factory=dict)  # ARGs at the end of the stage (BuildKit: inherited too)
+    env_open: bool = False  # the base image may define variables venvlint does not know
     onbuild: list[Instruction] = field(default_factory=list)  # triggers registered by this stage
 
     @property
@@ -108,18 +114,23 @@ class _Scope(Mapping[str, str]):
     environment for every instruction made a stage of 20,000 ENV lines take 20 s and 5 GB.
     """
 
-    def __init__(self, args: dict[str, str], envs: dict[str, str]) -> None:
+    def __init__(self, args: dict[str, str], envs: dict[str, str], open_env: bool = False) -> None:
         self.args, self.envs = args, envs
+        self.open_env = open_env  # names not set here may come from the base image: their value is unknown
         self._base = (dict(args), dict(envs))
         self._log: list[tuple[bool, str, str]] = []  # (is ENV, key, value), in order
         self._at: tuple[int, dict[str, str], dict[str, str]] = (0, dict(args), dict(envs))
         self._last: tuple[int, dict[str, str]] = (-1, {})
 
     def __getitem__(self, key: str) -> str:
-        return self.envs[key] if key in self.envs else self.args[key]
+        if key in self.envs:
+            return self.envs[key]
+        if key in self.args or not self.open_env:
+            return self.args[key]
+        return unknown_value(key)
 
     def __contains__(self, key: object) -> bool:
-        return key in self.envs or key in self.args
+        return key in self.envs or key in self.args or self.open_env
 
     def __iter__(self) -> Iterator[str]:
         yield from self.envs
@@ -184,11 +195,12 @@ class _Snapshot(Mapping[str, str]):
         return repr(self._get())
 
 
-BaseEnv = Callable[[str], Mapping[str, str]]
+# An image reference → its ENV, and whether that is all of it (False: other variables may be set, unknown).
+BaseEnv = Callable[[str], tuple[Mapping[str, str], bool]]
 
 
-def _no_env(_ref: str) -> Mapping[str, str]:
-    return {}
+def _no_env(_ref: str) -> tuple[Mapping[str, str], bool]:
+    return {}, True
 
 
 def _expand_flags(flags: tuple[Flag, ...], env: Mapping[str, str], escape: str) -> tuple[Flag, ...]:
@@ -218,8 +230,9 @@ def resolve(
     for ins in parsed.instructions:
         try:
             if ins.cmd == "FROM":
-                cur, args, envs = _start_stage(ins, stages, stage_names, global_args, base_env, esc, path)
-                scope = _Scope(args, envs)
+                cur, args, envs = _start_stage(ins, stages, stage_names, global_args, base_env, esc, path, builder)
+                scope = _Scope(args, envs, cur.env_open)
+                cur.args = scope.args
                 stages.append(cur)
                 if cur.name is not None:
                     stage_names[cur.name] = cur.index
@@ -265,6 +278,7 @@ def _start_stage(
     base_env: BaseEnv,
     esc: str,
     path: str,
+    builder: str,
 ) -> tuple[Stage, dict[str, str], dict[str, str]]:
     words = list(ins.args)
     if not words:
@@ -276,11 +290,22 @@ def _start_stage(
     elif len(words) != 1:
         raise InputError(f"FROM: expected 'FROM image [AS name]', got {' '.join(words)!r}", path, ins.line)
     if not ref:
-        raise InputError(f"FROM: the image name {words[0]!r} expands to nothing", path, ins.line)
+        # `ARG BASE` with no default: the build needs --build-arg BASE=...; lint with an unknown image.
+        ref = words[0]
     base_stage = names.get(ref.lower())  # the latest stage of that name above this one
-    envs: dict[str, str] = dict(stages[base_stage].env) if base_stage is not None else dict(base_env(ref))
-    stage = Stage(len(stages), name, ref, base_stage, ins, env=envs)
-    return stage, {}, envs
+    args: dict[str, str] = {}
+    if base_stage is not None:
+        parent = stages[base_stage]
+        envs: dict[str, str] = dict(parent.env)
+        env_open = parent.env_open
+        if builder == "buildkit":
+            args = dict(parent.args)
+    else:
+        known, complete = base_env(ref)
+        envs = dict(known)
+        env_open = not complete
+    stage = Stage(len(stages), name, ref, base_stage, ins, env=envs, env_open=env_open)
+    return stage, args, envs
 
 
 def _triggers(stages: list[Stage], cur: Stage) -> list[Instruction]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from itertools import chain, islice
 
 from ..buildcontext import BuildContext, archive_entries, is_archive
 from ..errors import InputError
 from ..model.entry import Entry
-from ..model.fs import Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
+from ..model.fs import Action, Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .state import StageState
 
 
@@ -104,7 +104,7 @@ def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Sourc
                     out.extend(stage_sources(fs, [m], label))
                 if matches:
                     continue
-            if fs.complete:
+            if fs.is_known_absent(path):
                 raise BuildFailure(f"{src}: not found in stage {label}")
             out.append(Source(src, [Entry("", Kind.FILE, None, None, None, knowledge=Knowledge.UNKNOWN)]))
             continue
@@ -152,6 +152,9 @@ def place(
             )
         if into_dir:
             _create_dirs(state, real_dest, placement, cause, builder, dir_source=True)
+            fs.mark_open(real_dest)
+        else:
+            fs.mark_open(real_dest)  # a file or a directory may now be there
         return
     for src in sources:
         if src.is_dir:
@@ -183,9 +186,8 @@ def _create_dirs(
     missing = [p for p in chain if p not in fs.nodes]
     if not missing:
         return
-    knowledge = Knowledge.KNOWN if fs.is_known_absent(missing[0]) else Knowledge.DERIVED
-    if knowledge is Knowledge.DERIVED:
-        state.assume(cause.line, f"{missing[0]} was assumed not to exist in the base image before this instruction")
+    # Where the path may already exist, the builder leaves it as it is: the 0:0 0755 it would be given is assumed.
+    knowledge = Knowledge.BUILT if fs.is_known_absent(missing[0]) else Knowledge.ASSUMED
     for p in missing:
         uid, gid = (placement.uid, placement.gid) if placement.chown else (0, 0)
         if placement.chown and builder == "classic" and dir_source and p != path:
@@ -194,20 +196,27 @@ def _create_dirs(
         parent = fs.get(posixpath.dirname(p)) if p != "/" else None
         if builder != "buildah" and parent is not None and parent.mode is not None and parent.mode & 0o2000:
             mode |= 0o2000
-        fs.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, "created by " + cause.instruction.split()[0])
+        fs.put(p, Node(Kind.DIR, uid, gid, mode, knowledge), cause, Action.CREATED, "created by " + _verb(cause))
+
+
+def _verb(cause: Cause) -> str:
+    return cause.instruction.split()[0] if cause.instruction else "COPY"
 
 
 def _place_tree(state: StageState, src: Source, dest: str, placement: Placement, cause: Cause, builder: str) -> None:
     fs = state.fs
     nodes = fs.nodes
-    note = "created by " + cause.instruction.split()[0]
+    detail = "created by " + _verb(cause)
     shared: dict[tuple[int | None, int | None, int | None, Knowledge], Node] = {}
     base = "" if dest == "/" else dest
-    add_child = fs.add_child
     file_kind = Kind.FILE
+    fast: list[tuple[str, Node]] = []
+    tentative = fs.tentative > 0
     for e in src.entries_below():
         path = f"{base}/{e.rel}"
-        if e.kind is not file_kind or e.content is not None or e.tags or path in nodes:
+        if tentative or e.kind is not file_kind or e.content is not None or e.tags or path in nodes:
+            fs.put_new_files(fast)
+            fast.clear()
             _put_entry(state, path, e, placement, cause, builder)
             continue
         # A new plain file (most of a large context): `_put_entry` would build exactly this node, and files with
@@ -217,11 +226,11 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
         if node is None:
             uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
             mode = _mode_for(e, placement)
-            node = Node(file_kind, uid, gid, mode, e.knowledge, None, (Change(cause, file_kind, uid, gid, mode, note),))
+            change = Change(cause, file_kind, uid, gid, mode, Action.CREATED, detail, knowledge=e.knowledge)
+            node = Node(file_kind, uid, gid, mode, e.knowledge, None, (change,))
             shared[key] = node
-        nodes[path] = node
-        parent, _, name = path.rpartition("/")
-        add_child(parent or "/", name)
+        fast.append((path, node))
+    fs.put_new_files(fast)
 
 
 def _mode_for(e: Entry, placement: Placement) -> int | None:
@@ -247,25 +256,25 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
         fs.remove(path)  # (the replacing directory's history says so)
         old = None
     if old is not None and old.kind is Kind.DIR and e.kind is not Kind.DIR:
-        fs.remove(path, cause=cause, note=f"directory replaced by a {e.kind.value} from {cause.instruction.split()[0]}")
+        fs.remove(path, cause=cause, detail=f"directory replaced by a {e.kind.value} from {_verb(cause)}")
         old = None
+    action, detail = Action.CREATED, "created by " + _verb(cause)
     if old is not None and old.kind is Kind.DIR:
-        note = "metadata replaced from the COPY source" if cause.instruction.startswith(("COPY", "ADD")) else "reset"
+        action, detail = Action.COPY_RESET, ""
         if (old.uid, old.gid, old.mode) == (uid, gid, mode):
-            note = "re-applied (unchanged)"
-    else:
-        note = "created by " + cause.instruction.split()[0] if old is None else "replaced"
+            action = Action.REAPPLIED
+    elif old is not None:
+        action, detail = Action.REPLACED, ""
     if replaced_link is not None:
-        note = f"replaced a symlink to {replaced_link} with a directory"
+        action, detail = Action.REPLACED_SYMLINK, f"a symlink to {replaced_link} replaced with a directory"
     node = Node(e.kind, uid, gid, mode, e.knowledge, e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
-    if old is not None:
-        node = replace(node, history=old.history)
     if e.content is not None:
         node = node.with_tag("content", e.content)
-    fs.put(path, node, cause, note)
+    source = replaced_link or ""
+    fs.put(path, node, cause, action, detail, source=source)
     if e.content is not None and e.kind is Kind.FILE:
         if path == "/etc/passwd":
-            state.users.load_passwd(e.content)
+            state.users.load_passwd(e.content, source=f"the passwd file copied at line {cause.line}")
         elif path == "/etc/group":
             state.users.load_group(e.content)
 

@@ -7,18 +7,19 @@ import posixpath
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from ..buildcontext import BuildContext
+from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
 from ..model.access import ROOT, Identity
-from ..model.fs import Cause, FileSystem, Kind, Knowledge, Node, normpath
+from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, normpath
 from ..model.users import UserDB
 from ..parse.model import Instruction
 from ..profiles.catalog import Profile, ProfileSet
+from ..resolve.expand import shown, unknown_names
 from ..resolve.stages import ResolvedBuild, Stage, Step
 from . import copy as copyops
-from .identity import BUILDERS, chown_owner, home_of, run_identity, workdir_owner
+from .identity import BUILDERS, chown_owner, home_of, run_identity, with_source, workdir_owner
 from .script import run_argv, run_script
-from .state import StageState
+from .state import IgnoredChown, StageState
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -60,7 +61,11 @@ def simulate(
     context: BuildContext | None,
     profiles: ProfileSet,
     builder: str = "buildkit",
+    strict_context: bool = False,
 ) -> SimulatedBuild:
+    """Replay every stage the target needs. `context` None: no build context (what COPY copies from it is unknown,
+    said once per instruction); `strict_context`: a COPY source missing from the context fails the build (else it
+    is an assumption: CI often generates such files before the build)."""
     if builder not in BUILDERS:
         raise InputError(f"unknown builder {builder!r} (choose from {', '.join(BUILDERS)})")
     result = SimulatedBuild(build, builder)
@@ -68,7 +73,7 @@ def simulate(
         stage = build.stages[index]
         state = _from(stage, result, profiles, builder)
         result.states[index] = state
-        _Replayer(state, stage, result, context, profiles, builder).run()
+        _Replayer(state, stage, result, context, profiles, builder, strict_context).run()
     return result
 
 
@@ -107,26 +112,34 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         root = state.fs.get("/")
         if builder == "buildah" and root is not None and (root.uid, root.gid, root.mode) != (0, 0, 0o755):
             # buildah starts every stage's `/` as 0:0 0755 again, whatever the parent stage did (oracle case 84).
-            state.fs.put("/", replace(root, uid=0, gid=0, mode=0o755), cause, "buildah resets / in a new stage")
+            state.fs.put("/", replace(root, uid=0, gid=0, mode=0o755), cause, Action.BUILDER_RESET, "buildah resets /")
         return state
     if stage.base.lower() == "scratch":
         return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))
     profile = profiles.find(stage.base)
     if profile is not None:
         return _from_profile(stage, profile, cause)
-    state = StageState(label, stage.index, stage.base, FileSystem.unknown(), UserDB(known=False), base_known=False)
-    state.assume(
-        ins.line,
-        f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
-        "unknown (describe it in a profile file and pass `--profiles FILE`)",
-    )
+    users = UserDB(complete=False, groups_complete=False)
+    state = StageState(label, stage.index, stage.base, FileSystem.unknown(cause), users, base_known=False)
+    if "$" in stage.base:
+        state.assume(
+            ins.line,
+            f"the base image {stage.base} has no value without a build argument (pass `--build-arg`): its users, "
+            "environment and directories are unknown",
+        )
+    else:
+        state.assume(
+            ins.line,
+            f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
+            "unknown (describe it in a profile file and pass `--profiles FILE`)",
+        )
     return state
 
 
 def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
     users = profile.userdb()
     # The profile's state is what this FROM line brings in: attribute it to the line, so `explain` starts there.
-    fs = profile.filesystem(Cause(cause.line, f"{cause.instruction} (profile {profile.name})", cause.stage))
+    fs = profile.filesystem(Cause(cause.line, cause.instruction, cause.stage, profile.name))
     state = StageState(
         stage.label,
         stage.index,
@@ -140,7 +153,13 @@ def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
         runtime_users=list(profile.runtime_users),
         venvs={v: 0 for v in profile.venvs},
     )
-    state.identity = run_identity(profile.user, users).identity
+    state.identity = with_source(run_identity(profile.user, users).identity, f"the USER of {profile.label}")
+    if profile.knowledge is Knowledge.DISTRIBUTION:
+        state.assume(
+            cause.line,
+            f"base image {stage.base} has no profile: venvlint uses only {profile.label} (the root directories and "
+            "the base accounts); its other users, environment and directories are unknown",
+        )
     return state
 
 
@@ -153,6 +172,7 @@ class _Replayer:
         context: BuildContext | None,
         profiles: ProfileSet,
         builder: str,
+        strict_context: bool = False,
     ) -> None:
         self.state = state
         self.stage = stage
@@ -160,6 +180,7 @@ class _Replayer:
         self.context = context
         self.profiles = profiles
         self.builder = builder
+        self.strict_context = strict_context
         self.user_error: tuple[int, str] | None = None
 
     def fail(self, line: int, message: str) -> None:
@@ -198,7 +219,7 @@ class _Replayer:
         self.state.user_spec = spec
         self.state.user_line = step.line
         resolved = run_identity(spec, self.state.users)
-        self.state.identity = resolved.identity
+        self.state.identity = with_source(resolved.identity, f"USER at line {step.line}")
         self.user_error = (step.line, resolved.error) if resolved.error else None
         if resolved.unknown:
             self.state.assume(step.line, resolved.unknown)
@@ -231,6 +252,8 @@ class _Replayer:
             path = normpath(v, self.state.workdir)
             self.state.volumes.append(path)
             self.state.volume_lines.setdefault(path, step.line)
+            if unknown_names(path):
+                continue
             if self.builder != "buildkit" and path not in self.state.fs.nodes:
                 self.state.fs.ensure_dirs(path, 0, 0, 0o755, self.cause(step), "created by VOLUME")
 
@@ -240,6 +263,11 @@ class _Replayer:
             raise InputError("WORKDIR requires a path", self.result.build.path, step.line)
         path = normpath(step.args[0], self.state.workdir)
         self.state.workdir = path
+        if unknown_names(path):
+            self.state.assume(
+                step.line, f"WORKDIR {shown(path)} is not known here: paths relative to it are not in the model"
+            )
+            return
         owner = workdir_owner(self.state.user_spec, self.state.users, self.builder)
         if owner.error:
             # buildah creates the directory as root and fails only at the next RUN (oracle case 70, rule 9).
@@ -273,6 +301,8 @@ class _Replayer:
                 raise copyops.BuildFailure(owner.error)
             if owner.unknown:
                 self.state.assume(step.line, owner.unknown)
+            if owner.ignored:
+                self.state.ignored_chowns.append(IgnoredChown(step.line, chown, owner.ignored, self.state.name))
             return copyops.Placement(owner.identity.uid, owner.identity.gid, True, mode, strip_special)
         return copyops.Placement(None, None, False, mode, strip_special)
 
@@ -291,6 +321,11 @@ class _Replayer:
             )
         srcs, dest = words[:-1], words[-1]
         cause = self.cause(step)
+        if unknown_names(normpath(dest, self.state.workdir)):
+            self.state.assume(
+                step.line, f"the destination {shown(dest)} is not known here: what this {ins.cmd} places is unknown"
+            )
+            return
         heredocs = {h.name: h for h in ins.heredocs}
         from_ref = step.flag("from")
         strip = self.builder != "buildkit" and not from_ref
@@ -316,6 +351,7 @@ class _Replayer:
         if not context_srcs:
             return
         excludes = step.flag_all("exclude")
+        context_srcs = self._present_sources(step, context_srcs, dest, placement, cause, n)
         if add and self.context is not None and self.context.available and step.flag("unpack") != "false":
             plain: list[str] = []
             for src in context_srcs:
@@ -326,10 +362,34 @@ class _Replayer:
                     else:
                         plain.append(rel or ".")
             context_srcs = plain
-            if not context_srcs:
-                return
+        if not context_srcs:
+            return
         sources = copyops.context_sources(self.context, context_srcs, excludes, self.state, cause)
         copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
+
+    def _present_sources(
+        self, step: Step, srcs: list[str], dest: str, placement: copyops.Placement, cause: Cause, n: int
+    ) -> list[str]:
+        """The sources the build context has. A missing one (generated before the build, in CI or by a script) is
+        an assumption and its content unknown; with `--strict-context` the build fails there."""
+        if self.context is None or not self.context.available:
+            return srcs
+        present: list[str] = []
+        for src in srcs:
+            try:
+                self.context.match_sources(src)
+            except MissingSource as exc:
+                if self.strict_context:
+                    raise copyops.BuildFailure(exc.message) from None
+                self.state.assume(
+                    step.line,
+                    f"COPY source {src!r} is not in the build context (made before the build?): what it copies "
+                    "is unknown",
+                )
+                copyops.place(self.state, None, dest, placement, cause, self.builder, n, quiet=True)
+                continue
+            present.append(src)
+        return present
 
     def _copy_from(
         self,
@@ -367,13 +427,13 @@ class _Replayer:
             for path in (posixpath.join(dest_path, name), dest_path):
                 node = self.state.fs.get(path)
                 if node is not None and node.kind is not Kind.DIR:
-                    self.state.fs.nodes[path] = node.with_tag("image", ref)
+                    self.state.fs.tag(path, "image", ref)
                     break
             else:
                 path = posixpath.join(dest_path, name) if dest.endswith("/") or len(srcs) > 1 else dest_path
                 cause = Cause(line, f"COPY --from={ref}", self.state.name)
                 node = Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN).with_tag("image", ref)
-                self.state.fs.put(path, node, cause, "copied from an image whose content is not known")
+                self.state.fs.put(path, node, cause, Action.COPIED, "copied from an image whose content is not known")
 
     # -- RUN ---------------------------------------------------------------------------------------------------------
     def run_env(self, step: Step) -> dict[str, str]:
@@ -428,14 +488,16 @@ class _Replayer:
         fs = self.state.fs
         for v, nodes in snap.items():
             if v == "<root>":
-                fs.nodes["/"] = nodes["/"]
+                if fs.nodes.get("/") is not nodes["/"]:
+                    fs.put("/", nodes["/"], cause, Action.DISCARDED, "RUN changes to / are not kept (classic builder)")
                 continue
+            detail = f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)"
             for p in list(fs.walk(v)):
                 if p not in nodes:
-                    fs.remove(p, cause=cause, note=f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)")
+                    fs.remove(p, cause=cause, detail=detail)
             for p, node in nodes.items():
                 if fs.nodes.get(p) is not node:
-                    fs.put(p, node, cause, f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)")
+                    fs.put(p, node, cause, Action.DISCARDED, detail)
 
 
 def _run_script_text(ins: Instruction) -> str:

@@ -1,32 +1,60 @@
-"""Who a USER line, a `--chown` flag or a WORKDIR makes the owner or the runner (BUILDERS.md rules 4, 7, 8, 9)."""
+"""Who a USER line, a `--chown` flag or a WORKDIR makes the owner or the runner (BUILDERS.md rules 4, 7, 8, 9).
+
+The accounts are an open world (`UserDB.complete`): a name the image is not known to lack is an assumption, never
+"no such user". `root` and `0` are uid 0 and gid 0 in every image.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model.access import ROOT, Identity
-from ..model.users import UserDB
+from ..model.fs import Knowledge
+from ..model.users import User, UserDB
+from ..resolve.expand import unknown_names
 
 BUILDERS = ("buildkit", "buildah", "classic")
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """An identity, or why it could not be resolved (`error`: the build fails; `unknown`: we cannot tell)."""
+    """An identity, or why it could not be resolved (`error`: the build fails; `unknown`: we cannot tell, said as an
+    assumption; `ignored`: BuildKit silently uses 0:0 for a `--chown` name the image does not have)."""
 
     identity: Identity
     error: str | None = None
     unknown: str | None = None
+    ignored: str | None = None
+
+
+def _computed(spec: str, what: str) -> Resolved | None:
+    names = unknown_names(spec)
+    if not names:
+        return None
+    shown = ", ".join(f"${n}" for n in names)
+    return Resolved(
+        Identity(None, None, spec=spec, knowledge=Knowledge.UNKNOWN),
+        unknown=f"the {what} {shown} comes from the base image's environment, which is not known",
+    )
+
+
+def _knowledge(entry: User | None) -> tuple[Knowledge, str]:
+    if entry is None:
+        return Knowledge.BUILT, ""
+    return entry.knowledge, entry.source
 
 
 def _lookup_group(group: str, users: UserDB) -> tuple[int | None, str | None, str | None]:
+    """(gid, error, unknown) for a group as written."""
     if group.isdigit():
         return int(group), None, None
     gid = users.gid_of(group)
     if gid is not None:
         return gid, None, None
-    if not users.known:
-        return None, None, f"group {group!r} is not known (the base image's /etc/group is not known)"
+    if users.has_group(group):
+        return None, None, f"the gid of group {group!r} is not known"
+    if not users.groups_complete:
+        return None, None, f"group {group!r} is not known (the base image's groups are not all known)"
     return None, f"unable to find group {group}", None
 
 
@@ -35,34 +63,41 @@ def run_identity(spec: str, users: UserDB) -> Resolved:
     group of the matched entry (looked up by name or by uid), else 0."""
     if not spec:
         return Resolved(ROOT)
+    computed = _computed(spec, "USER")
+    if computed is not None:
+        return computed
     user, _, group = spec.partition(":")
     entry = users.by_uid(int(user)) if user.isdigit() else users.by_name(user)
+    uid: int | None
     if user.isdigit():
-        uid: int | None = int(user)
+        uid = int(user)
     elif entry is not None:
         uid = entry.uid
-    elif users.known:
+    elif users.complete:
         return Resolved(Identity(None, None, spec=spec), error=f"unable to find user {user}")
     else:
         return Resolved(
-            Identity(None, None, spec=spec, name=user),
-            unknown=f"user {user!r} is not known (the base image's /etc/passwd is not known)",
+            Identity(None, None, spec=spec, name=user, knowledge=Knowledge.UNKNOWN),
+            unknown=f"user {user!r} is not known (the base image's accounts are not all known)",
         )
+    knowledge, source = _knowledge(entry)
+    name = entry.name if entry is not None else None
     if group:
         gid, err, unk = _lookup_group(group, users)
         if err:
             return Resolved(Identity(uid, None, spec=spec), error=err)
         if unk:
-            return Resolved(Identity(uid, None, spec=spec, name=entry.name if entry else None), unknown=unk)
+            return Resolved(Identity(uid, None, spec=spec, name=name, knowledge=knowledge, source=source), unknown=unk)
     elif entry is not None:
         gid = entry.gid
-    elif users.known or user.isdigit():
-        gid = 0
+    elif users.complete:
+        gid = 0  # a uid without a passwd entry runs in group 0
     else:
-        gid = None
+        gid = None  # the image may have an entry for this uid with another primary group
     groups = users.supplementary(entry.name) if entry is not None else frozenset()
-    name = entry.name if entry is not None else None
-    return Resolved(Identity(uid, gid, groups, name, spec))
+    if not users.groups_complete and entry is not None and not entry.knowledge.known:
+        groups = frozenset()
+    return Resolved(Identity(uid, gid, groups, name, spec, knowledge=knowledge, source=source))
 
 
 def workdir_owner(spec: str, users: UserDB, builder: str) -> Resolved:
@@ -79,33 +114,50 @@ def workdir_owner(spec: str, users: UserDB, builder: str) -> Resolved:
 
 def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
     """`COPY/ADD --chown=spec` (rule 4): a bare uid gives uid:uid; names are looked up (primary gid; the classic
-    builder instead wants a group named like the user); numeric ids need no lookup."""
+    builder instead wants a group named like the user); numeric ids need no lookup. A name the image does not have
+    fails the build on buildah and the classic builder; BuildKit silently leaves uid/gid 0 (row 8f)."""
+    computed = _computed(spec, "--chown owner")
+    if computed is not None:
+        return computed
     user, sep, group = spec.partition(":")
     if not user and sep:
         user = "0"
+    uid: int | None
+    gid: int | None = None
     if user.isdigit():
-        uid: int | None = int(user)
+        uid = int(user)
         if not sep:
             return Resolved(Identity(uid, uid, spec=spec))
     else:
         entry = users.by_name(user)
         if entry is None:
-            if users.known:
-                return Resolved(Identity(None, None, spec=spec), error=f"unable to find user {user}")
-            return Resolved(
-                Identity(None, None, spec=spec, name=user),
-                unknown=f"user {user!r} in --chown is not known (the base image's /etc/passwd is not known)",
-            )
+            if not users.complete:
+                return Resolved(
+                    Identity(None, None, spec=spec, name=user, knowledge=Knowledge.UNKNOWN),
+                    unknown=f"user {user!r} in --chown is not known (the base image's accounts are not all known)",
+                )
+            if builder == "buildkit":
+                return Resolved(ROOT, ignored=f"the image has no user {user!r}")
+            return Resolved(Identity(None, None, spec=spec), error=f"unable to find user {user}")
         uid = entry.uid
+        knowledge, source = _knowledge(entry)
         if not sep:
             if builder == "classic":
                 gid = users.gid_of(user)
                 if gid is None:
+                    if not users.groups_complete:
+                        return Resolved(
+                            Identity(uid, None, name=user, spec=spec),
+                            unknown=f"group {user!r} is not known (the classic builder needs a group named like "
+                            "the user)",
+                        )
                     return Resolved(Identity(uid, None, spec=spec), error=f"can't find gid for group {user}")
-                return Resolved(Identity(uid, gid, name=user, spec=spec))
-            return Resolved(Identity(uid, entry.gid, name=user, spec=spec))
+                return Resolved(Identity(uid, gid, name=user, spec=spec, knowledge=knowledge, source=source))
+            return Resolved(Identity(uid, entry.gid, name=user, spec=spec, knowledge=knowledge, source=source))
     gid2, err, unk = _lookup_group(group, users)
     if err:
+        if builder == "buildkit":
+            return Resolved(Identity(uid, 0, spec=spec), ignored=f"the image has no group {group!r}")
         return Resolved(Identity(uid, None, spec=spec), error=err)
     if unk:
         return Resolved(Identity(uid, None, spec=spec), unknown=unk)
@@ -114,16 +166,25 @@ def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
 
 def home_of(identity: Identity, users: UserDB, env: dict[str, str] | None = None) -> str | None:
     """HOME as a RUN or the container sees it: ENV HOME if set, else the passwd home of the user, else `/`.
-    None when the user is not known."""
+    None when it is not known."""
     if env and "HOME" in env:
-        return env["HOME"]
+        return env["HOME"] if not unknown_names(env["HOME"]) else None
+    if identity.arbitrary:
+        return "/" if users.complete else None
+    entry = None
     if identity.name:
         entry = users.by_name(identity.name)
-        if entry is not None:
-            return entry.home
-    if identity.uid is not None:
+    if entry is None and identity.uid is not None:
         entry = users.by_uid(identity.uid)
-        if entry is not None:
-            return entry.home
-        return "/" if users.known else None
+    if entry is not None:
+        return entry.home
+    if identity.uid is not None:
+        return "/" if users.complete else None
     return None
+
+
+def with_source(identity: Identity, source: str) -> Identity:
+    """The identity, saying where it was set (e.g. "USER at line 12")."""
+    if not source:
+        return identity
+    return replace(identity, source=f"{source}; {identity.source}" if identity.source else source)

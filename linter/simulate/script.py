@@ -1,10 +1,10 @@
 """Interpret RUN scripts on the model with a real shell parse (tree-sitter-bash, error-tolerant).
 
 Control flow follows the shell: `&&`/`||`/`;`, pipelines (last status), subshells (a `cd` inside does not leak),
-`{ }`, `if` (only when the condition can be decided on the model), `for` over literal words, `set -e`, `sh -c`,
-`su`/`gosu`/`runuser`/`setpriv` (the inner command runs as that user). Command effects live in `commands`.
-Anything not understood leaves the model unchanged; where it could have changed owners or modes, an assumption
-says so. A command the model says is denied fails (status 1) and is recorded in `state.denied`.
+`{ }`, `if`/`elif`/`else`, `case`, `for` over literal words, `set -e`, `sh -c`, `su`/`gosu`/`runuser`/`setpriv`
+(the inner command runs as that user). Where venvlint cannot decide a condition, what depends on it runs
+tentatively (see `Shell`). Command effects live in `commands`; a command they do not model is said, never dropped.
+A command the model says is denied fails (status 1) and is recorded in `state.denied`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,11 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, normpath
+from ..resolve.expand import unknown_value
 from . import commands
 from .commands import shell as shell_commands
+from .commands import unmodelled
+from .commands.base import UNKNOWN_WORD, Status
 from .commands.files import write_file
 from .state import StageState
 from .words import text, word
@@ -53,13 +56,37 @@ class SimpleCommand:
     env: dict[str, str]
 
 
+class OpenVars(dict[str, str]):
+    """Shell variables after a script venvlint cannot see was sourced: a name not set here may have been set there,
+    so it expands to an unknown value (`expand.unknown_value`) rather than to ""."""
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        if key in self:
+            return self[key]
+        return unknown_value(key)
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def copy(self) -> OpenVars:
+        return OpenVars(self)
+
+
 class Shell:
+    """One shell running a RUN script on the model (the `commands.base.ShellContext` the commands see).
+
+    Exit statuses are three-valued: 0, non-zero, or None when venvlint cannot tell (a query on something it does
+    not know). A command that may or may not run — after an undecided `&&`/`||`, in either branch of an undecided
+    `if`, in a `case` branch or a loop body — runs *tentatively*: the filesystem and the accounts record what it may
+    have done (ASSUMED), and a denial is an assumption, not a finding.
+    """
+
     def __init__(
         self, state: StageState, cause: Cause, env: Mapping[str, str], mounts: Sequence[str], src: bytes = b""
     ) -> None:
         self.state = state
         self.cause = cause
-        self.vars: dict[str, str] = dict(env)
+        self.vars: dict[str, str] = OpenVars(env) if isinstance(env, OpenVars) else dict(env)
         self.cwd = state.workdir
         self.errexit = False
         self.identity: Identity = state.identity
@@ -71,9 +98,10 @@ class Shell:
         self.error: str | None = None  # why the last failing command failed, when the model knows
         self.depth = 0
         self.too_deep = False
+        self._tentative = 0
 
     # -- entry points -------------------------------------------------------------------------------------------------
-    def run_text(self, script: str) -> int:
+    def run_text(self, script: str) -> Status:
         if script.count("<<") > MAX_HEREDOC_OPERATORS:
             self.assume(
                 f"the RUN script has more than {MAX_HEREDOC_OPERATORS:,} heredoc operators (`<<`): it is not interpreted"
@@ -88,21 +116,43 @@ class Shell:
         finally:
             self.src = old
 
-    def block(self, nodes: Sequence[Any]) -> int:
-        status = 0
+    def block(self, nodes: Sequence[Any]) -> Status:
+        status: Status = 0
         for n in nodes:
             if self.stopped:
                 break
             if n.type == "comment":
                 continue
             status = self.node(n)
-            if status != 0 and self.errexit:
+            if status and self.errexit:  # an unknown status (None) does not stop the script
                 self.stopped = True
                 break
         return status
 
+    # -- tentative execution ------------------------------------------------------------------------------------------
+    @property
+    def tentative(self) -> bool:
+        return self._tentative > 0
+
+    def maybe(self, n: Any, *, redirects: list[tuple[str, str | None, bool]] | None = None,
+              stdin: str | None = None) -> Status:  # fmt: skip
+        """Run `n` as a command that may or may not run."""
+        self._tentative += 1
+        self.state.fs.tentative += 1
+        self.state.users.tentative += 1
+        stopped = self.stopped
+        try:
+            if redirects is not None:
+                return self._with_redirects(n, redirects, stdin)
+            return self.node(n)
+        finally:
+            self._tentative -= 1
+            self.state.fs.tentative -= 1
+            self.state.users.tentative -= 1
+            self.stopped = stopped
+
     # -- nodes --------------------------------------------------------------------------------------------------------
-    def node(self, n: Any) -> int:
+    def node(self, n: Any) -> Status:
         # `{ { { ...` and `if ...; then if ...` nest the interpreter once per level: deeper than any real script
         # goes, the rest is left out of the model (and said) instead of exhausting Python's stack.
         self.depth += 1
@@ -113,12 +163,13 @@ class Shell:
                     self.assume(
                         f"the RUN script nests deeper than {MAX_NESTING} levels: what is below is not interpreted"
                     )
-                return 0
+                    unmodelled.open_world(self, ["(script)"])
+                return None
             return self._node(n)
         finally:
             self.depth -= 1
 
-    def _node(self, n: Any) -> int:
+    def _node(self, n: Any) -> Status:
         t = n.type
         if t == "command":
             return self.command(n, [])
@@ -127,10 +178,7 @@ class Shell:
         if t == "list":
             return self.list_(n)
         if t == "pipeline":
-            status = 0
-            for c in n.named_children:
-                status = self.node(c)
-            return status
+            return self.pipeline(n)
         if t == "subshell":
             saved = (self.cwd, dict(self.vars), self.errexit, self.umask, self.identity)
             status = self.block(n.named_children)
@@ -141,7 +189,7 @@ class Shell:
             return self.block(n.named_children)
         if t == "negated_command":
             s = self.block(n.named_children)
-            return 0 if s != 0 else 1
+            return None if s is None else (0 if s != 0 else 1)
         if t == "variable_assignment":
             self.assign(n)
             return 0
@@ -158,18 +206,46 @@ class Shell:
             return self.if_(n)
         if t == "for_statement":
             return self.for_(n)
-        if t in ("while_statement", "case_statement", "c_style_for_statement"):
-            self.assume(f"a `{t.split('_')[0]}` block was not interpreted: its effects are not in the model")
-            return 0
+        if t in ("while_statement", "c_style_for_statement"):
+            body = n.child_by_field_name("body")
+            self.assume(f"a `{t.split('_')[0]}` loop was replayed once, as if its body may run")
+            return self.maybe(body) if body is not None else 0
+        if t == "case_statement":
+            for item in n.named_children:
+                if item.type == "case_item":
+                    for c in item.named_children:
+                        if c.is_named and item.field_name_for_child(item.children.index(c)) != "value":
+                            self.maybe(c)
+            return None
         if t == "function_definition":
+            self.assume("a shell function was defined: calls to it are not modelled")
             return 0
         if t == "test_command":
-            r = shell_commands.test(self, n)
-            return 0 if r is None else r
+            return self.test(n)
         if t == "ERROR":
             self.assume("part of the RUN script could not be parsed; its effects are not in the model")
-            return 0
+            unmodelled.open_world(self, ["(script)"])
+            return None
         return 0
+
+    def test(self, node: Any) -> Status:
+        """`[ ... ]` / `[[ ... ]]` decided on the model (None when it cannot be)."""
+        words: list[str] = []
+        for c in node.named_children:
+            for leaf in [c] if c.type not in ("unary_expression", "binary_expression") else c.children:
+                w = self.word(leaf) if leaf.is_named else leaf.type
+                if w is None:
+                    return None
+                words.append(w)
+        return shell_commands.decide(self, words)
+
+    def word(self, node: Any) -> str | None:
+        return word(node, self.src, self.vars, self.home_of_user)
+
+    def home_of_user(self, name: str) -> str | None:
+        """For `~name`: that user's home directory, None when it is not known."""
+        user = self.state.users.by_name(name)
+        return user.home if user is not None else None
 
     def assign(self, n: Any) -> None:
         name_node = n.child_by_field_name("name")
@@ -177,29 +253,37 @@ class Shell:
         if name_node is None:
             return
         name = text(name_node, self.src)
-        value = "" if value_node is None else word(value_node, self.src, self.vars)
-        if value is None:
-            self.vars.pop(name, None)
-        else:
-            self.vars[name] = value
+        value = "" if value_node is None else self.word(value_node)
+        self.vars[name] = unknown_value(name) if value is None else value
 
-    def list_(self, n: Any, tail: list[tuple[str, str | None, bool]] | None = None, stdin: str | None = None) -> int:
-        """`a && b || c`. tree-sitter-bash attaches a trailing redirect to the whole list (`a && b > f`), but the
-        shell binds it to the last command, so `tail` redirects go to the last element."""
-        status = 0
+    def list_(self, n: Any, tail: list[tuple[str, str | None, bool]] | None = None, stdin: str | None = None) -> Status:
+        """`a && b || c`, left to right; where the status so far is unknown, the next command may or may not run.
+        tree-sitter-bash attaches a trailing redirect to the whole list (`a && b > f`), but the shell binds it to the
+        last command, so `tail` redirects go to the last element."""
+        status: Status = 0
         items = _flatten_list(n)
         last = items[-1][1] if items else None
         for op, c in items:
-            if op == "&&" and status != 0:
-                continue
-            if op == "||" and status == 0:
-                continue
-            status = self._with_redirects(c, tail, stdin) if tail is not None and c is last else self.node(c)
+            redirects = tail if tail is not None and c is last else None
+            if op is None or (op == "&&" and status == 0) or (op == "||" and status not in (0, None)):
+                status = self._with_redirects(c, redirects, stdin) if redirects is not None else self.node(c)
+            elif status is None:
+                ran = self.maybe(c, redirects=redirects, stdin=stdin)
+                # `a || b`: 0 either way when b succeeds; `a && b`: non-zero either way when b fails.
+                status = 0 if (op == "||" and ran == 0) else (1 if (op == "&&" and ran) else None)
             if self.stopped:
                 break
         return status
 
-    def _with_redirects(self, c: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None) -> int:
+    def pipeline(self, n: Any) -> Status:
+        """Each command of a pipeline runs; the last one's status counts. A shell or interpreter reading the
+        pipe runs a script venvlint cannot see (`curl ... | sh`)."""
+        status: Status = 0
+        for i, c in enumerate(n.named_children):
+            status = self.command(c, [], PIPED) if i and c.type == "command" else self.node(c)
+        return status
+
+    def _with_redirects(self, c: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None) -> Status:
         if c.type == "command":
             return self.command(c, redirects, stdin)
         if c.type == "list":
@@ -207,7 +291,7 @@ class Shell:
         if c.type == "pipeline" and c.named_children:
             for x in c.named_children[:-1]:
                 self.node(x)
-            return self._with_redirects(c.named_children[-1], redirects, stdin)
+            return self._with_redirects(c.named_children[-1], redirects, PIPED)
         if c.type == "redirected_statement":
             return self.redirected(c, redirects)
         status = self.node(c)
@@ -216,56 +300,70 @@ class Shell:
                 write_file(self, target, None, append)
         return status
 
-    def if_(self, n: Any) -> int:
-        conds = [c for c in n.children if n.field_name_for_child(n.children.index(c)) == "condition" and c.is_named]
-        decided: int | None = None
-        for c in conds:
-            if c.type == "test_command":
-                decided = shell_commands.test(self, c)
-            elif c.type == "command" and text(c, self.src).strip() in ("true", ":"):
-                decided = 0
-            elif c.type == "command" and text(c, self.src).strip() == "false":
-                decided = 1
-            else:
-                decided = None
-        if decided is None:
-            self.assume("an `if` condition could not be decided on the model: neither branch was applied")
-            return 0
+    def if_(self, n: Any) -> Status:
+        """`if`: the condition runs; the branch it selects runs, or both may when it is undecided (elif chains
+        likewise)."""
+        conds: list[Any] = []
         body: list[Any] = []
         else_part: Any = None
         for i, c in enumerate(n.children):
-            f = n.field_name_for_child(i)
-            if f == "condition" or not c.is_named:
+            if not c.is_named:
                 continue
-            if c.type in ("else_clause", "elif_clause"):
+            if n.field_name_for_child(i) == "condition":
+                conds.append(c)
+            elif c.type in ("else_clause", "elif_clause"):
                 if else_part is None:
                     else_part = c
-                continue
-            body.append(c)
+            else:
+                body.append(c)
+        decided: Status = 0
+        for c in conds:
+            decided = self.node(c)
         if decided == 0:
             return self.block(body)
+        if decided is None:
+            self.assume("an `if` condition could not be decided on the model: both branches may run")
+            self._tentative_block(body)
+            if else_part is not None:
+                self._tentative_else(else_part)
+            return None
         if else_part is None:
             return 0
         if else_part.type == "elif_clause":
-            self.assume("an `elif` chain was not interpreted: its effects are not in the model")
-            return 0
+            return self.if_(else_part)
         return self.block(else_part.named_children)
 
-    def for_(self, n: Any) -> int:
+    def _tentative_block(self, nodes: Sequence[Any]) -> None:
+        for x in nodes:
+            self.maybe(x)
+
+    def _tentative_else(self, part: Any) -> None:
+        if part.type == "elif_clause":
+            for i, c in enumerate(part.children):
+                if c.is_named and part.field_name_for_child(i) != "condition":
+                    if c.type in ("else_clause", "elif_clause"):
+                        self._tentative_else(c)
+                    else:
+                        self.maybe(c)
+        else:
+            self._tentative_block(part.named_children)
+
+    def for_(self, n: Any) -> Status:
         var = n.child_by_field_name("variable")
         values = [c for i, c in enumerate(n.children) if n.field_name_for_child(i) == "value"]
         body = n.child_by_field_name("body")
         if var is None or body is None:
             return 0
+        name = text(var, self.src)
         items: list[str] = []
         for v in values:
-            w = word(v, self.src, self.vars)
+            w = self.word(v)
             if w is None:
-                self.assume("a `for` loop over computed values was not interpreted: its effects are not in the model")
-                return 0
+                self.assume("a `for` loop over computed values was replayed once, as if its body may run")
+                self.vars[name] = unknown_value(name)
+                return self.maybe(body)
             items.extend(w.split() if v.type in ("simple_expansion", "expansion") else [w])
-        status = 0
-        name = text(var, self.src)
+        status: Status = 0
         for item in items:
             self.vars[name] = item
             status = self.node(body)
@@ -273,7 +371,7 @@ class Shell:
                 break
         return status
 
-    def redirected(self, n: Any, outer: list[tuple[str, str | None, bool]] | None = None) -> int:
+    def redirected(self, n: Any, outer: list[tuple[str, str | None, bool]] | None = None) -> Status:
         body = n.child_by_field_name("body")
         redirects: list[tuple[str, str | None, bool]] = list(outer or [])  # (op, target, append)
         heredoc: str | None = None
@@ -298,10 +396,12 @@ class Shell:
             if not ch.is_named:
                 op = ch.type
         dest = c.child_by_field_name("destination")
-        target = word(dest, self.src, self.vars) if dest is not None else None
+        target = self.word(dest) if dest is not None else None
+        if target is None and dest is not None:
+            target = UNKNOWN_WORD
         return op, target, op == ">>"
 
-    def command(self, n: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None = None) -> int:
+    def command(self, n: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None = None) -> Status:
         prefix: dict[str, str] = {}
         argv: list[str | None] = []
         for i, c in enumerate(n.children):
@@ -310,13 +410,13 @@ class Shell:
                 name_node = c.child_by_field_name("name")
                 value_node = c.child_by_field_name("value")
                 if name_node is not None:
-                    v = "" if value_node is None else word(value_node, self.src, self.vars)
-                    if v is not None:
-                        prefix[text(name_node, self.src)] = v
+                    key = text(name_node, self.src)
+                    v = "" if value_node is None else self.word(value_node)
+                    prefix[key] = unknown_value(key) if v is None else v
             elif f == "name":
-                argv.append(word(c.named_children[0], self.src, self.vars) if c.named_children else text(c, self.src))
+                argv.append(self.word(c.named_children[0]) if c.named_children else text(c, self.src))
             elif f == "argument":
-                argv.append(word(c, self.src, self.vars))
+                argv.append(self.word(c))
             elif c.type == "file_redirect" or f == "redirect":
                 redirects = [*redirects, self._file_redirect(c)]
         if not argv:
@@ -328,12 +428,14 @@ class Shell:
             if op in (">", ">>", ">|", "&>", "&>>") and target not in (None, "/dev/null", "/dev/stderr", "/dev/stdout"):
                 out_target, append = target, app or op == "&>>"
         env = {**self.vars, **prefix}
-        return commands.dispatch(self, argv, env, out_target, append, stdin)
+        if isinstance(self.vars, OpenVars):
+            env = OpenVars(env)
+        return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
 
     # -- what commands may call back (commands.base.ShellContext) --------------------------------------------
     def dispatch(
         self, argv: list[str | None], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-    ) -> int:
+    ) -> Status:
         return commands.dispatch(self, argv, env, out, append, stdin)
 
     def path(self, p: str) -> str:
@@ -342,7 +444,11 @@ class Shell:
     def assume(self, message: str) -> None:
         self.state.assume(self.cause.line, message)
 
-    def run_as(self, identity: Identity, argv: list[str | None], env: dict[str, str]) -> int:
+    def open_variables(self) -> None:
+        if not isinstance(self.vars, OpenVars):
+            self.vars = OpenVars(self.vars)
+
+    def run_as(self, identity: Identity, argv: list[str | None], env: dict[str, str]) -> Status:
         saved = self.identity
         self.identity = identity
         try:
@@ -350,16 +456,23 @@ class Shell:
         finally:
             self.identity = saved
 
-    def run_nested(self, script: str, identity: Identity | None = None) -> int:
-        saved = (self.identity, self.cwd, self.errexit)
+    def run_nested(self, script: str, identity: Identity | None = None, home: str | None = None) -> Status:
+        saved = (self.identity, self.cwd, self.errexit, self.vars)
         if identity is not None:
             self.identity = identity
+        if home is not None:
+            self.vars = type(self.vars)(self.vars)
+            self.vars["HOME"] = home
         try:
             status = self.run_text(script)
         finally:
-            self.identity, self.cwd, self.errexit = saved
+            self.identity, self.cwd, self.errexit, self.vars = saved
             self.stopped = False
         return status
+
+
+# Standard input that comes from the previous command of a pipeline (its content is not known).
+PIPED = "\x00piped\x00"
 
 
 def _flatten_list(n: Any) -> list[tuple[str | None, Any]]:
@@ -387,9 +500,10 @@ def _flatten_list(n: Any) -> list[tuple[str | None, Any]]:
 def run_script(
     state: StageState, script: str, cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
 ) -> tuple[int, str | None]:
-    """Interpret a shell-form RUN. Returns the script's exit status and, when it fails, why."""
+    """Interpret a shell-form RUN. Returns the script's exit status (0 when it cannot be told) and, when it fails,
+    why."""
     sh = Shell(state, cause, env, mounts)
-    status = sh.run_text(script)
+    status = sh.run_text(script) or 0
     return status, sh.error if status else None
 
 
@@ -397,7 +511,7 @@ def run_argv(
     state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
 ) -> tuple[int, str | None]:
     sh = Shell(state, cause, env, mounts)
-    status = commands.dispatch(sh, list(argv), dict(env), None, False, None)
+    status = commands.dispatch(sh, list(argv), dict(env), None, False, None) or 0
     return status, sh.error if status else None
 
 

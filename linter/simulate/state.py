@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model.access import ROOT, Identity
+from ..model.access import ROOT, Identity, Premise
 from ..model.fs import Cause, FileSystem
 from ..model.users import UserDB
 
@@ -15,6 +15,16 @@ class Assumption:
 
     line: int
     message: str
+    stage: str = ""
+
+
+@dataclass(frozen=True)
+class IgnoredChown:
+    """`COPY/ADD --chown=NAME` with a name the image does not have: BuildKit silently leaves the files 0:0."""
+
+    line: int
+    spec: str
+    reason: str
     stage: str = ""
 
 
@@ -34,6 +44,7 @@ class ToolRun:
     venv: str | None = None  # the environment it writes to, when known
     mounts: tuple[str, ...] = ()  # the RUN's --mount flags, as written
     umask: int = 0o022  # the umask in force when the tool ran (a RUN may say `umask 002` first)
+    tentative: bool = False  # the command may not have run (a shell condition venvlint could not decide)
     # The model as the tool found it (a snapshot taken when the tool ran, mid-RUN), so that build-time needs are
     # checked against the state at that moment rather than the end of the stage.
     fs: FileSystem | None = field(default=None, compare=False, repr=False)
@@ -55,6 +66,8 @@ class Denied:
     reason: str
     command: str
     stage: str = ""
+    premises: tuple[Premise, ...] = ()
+    count: int = 1  # entries denied by this command below `path` (a recursive chown/chmod is one denial)
 
 
 @dataclass
@@ -86,6 +99,7 @@ class StageState:
     tool_runs: list[ToolRun] = field(default_factory=list)
     assumptions: list[Assumption] = field(default_factory=list)
     denied: list[Denied] = field(default_factory=list)
+    ignored_chowns: list[IgnoredChown] = field(default_factory=list)
     venvs: dict[str, int] = field(default_factory=dict)  # venv root → line that created it (0 = base image)
     umask: int = 0o022
 

@@ -2,22 +2,44 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from tree_sitter import Node as TSNode
 
-from ..resolve.expand import MAX_LENGTH, ExpansionError, expand
+from ..resolve.expand import MAX_LENGTH, UNKNOWN_MARK, ExpansionError, expand
+
+HomeOf = Callable[[str], "str | None"]
 
 
 def text(node: TSNode, src: bytes) -> str:
     return src[node.start_byte : node.end_byte].decode("utf-8", "replace")
 
 
-def word(node: TSNode, src: bytes, env: Mapping[str, str]) -> str | None:
-    """The expanded value of one argument node; None if it depends on something unknowable ($(...), $RANDOM)."""
+def word(node: TSNode, src: bytes, env: Mapping[str, str], home_of: HomeOf | None = None) -> str | None:
+    """The expanded value of one argument node; None if it depends on something unknowable ($(...), $RANDOM, a
+    variable whose value is not known). An unquoted leading `~` or `~user` expands as the shell expands it: to
+    $HOME, or to that user's home (`home_of`)."""
+    value = _word(node, src, env, home_of)
+    if value is not None and UNKNOWN_MARK in value:
+        return None
+    return value
+
+
+def tilde(raw: str, env: Mapping[str, str], home_of: HomeOf | None) -> str | None:
+    """`~`, `~/x`, `~user`, `~user/x` (an unquoted word's start); None when that home is not known."""
+    name, sep, rest = raw[1:].partition("/")
+    home = (home_of(name) if home_of is not None else None) if name else env.get("HOME")
+    if home is None or UNKNOWN_MARK in home:
+        return None
+    return home.rstrip("/") + "/" + rest if sep else home
+
+
+def _word(node: TSNode, src: bytes, env: Mapping[str, str], home_of: HomeOf | None, start: bool = True) -> str | None:
     t = node.type
     if t == "word" or t == "number":
         raw = text(node, src)
+        if raw.startswith("~") and start:
+            return tilde(raw, env, home_of)
         if "\\" in raw:
             out = []
             i = 0
@@ -37,7 +59,7 @@ def word(node: TSNode, src: bytes, env: Mapping[str, str]) -> str | None:
     if t == "string":
         parts: list[str] = []
         for c in node.named_children:
-            v = word(c, src, env) if c.type != "string_content" else text(c, src)
+            v = _word(c, src, env, None, start=False) if c.type != "string_content" else text(c, src)
             if v is None:
                 return None
             parts.append(v)
@@ -65,8 +87,8 @@ def word(node: TSNode, src: bytes, env: Mapping[str, str]) -> str | None:
     if t == "concatenation":
         parts = []
         size = 0
-        for c in node.children:
-            v = word(c, src, env)
+        for i, c in enumerate(node.children):
+            v = _word(c, src, env, home_of, start=i == 0)
             size += len(v) if v is not None else 0
             if v is None or size > MAX_LENGTH:
                 return None  # unknowable, or a word no real script builds (the model stays bounded)

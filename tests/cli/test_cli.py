@@ -132,15 +132,24 @@ def test_nothing_the_user_wrote_is_modified(tmp_path: Path) -> None:
 
 def test_unknown_base_image_is_linted_with_assumptions_said(tmp_path: Path) -> None:
     df = tmp_path / "Dockerfile"
-    df.write_text("FROM ubuntu:22.04\nRUN useradd -m app\nUSER app\nRUN pip install requests\n")
+    df.write_text("FROM registry.example/acme/base:7\nRUN useradd -m app\nUSER app\nRUN pip install requests\n")
     r = run(str(df))
     assert r.returncode in (0, 1), r.stderr
     out = " ".join(r.stdout.split())
-    assert "Assumptions" in out and "base image ubuntu:22.04 is not known to venvlint" in out
+    assert "Assumptions" in out and "base image registry.example/acme/base:7 is not known to venvlint" in out
     doc = json.loads(run("--format", "json", str(df)).stdout)
-    assert any("ubuntu:22.04" in a["message"] for a in doc["assumptions"])
+    assert any("acme/base:7" in a["message"] for a in doc["assumptions"])
     # Nothing is concluded about directories the model does not know.
     assert not any(f["code"] == "VL002" for f in doc["findings"])
+
+
+def test_base_image_of_a_known_distribution_uses_only_what_the_family_has(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM ubuntu:22.04\nRUN useradd -m app\nUSER app\nRUN pip install requests\n")
+    doc = json.loads(run("--format", "json", str(df)).stdout)
+    said = " ".join(a["message"] for a in doc["assumptions"])
+    assert "base image ubuntu:22.04 has no profile" in said and "what every ubuntu image has" in said
+    assert not any(f["severity"] == "error" for f in doc["findings"]), doc["findings"]
 
 
 def test_directory_argument_finds_dockerfiles_and_respects_gitignore(tmp_path: Path) -> None:

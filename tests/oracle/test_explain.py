@@ -49,6 +49,7 @@ def test_explain_agrees_with_buildah(case: Path, tmp_path: Path) -> None:
             build_args=data.get("build_args") or {},
             target=data.get("target"),
             builder="buildah",
+            strict_context=True,  # the builder sees exactly this context: a missing source fails the build
         )
     except InputError as exc:
         # venvlint reports some failing builds (a COPY source missing from the context) as an input error at the

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 from venvlint.errors import InputError
-from venvlint.model.fs import ancestors
+from venvlint.model.fs import Knowledge, ancestors
 from venvlint.profiles.catalog import _builtin, load_profiles
 
 
@@ -15,7 +15,23 @@ from venvlint.profiles.catalog import _builtin, load_profiles
         ("quay.io/sclorg/python-312-c9s", "ubi9-python-312"),
         ("docker.io/library/python:3.11-slim-bookworm", "python-debian"),
         ("python:3.12-alpine3.20", "python-alpine"),
-        ("python@sha256:0123", "python-debian"),
+        ("python@sha256:0123", "python-debian-full"),
+        ("python:3.12", "python-debian-full"),
+        ("python:3-alpine", "python-alpine"),
+        ("ghcr.io/astral-sh/uv:bookworm-slim", "uv-debian"),
+        ("ghcr.io/astral-sh/uv:debian-slim", "uv-debian"),
+        ("ghcr.io/astral-sh/uv:alpine", "uv-alpine"),
+        ("ghcr.io/astral-sh/uv:0.9.5-alpine", "uv-alpine"),
+        ("ghcr.io/astral-sh/uv:python3.12-alpine", "uv-python-alpine"),
+        ("ghcr.io/astral-sh/uv:0.9.5-python3.12-bookworm-slim", "uv-python-debian"),
+        ("ghcr.io/astral-sh/uv:latest", "uv-distroless"),
+        ("jupyter/minimal-notebook", "jupyter-docker-stacks"),
+        ("jupyter/jupyterhub-onbuild", "ubuntu"),  # not a Docker Stacks image: only the distribution
+        ("debian:bookworm-slim", "debian"),
+        ("node:20-alpine", "alpine"),
+        ("nvidia/cuda:12.4.1-runtime-ubuntu22.04", "ubuntu"),
+        ("registry.access.redhat.com/ubi9/ubi-minimal", "rhel"),
+        ("python:2.7", "debian"),
         ("ghcr.io/astral-sh/uv:0.5.29", "uv-distroless"),
         ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "uv-python-debian"),
         ("quay.io/jupyter/minimal-notebook:2024-10-07", "jupyter-docker-stacks"),
@@ -27,7 +43,30 @@ def test_matching(ref: str, name: str) -> None:
 
 
 def test_unknown_image_has_no_profile() -> None:
-    assert load_profiles().find("ubuntu:22.04") is None
+    assert load_profiles().find("registry.example/acme/base:7") is None
+    assert load_profiles().find("golang:1.22") is None
+
+
+def test_distribution_families_are_derived_and_open() -> None:
+    p = load_profiles().find("debian:bookworm")
+    assert p is not None and p.knowledge is Knowledge.DISTRIBUTION and not p.env_complete
+    users = p.userdb()
+    assert not users.complete and users.by_name("www-data") is not None
+    assert users.by_name("www-data").uid == 33  # type: ignore[union-attr]
+    node = p.filesystem().get("/tmp")
+    assert node is not None and node.knowledge is Knowledge.DISTRIBUTION and node.mode == 0o1777
+
+
+def test_base_accounts_come_from_the_distributions() -> None:
+    slim = load_profiles().find("python:3.12-slim")
+    assert slim is not None and slim.passwd_complete
+    names = {u.name for u in slim.users}
+    assert {"root", "daemon", "www-data", "nobody", "_apt"} <= names
+    alpine = load_profiles().find("python:3.12-alpine")
+    assert alpine is not None and alpine.passwd_complete
+    nobody = alpine.userdb().by_name("nobody")
+    assert nobody is not None and nobody.home == "/"
+    assert alpine.userdb().by_name("www-data") is None and alpine.userdb().gid_of("www-data") == 82
 
 
 def test_ubi9_python_311_facts() -> None:

@@ -4,6 +4,7 @@ import pytest
 from venvlint.errors import InputError
 from venvlint.parse import parse_text
 from venvlint.resolve.buildargs import collect_build_args, read_build_arg_file
+from venvlint.resolve.expand import unknown_names
 from venvlint.resolve.stages import resolve
 
 
@@ -35,8 +36,29 @@ def test_env_overrides_arg_and_is_inherited_by_from_stage() -> None:
 
 
 def test_stage_base_env_from_profile_callback() -> None:
-    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref: {"APP_ROOT": "/opt/app-root"})
+    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref: ({"APP_ROOT": "/opt/app-root"}, True))
     assert b.stages[0].steps[0].args == ("x", "/opt/app-root/")
+
+
+def test_env_of_an_image_without_a_complete_profile_is_unknown_not_empty() -> None:
+    b = _resolve("FROM img\nUSER $MAMBA_USER\nENV X=${Y:-d}\n", base_env=lambda ref: ({}, False))
+    user, env = b.stages[0].steps
+    assert unknown_names(user.args[0]) == ["MAMBA_USER"]
+    assert unknown_names(env.args[0]) == ["Y"]  # it may be set by the image: the default is not certain
+    known = _resolve("FROM img\nUSER $MAMBA_USER\n", base_env=lambda ref: ({}, True))
+    assert known.stages[0].steps[0].args == ("",)
+
+
+def test_arg_declared_in_a_stage_is_seen_by_stages_built_from_it_on_buildkit_only() -> None:
+    text = "FROM scratch AS a\nARG X=hello\nFROM a AS b\nRUN echo $X\nWORKDIR /w-$X\n"
+    assert _resolve(text).stages[1].steps[-1].args == ("/w-hello",)
+    for builder in ("buildah", "classic"):  # measured with buildah 1.28: not inherited (docs/MEASUREMENTS.md)
+        assert _resolve(text, builder=builder).stages[1].steps[-1].args == ("/w-",)
+
+
+def test_from_without_a_value_is_an_unknown_image_not_a_refusal() -> None:
+    b = _resolve("ARG BASE\nFROM ${BASE}\nRUN true\n")
+    assert b.stages[0].base == "${BASE}"
 
 
 def test_flags_expanded() -> None:

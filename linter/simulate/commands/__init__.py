@@ -3,7 +3,8 @@
 - `files`: mkdir, touch, chown/chgrp, chmod, rm, ln, install, cp/mv, tee, writing files, fix-permissions;
 - `shell`: shell builtins (cd, set, umask, test, exec, `sh -c`) and switching users (sudo, gosu, su, runuser, ...);
 - `accounts`: useradd, adduser, groupadd, usermod;
-- `python`: venv/virtualenv, pip, uv, poetry and the other Python tools.
+- `python`: venv/virtualenv, pip, uv, poetry and the other Python tools;
+- `unmodelled`: what is not modelled (said, and absence opened below what it could write) or only reads.
 
 A new command goes into its family's module and into `HANDLERS` below. The RUN interpreter (`simulate.script`)
 calls `dispatch`; commands reach the interpreter only through the `base.ShellContext` protocol.
@@ -14,115 +15,39 @@ from __future__ import annotations
 import posixpath
 import re
 
-from . import accounts, files, python, shell
-from .base import Argv, Handler, ShellContext, parse_mounts
-
-PACKAGE_MANAGERS = {
-    "apt-get",
-    "apt",
-    "dpkg",
-    "dnf",
-    "yum",
-    "microdnf",
-    "rpm",
-    "apk",
-    "zypper",
-    "curl",
-    "wget",
-    "echo",
-    "printf",
-    "cat",
-    "ls",
-    "grep",
-    "sed",
-    "awk",
-    "find",
-    "test",
-    "[",
-    "which",
-    "command",
-    "true",
-    ":",
-    "export",
-    "cd",
-    "rpm-file-permissions",
-    "update-ca-certificates",
-    "ldconfig",
-    "git",
-    "tar",
-    "unzip",
-    "gzip",
-    "sleep",
-    "env",
-    "npm",
-    "node",
-    "yarn",
-    "make",
-    "gcc",
-    "cc",
-    "go",
-    "cargo",
-    "dnf-3",
-    "localedef",
-    "locale-gen",
-    "sha256sum",
-    "gpg",
-    "mktemp",
-    "readlink",
-    "dirname",
-    "basename",
-    "id",
-    "whoami",
-    "uname",
-    "date",
-    "head",
-    "tail",
-    "sort",
-    "tr",
-    "cut",
-    "xargs",
-    "exit",
-    "return",
-    "source",
-    ".",
-    "wc",
-    "diff",
-    "cmp",
-    "stat",
-    "du",
-    "df",
-}
+from . import accounts, files, python, shell, unmodelled
+from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, parse_mounts
 
 
 def dispatch(
     sh: ShellContext, argv: Argv, env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
-    if argv and argv[0] is None:
-        sh.assume("a command whose name is computed at build time was not interpreted")
+) -> Status:
+    """Run one simple command on the model. `argv` words are None where venvlint cannot know them; `out` is the
+    file its standard output is redirected to (written like `>`/`>>`), `stdin` a here-document it reads."""
+    if not argv:
         return 0
-    words = [a for a in argv if a is not None]
-    if not words:
-        return 0
-    unknown_args = any(a is None for a in argv)
+    if argv[0] is None:
+        return unmodelled.not_modelled(sh, [UNKNOWN_WORD, *(a or UNKNOWN_WORD for a in argv[1:])],
+                                       "its name is computed at build time")  # fmt: skip
+    words = [UNKNOWN_WORD if a is None else a for a in argv]
     name = posixpath.basename(words[0])
     handler = HANDLERS.get(name)
-    if re.fullmatch(r"python[0-9.]*", name):
+    if handler is None and re.fullmatch(r"python[0-9.]*", name):
         handler = python.python
-    elif re.fullmatch(r"pip[0-9.]*", name):
+    elif handler is None and re.fullmatch(r"pip[0-9.]*", name):
         handler = python.pip
-    if handler is not None and unknown_args and name not in ("echo", "printf", "cat", "tee"):
-        sh.assume(f"`{name}` has arguments computed at build time: its effects are not in the model")
-        return 0
-    if handler is None:
-        status = 0
-        if words[0].endswith(".sh") or words[0].startswith(("./", "/tmp/")) or name in ("make", "ansible-playbook"):
-            sh.assume(f"`{' '.join(words)[:60]}` runs a script venvlint cannot see: its effects are not in the model")
-        elif name not in PACKAGE_MANAGERS and name in ("chattr", "setfacl", "rsync"):
-            sh.assume(f"`{name}` is not modelled: its effects on owners and modes are not in the model")
-        if out is not None:
-            status = files.write_file(sh, out, None, append, words)
-        return status
-    status = handler(sh, words, env, out, append, stdin)
+    if handler is not None and any(a is None for a in argv) and not getattr(handler, "accepts_unknown", False):
+        status = unmodelled.not_modelled(sh, words, "some of its arguments are computed at build time")
+    elif handler is not None:
+        status = handler(sh, words, env, out, append, stdin)
+        out = None if handler in WRITES_OUTPUT else out
+    elif unmodelled.is_read_only(name, words):
+        status = unmodelled.read_only(sh, name, words)
+    else:
+        status = unmodelled.not_modelled(sh, words)
+    if out is not None:
+        written = files.write_file(sh, out, None, append, words)
+        status = written if written else status
     return status
 
 
@@ -180,6 +105,21 @@ HANDLERS: dict[str, Handler] = {
     "mamba": python.simple_tool,
     "micromamba": python.simple_tool,
     "fix-permissions": files.fix_permissions,
+    "id": accounts.id_,
+    "getent": accounts.getent,
+    "command": shell.command_v,
+    "which": shell.command_v,
+    "env": shell.env_,
+    "nice": shell.wrapper,
+    "nohup": shell.wrapper,
+    "time": shell.wrapper,
+    "timeout": shell.wrapper,
+    "stdbuf": shell.wrapper,
+    "busybox": shell.busybox,
+    "source": shell.source,
+    ".": shell.source,
 }
+# Handlers that deal with the command's redirected output themselves (the content they write).
+WRITES_OUTPUT = frozenset({files.echo, files.tee})
 
-__all__ = ["HANDLERS", "Argv", "Handler", "ShellContext", "dispatch", "parse_mounts"]
+__all__ = ["HANDLERS", "Argv", "Handler", "ShellContext", "Status", "dispatch", "parse_mounts"]

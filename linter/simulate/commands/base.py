@@ -7,10 +7,16 @@ import posixpath
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ...model.access import Identity, Tri
+from ...model.access import Identity, Premise, Tri
+from ...resolve.expand import unknown_value
 from ..state import Denied, StageState
 
 Argv = list[str | None]
+# An argument whose value venvlint cannot know (`$(...)`, a variable from an unknown base image), as handlers that
+# accept such arguments receive it (see `accepts_unknown`).
+UNKNOWN_WORD = unknown_value("?")
+# A command's exit status: None when venvlint cannot tell (a query on something it does not know).
+Status = int | None
 
 
 class ShellContext(Protocol):
@@ -32,14 +38,30 @@ class ShellContext(Protocol):
 
     def assume(self, message: str) -> None: ...
 
-    def dispatch(self, argv: Argv, env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int: ...
+    def dispatch(self, argv: Argv, env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> Status: ...
 
-    def run_as(self, identity: Identity, argv: Argv, env: dict[str, str]) -> int: ...
+    def run_as(self, identity: Identity, argv: Argv, env: dict[str, str]) -> Status: ...
 
-    def run_nested(self, script: str, identity: Identity | None = None) -> int: ...
+    def run_nested(self, script: str, identity: Identity | None = None, home: str | None = None) -> Status: ...
+
+    def open_variables(self) -> None: ...
+
+    @property
+    def tentative(self) -> bool: ...
 
 
-Handler = Callable[[ShellContext, list[str], dict[str, str], "str | None", bool, "str | None"], int]
+Handler = Callable[[ShellContext, list[str], dict[str, str], "str | None", bool, "str | None"], Status]
+
+
+def accepts_unknown(handler: Handler) -> Handler:
+    """Mark a handler that can run with arguments venvlint cannot know (they arrive as `UNKNOWN_WORD`); the others
+    are not modelled when any argument is unknown."""
+    handler.accepts_unknown = True  # type: ignore[attr-defined]
+    return handler
+
+
+def is_unknown(word: str) -> bool:
+    return "\x00" in word
 
 
 def parse_mounts(mounts: Any, workdir: str) -> list[str]:
@@ -58,18 +80,35 @@ def mounted(sh: ShellContext, path: str) -> bool:
     return any(path == m or path.startswith(m.rstrip("/") + "/") for m in sh.mounts)
 
 
-def deny(sh: ShellContext, path: str, reason: str, argv: list[str]) -> int:
-    sh.error = f"{' '.join(argv)[:80]}: {reason}"
-    sh.state.denied.append(Denied(sh.cause.line, path, sh.identity, reason, " ".join(argv)[:120], sh.state.name))
+def command_text(argv: list[str]) -> str:
+    """A command as a person reads it: whole, with unknown words as `…`."""
+    return " ".join("…" if is_unknown(a) else a for a in argv)
+
+
+def deny(
+    sh: ShellContext, path: str, reason: str, argv: list[str], premises: tuple[Premise, ...] = (), count: int = 1
+) -> int:
+    """The model says the command fails here (recorded for the rules). In tentative mode (a command that may not
+    run) it is an assumption instead: venvlint does not know the build gets there."""
+    sh.error = f"{command_text(argv)}: {reason}"
+    if sh.tentative:
+        sh.assume(f"if it runs, `{command_text(argv)}` fails: {reason}")
+        return 1
+    premises = (*premises, sh.identity.premise())
+    sh.state.denied.append(
+        Denied(sh.cause.line, path, sh.identity, reason, command_text(argv), sh.state.name, premises, count)
+    )
     return 1
 
 
-def allowed(sh: ShellContext, verdict_result: Tri, path: str, reason: str, argv: list[str]) -> bool | None:
-    if verdict_result is Tri.NO:
-        deny(sh, path, reason, argv)
+def allowed(sh: ShellContext, verdict: Any, path: str, argv: list[str]) -> bool:
+    """Whether the command may go on after an access verdict (a `model.access.Verdict`): NO denies it, UNKNOWN is
+    said as an assumption."""
+    if verdict.result is Tri.NO:
+        deny(sh, path, verdict.reason, argv, verdict.premises)
         return False
-    if verdict_result is Tri.UNKNOWN:
-        sh.assume(f"`{' '.join(argv)[:60]}` was assumed to be allowed to write {path} ({reason})")
+    if verdict.result is Tri.UNKNOWN:
+        sh.assume(f"`{command_text(argv)}` was assumed to be allowed to write {path} ({verdict.reason})")
     return True
 
 

@@ -1,17 +1,37 @@
 """File and mode commands: mkdir, touch, chown/chgrp, chmod, rm/rmdir, ln, install, cp/mv, tee, echo/printf/cat
-into a file, and fix-permissions. Permissions are checked for non-root users with `model.access`; a denied operation
-fails the command (status 1) and is recorded in `state.denied`. What a command creates belongs to the running user
-(primary group, or the parent's group under a setgid directory) with mode `0666/0777 & ~umask`."""
+into a file, and fix-permissions.
+
+Permissions are checked for non-root users with `model.access`; a denied operation fails the command (status 1) and
+is recorded in `state.denied` (a recursive chown or chmod is one denial, with the number of entries it could not
+change). What a command creates belongs to the running user (primary group, or the parent's group under a setgid
+directory) with mode `0666/0777 & ~umask` (BUILDERS.md rule 8). An owner or mode computed at build time makes what
+it sets unknown; a path whose existence is not known is said, never taken for absent.
+"""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from fnmatch import fnmatchcase
 
 from ...model.access import Tri, can_create, can_modify, can_write_dir
-from ...model.fs import Kind, Knowledge, Node, ancestors, normpath, parent_of
-from .base import ShellContext, allowed, deny, mounted, owner_for_new, parse_flags
+from ...model.fs import Action, Kind, Knowledge, Node, ancestors, normpath, parent_of
+from .base import (
+    ShellContext,
+    Status,
+    accepts_unknown,
+    allowed,
+    command_text,
+    deny,
+    is_unknown,
+    mounted,
+    owner_for_new,
+    parse_flags,
+)
+from .unmodelled import not_modelled
+
+GLOB = re.compile(r"[*?\[]")
 
 
 def create_dir(sh: ShellContext, path: str, mode: int | None, argv: list[str], parents: bool) -> int:
@@ -27,61 +47,61 @@ def create_dir(sh: ShellContext, path: str, mode: int | None, argv: list[str], p
                 sh.error = f"{argv[0]}: can't create directory '{p}': File exists"
                 return 1
             continue
-        if not parents and fs.get(parent_of(p)) is None and fs.complete:
+        if not parents and fs.get(parent_of(p)) is None and fs.is_known_absent(parent_of(p)):
             sh.error = f"{argv[0]}: can't create directory '{p}': No such file or directory"
             return 1
-        if not sh.identity.is_root:
-            v = can_create(fs, sh.identity, p)
-            if allowed(sh, v.result, p, v.reason, argv) is False:
-                return 1
+        if not sh.identity.is_root and not allowed(sh, can_create(fs, sh.identity, p), p, argv):
+            return 1
         uid, gid, setgid = owner_for_new(sh, parent_of(p))
         m = (0o777 & ~sh.umask) if (mode is None or p != real) else mode
         if setgid:
             m |= 0o2000
-        knowledge = Knowledge.KNOWN if fs.is_known_absent(p) else Knowledge.DERIVED
-        fs.put(p, Node(Kind.DIR, uid, gid, m, knowledge), sh.cause, f"created by {argv[0]}")
+        # Where `p` may already exist (`mkdir -p` leaves it as it is), what it is given is assumed.
+        knowledge = Knowledge.BUILT if fs.is_known_absent(p) else Knowledge.ASSUMED
+        fs.put(p, Node(Kind.DIR, uid, gid, m, knowledge), sh.cause, Action.CREATED, f"created by {argv[0]}")
     return 0
 
 
 def write_file(sh: ShellContext, target: str, content: str | None, append: bool, argv: list[str] | None = None) -> int:
     fs = sh.state.fs
+    argv = argv or ["write", target]
+    if is_unknown(target):
+        sh.assume(f"`{command_text(argv)}` writes a file whose name is computed at build time")
+        return 0
     path = fs.resolve(sh.path(target))
     if mounted(sh, path) or path.startswith(("/dev/", "/proc/")):
         return 0
     node = fs.get(path)
-    argv = argv or ["write", target]
     if node is None:
-        if not sh.identity.is_root:
-            v = can_write_dir(fs, sh.identity, parent_of(path))
-            if allowed(sh, v.result, path, v.reason, argv) is False:
-                return 1
-        if fs.get(parent_of(path)) is None and fs.complete:
+        parent = parent_of(path)
+        if fs.get(parent) is None and fs.is_known_absent(parent):
+            sh.error = f"{command_text(argv)}: can't create {path}: {parent} does not exist"
+            return deny(sh, path, f"{parent} does not exist", argv, can_write_dir(fs, sh.identity, parent).premises)
+        if not sh.identity.is_root and not allowed(sh, can_write_dir(fs, sh.identity, parent), path, argv):
             return 1
-        uid, gid, _ = owner_for_new(sh, parent_of(path))
-        new = Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask)
+        uid, gid, _ = owner_for_new(sh, parent)
+        knowledge = Knowledge.BUILT if fs.is_known_absent(path) else Knowledge.ASSUMED
+        new = Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask, knowledge)
         if content is not None:
             new = new.with_tag("content", content)
-        fs.put(path, new, sh.cause, f"created by {argv[0]}")
+        fs.put(path, new, sh.cause, Action.CREATED, f"created by {posixpath.basename(argv[0])}")
     elif content is not None:
         old = node.tag("content") or ""
-        fs.nodes[path] = node.with_tag("content", (old + content) if append else content)
+        fs.tag(path, "content", (old + content) if append else content)
     if path in ("/etc/passwd", "/etc/group"):
-        n = fs.get(path)
-        text = n.tag("content") if n is not None else None
-        if content is None:
-            sh.assume(f"{path} was written with content venvlint cannot see: its users are not known")
-            sh.state.users.known = False
+        if content is None or sh.tentative:
+            sh.assume(f"{path} was written with content venvlint cannot see: its accounts are not all known")
+            sh.state.users.open()
         elif path == "/etc/passwd":
-            sh.state.users.load_passwd(content, append=append)
+            sh.state.users.load_passwd(content, append=append, source=f"/etc/passwd written at line {sh.cause.line}")
         else:
             sh.state.users.load_group(content, append=append)
-        del text
     return 0
 
 
 def mkdir(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     flags, values, ops = parse_flags(argv[1:], {"-m", "--mode"})
     mode_text = values.get("-m") or values.get("--mode")
     mode = None
@@ -98,7 +118,7 @@ def mkdir(
 
 def touch(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     _, _, ops = parse_flags(argv[1:], {"-d", "-t", "-r"})
     status = 0
     for f in ops:
@@ -106,22 +126,39 @@ def touch(
     return status
 
 
-def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> tuple[int | None, int | None] | None:
-    spec = (
-        spec.replace(".", ":", 1) if ":" not in spec and "." in spec and not spec.replace(".", "").isdigit() else spec
-    )
+@dataclass(frozen=True)
+class Owner:
+    """What a chown/chgrp/install -o sets: `set_uid`/`set_gid` say which part it changes; a value None while set
+    means venvlint cannot know it (a computed or unknown name)."""
+
+    uid: int | None
+    gid: int | None
+    set_uid: bool
+    set_gid: bool
+
+
+def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
+    """`user`, `user:group`, `user:` (the user's primary group), `:group`, `user.group`; None when the command
+    fails because the image is known not to have the name."""
+    if is_unknown(spec):
+        user, sep, group = spec.partition(":")
+        return Owner(None, None, bool(user), bool(group) or bool(sep))
+    if ":" not in spec and "." in spec and not spec.replace(".", "").isdigit():
+        spec = spec.replace(".", ":", 1)
     user, sep, group = spec.partition(":")
     users = sh.state.users
     uid: int | None = None
     gid: int | None = None
+    set_gid = bool(group) or (bool(sep) and bool(user))
     if user:
         if user.isdigit():
             uid = int(user)
         else:
             u = users.by_name(user)
-            if u is None and unknown_name(sh, "user", user, spec, argv):
-                return None
-            if u is not None:
+            if u is None:
+                if unknown_name(sh, "user", user, spec, argv):
+                    return None
+            else:
                 uid = u.uid
                 if sep and not group:
                     gid = u.gid
@@ -130,85 +167,121 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> tuple[int | N
             gid = int(group)
         else:
             gid = users.gid_of(group)
-            if gid is None and unknown_name(sh, "group", group, spec, argv):
+            if gid is None and not users.has_group(group) and unknown_name(sh, "group", group, spec, argv):
                 return None
-    return uid, gid
+    return Owner(uid, gid, bool(user), set_gid)
 
 
 def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[str]) -> bool:
-    """A user or group name the image does not have: the command fails when we know the accounts (True), else the
-    result is unknown and said (False)."""
-    if sh.state.users.known:
+    """A user or group name the image does not have: the command fails when every account is known (True), else
+    what it sets is unknown and said (False)."""
+    users = sh.state.users
+    if users.complete if what == "user" else users.groups_complete:
         deny(sh, spec, f"invalid {what}: {name!r}", argv)
         return True
-    sh.assume(
-        f"{what} {name!r} is not known: the {'owner' if what == 'user' else 'group'} set by `{argv[0]}` is unknown"
-    )
+    sh.assume(f"{what} {name!r} is not known: the {'owner' if what == 'user' else 'group'} `{argv[0]}` sets is unknown")
     return False
 
 
 def targets(sh: ShellContext, paths: list[str], recursive: bool, follow: bool = True) -> list[str]:
+    """The model's paths a command applies to: globs expanded where the listing is known, `-R` walking what the
+    model holds (entries it does not hold are not known, and stay so)."""
     fs = sh.state.fs
     out: list[str] = []
     for p in paths:
+        if is_unknown(p):
+            sh.assume(f"a path computed at build time was not followed (`{command_text([p])}`)")
+            continue
         full = fs.resolve(sh.path(p)) if follow else sh.path(p)
-        if any(c in p for c in "*?["):
-            out.extend(glob_paths(sh, full))
+        if GLOB.search(p):
+            out.extend(glob_paths(sh, full, recursive))
             continue
         if fs.get(full) is None:
-            if not fs.complete:
-                sh.assume(f"{full} is not known to exist: `{paths}` could not be applied to it")
+            if not fs.is_known_absent(full):
+                sh.assume(f"{full} is not known to exist: what the command does to it is not in the model")
             continue
         out.extend(fs.walk(full) if recursive else [full])
     return out
 
 
-def glob_paths(sh: ShellContext, pattern: str) -> list[str]:
-    from fnmatch import fnmatchcase
-
+def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False) -> list[str]:
+    """The model's paths matching `pattern`; where a directory on the way has an incomplete listing, what else it
+    matches is unknown (said when it could touch something the model knows about)."""
     fs = sh.state.fs
-    base = pattern.split("*")[0].split("?")[0].split("[")[0]
-    parent = base if base.endswith("/") else posixpath.dirname(base)
-    if not fs.complete:
-        known_below = [p for p in fs.walk(parent.rstrip("/") or "/") if p != (parent.rstrip("/") or "/")]
-        if known_below:
-            # Only worth saying when the glob could touch something the model knows about.
-            sh.assume(f"the glob {pattern} was not expanded: the base image's files are not all known")
-        return []
+    base = GLOB.split(pattern, 1)[0]
+    parent = (base if base.endswith("/") else posixpath.dirname(base)).rstrip("/") or "/"
     depth = pattern.count("/")
-    return [p for p in fs.walk(parent.rstrip("/") or "/") if p.count("/") == depth and fnmatchcase(p, pattern)]
+    found: list[str] = []
+    complete = True
+    for p in fs.walk(parent):
+        levels = p.count("/") if p != "/" else 0
+        if levels == depth and fnmatchcase(p, pattern):
+            found.append(p)
+        elif levels < depth and fs.nodes[p].kind is Kind.DIR and not fs.listing_complete(p):
+            complete = False
+    if not complete:
+        sh.assume(f"the glob {pattern} may match paths venvlint does not know: it was applied to the known ones")
+    out: list[str] = []
+    for p in found:
+        out.extend(fs.walk(p) if recursive else [p])
+    return out
 
 
+@accepts_unknown
 def chown(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     flags, values, ops = parse_flags(argv[1:], {"--reference", "--from"})
-    if "--reference" in values or not ops:
-        sh.assume("chown --reference was not modelled")
-        return 0
+    if "--reference" in values or "--from" in values or len(ops) < 2:
+        return not_modelled(sh, argv, "owners it sets are not known")
     recursive = bool({"-R", "--recursive"} & flags)
     spec, paths = ops[0], ops[1:]
-    if argv[0].endswith("chgrp"):
+    verb = posixpath.basename(argv[0])
+    if verb == "chgrp":
         spec = ":" + spec
     owner = resolve_owner(sh, spec, argv)
     if owner is None:
         return 1
-    uid, gid = owner
     fs = sh.state.fs
-    status = 0
-    note = f"{posixpath.basename(argv[0])}{' -R' if recursive else ''} {spec}"
+    denied: list[tuple[str, str]] = []
     for p in targets(sh, paths, recursive, follow=not ({"-h", "--no-dereference"} & flags) or recursive):
         node = fs.get(p)
         if node is None:
             continue
         if not sh.identity.is_root:
-            same_user = uid is None or uid == sh.identity.uid
-            own_group = gid is None or gid == sh.identity.gid or gid in sh.identity.groups
-            if not (node.uid == sh.identity.uid and same_user and own_group):
-                status = deny(sh, p, f"only root may give {p} to {spec} (it is {node.uid}:{node.gid})", argv)
+            verdict = can_modify(fs, sh.identity, p)
+            giving = owner.set_uid and owner.uid != sh.identity.uid
+            own_group = not owner.set_gid or owner.gid == sh.identity.gid or owner.gid in sh.identity.groups
+            if verdict.result is Tri.NO or (verdict.result is Tri.YES and (giving or not own_group)):
+                denied.append((p, f"only root may give {p} to {spec} (it is {_ids(node)})"))
                 continue
-        fs.update(p, sh.cause, note, uid=node.uid if uid is None else uid, gid=node.gid if gid is None else gid)
-    return status
+        uid = (owner.uid if owner.set_uid else node.uid) if node.knowledge is not Knowledge.UNKNOWN else None
+        gid = (owner.gid if owner.set_gid else node.gid) if node.knowledge is not Knowledge.UNKNOWN else None
+        fs.update(
+            p,
+            sh.cause,
+            Action.CHOWN,
+            f"{verb}{' -R' if recursive else ''} {spec}",
+            uid=uid,
+            gid=gid,
+            recursive=recursive,
+            spec=spec,
+        )
+    return _denied(sh, denied, argv)
+
+
+def _ids(node: Node) -> str:
+    return f"{'?' if node.uid is None else node.uid}:{'?' if node.gid is None else node.gid}"
+
+
+def _denied(sh: ShellContext, denied: list[tuple[str, str]], argv: list[str]) -> int:
+    """One denial for a command, at its first (top) path, counting every entry it could not change."""
+    if not denied:
+        return 0
+    top, reason = min(denied, key=lambda d: (d[0].count("/"), d[0]))
+    from ...model.access import path_premise
+
+    return deny(sh, top, reason, argv, (path_premise(sh.state.fs, top),), count=len(denied))
 
 
 _SYMBOLIC = re.compile(r"^([ugoa]*)([-+=])([rwxXstugo]*)$")
@@ -260,9 +333,10 @@ def apply_mode(mode: int, spec: str, is_dir: bool) -> int | None:
     return mode
 
 
+@accepts_unknown
 def chmod(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     args = argv[1:]
     recursive = False
     rest: list[str] = []
@@ -271,14 +345,17 @@ def chmod(
             recursive = True
         elif a in ("-v", "-c", "-f", "--silent", "--quiet", "--verbose", "--changes"):
             continue
+        elif a.startswith("--reference"):
+            return not_modelled(sh, argv, "the modes it sets are not known")
         else:
             rest.append(a)
     if len(rest) < 2:
         return 0
     spec, paths = rest[0], rest[1:]
     fs = sh.state.fs
-    status = 0
-    note = f"chmod{' -R' if recursive else ''} {spec}"
+    denied: list[tuple[str, str]] = []
+    detail = f"chmod{' -R' if recursive else ''} {spec}"
+    octal = re.fullmatch(r"[0-7]{1,4}", spec) is not None
     for p in targets(sh, paths, recursive):
         node = fs.get(p)
         if node is None or node.kind is Kind.SYMLINK:
@@ -286,47 +363,49 @@ def chmod(
         if not sh.identity.is_root:
             v = can_modify(fs, sh.identity, p)
             if v.result is Tri.NO:
-                status = deny(sh, p, v.reason, argv)
+                denied.append((p, v.reason))
                 continue
-        if node.mode is None and not re.fullmatch(r"[0-7]{1,4}", spec):
-            continue
-        new = apply_mode(node.mode or 0, spec, node.kind is Kind.DIR)
-        if new is None:
-            sh.assume(f"chmod {spec} was not understood")
-            return 0
-        fs.update(p, sh.cause, note, mode=new)
-    return status
+        if is_unknown(spec) or (node.mode is None and not octal):
+            new: int | None = None
+        else:
+            new = apply_mode(node.mode or 0, spec, node.kind is Kind.DIR)
+            if new is None:
+                return not_modelled(sh, argv, f"the mode {spec} was not understood")
+        fs.update(p, sh.cause, Action.CHMOD, detail, mode=new, recursive=recursive, spec=spec)
+    return _denied(sh, denied, argv)
 
 
-def rm(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
+def rm(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
     flags, _, ops = parse_flags(argv[1:])
     recursive = bool({"-r", "-R", "--recursive"} & flags)
     fs = sh.state.fs
     status = 0
     for p in ops:
         full = sh.path(p)
-        targets = glob_paths(sh, full) if any(c in p for c in "*?[") else [full]
-        for t in targets:
+        found = glob_paths(sh, full) if GLOB.search(p) else [full]
+        for t in found:
             real = normpath(posixpath.join(fs.resolve(parent_of(t)), posixpath.basename(t))) if t != "/" else t
             node = fs.get(real)
             if node is None:
                 continue
-            if node.kind is Kind.DIR and not recursive:
+            if node.kind is Kind.DIR and not recursive and posixpath.basename(argv[0]) != "rmdir":
                 status = 1
                 continue
-            if not sh.identity.is_root:
-                v = can_write_dir(fs, sh.identity, parent_of(real))
-                if v.result is Tri.NO:
-                    status = deny(sh, real, v.reason, argv)
-                    continue
-            fs.remove(real, cause=sh.cause, note=f"removed by {argv[0]}")
+            if not sh.identity.is_root and not allowed(sh, can_write_dir(fs, sh.identity, parent_of(real)), real, argv):
+                status = 1
+                continue
+            fs.remove(real, cause=sh.cause, detail=f"removed by {posixpath.basename(argv[0])}")
     return status
 
 
-def ln(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
-    flags, _, ops = parse_flags(argv[1:])
-    if not ({"-s", "--symbolic"} & flags) or len(ops) < 2:
-        return 0
+def ln(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    flags, values, ops = parse_flags(argv[1:], {"-t", "--target-directory"})
+    if not ({"-s", "--symbolic"} & flags) or len(ops) < 2 or values:
+        return not_modelled(sh, argv, "only `ln -s TARGET LINK` is modelled") if ops else 0
     target, link = ops[0], sh.path(ops[1])
     fs = sh.state.fs
     existing = fs.get(fs.resolve(link))
@@ -335,69 +414,79 @@ def ln(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, 
     if fs.get(link) is not None:
         if not ({"-f", "--force"} & flags):
             return 1
-        fs.remove(link, cause=sh.cause, note="replaced by ln -sf")
-    if not sh.identity.is_root:
-        v = can_write_dir(fs, sh.identity, parent_of(link))
-        if v.result is Tri.NO:
-            return deny(sh, link, v.reason, argv)
-    uid, gid, _ = owner_for_new(sh, parent_of(link))
-    fs.put(link, Node(Kind.SYMLINK, uid, gid, 0o777, target=target), sh.cause, "created by ln -s")
+        fs.remove(link, cause=sh.cause, detail="replaced by ln -sf")
+    if not sh.identity.is_root and not allowed(sh, can_write_dir(fs, sh.identity, parent_of(link)), link, argv):
+        return 1
+    if fs.get(parent_of(link)) is None and fs.is_known_absent(parent_of(link)):
+        return deny(sh, link, f"{parent_of(link)} does not exist", argv,
+                    can_write_dir(fs, sh.identity, parent_of(link)).premises)  # fmt: skip
+    uid, gid, _s = owner_for_new(sh, parent_of(link))
+    fs.put(link, Node(Kind.SYMLINK, uid, gid, 0o777, target=target), sh.cause, Action.CREATED, "created by ln -s")
     return 0
 
 
+@accepts_unknown
 def install(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     flags, values, ops = parse_flags(argv[1:], {"-o", "-g", "-m", "--owner", "--group", "--mode", "-t"})
-    owner = values.get("-o") or values.get("--owner")
+    if any(is_unknown(o) for o in ops) or "-t" in values:
+        return not_modelled(sh, argv, "what it installs where is not known")
+    owner_text = values.get("-o") or values.get("--owner")
     group = values.get("-g") or values.get("--group")
     mode_text = values.get("-m") or values.get("--mode")
-    mode = apply_mode(0o755, mode_text, True) if mode_text else 0o755
+    mode = apply_mode(0o755, mode_text, True) if mode_text and not is_unknown(mode_text) else 0o755
+    unknown_mode = mode_text is not None and (is_unknown(mode_text) or mode is None)
     fs = sh.state.fs
-    if "-d" in flags or "--directory" in flags:
-        targets = [sh.path(o) for o in ops]
+    directory = "-d" in flags or "--directory" in flags
+    if directory:
+        paths = [sh.path(o) for o in ops]
     elif len(ops) >= 2:
         dest = sh.path(ops[-1])
         node = fs.get(fs.resolve(dest))
-        targets = (
+        paths = (
             [posixpath.join(dest, posixpath.basename(s)) for s in ops[:-1]]
             if node and node.kind is Kind.DIR
             else [dest]
         )
     else:
         return 0
-    spec = f"{owner or ''}{':' + group if group else ''}"
-    resolved = resolve_owner(sh, spec, argv) if spec else (None, None)
-    if resolved is None:
+    spec = f"{owner_text or ''}{':' + group if group else ''}"
+    owner = resolve_owner(sh, spec, argv) if spec else Owner(None, None, False, False)
+    if owner is None:
         return 1
-    uid, gid = resolved
     status = 0
-    for t in targets:
-        if "-d" in flags or "--directory" in flags:
+    for t in paths:
+        if directory:
             status |= create_dir(sh, t, mode if mode is not None else 0o755, argv, True)
         else:
             status |= write_file(sh, t, None, False, argv)
         node = fs.get(t)
         if node is None:
             continue
-        if (uid is not None or gid is not None) and not sh.identity.is_root:
+        if (owner.set_uid or owner.set_gid) and not sh.identity.is_root:
             status = deny(sh, t, "only root may set another owner with install -o/-g", argv)
             continue
         fs.update(
             t,
             sh.cause,
-            f"install {'-d ' if '-d' in flags else ''}{spec}".strip(),
-            uid=node.uid if uid is None else uid,
-            gid=node.gid if gid is None else gid,
-            mode=mode if mode is not None else node.mode,
+            Action.INSTALL,
+            f"install {'-d ' if directory else ''}{spec}".strip(),
+            uid=owner.uid if owner.set_uid else node.uid,
+            gid=owner.gid if owner.set_gid else node.gid,
+            mode=None if unknown_mode else (mode if mode is not None else node.mode),
+            spec=spec,
         )
     return status
 
 
 def cp_mv(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
-    flags, _values, ops = parse_flags(argv[1:], {"-t", "--target-directory"})
+) -> Status:
+    flags, values, ops = parse_flags(argv[1:], {"-t", "--target-directory"})
+    into = values.get("-t") or values.get("--target-directory")
+    if into is not None:
+        ops = [*ops, into]
     if len(ops) < 2:
         return 0
     move = posixpath.basename(argv[0]) == "mv"
@@ -410,20 +499,21 @@ def cp_mv(
     for s in ops[:-1]:
         src = fs.resolve(sh.path(s))
         node = fs.get(src)
-        if node is None:
-            if not fs.complete:
-                sh.assume(f"{src} is not known: what `{argv[0]}` copies is not in the model")
-            continue
         target = posixpath.join(dest, posixpath.basename(src)) if dest_node and dest_node.kind is Kind.DIR else dest
-        if not sh.identity.is_root:
-            v = can_create(fs, sh.identity, target)
-            if v.result is Tri.NO:
-                status = deny(sh, target, v.reason, argv)
-                continue
+        if node is None:
+            if not fs.is_known_absent(src):
+                sh.assume(f"{src} is not known: what `{command_text(argv)}` copies is not in the model")
+                fs.mark_open(target)
+            continue
+        if not sh.identity.is_root and not allowed(sh, can_create(fs, sh.identity, target), target, argv):
+            status = 1
+            continue
         paths = list(fs.walk(src)) if recursive else [src]
         nodes = {p: fs.nodes[p] for p in paths}
+        opened = [p for p in paths if nodes[p].kind is Kind.DIR and not fs.listing_complete(p)]
         if move:
-            fs.remove(src, cause=sh.cause, note=f"moved to {target} by mv")
+            fs.remove(src, cause=sh.cause, detail=f"moved to {target} by mv")
+        verb = "moved" if move else "copied"
         for p in paths:
             n = nodes[p]
             newp = target + p[len(src) :]
@@ -433,32 +523,37 @@ def cp_mv(
                 uid, gid, _ = owner_for_new(sh, parent_of(newp))
                 m = n.mode & ~sh.umask if n.mode is not None else None
                 new = Node(n.kind, uid, gid, m, n.knowledge, n.target)
-            old = fs.get(newp)
-            if old is not None:
-                new = replace(new, history=old.history)
-            fs.put(newp, new, sh.cause, f"{'moved' if move else 'copied'} by {argv[0]} from {p}")
+            fs.put(newp, new, sh.cause, Action.MOVED if move else Action.COPIED, f"{verb} from {p}", source=p)
+        for p in opened:  # what the model did not know was there came along too
+            fs.mark_open(target + p[len(src) :], with_parent=False)
     return status
 
 
+@accepts_unknown
 def tee(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     flags, _, ops = parse_flags(argv[1:])
     status = 0
     for f in ops:
         status |= write_file(sh, f, None, "-a" in flags or "--append" in flags, argv)
+    if out is not None:
+        status |= write_file(sh, out, None, append, argv)
     return status
 
 
+@accepts_unknown
 def echo(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     if out is None:
         return 0
     name = posixpath.basename(argv[0])
     args = argv[1:]
     content: str | None
-    if name == "echo":
+    if any(is_unknown(a) for a in args):
+        content = None
+    elif name == "echo":
         newline = True
         while args and args[0] in ("-n", "-e", "-E", "-ne", "-en"):
             if "n" in args[0]:
@@ -482,12 +577,14 @@ def echo(
 
 def fix_permissions(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     """sclorg's fix-permissions: chgrp 0 + g+rw on everything, g+x on directories; as non-root it only touches what
     the user owns. Jupyter's (NB_GID in env): chgrp NB_GID, g+rwX, setgid on directories."""
     fs = sh.state.fs
     jupyter = "NB_GID" in env
-    gid = int(env["NB_GID"]) if jupyter and env["NB_GID"].isdigit() else 0
+    gid: int | None = 0
+    if jupyter:
+        gid = int(env["NB_GID"]) if env["NB_GID"].isdigit() else None
     for d in [a for a in argv[1:] if not a.startswith("-")]:
         root = fs.resolve(sh.path(d))
         if fs.get(root) is None:
@@ -503,5 +600,6 @@ def fix_permissions(
                 mode |= 0o010 | (0o2000 if jupyter else 0)
             elif jupyter and node.mode & 0o100:
                 mode |= 0o010
-            fs.update(p, sh.cause, "fix-permissions (chgrp, g+rwX)", gid=gid, mode=mode)
+            fs.update(p, sh.cause, Action.FIX_PERMISSIONS, "fix-permissions (chgrp, g+rwX)", gid=gid, mode=mode,
+                      recursive=True)  # fmt: skip
     return 0

@@ -1,5 +1,7 @@
 """Python environments and tools: `python -m venv`/virtualenv, pip, uv, poetry, and the tools only recorded
-(pipx, conda, mamba, micromamba). Each invocation is recorded as a `ToolRun` for the write-need analysis."""
+(pipx, conda, mamba, micromamba). Each invocation is recorded as a `ToolRun` for the write-need analysis. What an
+install puts into an environment is not modelled file by file: afterwards the environment's listing is open.
+A Python script or `python -c` is not modelled."""
 
 from __future__ import annotations
 
@@ -7,10 +9,11 @@ import posixpath
 import re
 
 from ...model.access import Tri, can_create, can_write_dir
-from ...model.fs import Kind, Node
+from ...model.fs import Action, Kind, Knowledge, Node
 from ..state import ToolRun
-from .base import ShellContext, deny, owner_for_new, parse_flags
+from .base import ShellContext, Status, deny, owner_for_new, parse_flags
 from .files import create_dir
+from .unmodelled import not_modelled, open_world
 
 
 def py_version(name: str, env: dict[str, str]) -> str | None:
@@ -25,13 +28,13 @@ def py_version(name: str, env: dict[str, str]) -> str | None:
     return None
 
 
-def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None) -> int:
+def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None) -> Status:
     fs = sh.state.fs
     root = sh.path(root)
     if not sh.identity.is_root:
         v = can_create(fs, sh.identity, root) if fs.get(root) is None else can_write_dir(fs, sh.identity, root)
         if v.result is Tri.NO:
-            return deny(sh, root, v.reason, argv)
+            return deny(sh, root, v.reason, argv, v.premises)
     if version is None:
         sh.assume(f"the Python version of the venv {root} is not known (lib/python3.X assumed)")
     pyver = f"python{version}" if version else "python3.X"
@@ -48,14 +51,18 @@ def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str],
             posixpath.join(root, "lib64"),
             Node(Kind.SYMLINK, uid, gid, 0o777, target="lib"),
             sh.cause,
+            Action.CREATED,
             "created by venv",
         )
     cfg = posixpath.join(root, "pyvenv.cfg")
-    fs.put(cfg, Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask).with_tag("venv", root), sh.cause, "created by venv")
+    knowledge = Knowledge.BUILT if fs.get(cfg) is None and fs.is_known_absent(cfg) else Knowledge.ASSUMED
+    cfg_node = Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask, knowledge).with_tag("venv", root)
+    fs.put(cfg, cfg_node, sh.cause, Action.CREATED, "created by venv")
     if interpreter:
         py = posixpath.join(root, "bin", "python")
         if fs.get(py) is None:
-            fs.put(py, Node(Kind.SYMLINK, uid, gid, 0o777, target=interpreter), sh.cause, "created by venv")
+            fs.put(py, Node(Kind.SYMLINK, uid, gid, 0o777, target=interpreter), sh.cause, Action.CREATED,
+                   "created by venv")  # fmt: skip
     sh.state.venvs[root] = sh.cause.line
     return 0
 
@@ -83,6 +90,7 @@ def record_tool(sh: ShellContext, tool: str, argv: list[str], env: dict[str, str
         venv=venv,
         mounts=sh.raw_mounts,
         umask=sh.umask,
+        tentative=sh.tentative,
         fs=sh.state.fs.copy(),
     )
     sh.state.tool_runs.append(run)
@@ -103,7 +111,7 @@ def _env_venv(sh: ShellContext, env: dict[str, str], exe: str | None = None) -> 
     return None
 
 
-def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> int:
+def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Status:
     """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin."""
     fs = sh.state.fs
     if venv is None:
@@ -116,17 +124,16 @@ def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> int
                 continue
             v = can_write_dir(fs, sh.identity, d)
             if v.result is Tri.NO:
-                return deny(sh, d, v.reason, argv)
+                return deny(sh, d, v.reason, argv, v.premises)
     for d in targets:
-        node = fs.get(d)
-        if node is not None:
-            fs.nodes[d] = node.with_tag("written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
+        fs.tag(d, "written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
+    fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
     return 0
 
 
 def python(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     if len(argv) >= 3 and argv[1] == "-m":
         mod = argv[2]
         rest = argv[3:]
@@ -146,11 +153,13 @@ def python(
             return poetry(sh, ["poetry", *rest], env, out, append, stdin)
         if mod == "uv":
             return uv(sh, ["uv", *rest], env, out, append, stdin)
-        if mod in ("compileall", "ensurepip"):
-            return 0
-    if len(argv) >= 2 and argv[1].endswith(".py"):
-        sh.assume(f"`{' '.join(argv)[:60]}` runs a Python script venvlint cannot see: its effects are not in the model")
-    return 0
+        return not_modelled(sh, argv, f"what `python -m {mod}` writes is not modelled")
+    rest = [a for a in argv[1:] if a not in ("-u", "-B", "-O", "-OO", "-E", "-s", "-I")]
+    if not rest or rest[0] in ("-V", "--version"):
+        if not rest and stdin is None:
+            return not_modelled(sh, argv, "it runs a Python script from its input")
+        return 0
+    return not_modelled(sh, argv, "it runs Python code venvlint cannot see")
 
 
 def pip(
@@ -161,7 +170,7 @@ def pip(
     append: bool,
     stdin: str | None,
     exe: str | None = None,
-) -> int:
+) -> Status:
     args = argv[1:]
     sub = next((a for a in args if not a.startswith("-")), None)
     if sub not in ("install", "uninstall", "download", "wheel"):
@@ -176,10 +185,14 @@ def pip(
     record_tool(sh, "pip", [posixpath.basename(exe), *args], env, venv_or_user)
     if sub in ("download", "wheel"):
         return 0
+    if venv is None or "--user" in flags or venv_or_user != venv:
+        open_world(sh, argv)  # a system, --user, --target or --prefix install: where it writes is not modelled
     return _install_effects(sh, venv, argv)
 
 
-def uv(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
+def uv(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
     args = argv[1:]
     words = [a for a in args if not a.startswith("-")]
     if not words:
@@ -220,6 +233,7 @@ def uv(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, 
         return _install_effects(sh, venv, argv)
     if cmd in ("tool", "python"):
         record_tool(sh, "uv", ["uv", *args], env, None)
+        open_world(sh, ["uv", *args])
     return 0
 
 
@@ -250,13 +264,13 @@ def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str]) -
         return None
     exe = posixpath.join(tree, "bin", f"python{version or '3'}")
     uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))
-    fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, "managed Python downloaded by uv")
+    fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, Action.CREATED, "managed Python downloaded by uv")
     return exe
 
 
 def poetry(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     words = [a for a in argv[1:] if not a.startswith("-")]
     if not words or words[0] not in ("install", "add", "update", "sync"):
         return 0
@@ -270,11 +284,13 @@ def poetry(
             if status:
                 return status
     record_tool(sh, "poetry", argv, env, venv)
+    if venv is None:
+        open_world(sh, argv)
     return _install_effects(sh, venv, argv)
 
 
 def simple_tool(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     record_tool(sh, posixpath.basename(argv[0]), argv, env, None)
-    return 0
+    return not_modelled(sh, argv, "what it writes is not modelled yet")

@@ -1,40 +1,47 @@
-"""Shell builtins and user switching: cd, set, umask, true/false, exec, `sh -c`, test/[, and sudo, gosu, su-exec,
-runuser, su, setpriv, chpst (the inner command runs as that user)."""
+"""Shell builtins and user switching: cd, set, umask, true/false, exec, `sh -c`, `sh` reading a script from its
+input, test/[, command -v/which, source (a venv's activate), env and other wrappers that run a command, and sudo,
+gosu, su-exec, runuser, su, setpriv, chpst (the inner command runs as that user, with that user's HOME)."""
 
 from __future__ import annotations
 
 import posixpath
 import re
-from typing import Any
 
-from ...model.access import ROOT
+from ...model.access import ROOT, Identity
 from ...model.fs import Kind
-from ..identity import run_identity
-from .base import ShellContext, parse_flags
+from ..identity import home_of, run_identity
+from .base import ShellContext, Status, is_unknown, parse_flags
+from .unmodelled import not_modelled
+
+SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 
 
-def cd(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None) -> int:
+def cd(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
     target = argv[1] if len(argv) > 1 else env.get("HOME", "/")
+    if target == "-":
+        return 0
     sh.cwd = sh.path(target)
     return 0
 
 
 def set_(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     for a in argv[1:]:
         if a.startswith("-") and "e" in a[1:]:
             sh.errexit = True
         elif a.startswith("+") and "e" in a[1:]:
             sh.errexit = False
-        elif a == "-o" or a == "errexit":
-            sh.errexit = True if a == "errexit" else sh.errexit
+        elif a == "errexit":
+            sh.errexit = True
     return 0
 
 
 def umask(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     if len(argv) > 1 and re.fullmatch(r"[0-7]{1,4}", argv[1]):
         sh.umask = int(argv[1], 8)
     return 0
@@ -42,100 +49,237 @@ def umask(
 
 def true_(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     return 0
 
 
 def false_(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     return 1
 
 
 def shell_c(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
+    """`sh -c SCRIPT` runs SCRIPT; `sh` with no script reads one from its input (a here-document is modelled,
+    `curl ... | sh` is not); `sh FILE` runs a file venvlint cannot see."""
     if "-c" in argv[1:3]:
         i = argv.index("-c")
         if i + 1 < len(argv):
             return sh.run_nested(argv[i + 1])
-    if len(argv) > 1 and not argv[1].startswith("-"):
-        sh.assume(f"`{' '.join(argv)[:60]}` runs a script venvlint cannot see: its effects are not in the model")
-    return 0
+    rest = [a for a in argv[1:] if a not in ("-e", "-x", "-eux", "-ex", "-eu", "-xe", "-s", "-")]
+    if not rest:
+        if stdin is not None:
+            return sh.run_nested(stdin)
+        return not_modelled(sh, argv, "it runs a script from its input")
+    return not_modelled(sh, argv, "it runs a script venvlint cannot see")
 
 
 def exec_(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     return sh.dispatch(list(argv[1:]), env, out, append, stdin) if len(argv) > 1 else 0
+
+
+def busybox(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`busybox APPLET ARGS` runs the applet; `busybox --install [-s] [DIR]` links the applets into DIR, or into
+    /bin, /sbin, /usr/bin and /usr/sbin (only those listings change)."""
+    args = argv[1:]
+    if args and args[0] == "--install":
+        dirs = [a for a in args[1:] if not a.startswith("-")] or ["/bin", "/sbin", "/usr/bin", "/usr/sbin"]
+        for d in dirs:
+            sh.state.fs.mark_open(sh.path(d), with_parent=False)
+        return 0
+    return sh.dispatch(list(args), env, out, append, stdin) if args else 0
+
+
+def wrapper(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`nice`, `nohup`, `time`, `timeout N`, `stdbuf -oL`: run the command that follows the options."""
+    name = posixpath.basename(argv[0])
+    rest = argv[1:]
+    while rest and rest[0].startswith("-"):
+        rest = rest[1:]
+    if name == "timeout" and rest:
+        rest = rest[1:]
+    return sh.dispatch(list(rest), env, out, append, stdin) if rest else 0
+
+
+def env_(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`env [-i] [-u NAME] [NAME=VALUE...] [COMMAND...]`: run COMMAND with that environment."""
+    rest = argv[1:]
+    new = dict(env)
+    while rest:
+        a = rest[0]
+        if a in ("-i", "--ignore-environment", "-"):
+            new = {}
+        elif a in ("-u", "--unset") and len(rest) > 1:
+            new.pop(rest[1], None)
+            rest = rest[1:]
+        elif a.startswith("-"):
+            pass
+        elif "=" in a:
+            k, _, v = a.partition("=")
+            new[k] = v
+        else:
+            break
+        rest = rest[1:]
+    return sh.dispatch(list(rest), new, out, append, stdin) if rest else 0
+
+
+def command_v(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`command -v NAME` / `which NAME`: found on PATH in the model (0), known absent from every PATH directory
+    (1), or unknown; `command CMD` runs CMD."""
+    name = posixpath.basename(argv[0])
+    args = argv[1:]
+    if name == "command":
+        if not args or args[0] not in ("-v", "-V"):
+            return sh.dispatch(list(args[1:] if args and args[0] == "-p" else args), env, out, append, stdin)
+        args = args[1:]
+    args = [a for a in args if not a.startswith("-")]
+    if not args:
+        return 1
+    fs = sh.state.fs
+    status: Status = 0
+    for prog in args:
+        if is_unknown(prog):
+            return None
+        dirs = [posixpath.dirname(prog)] if "/" in prog else [d for d in env.get("PATH", "").split(":") if d]
+        base = posixpath.basename(prog)
+        found = any(fs.get(fs.resolve(posixpath.join(d, base))) is not None for d in dirs)
+        if found:
+            continue
+        if dirs and all(fs.is_known_absent(fs.resolve(posixpath.join(d, base))) for d in dirs):
+            status = 1
+        else:
+            return None
+    return status
+
+
+def source(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`. VENV/bin/activate` sets VIRTUAL_ENV and puts VENV/bin first on PATH; any other script is not modelled
+    (and the variables it may set are unknown from then on)."""
+    if len(argv) < 2 or is_unknown(argv[1]):
+        return not_modelled(sh, argv, "it runs a script venvlint cannot see")
+    path = posixpath.normpath(sh.path(argv[1]))
+    if posixpath.basename(path) == "activate" and posixpath.basename(posixpath.dirname(path)) == "bin":
+        venv = posixpath.dirname(posixpath.dirname(path))
+        sh.vars["VIRTUAL_ENV"] = venv
+        sh.vars["PATH"] = f"{venv}/bin:{sh.vars.get('PATH', '')}".rstrip(":")
+        return 0
+    sh.open_variables()
+    return not_modelled(sh, argv, "it runs a script venvlint cannot see")
 
 
 def sudo(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
-    _, values, ops = parse_flags(argv[1:], {"-u", "--user"})
+) -> Status:
+    _, values, ops = parse_flags(argv[1:], {"-u", "--user", "-g", "--group"})
     who = values.get("-u") or values.get("--user")
     ident = run_identity(who, sh.state.users).identity if who else ROOT
-    return sh.run_as(ident, list(ops), env)
+    return _run_as(sh, ident, list(ops), _user_env(sh, ident, env))
+
+
+def _user_env(sh: ShellContext, ident: Identity, env: dict[str, str]) -> dict[str, str]:
+    """The environment a user switch gives the inner command: HOME is the target user's (su, gosu, runuser and
+    sudo all set it), unknown when the user's home is."""
+    new = dict(env)
+    home = home_of(ident, sh.state.users)
+    if home is None:
+        new.pop("HOME", None)
+    else:
+        new["HOME"] = home
+    return new
+
+
+def _run_as(sh: ShellContext, ident: Identity, argv: list[str], env: dict[str, str]) -> Status:
+    if ident.uid is None and not ident.arbitrary:
+        return not_modelled(sh, argv or ["(switching user)"], f"it runs as {ident.label()}, who is not known")
+    return sh.run_as(ident, list(argv), env) if argv else 0
 
 
 def as_user(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     """gosu USER cmd / su-exec USER cmd / runuser -u USER -- cmd / su USER -c 'cmd' / setpriv --reuid U cmd."""
     name = posixpath.basename(argv[0])
     args = argv[1:]
     user: str | None = None
     cmd: list[str] = []
     script: str | None = None
+    keep_env = False
     if name in ("gosu", "su-exec", "chpst"):
         if args and name == "chpst" and args[0] == "-u" and len(args) > 1:
             args = args[1:]
         if args:
             user, cmd = args[0], args[1:]
     elif name == "runuser":
-        _, values, ops = parse_flags(args, {"-u", "--user", "-c", "--command"})
+        _, values, ops = parse_flags(args, {"-u", "--user", "-c", "--command", "-g", "--group"})
         user = values.get("-u") or values.get("--user")
         script = values.get("-c") or values.get("--command")
         cmd = ops if user else ops[1:]
         if user is None and ops:
             user = ops[0]
     elif name == "su":
-        _, values, ops = parse_flags(args, {"-c", "--command", "-s", "--shell"})
+        flags, values, ops = parse_flags(args, {"-c", "--command", "-s", "--shell", "-g", "--group"})
         script = values.get("-c") or values.get("--command")
+        keep_env = bool({"-m", "-p", "--preserve-environment"} & flags)
         ops = [o for o in ops if o != "-"]
         user = ops[0] if ops else "root"
     elif name == "setpriv":
-        _, values, ops = parse_flags(args, {"--reuid", "--regid", "--groups"})
+        _, values, ops = parse_flags(args, {"--reuid", "--regid", "--groups", "--init-groups"})
         uid = values.get("--reuid")
         gid = values.get("--regid")
         user = f"{uid}:{gid}" if uid and gid else uid
         cmd = ops
+        keep_env = True  # setpriv changes ids only
     if user is None:
         return 0
+    if is_unknown(user):
+        return not_modelled(sh, argv, "the user it switches to is computed at build time")
     ident = run_identity(user, sh.state.users).identity
+    if ident.uid is None and not ident.arbitrary:
+        return not_modelled(sh, argv, f"it runs as {ident.label()}, who is not known")
+    new_env = env if keep_env else _user_env(sh, ident, env)
     if script is not None:
-        return sh.run_nested(script, ident)
-    return sh.run_as(ident, list(cmd), env) if cmd else 0
+        return sh.run_nested(script, ident, None if keep_env else new_env.get("HOME"))
+    return sh.run_as(ident, list(cmd), new_env) if cmd else 0
 
 
 def test_cmd(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> int:
+) -> Status:
     args = argv[1:]
     if args and args[-1] == "]":
         args = args[:-1]
-    r = decide(sh, args)
-    return 0 if r is None else r
+    return decide(sh, args)
 
 
-def decide(sh: ShellContext, args: list[str]) -> int | None:
-    if len(args) == 2 and args[0] in ("-d", "-e", "-f", "-L", "-h"):
+def decide(sh: ShellContext, args: list[str]) -> Status:
+    """A `test` expression on the model: 0 true, 1 false, None when venvlint cannot tell."""
+    if any(is_unknown(a) for a in args):
+        return None
+    if args and args[0] == "!":
+        inner = decide(sh, args[1:])
+        return None if inner is None else (0 if inner else 1)
+    if len(args) == 2 and args[0] in ("-d", "-e", "-f", "-L", "-h", "-s", "-x", "-r", "-w"):
         fs = sh.state.fs
         path = sh.path(args[1])
         node = fs.get(fs.resolve(path, follow_last=args[0] not in ("-L", "-h")))
         if node is None:
-            return 1 if fs.complete else None
+            return 1 if fs.is_known_absent(fs.resolve(path)) else None
+        if args[0] in ("-s", "-x", "-r", "-w"):
+            return None
         ok = {
             "-d": node.kind is Kind.DIR,
             "-f": node.kind is Kind.FILE,
@@ -149,17 +293,6 @@ def decide(sh: ShellContext, args: list[str]) -> int | None:
         return 0 if (eq if args[1] != "!=" else not eq) else 1
     if len(args) == 2 and args[0] in ("-n", "-z"):
         return 0 if (bool(args[1]) == (args[0] == "-n")) else 1
+    if len(args) == 1:
+        return 0 if args[0] else 1
     return None
-
-
-def test(sh: ShellContext, node: Any) -> int | None:
-    from ..words import word
-
-    words: list[str] = []
-    for c in node.named_children:
-        for leaf in [c] if c.type not in ("unary_expression", "binary_expression") else c.children:
-            w = word(leaf, sh.src, sh.vars) if leaf.is_named else leaf.type
-            if w is None:
-                return None
-            words.append(w)
-    return decide(sh, words)

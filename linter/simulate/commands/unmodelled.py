@@ -1,0 +1,89 @@
+"""Commands venvlint does not model, and the ones it models as reading only.
+
+A command the interpreter does not model (`apt-get install`, `git clone`, `make`, a project's script, ...) is never
+dropped silently: it is an assumption line that names it, and afterwards absence is unknown below every directory
+its user could write and below every path among its arguments (it may have created anything there). Run as root it
+may also have added accounts (a package's postinst). Owners and modes the model knows stay as they are: changing
+those takes chown/chmod, which are modelled. Its exit status is taken to be 0 (a failing build is not linted),
+except for queries whose answer venvlint cannot know (`grep -q`, `dpkg -s`), whose status is unknown.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+from ...model.access import Tri, permits
+from .base import ShellContext, Status, command_text, is_unknown
+
+# Commands that only read: they change nothing in the image (their output may go to a file, which the
+# interpreter models as a write).
+READ_ONLY = frozenset(
+    {
+        "echo", "printf", "cat", "ls", "grep", "egrep", "fgrep", "awk", "head", "tail", "sort", "uniq", "tr", "cut",
+        "wc", "diff", "cmp", "stat", "du", "df", "readlink", "realpath", "dirname", "basename", "sha256sum",
+        "sha512sum", "sha1sum", "md5sum", "cksum", "pwd", "hostname", "nproc", "uname", "date", "whoami", "id",
+        "getent", "locale", "printenv", "type", "hash", "ldd", "file", "tree", "true", ":", "sleep", "wait",
+        "export", "readonly", "local", "declare", "typeset", "shift", "return", "exit", "trap", "source", ".",
+        "alias", "unalias", "jq", "yq", "xxd", "od", "base64", "seq", "yes", "expr", "let", "tty", "free", "ps",
+        "env", "getconf", "arch", "lscpu", "nvidia-smi", "gpg", "gpgv", "openssl", "column", "rev", "tac", "nl",
+        "fold", "fmt", "paste", "join", "comm", "strings", "sync", "find", "sed", "zcat", "xzcat", "bzcat",
+        "update-ca-certificates", "ldconfig", "locale-gen", "localedef", "update-locale", "dpkg-reconfigure",
+    }
+)  # fmt: skip
+# Read-only commands whose exit status answers a question about the image that venvlint may not know.
+QUERIES = frozenset({"grep", "egrep", "fgrep", "cmp", "diff", "find", "stat", "ls", "readlink", "realpath", "type"})
+# Options of read-only commands that make them write after all.
+_WRITING_OPTIONS = {
+    "sed": ("-i", "--in-place"),
+    "find": ("-delete", "-exec", "-execdir", "-ok", "-okdir", "-fprint", "-fprintf", "-fls"),
+    "sort": ("-o", "--output"),
+    "gpg": ("-o", "--output", "--dearmor", "--import", "--recv-keys", "--keyserver", "--batch"),
+    "openssl": ("-out", "req", "genrsa", "genpkey"),
+    "update-ca-certificates": (),
+}
+
+
+def is_read_only(name: str, words: list[str]) -> bool:
+    if name not in READ_ONLY:
+        return False
+    writing = _WRITING_OPTIONS.get(name)
+    if not writing:
+        return True
+    return not any(w == opt or w.startswith(opt + "=") or (opt == "-i" and w.startswith("-i")) for w in words[1:]
+                   for opt in writing)  # fmt: skip
+
+
+def read_only(sh: ShellContext, name: str, words: list[str]) -> Status:
+    """A command that only reads: no effect; the status of a query is unknown."""
+    if name in ("true", ":", "echo", "printf", "cat", "export", "sleep", "env"):
+        return 0
+    return None if name in QUERIES else 0
+
+
+def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
+    """Say that `words` is not modelled and open the world below what it could have written."""
+    text = command_text(words)
+    shown = text if len(text) <= 100 else text[:97] + "..."
+    sh.assume(f"`{shown}` is not modelled: {what or 'what it creates is unknown'}")
+    open_world(sh, words)
+    return 0
+
+
+def open_world(sh: ShellContext, words: list[str]) -> None:
+    """Absence becomes unknown below every directory the command's user could write and below every path among
+    its arguments; as root (or an unknown user) everywhere, and the accounts may have grown."""
+    fs = sh.state.fs
+    who = sh.identity
+    if who.is_root or who.uid is None:
+        fs.open_all()
+        sh.state.users.open()
+    else:
+        for d in list(fs.complete):
+            node = fs.get(d)
+            if node is None or permits(node, who, "wx") is not Tri.NO:
+                fs.complete.discard(d)
+    for w in words[1:]:
+        value = w.split("=", 1)[1] if w.startswith("-") and "=" in w else w
+        if not value or value.startswith("-") or "://" in value or is_unknown(value) or value.startswith("git@"):
+            continue
+        fs.mark_open(posixpath.normpath(sh.path(value)))
