@@ -1,9 +1,17 @@
-"""What a rule reports."""
+"""What a rule reports (`Problem`) and what the user sees (`Finding`, stamped by the core).
+
+A rule yields problems: a line, a path, a message and a fix, and the facts the problem rests on (`premises`). The
+core (`lint.py`) stamps the rule's code, name and severity on each, caps the severity of one that rests on an
+assumed fact at warning (naming the assumption), drops one that rests on an unknown fact, drops one a superseding
+rule already reported with the same cause, and merges the problems one cause gives for many paths of one tree.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+
+from .model.access import Premise
 
 
 class Severity(str, Enum):
@@ -27,9 +35,30 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class Problem:
+    """One problem as a rule reports it.
+
+    `severity` None means the rule's default. `cause` names the change behind the problem as (line, path) — the
+    instruction that made a path what it is — so that the core can drop this problem when a rule that supersedes
+    this one reported the same cause. `count`: how many entries below `path` the same cause affects.
+    """
+
+    line: int  # the line the finding points at (1-based)
+    path: str  # the affected image path ("" when none)
+    message: str  # what happened and why, rendered from the facts
+    fix: str  # a fix that keeps the image small
+    severity: Severity | None = None
+    stage: str = ""
+    related: tuple[int, ...] = ()  # other lines involved (the write that needs the path, the USER line, ...)
+    premises: tuple[Premise, ...] = ()
+    cause: tuple[int, str] | None = None
+    count: int = 1
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str  # "VL001"
-    name: str  # "venv-dir-reset-by-copy"
+    name: str  # "dir-reset-by-copy"
     severity: Severity
     line: int  # the cause line (1-based)
     path: str  # the affected image path
@@ -39,7 +68,11 @@ class Finding:
     stage: str = ""
     file: str = ""
     related: tuple[int, ...] = ()  # other lines involved (the write that needs the path, the USER line, ...)
-    assumptions: tuple[str, ...] = field(default=())
+    assumptions: tuple[str, ...] = field(
+        default=()
+    )  # what venvlint assumed for this finding (it is then at most a warning)
+    premises: tuple[Premise, ...] = ()
+    count: int = 1
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

@@ -17,6 +17,7 @@ from enum import Enum
 from .model.access import Identity, Tri, Verdict, can_create, can_write_dir, permits
 from .model.fs import FileSystem, Kind, Node, ancestors, normpath
 from .model.users import UserDB
+from .resolve.expand import unknown_tool_variables
 from .simulate.identity import home_of
 from .simulate.state import ToolRun
 
@@ -271,6 +272,8 @@ def _lock_usable(fs: FileSystem, venv: str, who: Identity) -> bool:
 
 def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str | None = None) -> list[Intent]:
     env = dict(run.env)
+    if unknown_tool_variables(env):
+        return []  # where it writes depends on a value venvlint does not know
     action = classify(run.argv, env)
     if action is None:
         return []
@@ -332,13 +335,14 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
                 or _truthy(env.get("UV_FROZEN"))
                 or _truthy(env.get("UV_LOCKED"))
             )
-            if action in ("uv-add", "uv-remove") or (not locked and fs.get(posixpath.join(project, "uv.lock")) is None):
+            lock = fs.resolve(posixpath.join(project, "uv.lock"))
+            if action in ("uv-add", "uv-remove") or (not locked and fs.get(lock) is None and fs.is_known_absent(lock)):
                 needs.append(WriteNeed(project, False, Need.FATAL, "project-dir",
                                        f"without uv.lock, `{cmd}` writes one into {project}",
                                        f"COPY uv.lock into {project} and use --locked"))  # fmt: skip
     elif action in ("uv-venv", "uv-venv-clear"):
         target = venv or normpath(".venv", run.cwd)
-        if action == "uv-venv-clear" or fs.get(target) is None:
+        if action == "uv-venv-clear" or (fs.get(target) is None and fs.is_known_absent(fs.resolve(target))):
             needs.append(WriteNeed(posixpath.dirname(target), False, Need.FATAL, "venv-parent",
                                    f"`{cmd}` (re)creates {target}, which needs its parent writable",
                                    "create the venv as the user who owns its parent"))  # fmt: skip

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Protocol
 
-from .analysis import analyse
+from .analysis import Analysis, analyse
 from .errors import InputError
-from .findings import Finding, Severity
+from .findings import Finding, Problem, Severity
+from .model.access import Premise
+from .model.fs import Knowledge, below
 from .pipeline import build_from_file
 from .report.result import FileResult
 
@@ -72,20 +75,11 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
             result.error = str(exc)
             return result
     analysis = analyse(sim, path, options.runtime_users)
-    findings: list[Finding] = []
-    seen: set[tuple[str, int, str]] = set()
-    for rule in all_rules():
-        if rule.code in options.ignore:
-            continue
-        for f in rule.check(analysis):
-            key = (f.code, f.line, f.path)
-            if key in seen or suppressions.suppressed(f):
-                continue
-            seen.add(key)
-            sev = options.severity.get(f.code)
-            findings.append(replace(f, file=path, severity=sev or f.severity))
-    findings.sort(key=lambda f: f.sort_key)
-    result.findings = findings
+    findings, failures = apply_rules(analysis, [r for r in all_rules() if r.code not in options.ignore], options)
+    findings = [f for f in findings if not suppressions.suppressed(f)]
+    result.findings = [replace(f, file=path) for f in sorted(findings, key=lambda f: f.sort_key)]
+    if failures:
+        result.error = "; ".join(f"{path}: {failure}" for failure in failures)
     assumptions: list[tuple[int, str]] = []
     for i in sim.build.needed:
         for a in sim.states[i].assumptions:
@@ -94,3 +88,109 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
                 assumptions.append(item)
     result.assumptions = sorted(assumptions)
     return result
+
+
+class RuleLike(Protocol):
+    """What the core needs of a rule (see `venvlint.rules.Rule`)."""
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def severity(self) -> Severity: ...
+
+    @property
+    def superseded_by(self) -> tuple[str, ...]: ...
+
+    @property
+    def check(self) -> Callable[[Analysis], Iterable[Problem]]: ...
+
+
+def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions) -> tuple[list[Finding], list[str]]:
+    """Run the enabled `rules` and turn their problems into findings: drop a problem a superseding enabled rule
+    reported with the same cause, or one resting on an unknown fact; cap one resting on an assumed fact at
+    warning; merge a cause's problems for many paths of one tree into one finding at the top path. A rule that
+    raises is reported (the second list) and the others still run."""
+    reported: dict[str, list[Problem]] = {}
+    failures: list[str] = []
+    for rule in rules:
+        try:
+            reported[rule.code] = list(rule.check(analysis))
+        except Exception as exc:  # a bug in one rule must not hide what the others find
+            failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
+    causes = {code: {p.cause for p in problems if p.cause is not None} for code, problems in reported.items()}
+    findings: list[Finding] = []
+    seen: set[tuple[str, int, str]] = set()
+    for rule in rules:
+        kept = [
+            p
+            for p in reported.get(rule.code, [])
+            if p.cause is None or not any(p.cause in causes.get(s, ()) for s in rule.superseded_by)
+        ]
+        for problem in merge_tree(kept, rule.severity):
+            f = stamp(rule, problem, options.severity.get(rule.code))
+            if f is None or (f.code, f.line, f.path) in seen:
+                continue
+            seen.add((f.code, f.line, f.path))
+            findings.append(f)
+    return findings, failures
+
+
+def stamp(rule: RuleLike, p: Problem, override: Severity | None = None) -> Finding | None:
+    """The finding a rule's problem makes: the rule's code and name, its severity (or the configured one), at most
+    a warning when a premise is assumed; None when a premise is unknown."""
+    if any(pr.knowledge is Knowledge.UNKNOWN for pr in p.premises):
+        return None
+    severity = override or p.severity or rule.severity
+    assumed = tuple(dict.fromkeys(_assumption(pr) for pr in p.premises if not pr.known))
+    if assumed and severity is Severity.ERROR:
+        severity = Severity.WARNING
+    return Finding(
+        rule.code,
+        rule.name,
+        severity,
+        p.line,
+        p.path,
+        p.message,
+        p.fix,
+        stage=p.stage,
+        related=p.related,
+        assumptions=assumed,
+        premises=p.premises,
+        count=p.count,
+    )
+
+
+def _assumption(p: Premise) -> str:
+    return p.assumption or f"what venvlint assumed about {p.subject}"
+
+
+def merge_tree(problems: Sequence[Problem], default: Severity) -> list[Problem]:
+    """One cause, one finding: problems of one rule at one line whose paths lie below another's path fold into
+    that top path's problem, which then counts them (and takes the highest severity among them)."""
+    out: list[Problem] = []
+    tops: dict[tuple[int, str], list[int]] = {}  # (line, stage) → indexes into `out`
+    for p in sorted(problems, key=lambda p: (p.line, p.stage, p.path.count("/"), p.path)):
+        group = tops.setdefault((p.line, p.stage), [])
+        for i in group:
+            top = out[i]
+            if p.path and top.path and below(p.path, top.path) and p.path != top.path:
+                severity = max(top.severity or default, p.severity or default, key=lambda s: s.rank)
+                out[i] = replace(top, count=top.count + p.count, severity=severity)
+                break
+        else:
+            group.append(len(out))
+            out.append(p)
+    return [_counted(p) for p in out]
+
+
+def _counted(p: Problem) -> Problem:
+    if p.count <= 1:
+        return p
+    more = p.count - 1
+    return replace(
+        p, message=f"{p.message} The same cause affects {more} more path{'s' if more != 1 else ''} below `{p.path}`."
+    )

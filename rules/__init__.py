@@ -1,9 +1,12 @@
 """venvlint rules: one module per rule, like yamllint.
 
 A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVERITY` (its default), `SUMMARY` (one
-line), `SCENARIOS` (the SCENARIOS.md ids it covers), `REFERENCES` (issue links), `AUTOFIX` (False for now), a module
+line), `SCENARIOS` (the SCENARIOS.md ids it covers), `REFERENCES` (issue links), `AUTOFIX` (False for now),
+`SUPERSEDED_BY` (codes of rules whose finding for the same cause makes this rule's redundant; optional), a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
-`check(analysis)` yielding findings. Registering a rule = adding its module here; nothing else lists rules.
+`check(analysis)` yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
+overlaps: no rule knows whether another is enabled. Registering a rule = adding its module here; nothing else lists
+rules.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 
 
 @dataclass(frozen=True)
@@ -29,8 +32,9 @@ class Rule:
     scenarios: tuple[str, ...]
     references: tuple[str, ...]
     autofix: bool
-    check: Callable[[Analysis], Iterable[Finding]]
+    check: Callable[[Analysis], Iterable[Problem]]
     module: str
+    superseded_by: tuple[str, ...] = ()
 
 
 def _rule_from(mod: ModuleType) -> Rule:
@@ -45,6 +49,7 @@ def _rule_from(mod: ModuleType) -> Rule:
         autofix=bool(getattr(mod, "AUTOFIX", False)),
         check=mod.check,
         module=mod.__name__,
+        superseded_by=tuple(getattr(mod, "SUPERSEDED_BY", ())),
     )
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from venvlint.analysis import Analysis, RuntimeIdentity
-from venvlint.model.access import Identity, Tri, permits
-from venvlint.model.fs import Action, Change, FileSystem, Node, format_mode
+from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
+from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
+from venvlint.simulate.state import ToolRun
 
 
 def state_text(uid: int | None, gid: int | None, mode: int | None) -> str:
@@ -64,3 +65,45 @@ def reset_by_copy(fs: FileSystem, path: str) -> bool:
     """Whether the last change of `path` was a COPY/ADD source tree replacing an existing directory."""
     node = fs.get(path)
     return node is not None and bool(node.history) and node.history[-1].action is Action.COPY_RESET
+
+
+def command(argv: tuple[str, ...] | list[str], limit: int = 100) -> str:
+    """A command as the user wrote it, whole unless very long."""
+    text = " ".join(argv)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def change_premise(path: str, ch: Change) -> Premise:
+    """The fact "`path` was uid:gid mode right after `ch`", with where that came from."""
+    assumption = ""
+    if not ch.knowledge.known:
+        assumption = f"what line {ch.cause.line} left {path} as ({change_text(ch)})"
+    return Premise(PremiseKind.PATH, path, ch.knowledge, ch.cause.line, ch.uid, ch.gid, ch.mode, assumption)
+
+
+def run_premises(run: ToolRun) -> tuple[Premise, ...]:
+    """That a tool ran: assumed when it depends on a shell condition venvlint could not decide."""
+    if not run.tentative:
+        return ()
+    command = " ".join(run.argv)
+    return (
+        Premise(
+            PremiseKind.COMMAND,
+            command,
+            Knowledge.ASSUMED,
+            run.line,
+            assumption=f"that `{command}` at line {run.line} runs (it depends on a condition venvlint could not decide)",
+        ),
+    )
+
+
+def final_premise(fs: FileSystem, path: str) -> Premise:
+    return path_premise(fs, path)
+
+
+def last_change(fs: FileSystem, path: str) -> tuple[int, str] | None:
+    """The cause of what `path` is now: (line of its last change, path), for superseding."""
+    node = fs.get(path)
+    if node is None or not node.history:
+        return None
+    return (node.history[-1].cause.line, path)

@@ -40,11 +40,11 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
-from venvlint.model.access import Identity, Tri, permits
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Identity, Premise, Tri, permits
 from venvlint.model.fs import Action, Change, format_mode
 
-from ._common import change_text, node_at, where
+from ._common import change_premise, change_text, final_premise, node_at, run_premises, where
 
 CODE = "VL001"
 NAME = "dir-reset-by-copy"
@@ -58,16 +58,17 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int]]:
-    """(why, fatal, line) for every tool that needs `path` writable as `who` (directly, or to create below it)."""
-    out: list[tuple[str, bool, int]] = []
+def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:
+    """(why, fatal, line, premises) for every tool that needs `path` writable as `who` (directly, or to create
+    below it)."""
+    out: list[tuple[str, bool, int, tuple[Premise, ...]]] = []
     pairs = [(i, i.run.identity) for i in a.build_intents] + [(i, ri.identity) for i, ri in a.runtime_intents]
     for intent, ident in pairs:
         if ident != who:
             continue
         for n in intent.needs:
             if n.path == path or (n.create and _deepest_existing(a, n.path) == path):
-                out.append((n.why, n.need.value == "fatal", intent.run.line))
+                out.append((n.why, n.need.value == "fatal", intent.run.line, run_premises(intent.run)))
     return out
 
 
@@ -91,7 +92,7 @@ def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
     return people
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for path, node in a.directories():
         if len(node.history) < 2:
             continue
@@ -111,22 +112,29 @@ def check(a: Analysis) -> Iterator[Finding]:
                 break
 
 
-def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identity, source: str) -> Finding:
+def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identity, source: str) -> Problem:
     needs = _needs_at(a, path, who)
-    fatal = [n for n in needs if n[1]]
+    fatal = [n for n in needs if n[1] and not n[3]] or [n for n in needs if n[1]]
     severity = Severity.ERROR if fatal else Severity.WARNING
     msg = (
         f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)}, "
         f"set at {where(before)}. {who.label()}, {source}, can no longer write it"
     )
+    premises: tuple[Premise, ...] = (
+        change_premise(path, before),
+        change_premise(path, reset),
+        final_premise(a.fs, path),
+        who.premise(),
+    )
     if needs:
-        why, _, line = (fatal or needs)[0]
+        why, _, line, run = (fatal or needs)[0]
         msg += f": {why} (line {line})."
+        premises += run
     else:
         msg += " although the image had made it writable for that user."
     chmod = format_mode(before.mode).lstrip("0") or "0"
     restore = f"RUN chown {before.uid}:{before.gid} {path} && chmod {chmod} {path}"
-    src_rel = _source_hint(reset.cause.instruction, path)
+    src_rel = _source_hint(reset, path)
     fix = f"restore it right after line {reset.cause.line}, without recursion: `{restore}` (as root)"
     if src_rel:
         fix += f"; or copy with a narrower source so `{path}` is the destination and keeps its owner: `{src_rel}`"
@@ -134,29 +142,23 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
         f". `COPY --chown={before.uid}:{before.gid}` also works for that user but chowns every directory of the "
         "source tree and keeps the tree's mode (a 0755 directory still shuts out other users of the group)."
     )
-    return Finding(
-        CODE,
-        NAME,
-        severity,
+    return Problem(
         reset.cause.line,
         path,
         msg,
         fix,
+        severity=severity,
         stage=reset.cause.stage,
         related=tuple(sorted({n[2] for n in needs})),
+        premises=premises,
+        cause=(reset.cause.line, path),
     )
 
 
-def _source_hint(instruction: str, path: str) -> str | None:
-    """For `COPY overlay/ /` and `/opt/app-root`: `COPY overlay/opt/app-root/ /opt/app-root/`."""
-    words = [w for w in instruction.split() if not w.startswith("--")]
-    if len(words) != 3 or words[0] not in ("COPY", "ADD"):
+def _source_hint(reset: Change, path: str) -> str | None:
+    """For `COPY overlay/ /` and `/opt/app-root`: `COPY overlay/opt/app-root/ /opt/app-root/` (the reset records
+    which source directory it came from)."""
+    if not reset.source or reset.source.startswith("/"):
         return None
-    src, dest = words[1], words[2]
-    dest_dir = dest if dest.startswith("/") else None
-    if dest_dir is None:
-        return None
-    rel = posixpath.relpath(path, dest_dir)
-    if rel.startswith(".."):
-        return None
-    return f"{words[0]} {src.rstrip('/')}/{rel}/ {path}/"
+    verb = reset.cause.instruction.split(maxsplit=1)[0] if reset.cause.instruction else "COPY"
+    return f"{verb} {reset.source.rstrip('/')}/ {path}/"

@@ -33,10 +33,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, describe_path, reset_by_copy
+from ._common import CACHE_ROLES, command, describe_path, last_change, run_premises
 
 CODE = "VL002"
 NAME = "build-install-not-writable"
@@ -49,32 +49,30 @@ REFERENCES = (
     "https://github.com/kubeflow/kubeflow/issues/1722",
 )
 AUTOFIX = False
+SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     reported: set[tuple[int, str]] = set()
     for intent in a.build_intents:
         run = intent.run
         fs = run.fs or a.sim.states_by_name(run.stage).fs
         for need in intent.needs:
-            if need.need is not Need.FATAL:
-                continue
+            if need.need is not Need.FATAL or need.role in CACHE_ROLES:
+                continue  # cache-dir-not-writable reports the caches, HOME and the temp directory
             verdict = a.check(need, run.identity, fs)
             if not verdict.no or (run.line, need.path) in reported:
                 continue
-            if need.role in CACHE_ROLES or reset_by_copy(fs, verdict.path):
-                continue  # cache-dir-not-writable and dir-reset-by-copy report those with their own cause
             reported.add((run.line, need.path))
-            yield Finding(
-                CODE,
-                NAME,
-                SEVERITY,
+            yield Problem(
                 run.line,
                 need.path,
-                f"`{' '.join(run.argv[:4])}` runs as {run.identity.label()} and needs to write `{need.path}` "
+                f"`{command(run.argv)}` runs as {run.identity.label()} and needs to write `{need.path}` "
                 f"({need.why}), but {verdict.reason}{describe_path(fs, verdict.path)}. The build fails here.",
                 need.fix_hint,
                 stage=run.stage,
+                premises=(*verdict.premises, *run_premises(run)),
+                cause=last_change(fs, verdict.path),
             )
     # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).
     for i in a.sim.build.needed:
@@ -83,14 +81,14 @@ def check(a: Analysis) -> Iterator[Finding]:
             if (d.line, d.path) in reported:
                 continue
             reported.add((d.line, d.path))
-            yield Finding(
-                CODE,
-                NAME,
-                SEVERITY,
+            yield Problem(
                 d.line,
                 d.path,
                 f"`{d.command}` runs as {d.identity.label()}: {d.reason}. The build fails here.",
                 "create or hand over the directory as root before `USER` (a non-recursive "
                 "`install -d -o USER -g GROUP DIR`), or `COPY --chown=` what the user must write",
                 stage=st.name,
+                premises=d.premises,
+                cause=(d.line, ""),  # the line where the build stops (build-fails gives way to this finding)
+                count=d.count,
             )

@@ -30,10 +30,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, describe_path, reset_by_copy
+from ._common import CACHE_ROLES, command, describe_path, last_change
 
 CODE = "VL003"
 NAME = "runtime-install-not-writable"
@@ -46,9 +46,10 @@ REFERENCES = (
     "https://github.com/docker-library/python/issues/414",
 )
 AUTOFIX = False
+SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     reported: set[tuple[int, str]] = set()
     for intent, who in a.runtime_intents:
         for need in intent.needs:
@@ -57,20 +58,18 @@ def check(a: Analysis) -> Iterator[Finding]:
             verdict = a.check(need, who.identity)
             if not verdict.no or (intent.run.line, need.path) in reported:
                 continue
-            if reset_by_copy(a.fs, verdict.path):
-                continue  # dir-reset-by-copy names the cause line
             reported.add((intent.run.line, need.path))
             fatal = need.need is Need.FATAL
-            yield Finding(
-                CODE,
-                NAME,
-                Severity.ERROR if fatal else Severity.WARNING,
+            yield Problem(
                 intent.run.line,
                 need.path,
-                f"`{' '.join(intent.run.argv[:4])}` runs when the container starts, as {who.identity.label()} "
+                f"`{command(intent.run.argv)}` runs when the container starts, as {who.identity.label()} "
                 f"({who.source}), and needs to write `{need.path}` ({need.why}), but {verdict.reason}"
                 f"{describe_path(a.fs, verdict.path)}.",
                 need.fix_hint,
+                severity=Severity.ERROR if fatal else Severity.WARNING,
                 stage=intent.run.stage,
                 related=(who.line,) if who.line else (),
+                premises=verdict.premises,
+                cause=last_change(a.fs, verdict.path),
             )

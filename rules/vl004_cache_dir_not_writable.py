@@ -34,10 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, describe_path
+from ._common import CACHE_ROLES, command, describe_path, last_change, run_premises
 
 CODE = "VL004"
 NAME = "cache-dir-not-writable"
@@ -53,7 +53,7 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     reported: set[tuple[int, str, str]] = set()
     runs = [(i, i.run.identity, i.run.fs or a.sim.states_by_name(i.run.stage).fs, "") for i in a.build_intents]
     runs += [(i, who.identity, a.fs, f" when the container starts ({who.source})") for i, who in a.runtime_intents]
@@ -71,15 +71,15 @@ def check(a: Analysis) -> Iterator[Finding]:
             severity = Severity.ERROR if need.need is Need.FATAL else Severity.WARNING
             home = intent.run.getenv("HOME")
             home_note = f" (HOME is {home})" if home and need.path.startswith(home.rstrip("/") + "/") else ""
-            yield Finding(
-                CODE,
-                NAME,
-                severity,
+            yield Problem(
                 intent.run.line,
                 need.path,
-                f"`{' '.join(intent.run.argv[:4])}` runs as {identity.label()}{when} and needs to "
+                f"`{command(intent.run.argv)}` runs as {identity.label()}{when} and needs to "
                 f"{'create' if need.create else 'write'} `{need.path}`{home_note} ({need.why}), but "
                 f"{verdict.reason}{describe_path(fs, verdict.path)}.",
                 need.fix_hint,
+                severity=severity,
                 stage=intent.run.stage,
+                premises=(*verdict.premises, *run_premises(intent.run)),
+                cause=last_change(fs, verdict.path),
             )

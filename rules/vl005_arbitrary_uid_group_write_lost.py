@@ -34,11 +34,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.model.access import ARBITRARY, Tri, permits
-from venvlint.model.fs import Change, Node
 
-from ._common import change_text, node_at, where
+from ._common import change_premise, change_text, final_premise, node_at, where
 
 CODE = "VL005"
 NAME = "arbitrary-uid-group-write-lost"
@@ -51,9 +50,11 @@ REFERENCES = (
     "https://github.com/atlanhq/application-sdk/pull/2638",
 )
 AUTOFIX = False
+# Where a named user lost the directory too, these explain it with that user's failing command.
+SUPERSEDED_BY = ("VL001", "VL002", "VL003")
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     if not any(ri.identity.arbitrary for ri in a.runtime_identities):
         return
     source = next(ri.source for ri in a.runtime_identities if ri.identity.arbitrary)
@@ -72,13 +73,8 @@ def check(a: Analysis) -> Iterator[Finding]:
                 permits(node_at(node, before), ARBITRARY, "wx") is Tri.YES
                 and permits(node_at(node, cause), ARBITRARY, "wx") is Tri.NO
             ):
-                if _named_user_lost_it_too(a, node, before):
-                    break  # dir-reset-by-copy (or the install rules) report it for the named user
                 group_w = f"chmod g=u {path}" if cause.gid == 0 else f"chgrp 0 {path} && chmod g=u {path}"
-                yield Finding(
-                    CODE,
-                    NAME,
-                    SEVERITY,
+                yield Problem(
                     cause.cause.line,
                     path,
                     f"`{path}` became {change_text(cause)} at {where(cause)}; before, it was {change_text(before)}, "
@@ -86,18 +82,10 @@ def check(a: Analysis) -> Iterator[Finding]:
                     "which can no longer write it: only the owner can.",
                     f"after line {cause.cause.line}, as root: `RUN {group_w}` (one directory, no recursion)",
                     stage=cause.cause.stage,
+                    premises=(change_premise(path, before), change_premise(path, cause), final_premise(a.fs, path)),
+                    cause=(cause.cause.line, path),
                 )
                 break
-
-
-def _named_user_lost_it_too(a: Analysis, node: Node, before: Change) -> bool:
-    for ri in a.runtime_identities:
-        who = ri.identity
-        if who.arbitrary or who.is_root:
-            continue
-        if permits(node_at(node, before), who, "wx") is Tri.YES and permits(node, who, "wx") is Tri.NO:
-            return True
-    return False
 
 
 def _in_venv_or_home(a: Analysis, path: str) -> bool:

@@ -30,7 +30,8 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import absent_premise
 
 CODE = "VL006"
 NAME = "venv-relocated"
@@ -44,7 +45,7 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for path, node in a.venv_configs:
         origin = node.tag("venv")
         here = posixpath.dirname(path)
@@ -53,10 +54,7 @@ def check(a: Analysis) -> Iterator[Finding]:
         if a.fs.get(posixpath.join(origin, "pyvenv.cfg")) is not None:
             continue  # the original path exists in this image too: the shebangs still resolve
         cause = node.history[-1].cause
-        yield Finding(
-            CODE,
-            NAME,
-            SEVERITY,
+        yield Problem(
             cause.line,
             here,
             f"the virtual environment at `{here}` was created at `{origin}` and moved by line {cause.line} "
@@ -65,4 +63,5 @@ def check(a: Analysis) -> Iterator[Finding]:
             f"create the venv at `{here}` in the build stage too (e.g. `ENV UV_PROJECT_ENVIRONMENT={here}` or "
             f"`python -m venv {here}`), or copy it to `{origin}`",
             stage=cause.stage,
+            premises=(absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),),
         )

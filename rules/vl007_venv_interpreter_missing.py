@@ -27,7 +27,8 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import absent_premise, path_premise
 from venvlint.model.fs import Kind, normpath
 
 CODE = "VL007"
@@ -42,7 +43,7 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     for path, node in a.venv_configs:
         venv = posixpath.dirname(path)
@@ -54,10 +55,7 @@ def check(a: Analysis) -> Iterator[Finding]:
         if fs.get(real) is not None or not fs.is_known_absent(real):
             continue
         cause = link.history[-1].cause if link.history else node.history[-1].cause
-        yield Finding(
-            CODE,
-            NAME,
-            SEVERITY,
+        yield Problem(
             cause.line,
             venv,
             f"`{venv}/bin/python` points to `{link.target}`, which is not in this image (the venv was placed by "
@@ -66,4 +64,5 @@ def check(a: Analysis) -> Iterator[Finding]:
             "build the venv with the Python the final image has (`ENV UV_PYTHON_DOWNLOADS=never`), or install "
             "the managed Python outside /root (`UV_PYTHON_INSTALL_DIR=/opt/python`) and copy it too",
             stage=cause.stage,
+            premises=(path_premise(fs, posixpath.join(venv, "bin", "python")), absent_premise(fs, real)),
         )

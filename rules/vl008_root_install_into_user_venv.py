@@ -31,11 +31,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
-from venvlint.model.access import Tri, permits
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Tri, path_premise, permits
 from venvlint.model.fs import Action
 
-from ._common import state_text
+from ._common import run_premises, state_text
 
 CODE = "VL008"
 NAME = "root-install-into-user-venv"
@@ -51,7 +51,7 @@ AUTOFIX = False
 FIXES = frozenset({Action.CHOWN, Action.CHMOD, Action.FIX_PERMISSIONS})
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
     if not users:
         return
@@ -76,10 +76,7 @@ def check(a: Analysis) -> Iterator[Finding]:
             continue
         seen.add((run.line, venv))
         who = meant_for[0]
-        yield Finding(
-            CODE,
-            NAME,
-            SEVERITY,
+        yield Problem(
             run.line,
             venv,
             f"`{' '.join(run.argv[:4])}` runs as root and installs into `{venv}`, which is prepared for "
@@ -88,6 +85,7 @@ def check(a: Analysis) -> Iterator[Finding]:
             f"install as the venv's user (`USER {root.uid}` before this RUN, with `umask 002` for group 0), or run "
             f"`fix-permissions {venv} -P` once after the last root install",
             stage=run.stage,
+            premises=(path_premise(a.fs, venv, root), *run_premises(run)),
         )
 
 

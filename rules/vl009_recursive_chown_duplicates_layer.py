@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.model.fs import Action, Change, FileSystem, Kind
 
 CODE = "VL009"
@@ -51,7 +51,7 @@ class _Spread:
     files: int = 0
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for i in a.sim.build.needed:
         fs = a.sim.states[i].fs
         spreads: dict[int, _Spread] = {}
@@ -75,7 +75,7 @@ def check(a: Analysis) -> Iterator[Finding]:
             yield _finding(fs, line, spread, a.sim.states[i].name)
 
 
-def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Finding:
+def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
     top_node = fs.get(spread.top)
     origin = top_node.created if top_node is not None else None
     made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
@@ -95,10 +95,7 @@ def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Finding:
             f"{spread.top}`) and install as that user"
         )
     files = f"{spread.files} file{'s' if spread.files != 1 else ''}"
-    return Finding(
-        CODE,
-        NAME,
-        SEVERITY,
+    return Problem(
         line,
         spread.top,
         f"`{command} {spread.top}` changes {spread.entries} entr{'y' if spread.entries == 1 else 'ies'} that an "

@@ -28,8 +28,8 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
-from venvlint.model.access import Tri, permits
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Tri, path_premise, permits
 from venvlint.model.fs import Action
 
 from ._common import state_text
@@ -43,7 +43,7 @@ REFERENCES = ("https://github.com/moby/buildkit/issues/1941",)
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     for path, _node in a.venv_configs:
         venv = posixpath.dirname(path)
@@ -68,10 +68,7 @@ def check(a: Analysis) -> Iterator[Finding]:
             )
             if not owns_contents:
                 continue
-            yield Finding(
-                CODE,
-                NAME,
-                SEVERITY,
+            yield Problem(
                 first.cause.line,
                 venv,
                 f"`{venv}` was created by line {first.cause.line} (`{first.cause.instruction}`) as "
@@ -81,6 +78,7 @@ def check(a: Analysis) -> Iterator[Finding]:
                 f"`COPY --from=... --chown={_owner(a, venv)}` or create `{venv}` with that owner before the COPY "
                 f"(`RUN install -d -o {_owner(a, venv).split(':')[0]} -m 775 {venv}`)",
                 stage=first.cause.stage,
+                premises=(path_premise(fs, venv, root), who.premise()),
             )
             break
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 
 CODE = "VL011"
 NAME = "build-fails"
@@ -35,20 +35,17 @@ SUMMARY = "The build stops at this instruction on the selected builder"
 SCENARIOS = ()
 REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.com/moby/moby/issues/36677")
 AUTOFIX = False
+SUPERSEDED_BY = ("VL002",)
 
 
-def check(a: Analysis) -> Iterator[Finding]:
-    denied = {(d.line, d.stage) for i in a.sim.build.needed for d in a.sim.states[i].denied}
+def check(a: Analysis) -> Iterator[Problem]:
     for f in a.sim.failures:
-        if (f.line, f.stage) in denied:
-            continue  # build-install-not-writable explains those
-        yield Finding(
-            CODE,
-            NAME,
-            SEVERITY,
+        yield Problem(
             f.line,
             "",
             f"the build fails here on {a.sim.builder}: {f.message}.",
             "see the message: create the user or group first, use numeric ids, or avoid the builder-specific form",
             stage=f.stage,
+            premises=f.premises,
+            cause=(f.line, ""),  # a denied write at this line is explained by build-install-not-writable
         )

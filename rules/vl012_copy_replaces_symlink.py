@@ -23,8 +23,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.model.fs import Action
+
+from ._common import change_premise
 
 CODE = "VL012"
 NAME = "copy-replaces-symlink"
@@ -35,17 +37,14 @@ REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.co
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for i in a.sim.build.needed:
         st = a.sim.states[i]
         for path, node in a.directories(st.fs):  # only a directory can have replaced a symlink
             for ch in node.history:
                 if ch.action is Action.REPLACED_SYMLINK:
                     target = ch.source
-                    yield Finding(
-                        CODE,
-                        NAME,
-                        SEVERITY,
+                    yield Problem(
                         ch.cause.line,
                         path,
                         f"`{path}` was a symlink to `{target}`; line {ch.cause.line} (`{ch.cause.instruction}`) "
@@ -54,4 +53,5 @@ def check(a: Analysis) -> Iterator[Finding]:
                         f"copy into the target explicitly (`COPY <tree>/{path.lstrip('/')}/ {target}/`) and keep "
                         f"`{path.lstrip('/')}/` out of the tree",
                         stage=st.name,
+                        premises=(change_premise(path, ch),),
                     )

@@ -31,8 +31,8 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
-from venvlint.model.access import Tri, can_traverse, permits
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
 from ._common import describe_path
@@ -46,7 +46,7 @@ REFERENCES = ("https://github.com/astral-sh/uv/issues/7758", "https://github.com
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     for path, _node in a.venv_configs:
         venv = posixpath.dirname(path)
@@ -68,10 +68,7 @@ def check(a: Analysis) -> Iterator[Finding]:
                 continue
             reason = verdict.reason if verdict.result is Tri.NO else f"{target} is not executable for {who.label()}"
             cause = exe.history[0].cause if exe.history else link.history[-1].cause
-            yield Finding(
-                CODE,
-                NAME,
-                SEVERITY,
+            yield Problem(
                 cause.line,
                 venv,
                 f"`{venv}/bin/python` points to `{target}`, created at line {cause.line} (`{cause.instruction}`); "
@@ -79,5 +76,6 @@ def check(a: Analysis) -> Iterator[Finding]:
                 "install the interpreter where every user can read it (`ENV UV_PYTHON_INSTALL_DIR=/opt/python`) "
                 "or use the image's Python (`ENV UV_PYTHON_DOWNLOADS=never`)",
                 stage=cause.stage,
+                premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
             )
             break

@@ -27,7 +27,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 from venvlint.model.fs import normpath
 
 CODE = "VL014"
@@ -51,7 +51,7 @@ def _cache_targets(mounts: tuple[str, ...], cwd: str) -> list[str]:
     return out
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for intent in a.build_intents:
         run = intent.run
         targets = _cache_targets(run.mounts, run.cwd)
@@ -63,10 +63,7 @@ def check(a: Analysis) -> Iterator[Finding]:
                 continue
             for t in targets:
                 if marker in t.split("/")[-1] or t.endswith("/.cache"):
-                    yield Finding(
-                        CODE,
-                        NAME,
-                        SEVERITY,
+                    yield Problem(
                         run.line,
                         t,
                         f"the cache mount at `{t}` is not used: `{' '.join(run.argv[:3])}` runs as "

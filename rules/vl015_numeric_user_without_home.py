@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Premise, PremiseKind
 
 CODE = "VL015"
 NAME = "numeric-user-without-home"
@@ -36,21 +37,26 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     st = a.final
     spec = st.user_spec.split(":")[0]
     if not spec.isdigit() or int(spec) == 0 or "HOME" in st.env or not st.users.complete:
         return
     if st.users.by_uid(int(spec)) is not None:
         return
-    yield Finding(
-        CODE,
-        NAME,
-        SEVERITY,
+    yield Problem(
         st.user_line,
         "/",
         f"USER {st.user_spec} has no /etc/passwd entry and the image sets no HOME: HOME is `/` at runtime, where "
         "caches (`/.cache`) cannot be created, and `getpwuid()` fails for this uid.",
         f"create the user (`RUN useradd -u {spec} -m app`) or set `ENV HOME=/tmp` (or another writable directory)",
         stage=st.name,
+        premises=(
+            Premise(
+                PremiseKind.ABSENT,
+                f"passwd entry for uid {spec}",
+                st.users.knowledge,
+                assumption="" if st.users.knowledge.known else f"that the image has no account with uid {spec}",
+            ),
+        ),
     )

@@ -26,7 +26,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
+
+from ._common import change_premise
 
 CODE = "VL016"
 NAME = "run-change-under-volume"
@@ -37,7 +39,7 @@ REFERENCES = ("https://github.com/docker/docs/issues/18113",)
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     for i in a.sim.build.needed:
         st = a.sim.states[i]
         seen: set[tuple[int, str]] = set()
@@ -50,14 +52,12 @@ def check(a: Analysis) -> Iterator[Finding]:
                     if (ch.cause.line, vol) in seen:
                         continue
                     seen.add((ch.cause.line, vol))
-                    yield Finding(
-                        CODE,
-                        NAME,
-                        SEVERITY,
+                    yield Problem(
                         ch.cause.line,
                         path,
                         f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
                         "BuildKit keeps the change, the classic builder and older buildah discard it.",
                         f"do it before line {vline}, then declare the VOLUME",
                         stage=st.name,
+                        premises=(change_premise(path, ch),),
                     )

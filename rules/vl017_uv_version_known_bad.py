@@ -26,7 +26,7 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
 
 CODE = "VL017"
 NAME = "uv-version-known-bad"
@@ -39,15 +39,12 @@ AUTOFIX = False
 KNOWN_BAD = {"0.5.29": "takes /tmp/uv-<hash>.lock with the first user's permissions; another user then fails"}
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     version = a.uv_version
     if version not in KNOWN_BAD:
         return
     line, where = _pinned_at(a, version)
-    yield Finding(
-        CODE,
-        NAME,
-        SEVERITY,
+    yield Problem(
         line,
         "/tmp",
         f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "

@@ -27,8 +27,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
-from venvlint.model.access import Tri, can_traverse, permits
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
 CODE = "VL018"
@@ -43,7 +43,7 @@ REFERENCES = (
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     path_env = a.final.env.get("PATH", "")
     users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
@@ -59,12 +59,14 @@ def check(a: Analysis) -> Iterator[Finding]:
             ok = v.result is Tri.YES and permits(node, ri.identity, "x") is not Tri.NO
             if v.result is Tri.UNKNOWN or ok:
                 continue
-            yield Finding(
-                CODE, NAME, SEVERITY, env_line, d,
+            yield Problem(
+                env_line,
+                d,
                 f"`{d}` is on PATH (line {env_line}) but {ri.identity.label()} ({ri.source}) cannot reach it: "
                 f"{v.reason if v.result is Tri.NO else d + ' is not searchable'}.",
                 "install the tool outside /root (pipx --global, UV_TOOL_DIR=/opt/..., POETRY_HOME=/opt/poetry)",
-            )  # fmt: skip
+                premises=v.premises or (path_premise(fs, fs.resolve(d), node), ri.identity.premise()),
+            )
             break
         if node is None:
             continue
@@ -80,12 +82,14 @@ def check(a: Analysis) -> Iterator[Finding]:
                 if v.result is not Tri.NO:
                     continue
                 line = ln.history[-1].cause.line if ln.history else env_line
-                yield Finding(
-                    CODE, NAME, SEVERITY, line, link,
+                yield Problem(
+                    line,
+                    link,
                     f"`{link}` (on PATH) points to `{target}`, which {ri.identity.label()} ({ri.source}) cannot "
                     f"reach: {v.reason}.",
                     "install the tool outside /root and link it from there",
-                )  # fmt: skip
+                    premises=v.premises,
+                )
                 break
 
 

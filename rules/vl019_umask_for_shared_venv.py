@@ -25,7 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Finding, Severity
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import path_premise
+
+from ._common import run_premises
 
 CODE = "VL019"
 NAME = "umask-for-shared-venv"
@@ -36,7 +39,7 @@ REFERENCES = ("https://github.com/opendatahub-io/notebooks/issues/3928", "https:
 AUTOFIX = False
 
 
-def check(a: Analysis) -> Iterator[Finding]:
+def check(a: Analysis) -> Iterator[Problem]:
     if not any(ri.identity.arbitrary for ri in a.runtime_identities):
         return
     seen: set[int] = set()
@@ -50,10 +53,7 @@ def check(a: Analysis) -> Iterator[Finding]:
         if root is None or root.gid != 0:
             continue
         seen.add(run.line)
-        yield Finding(
-            CODE,
-            NAME,
-            SEVERITY,
+        yield Problem(
             run.line,
             intent.venv,
             f"`{' '.join(run.argv[:4])}` installs into `{intent.venv}` (group 0) with umask "
@@ -61,4 +61,5 @@ def check(a: Analysis) -> Iterator[Finding]:
             "cannot upgrade or remove them later.",
             "start the RUN with `umask 002 &&` so installed files get g=u",
             stage=run.stage,
+            premises=(path_premise(run.fs or a.fs, intent.venv, root), *run_premises(run)),
         )

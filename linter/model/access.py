@@ -7,7 +7,7 @@ so that the core can tell an error resting only on known facts from one resting 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 
 from .fs import Action, FileSystem, Kind, Knowledge, Node, ancestors, format_mode, parent_of
@@ -216,6 +216,19 @@ def assumption_of(path: str, node: Node) -> str:
     return f"the owner and mode of {path}"
 
 
+def who_premise(who: Identity, node: Node) -> Premise:
+    """The fact about `who` a verdict on `node` rests on. Who an assumed account is matters only where it could own
+    the node or share its group: a user useradd made (never uid 0, and not in group 0 unless told) is certainly
+    neither for a node owned 0:0."""
+    premise = who.premise()
+    if premise.known or who.arbitrary:
+        return premise
+    fresh = who.uid not in (None, 0) and who.gid not in (None, 0) and 0 not in who.groups
+    if fresh and node.uid == 0 and node.gid == 0:
+        return replace(premise, knowledge=Knowledge.BUILT, assumption="")
+    return premise
+
+
 def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:
     """Every directory from `/` down to `path`'s parent must grant `x` (search) to `who`."""
     for a in ancestors(path):
@@ -231,7 +244,7 @@ def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:
                 Tri.NO,
                 a,
                 f"{describe(a, node)}: no search (x) permission for {who.label()}",
-                (path_premise(fs, real, node),),
+                (path_premise(fs, real, node), who_premise(who, node)),
             )
         if r is Tri.UNKNOWN:
             return Verdict(Tri.UNKNOWN, a, f"the owner or mode of {a} is not known")
@@ -254,7 +267,10 @@ def can_write_dir(fs: FileSystem, who: Identity, path: str) -> Verdict:
         return Verdict(Tri.YES, real, describe(real, node))
     if r is Tri.NO:
         return Verdict(
-            Tri.NO, real, f"{describe(real, node)}: not writable by {who.label()}", (path_premise(fs, real, node),)
+            Tri.NO,
+            real,
+            f"{describe(real, node)}: not writable by {who.label()}",
+            (path_premise(fs, real, node), who_premise(who, node)),
         )
     return Verdict(Tri.UNKNOWN, real, f"the owner or mode of {real} is not known")
 
@@ -300,5 +316,5 @@ def can_modify(fs: FileSystem, who: Identity, path: str) -> Verdict:
         Tri.NO,
         real,
         f"{describe(real, node)}: only its owner or root may change it",
-        (path_premise(fs, real, node),),
+        (path_premise(fs, real, node), who.premise()),
     )

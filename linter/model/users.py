@@ -42,6 +42,7 @@ class UserDB:
     groups_complete: bool = True
     tentative: int = 0  # > 0 while replaying a command that may or may not run (see FileSystem.tentative)
     source: str = ""  # where the base accounts come from ("profile python-debian", "Debian's base-passwd 3.6.1")
+    knowledge: Knowledge = Knowledge.BUILT  # how the list is known to be complete (a profile: PROFILE)
 
     def copy(self) -> UserDB:
         return UserDB(
@@ -53,6 +54,7 @@ class UserDB:
             self.groups_complete,
             0,
             self.source,
+            self.knowledge,
         )
 
     def by_name(self, name: str) -> User | None:
@@ -164,6 +166,7 @@ class UserDB:
         self.passwd_exists = True
         if not append:
             self.complete = True
+            self.knowledge = Knowledge.BUILT
 
     def load_group(self, text: str, append: bool = False) -> None:
         if not append:

@@ -99,7 +99,9 @@ class Profile:
 
     def userdb(self) -> UserDB:
         source = self.label
-        db = UserDB(complete=self.passwd_complete, groups_complete=self.passwd_complete, source=source)
+        db = UserDB(
+            complete=self.passwd_complete, groups_complete=self.passwd_complete, source=source, knowledge=self.knowledge
+        )
         for u in self.users:
             db.users[u.name] = User(u.name, u.uid, u.gid, u.home, u.shell, None, self.knowledge, source)
         for name, gid, members in self.groups:

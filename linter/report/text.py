@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from ..findings import Finding, Severity
+from ..model.access import Premise
 from .result import FileResult
 
 STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "bold yellow", Severity.INFO: "bold blue"}
@@ -33,7 +34,7 @@ def report_lines(results: Sequence[FileResult], verbose: bool = False) -> list[L
     out: list[Line] = []
     total = 0
     for res in results:
-        if res.error is not None:
+        if res.error is not None and not res.findings:
             continue
         if not res.findings and not res.assumptions and not verbose:
             continue
@@ -57,7 +58,7 @@ def report_lines(results: Sequence[FileResult], verbose: bool = False) -> list[L
             out.extend([("  " + s, "dim")] for s in _snippet(src_lines, f.line, f.end_line))
             if f.fix:
                 out.append([("  fix: ", "bold green"), (f.fix, "")])
-            out.extend([("  assumed: " + a, "italic")] for a in f.assumptions)
+            out.extend([("  assumes " + a, "italic")] for a in f.assumptions)
             out.append([])
         if res.assumptions:
             out.append([("Assumptions (what venvlint could not know):", "bold")])
@@ -122,4 +123,21 @@ def finding_dict(f: Finding, file: str) -> dict[str, object]:
         "stage": f.stage,
         "related_lines": list(f.related),
         "assumptions": list(f.assumptions),
+        "count": f.count,
+        "premises": [premise_dict(p) for p in f.premises],
     }
+
+
+def premise_dict(p: Premise) -> dict[str, object]:
+    """A premise as JSON: the fact, where it comes from, and the line that set it."""
+    out: dict[str, object] = {"kind": p.kind.value, "subject": p.subject, "knowledge": p.knowledge.value}
+    if p.line:
+        out["line"] = p.line
+    for key, value in (("uid", p.uid), ("gid", p.gid)):
+        if value is not None:
+            out[key] = value
+    if p.mode is not None:
+        out["mode"] = f"{p.mode:04o}"
+    if p.assumption:
+        out["assumption"] = p.assumption
+    return out

@@ -44,6 +44,20 @@ def unknown_names(text: str) -> list[str]:
     return list(dict.fromkeys(_UNKNOWN.findall(text)))
 
 
+# Variables that steer where Python tools write: a run that sees an unknown value in one is not judged.
+TOOL_VARIABLES = ("HOME", "VIRTUAL_ENV", "PYTHONUSERBASE", "XDG_CACHE_HOME", "TMPDIR", "PYTHON_VERSION")
+TOOL_PREFIXES = ("UV_", "PIP_", "POETRY_", "PIPENV_", "PIPX_", "CONDA_", "MAMBA_", "PDM_", "HATCH_")
+
+
+def unknown_tool_variables(env: Mapping[str, str]) -> list[str]:
+    """The variables steering Python tools whose values `env` does not know (a marker, or unknown because a
+    script venvlint could not see may have set them)."""
+    names = [k for k in env if k in TOOL_VARIABLES or k.startswith(TOOL_PREFIXES)]
+    out = [k for k in names if UNKNOWN_MARK in (env.get(k) or "")]
+    out += [k for k in TOOL_VARIABLES if k not in names and UNKNOWN_MARK in (env.get(k) or "")]
+    return sorted(set(out))
+
+
 def shown(text: str) -> str:
     """`text` for a message, with each unknown value written as `$NAME`."""
     return _UNKNOWN.sub(lambda m: f"${m.group(1)}", text) if UNKNOWN_MARK in text else text

@@ -15,13 +15,19 @@ from itertools import chain, islice
 
 from ..buildcontext import BuildContext, archive_entries, is_archive
 from ..errors import InputError
+from ..model.access import Premise
 from ..model.entry import Entry
 from ..model.fs import Action, Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .state import StageState
 
 
 class BuildFailure(Exception):
-    """The instruction fails on the selected builder (the build stops there)."""
+    """The instruction fails on the selected builder (the build stops there); `premises`: the facts that say so
+    beyond the instruction itself."""
+
+    def __init__(self, message: str, premises: tuple[Premise, ...] = ()) -> None:
+        super().__init__(message)
+        self.premises = premises
 
 
 @dataclass(frozen=True)
@@ -217,7 +223,7 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
         if tentative or e.kind is not file_kind or e.content is not None or e.tags or path in nodes:
             fs.put_new_files(fast)
             fast.clear()
-            _put_entry(state, path, e, placement, cause, builder)
+            _put_entry(state, path, e, placement, cause, builder, f"{src.label.rstrip('/')}/{e.rel}")
             continue
         # A new plain file (most of a large context): `_put_entry` would build exactly this node, and files with
         # the same owner and mode can share one, since nodes are immutable and carry no path.
@@ -243,7 +249,10 @@ def _mode_for(e: Entry, placement: Placement) -> int | None:
     return e.mode
 
 
-def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cause: Cause, builder: str) -> None:
+def _put_entry(
+    state: StageState, path: str, e: Entry, placement: Placement, cause: Cause, builder: str, origin: str = ""
+) -> None:
+    """Place one entry at `path`; `origin` is where it comes from in the source (recorded with the change)."""
     fs = state.fs
     old = fs.get(path)
     uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
@@ -270,8 +279,7 @@ def _put_entry(state: StageState, path: str, e: Entry, placement: Placement, cau
     node = Node(e.kind, uid, gid, mode, e.knowledge, e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
     if e.content is not None:
         node = node.with_tag("content", e.content)
-    source = replaced_link or ""
-    fs.put(path, node, cause, action, detail, source=source)
+    fs.put(path, node, cause, action, detail, source=replaced_link or origin)
     if e.content is not None and e.kind is Kind.FILE:
         if path == "/etc/passwd":
             state.users.load_passwd(e.content, source=f"the passwd file copied at line {cause.line}")

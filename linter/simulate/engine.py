@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
-from ..model.access import ROOT, Identity
+from ..model.access import ROOT, Identity, Premise, PremiseKind
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, normpath
 from ..model.users import UserDB
 from ..parse.model import Instruction
@@ -26,11 +26,12 @@ DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 @dataclass(frozen=True)
 class Failure:
-    """Where the build stops on the selected builder."""
+    """Where the build stops on the selected builder, and the facts that say so."""
 
     line: int
     message: str
     stage: str
+    premises: tuple[Premise, ...] = ()
 
 
 @dataclass
@@ -183,8 +184,18 @@ class _Replayer:
         self.strict_context = strict_context
         self.user_error: tuple[int, str] | None = None
 
-    def fail(self, line: int, message: str) -> None:
-        self.result.failures.append(Failure(line, message, self.state.name))
+    def fail(self, line: int, message: str, premises: tuple[Premise, ...] = ()) -> None:
+        self.result.failures.append(Failure(line, message, self.state.name, premises))
+
+    def accounts_premise(self, name: str) -> Premise:
+        """That the image has no account `name`: as good as what says its account list is complete."""
+        users = self.state.users
+        return Premise(
+            PremiseKind.ABSENT,
+            name,
+            users.knowledge,
+            assumption="" if users.knowledge.known else f"that the image has no account {name!r}",
+        )
 
     def run(self) -> None:
         for step in self.stage.steps:
@@ -194,7 +205,7 @@ class _Replayer:
             try:
                 handler(step)
             except copyops.BuildFailure as exc:
-                self.fail(step.line, str(exc))
+                self.fail(step.line, str(exc), exc.premises)
             except InputError as exc:
                 if exc.file is None:  # say which Dockerfile line the problem belongs to
                     raise InputError(exc.message, self.result.build.path, step.line) from None
@@ -298,7 +309,7 @@ class _Replayer:
         if chown:
             owner = chown_owner(chown, self.state.users, self.builder)
             if owner.error:
-                raise copyops.BuildFailure(owner.error)
+                raise copyops.BuildFailure(owner.error, (self.accounts_premise(chown),))
             if owner.unknown:
                 self.state.assume(step.line, owner.unknown)
             if owner.ignored:
@@ -448,7 +459,7 @@ class _Replayer:
         ins = step.instruction
         if self.user_error is not None:
             line, message = self.user_error
-            self.fail(step.line, f"{message} (USER at line {line})")
+            self.fail(step.line, f"{message} (USER at line {line})", (self.accounts_premise(self.state.user_spec),))
             return
         cause = self.cause(step)
         env = self.run_env(step)

@@ -60,10 +60,11 @@ class OpenVars(dict[str, str]):
     """Shell variables after a script venvlint cannot see was sourced: a name not set here may have been set there,
     so it expands to an unknown value (`expand.unknown_value`) rather than to ""."""
 
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        if key in self:
-            return self[key]
+    def __missing__(self, key: str) -> str:
         return unknown_value(key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[key]
 
     def __contains__(self, key: object) -> bool:
         return True

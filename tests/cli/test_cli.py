@@ -113,8 +113,17 @@ def test_copy_source_outside_context(tmp_path: Path) -> None:
 
 
 def test_failure_threshold_and_ignore() -> None:
-    assert run("--failure-threshold", "error", "--ignore", "VL001", str(EXAMPLE)).returncode == 0
-    assert run("--ignore", "dir-reset-by-copy", str(EXAMPLE)).returncode == 0
+    assert run("--failure-threshold", "error", "--ignore", "VL001", "--ignore", "VL002", str(EXAMPLE)).returncode == 0
+    everything = ("VL001", "VL002", "VL005", "VL019")
+    assert run(*(a for c in everything for a in ("--ignore", c)), str(EXAMPLE)).returncode == 0
+
+
+def test_ignoring_a_rule_never_hides_what_another_finds() -> None:
+    # dir-reset-by-copy supersedes build-install-not-writable for the same cause; ignored, the other one says it.
+    r = run("--ignore", "dir-reset-by-copy", "--format", "json", str(EXAMPLE))
+    assert r.returncode == 1
+    found = {(f["code"], f["line"], f["path"]) for f in json.loads(r.stdout)["findings"]}
+    assert ("VL002", 13, "/opt/app-root") in found
 
 
 def test_version() -> None:

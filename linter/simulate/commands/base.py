@@ -7,7 +7,8 @@ import posixpath
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ...model.access import Identity, Premise, Tri
+from ...model.access import Identity, Premise, PremiseKind, Tri, who_premise
+from ...model.fs import Kind, Node
 from ...resolve.expand import unknown_value
 from ..state import Denied, StageState
 
@@ -17,6 +18,8 @@ Argv = list[str | None]
 UNKNOWN_WORD = unknown_value("?")
 # A command's exit status: None when venvlint cannot tell (a query on something it does not know).
 Status = int | None
+# What a denial that is not about a particular node rests on as to who ran it: only that they are not root.
+ROOT_OWNED = Node(Kind.DIR, 0, 0, 0o755)
 
 
 class ShellContext(Protocol):
@@ -94,7 +97,8 @@ def deny(
     if sh.tentative:
         sh.assume(f"if it runs, `{command_text(argv)}` fails: {reason}")
         return 1
-    premises = (*premises, sh.identity.premise())
+    if not any(p.kind is PremiseKind.USER for p in premises):
+        premises = (*premises, who_premise(sh.identity, ROOT_OWNED))
     sh.state.denied.append(
         Denied(sh.cause.line, path, sh.identity, reason, command_text(argv), sh.state.name, premises, count)
     )
@@ -108,7 +112,9 @@ def allowed(sh: ShellContext, verdict: Any, path: str, argv: list[str]) -> bool:
         deny(sh, path, verdict.reason, argv, verdict.premises)
         return False
     if verdict.result is Tri.UNKNOWN:
-        sh.assume(f"`{command_text(argv)}` was assumed to be allowed to write {path} ({verdict.reason})")
+        said = f"`{command_text(argv)}` was assumed to be allowed to write"
+        if not any(a.line == sh.cause.line and a.message.startswith(said) for a in sh.state.assumptions):
+            sh.assume(f"{said} {path} and what it writes after it ({verdict.reason})")
     return True
 
 

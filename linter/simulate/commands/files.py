@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 
-from ...model.access import Tri, can_create, can_modify, can_write_dir
+from ...model.access import Premise, PremiseKind, Tri, can_create, can_modify, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node, ancestors, normpath, parent_of
 from .base import (
     ShellContext,
@@ -177,7 +177,11 @@ def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[s
     what it sets is unknown and said (False)."""
     users = sh.state.users
     if users.complete if what == "user" else users.groups_complete:
-        deny(sh, spec, f"invalid {what}: {name!r}", argv)
+        listed = f"the image's accounts ({users.source or 'as the build wrote them'}) have no {what} {name!r}"
+        premise = Premise(
+            PremiseKind.ABSENT, f"{what} {name}", users.knowledge, assumption="" if users.knowledge.known else listed
+        )
+        deny(sh, spec, f"invalid {what}: {name!r}", argv, (premise,))
         return True
     sh.assume(f"{what} {name!r} is not known: the {'owner' if what == 'user' else 'group'} `{argv[0]}` sets is unknown")
     return False

@@ -10,6 +10,7 @@ import re
 
 from ...model.access import Tri, can_create, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node
+from ...resolve.expand import unknown_tool_variables
 from ..state import ToolRun
 from .base import ShellContext, Status, deny, owner_for_new, parse_flags
 from .files import create_dir
@@ -77,6 +78,15 @@ def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None
     return None
 
 
+def unknown_environment(sh: ShellContext, argv: list[str], env: dict[str, str]) -> bool:
+    """A tool run whose steering variables venvlint cannot know is not modelled (said), never guessed."""
+    names = unknown_tool_variables(env)
+    if not names:
+        return False
+    not_modelled(sh, argv, f"it runs with {', '.join('$' + n for n in names)} not known")
+    return True
+
+
 def record_tool(sh: ShellContext, tool: str, argv: list[str], env: dict[str, str], venv: str | None) -> None:
     run = ToolRun(
         line=sh.cause.line,
@@ -134,6 +144,8 @@ def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Sta
 def python(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
+    if unknown_environment(sh, argv, env):
+        return 0
     if len(argv) >= 3 and argv[1] == "-m":
         mod = argv[2]
         rest = argv[3:]
@@ -171,6 +183,8 @@ def pip(
     stdin: str | None,
     exe: str | None = None,
 ) -> Status:
+    if unknown_environment(sh, argv, env):
+        return 0
     args = argv[1:]
     sub = next((a for a in args if not a.startswith("-")), None)
     if sub not in ("install", "uninstall", "download", "wheel"):
@@ -193,6 +207,8 @@ def pip(
 def uv(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
+    if unknown_environment(sh, argv, env):
+        return 0
     args = argv[1:]
     words = [a for a in args if not a.startswith("-")]
     if not words:
@@ -271,6 +287,8 @@ def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str]) -
 def poetry(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
+    if unknown_environment(sh, argv, env):
+        return 0
     words = [a for a in argv[1:] if not a.startswith("-")]
     if not words or words[0] not in ("install", "add", "update", "sync"):
         return 0

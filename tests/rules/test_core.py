@@ -1,0 +1,92 @@
+"""The core around the rules (venvlint.lint): stamping, premises, superseding, one cause one finding, rule crashes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import venvlint.rules
+from venvlint.findings import Problem, Severity
+from venvlint.lint import LintOptions, apply_rules, lint_file, merge_tree, stamp
+from venvlint.lint_command import LintRequest, run_lint
+from venvlint.model.access import Premise, PremiseKind
+from venvlint.model.fs import Knowledge
+
+
+@dataclass(frozen=True)
+class FakeRule:
+    code: str
+    name: str
+    severity: Severity
+    check: Callable[[Any], Iterable[Problem]]
+    superseded_by: tuple[str, ...] = ()
+
+
+def premise(knowledge: Knowledge) -> Premise:
+    return Premise(PremiseKind.PATH, "/opt/x", knowledge, 3, 0, 0, 0o755, "that /opt/x did not exist before line 3")
+
+
+def test_the_core_stamps_code_name_and_severity() -> None:
+    rule = FakeRule("VL900", "fake", Severity.ERROR, lambda a: ())
+    f = stamp(rule, Problem(4, "/x", "m", "fix"))
+    assert f is not None and (f.code, f.name, f.severity, f.line) == ("VL900", "fake", Severity.ERROR, 4)
+    configured = stamp(rule, Problem(4, "/x", "m", "fix"), Severity.INFO)
+    assert configured is not None and configured.severity is Severity.INFO
+
+
+def test_an_assumed_premise_caps_an_error_at_warning_and_is_named() -> None:
+    rule = FakeRule("VL900", "fake", Severity.ERROR, lambda a: ())
+    f = stamp(rule, Problem(4, "/x", "m", "fix", premises=(premise(Knowledge.BUILT), premise(Knowledge.ASSUMED))))
+    assert f is not None and f.severity is Severity.WARNING
+    assert f.assumptions == ("that /opt/x did not exist before line 3",)
+    assert stamp(rule, Problem(4, "/x", "m", "fix", premises=(premise(Knowledge.PROFILE),))).severity is Severity.ERROR  # type: ignore[union-attr]
+    assert stamp(rule, Problem(4, "/x", "m", "fix", premises=(premise(Knowledge.UNKNOWN),))) is None
+
+
+def test_a_superseded_problem_is_dropped_only_while_the_superseding_rule_runs() -> None:
+    main = FakeRule("VL901", "main", Severity.ERROR, lambda a: [Problem(8, "/v", "main", "f", cause=(8, "/v"))])
+    other = FakeRule(
+        "VL902",
+        "other",
+        Severity.ERROR,
+        lambda a: [Problem(13, "/v", "other", "f", cause=(8, "/v")), Problem(14, "/w", "w", "f", cause=(9, "/w"))],
+        superseded_by=("VL901",),
+    )
+    found, failures = apply_rules(None, [main, other], LintOptions())  # type: ignore[arg-type]
+    assert failures == [] and [(f.code, f.line) for f in found] == [("VL901", 8), ("VL902", 14)]
+    alone, _ = apply_rules(None, [other], LintOptions())  # type: ignore[arg-type]
+    assert [(f.code, f.line) for f in alone] == [("VL902", 13), ("VL902", 14)]
+
+
+def test_one_cause_one_finding_at_the_top_path() -> None:
+    problems = [Problem(5, f"/app/{n}", "m", "f") for n in ("a", "a/b", "a/b/c")] + [Problem(5, "/srv", "m", "f")]
+    merged = merge_tree(problems, Severity.ERROR)
+    assert sorted((p.path, p.count) for p in merged) == [("/app/a", 3), ("/srv", 1)]
+    assert any("2 more paths below `/app/a`" in p.message for p in merged)
+
+
+def test_a_rule_that_raises_is_an_error_naming_it_and_the_others_still_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(a: Any) -> Iterable[Problem]:
+        raise RuntimeError("boom")
+
+    real = venvlint.rules.all_rules()
+    rules = (*real, venvlint.rules.Rule("VL999", "broken", Severity.ERROR, "", "", (), (), False, broken, "x"))
+    monkeypatch.setattr(venvlint.rules, "all_rules", lambda: rules)
+    good = tmp_path / "a" / "Dockerfile"
+    bad = tmp_path / "b" / "Dockerfile"
+    for df in (good, bad):
+        df.parent.mkdir()
+    good.write_text("FROM python:3.12-slim\nRUN python -m venv /opt/v\nUSER nobody\nRUN /opt/v/bin/pip install x\n")
+    bad.write_text("FROM python:3.12-slim\n")
+    result = lint_file(str(good), LintOptions())
+    assert result.error is not None and "rule VL999 (broken) failed: RuntimeError: boom" in result.error
+    assert str(good) in result.error
+    assert any(f.code == "VL002" for f in result.findings)  # the other rules still ran
+    assert run_lint(LintRequest(dockerfiles=[str(good), str(bad)], jobs=1, fmt="json", output=str(tmp_path / "o"))) == 2
+    out = (tmp_path / "o").read_text()
+    assert out.count("VL999") == 2 and "VL002" in out

@@ -1,0 +1,133 @@
+"""Properties of the open world, checked over every rule case (bench/corpus/properties.py checks them over the
+real-world corpus):
+
+- replacing a profiled base image by an unknown one never adds an error;
+- inserting `RUN some-unknown-tool --flag /some/path` anywhere never adds an error;
+- linting without the build context never adds an error;
+- no message contains `None`, an empty user name or an empty path.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from venvlint.lint import LintOptions, lint_file
+
+from .test_rule_cases import CASES
+
+UNKNOWN_IMAGE = "registry.example/unknown/base:1"
+UNKNOWN_TOOL = "RUN some-unknown-tool --flag /some/path"
+# `None`, an empty code span (an empty path or command), a user label without a name, an empty quoted name.
+BAD_TEXT = re.compile(r"\bNone\b|``|\buser \(uid|\buser ''|\bruns as \(|\bto :? |\b(?:at|of|write|create) `?\s*\.")
+
+
+def _setup(case: dict[str, Any], tmp_path: Path) -> Path:
+    import os
+
+    for rel, content in (case.get("context") or {}).items():
+        p = tmp_path / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(str(content))
+    for rel, mode in sorted((case.get("modes") or {}).items(), key=lambda kv: -kv[0].count("/")):
+        os.chmod(tmp_path / rel, int(str(mode), 8))
+    return tmp_path / "Dockerfile"
+
+
+def _errors(df: Path, text: str, case: dict[str, Any], **extra: Any) -> set[tuple[str, int, str]]:
+    df.write_text(text)
+    options = LintOptions(
+        runtime_users=tuple(case.get("runtime_users") or ()),
+        builder=case.get("builder", "buildkit"),
+        build_args=case.get("build_args") or {},
+        **extra,
+    )
+    result = lint_file(str(df), options)
+    assert result.error is None, result.error
+    for f in result.findings:
+        assert not BAD_TEXT.search(f.message) and not BAD_TEXT.search(f.fix), (f.code, f.message, f.fix)
+    return {(f.code, f.line, f.path) for f in result.findings if f.severity.value == "error"}
+
+
+def _lines(text: str) -> list[str]:
+    return text.splitlines()
+
+
+def _from_lines(text: str) -> list[int]:
+    """0-based indexes of FROM lines naming an image (not scratch, not an earlier stage)."""
+    stages: set[str] = set()
+    out = []
+    for i, line in enumerate(_lines(text)):
+        words = line.split()
+        if not words or words[0].upper() != "FROM":
+            continue
+        refs = [w for w in words[1:] if not w.startswith("--")]
+        if refs and refs[0].lower() != "scratch" and refs[0].lower() not in stages:
+            out.append(i)
+        if len(refs) >= 3 and refs[1].lower() == "as":
+            stages.add(refs[2].lower())
+    return out
+
+
+def _instruction_starts(text: str) -> list[int]:
+    """0-based indexes of lines that start an instruction (where a new RUN can go before), after the first FROM."""
+    lines = _lines(text)
+    out = []
+    cont = False
+    seen_from = False
+    heredoc: str | None = None
+    for i, line in enumerate(lines):
+        if heredoc is not None:
+            if line.strip() == heredoc:
+                heredoc = None
+            continue
+        if not cont and line.strip() and not line.lstrip().startswith("#"):
+            if seen_from:
+                out.append(i)
+            seen_from = seen_from or line.split()[0].upper() == "FROM"
+        m = re.search(r"<<-?['\"]?(\w+)['\"]?", line)
+        if m and not cont and line.split()[0].upper() in ("RUN", "COPY"):
+            heredoc = m.group(1)
+        cont = line.rstrip().endswith("\\")
+    out.append(len(lines))
+    return out
+
+
+IDS = [f"{r}-{c['name']}" for r, c in CASES]
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
+def test_an_unknown_base_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    df = _setup(case, tmp_path)
+    text = case["dockerfile"]
+    base = _errors(df, text, case)
+    for i in _from_lines(text):
+        lines = _lines(text)
+        words = lines[i].split()
+        ref_at = next(k for k, w in enumerate(words) if k > 0 and not w.startswith("--"))
+        words[ref_at] = UNKNOWN_IMAGE
+        lines[i] = " ".join(words)
+        assert _errors(df, "\n".join(lines) + "\n", case) <= base, lines[i]
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
+def test_an_unknown_tool_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    df = _setup(case, tmp_path)
+    text = case["dockerfile"]
+    base = _errors(df, text, case)
+    for at in _instruction_starts(text):
+        lines = _lines(text)
+        lines.insert(at, UNKNOWN_TOOL)
+        found = _errors(df, "\n".join(lines) + "\n", case)
+        # An error at the inserted line is about what came before it (the build stops at its first RUN).
+        shifted = {(c, line - 1 if line > at + 1 else line, p) for c, line, p in found if line != at + 1}
+        assert shifted <= base, f"inserted at line {at + 1}"
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
+def test_no_build_context_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    df = _setup(case, tmp_path)
+    text = case["dockerfile"]
+    assert _errors(df, text, case, no_context=True) <= _errors(df, text, case)
