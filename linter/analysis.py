@@ -140,13 +140,18 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
     a = Analysis(file, sim, idents, uv_version=uv_version)
     for i in sim.build.needed:
         st = sim.states[i]
-        for run in st.tool_runs:
-            a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version))
-    env = dict(runtime_env(final))
+        inherited = _lineage_runs(sim, i)
+        for k, run in enumerate(st.tool_runs):
+            earlier = [*inherited, *st.tool_runs[:k]]
+            a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version, earlier=earlier))
+    base_env = {k: v for k, v in runtime_env(final).items() if k != "HOME" or "HOME" in final.env}
     for argv, line in runtime_commands(final):
-        if classify(argv, env) is None:
+        if classify(argv, base_env) is None:
             continue
         for ri in idents:
+            # The container's HOME is the runtime user's (from ENV HOME, else that user's passwd entry): the
+            # intents look it up for each identity.
+            env = base_env
             run = ToolRun(
                 line=line,
                 phase="runtime",
@@ -157,6 +162,17 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
                 cwd=final.workdir,
                 stage=final.name,
             )
-            for intent in intents_for(run, final.fs, final.users, uv_version=uv_version):
+            earlier = [*_lineage_runs(sim, sim.build.target), *final.tool_runs]
+            for intent in intents_for(run, final.fs, final.users, uv_version=uv_version, earlier=earlier):
                 a.runtime_intents.append((intent, ri))
     return a
+
+
+def _lineage_runs(sim: SimulatedBuild, index: int) -> list[ToolRun]:
+    """The tool runs of the stages `index` is built FROM (its image carries what they did), oldest first."""
+    chain: list[int] = []
+    base = sim.build.stages[index].base_stage
+    while base is not None:
+        chain.append(base)
+        base = sim.build.stages[base].base_stage
+    return [r for i in reversed(chain) if i in sim.states for r in sim.states[i].tool_runs]

@@ -14,8 +14,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .model.access import Identity, Tri, Verdict, can_create, can_write_dir, permits
-from .model.fs import FileSystem, Kind, Node, ancestors, normpath
+from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
+from .model.fs import FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
 from .simulate.identity import home_of
@@ -39,6 +39,7 @@ class WriteNeed:
     why: str
     fix_hint: str
     mount: tuple[int, int, int] | None = None  # (uid, gid, mode) of a cache/tmpfs mount covering the path
+    premises: tuple[Premise, ...] = ()  # facts the need itself rests on (e.g. where HOME is)
 
 
 @dataclass(frozen=True)
@@ -175,9 +176,29 @@ def _mount_for(path: str, run: ToolRun) -> tuple[int, int, int] | None:
     return None
 
 
-def _home(run: ToolRun, users: UserDB) -> str | None:
+def _home(run: ToolRun, users: UserDB) -> tuple[str | None, tuple[Premise, ...]]:
+    """HOME as the tool sees it, and what that rests on: ENV HOME, the user's passwd entry, or `/` for a uid with
+    no entry (assumed where the image's accounts are not all known)."""
     env = dict(run.env)
-    return home_of(run.identity, users, env)
+    who = run.identity
+    if "HOME" in env or who.arbitrary:
+        return home_of(who, users, env), ()
+    entry = users.by_name(who.name) if who.name else None
+    if entry is None and who.uid is not None:
+        entry = users.by_uid(who.uid)
+    if entry is not None:
+        return entry.home, (() if entry.knowledge.known else (who.premise(),))
+    if who.uid is None:
+        return None, ()
+    if users.complete:
+        return "/", ()
+    assumed = Premise(
+        PremiseKind.USER,
+        f"uid {who.uid}",
+        Knowledge.ASSUMED,
+        assumption=f"that the image has no account with uid {who.uid}, so that HOME is /",
+    )
+    return "/", (assumed,)
 
 
 def _cache_dir(explicit: str | None, subdir: str, env: Mapping[str, str], home: str | None, cwd: str) -> str | None:
@@ -194,7 +215,7 @@ def _cache_dir(explicit: str | None, subdir: str, env: Mapping[str, str], home: 
 def _cache_need(
     run: ToolRun, users: UserDB, tool: str, args: Sequence[str], env: Mapping[str, str]
 ) -> WriteNeed | None:
-    home = _home(run, users)
+    home, premises = _home(run, users)
     if tool == "uv":
         if "--no-cache" in args or "-n" in args or _truthy(env.get("UV_NO_CACHE")):
             return None
@@ -207,7 +228,7 @@ def _cache_need(
             path, True, Need.FATAL, "uv-cache",
             f"uv cannot run without its cache ({src}): `Failed to initialize cache at {path}`",
             "ENV UV_CACHE_DIR=/tmp/uv-cache (or a cache mount with uid=), or pass --no-cache",
-            _mount_for(path, run),
+            _mount_for(path, run), premises if src == "HOME" else (),
         )  # fmt: skip
     if tool == "pip":
         if "--no-cache-dir" in args or env.get("PIP_NO_CACHE_DIR") is not None:
@@ -219,7 +240,7 @@ def _cache_need(
             path, True, Need.DEGRADED, "pip-cache",
             "pip warns `The directory ... is not writable by the current user. The cache has been disabled.`",
             "ENV PIP_NO_CACHE_DIR=1 (or --no-cache-dir), or PIP_CACHE_DIR=<writable dir>",
-            _mount_for(path, run),
+            _mount_for(path, run), premises,
         )  # fmt: skip
     if tool == "poetry":
         path = _cache_dir(env.get("POETRY_CACHE_DIR"), "pypoetry", env, home, run.cwd)
@@ -232,7 +253,7 @@ def _cache_need(
             path, True, Need.FATAL if fatal else Need.DEGRADED, "poetry-cache",
             "poetry creates its virtualenv under the cache dir" if fatal else "poetry keeps downloads in its cache",
             "ENV POETRY_CACHE_DIR=/tmp/poetry-cache, or POETRY_VIRTUALENVS_IN_PROJECT=true",
-            _mount_for(path, run),
+            _mount_for(path, run), premises,
         )  # fmt: skip
     return None
 
@@ -270,7 +291,16 @@ def _lock_usable(fs: FileSystem, venv: str, who: Identity) -> bool:
     return node is not None and node.kind is Kind.FILE and permits(node, who, "w") is Tri.YES
 
 
-def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str | None = None) -> list[Intent]:
+def intents_for(
+    run: ToolRun,
+    fs: FileSystem,
+    users: UserDB,
+    *,
+    uv_version: str | None = None,
+    earlier: Sequence[ToolRun] = (),
+) -> list[Intent]:
+    """What `run` must be able to write, checked against `fs` (the model as the tool found it). `earlier`: the
+    tool runs of the build before it (a `uv run` after a `uv sync` that installed what it needs writes nothing)."""
     env = dict(run.env)
     if unknown_tool_variables(env):
         return []  # where it writes depends on a value venvlint does not know
@@ -278,17 +308,23 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
     if action is None:
         return []
     tool, args = _split(run.argv)
-    _words(args)
     needs: list[WriteNeed] = []
     notes: list[str] = []
     venv = _target_venv(run, fs, action, tool, args, env)
-    cmd = " ".join(run.argv[:4])
+    cmd = " ".join(run.argv)
 
-    if action == "pip-user":
+    if action == "uv-run" and _uv_in_sync(run, fs, args, env, venv, earlier):
+        return []
+    if action == "pip-user" or (action == "pip-install" and venv is None and _falls_back_to_user(run, fs, env)):
         if venv is not None:
             needs.append(WriteNeed(venv, False, Need.FATAL, "pip-user-in-venv",
                                    "`pip install --user` is always refused inside a virtualenv",
                                    "drop --user: the venv is the install target"))  # fmt: skip
+        else:
+            needs += _user_site_needs(run, fs, users, env, cmd, action == "pip-install")
+            c = _cache_need(run, users, tool, args, env)
+            if c is not None:
+                needs.append(c)
         return [Intent(run, action, venv, tuple(needs), tuple(notes))]
 
     if action in ("pip-install", "pip-uninstall", "uv-pip-install", "uv-pip-sync", "uv-pip-uninstall", "uv-sync",
@@ -354,6 +390,99 @@ def intents_for(run: ToolRun, fs: FileSystem, users: UserDB, *, uv_version: str 
         needs.append(WriteNeed(posixpath.join(venv, "pyvenv.cfg"), False, Need.FATAL, "pyvenv.cfg",
                                "`python -m venv --upgrade` rewrites pyvenv.cfg", _own_hint(venv, run)))  # fmt: skip
     return [Intent(run, action, venv, tuple(needs), tuple(notes))]
+
+
+@dataclass(frozen=True)
+class UvSelection:
+    """What a `uv sync` installs, or a `uv run` wants installed: the dev group, other groups and extras (None:
+    all of them), and the project itself."""
+
+    dev: bool
+    groups: frozenset[str] | None
+    extras: frozenset[str] | None
+    project: bool
+
+    def covers(self, other: UvSelection) -> bool:
+        return (
+            (self.dev or not other.dev)
+            and (self.groups is None or (other.groups is not None and other.groups <= self.groups))
+            and (self.extras is None or (other.extras is not None and other.extras <= self.extras))
+            and (self.project or not other.project)
+        )
+
+
+def _all_opts(args: Sequence[str], name: str) -> frozenset[str]:
+    out = set()
+    for i, a in enumerate(args):
+        if a == name and i + 1 < len(args):
+            out.add(args[i + 1])
+        elif a.startswith(name + "="):
+            out.add(a.split("=", 1)[1])
+    return frozenset(out)
+
+
+def uv_selection(args: Sequence[str], env: Mapping[str, str]) -> UvSelection:
+    """The dependency selection of a `uv sync` or `uv run` command line (uv's flags and UV_NO_DEV)."""
+    dev = not ("--no-dev" in args or _truthy(env.get("UV_NO_DEV"))) or "--dev" in args or "--only-dev" in args
+    groups: frozenset[str] | None = None if "--all-groups" in args else _all_opts(args, "--group")
+    groups = groups if groups is None else groups | _all_opts(args, "--only-group")
+    extras: frozenset[str] | None = None if "--all-extras" in args else _all_opts(args, "--extra")
+    project = not ({"--no-install-project", "--only-dev", "--no-install-workspace"} & set(args)) and not _all_opts(
+        args, "--only-group"
+    )
+    return UvSelection(dev, groups, extras, project)
+
+
+def _uv_in_sync(
+    run: ToolRun, fs: FileSystem, args: Sequence[str], env: Mapping[str, str], venv: str | None,
+    earlier: Sequence[ToolRun],
+) -> bool:  # fmt: skip
+    """Whether `uv run` finds its environment in sync and writes nothing: it never syncs with `--frozen`; else the
+    latest `uv sync` of the same environment must have installed everything this run selects (TOOLS.md; a build
+    with `--no-dev` followed by a plain `uv run` re-syncs the dev group)."""
+    if "--frozen" in args or _truthy(env.get("UV_FROZEN")):
+        return True
+    want = uv_selection(args, env)
+    for r in reversed(earlier):
+        tool, r_args = _split(r.argv)
+        r_env = dict(r.env)
+        if tool != "uv" or classify(r.argv, r_env) != "uv-sync":
+            continue
+        r_venv = _target_venv(r, r.fs or fs, "uv-sync", tool, r_args, r_env)
+        if r_venv != venv:
+            continue
+        return uv_selection(r_args, r_env).covers(want)
+    return False
+
+
+def _falls_back_to_user(run: ToolRun, fs: FileSystem, env: Mapping[str, str]) -> bool:
+    """pip outside a venv, as a user who cannot write the system site-packages, installs into the user site
+    instead ("Defaulting to user installation because normal site-packages is not writeable", measured)."""
+    if run.identity.is_root or _truthy(env.get("PYTHONNOUSERSITE")) or run.venv is not None:
+        return False
+    sp, _ = _site_packages(fs, None, env)
+    return bool(sp) and all(can_write_dir(fs, run.identity, p).result is Tri.NO for p in sp)
+
+
+def _user_site_needs(
+    run: ToolRun, fs: FileSystem, users: UserDB, env: Mapping[str, str], cmd: str, fallback: bool
+) -> list[WriteNeed]:
+    """A user-site install writes ~/.local/lib/pythonX.Y/site-packages and ~/.local/bin (PYTHONUSERBASE moves
+    them); it fails only when they cannot be created."""
+    base = env.get("PYTHONUSERBASE")
+    premises: tuple[Premise, ...] = ()
+    if not base:
+        home, premises = _home(run, users)
+        if home is None:
+            return []
+        base = posixpath.join(home, ".local")
+    base = normpath(base, run.cwd)
+    why = "pip falls back to a user install (the system site-packages is not writable)" if fallback else "--user"
+    hint = "give the user a writable HOME (`useradd -m`), or set PYTHONUSERBASE to a directory it can write"
+    return [
+        WriteNeed(base, True, Need.FATAL, "user-site",
+                  f"{why}: it writes lib/pythonX.Y/site-packages and bin below {base}", hint, None, premises)
+    ]  # fmt: skip
 
 
 def _own_hint(path: str, run: ToolRun) -> str:

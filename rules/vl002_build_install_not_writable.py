@@ -71,7 +71,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"({need.why}), but {verdict.reason}{describe_path(fs, verdict.path)}. The build fails here.",
                 need.fix_hint,
                 stage=run.stage,
-                premises=(*verdict.premises, *run_premises(run)),
+                premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 cause=last_change(fs, verdict.path),
             )
     # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).

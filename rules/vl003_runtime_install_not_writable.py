@@ -70,6 +70,6 @@ def check(a: Analysis) -> Iterator[Problem]:
                 severity=Severity.ERROR if fatal else Severity.WARNING,
                 stage=intent.run.stage,
                 related=(who.line,) if who.line else (),
-                premises=verdict.premises,
+                premises=(*verdict.premises, *need.premises),
                 cause=last_change(a.fs, verdict.path),
             )

@@ -80,6 +80,6 @@ def check(a: Analysis) -> Iterator[Problem]:
                 need.fix_hint,
                 severity=severity,
                 stage=intent.run.stage,
-                premises=(*verdict.premises, *run_premises(intent.run)),
+                premises=(*verdict.premises, *need.premises, *run_premises(intent.run)),
                 cause=last_change(fs, verdict.path),
             )

@@ -207,11 +207,19 @@ class FileSystem:
         fs.put("/", Node(Kind.DIR, 0, 0, 0o755), Cause(0, "FROM scratch"), Action.CREATED, listing_complete=True)
         return fs
 
+    # Directories an image almost always has, with metadata unlike what a builder gives a directory it creates
+    # (0:0 0755): in an unknown image they may exist, so a COPY or WORKDIR below them must not assume they did not.
+    MAYBE_PRESENT = ("/tmp", "/var", "/var/tmp", "/root", "/home", "/run")
+
     @classmethod
     def unknown(cls, cause: Cause) -> FileSystem:
-        """An image we know nothing about: `/` exists (assumed 0:0 0755), everything else is unknown."""
+        """An image we know nothing about: `/` exists (assumed 0:0 0755); the usual system directories may exist
+        with metadata not known; everything else is unknown."""
         fs = cls()
         fs.put("/", Node(Kind.DIR, 0, 0, 0o755, Knowledge.ASSUMED), cause, Action.CREATED, "the image's root")
+        for path in cls.MAYBE_PRESENT:
+            node = Node(Kind.DIR, None, None, None, Knowledge.UNKNOWN)
+            fs.put(path, node, cause, Action.CREATED, "may be in the image (not known)")
         return fs
 
     def copy(self) -> FileSystem:

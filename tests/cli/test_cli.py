@@ -178,3 +178,31 @@ def test_directory_argument_finds_dockerfiles_and_respects_gitignore(tmp_path: P
 
 def test_no_fail() -> None:
     assert run("--no-fail", str(EXAMPLE)).returncode == 0
+
+
+def test_a_context_that_does_not_exist_is_bad_input(tmp_path: Path) -> None:
+    r = run("--context", str(tmp_path / "nowhere"), str(EXAMPLE))
+    assert r.returncode == 2 and "the build context" in r.stderr and "is not a directory" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_linting_without_a_build_context(tmp_path: Path) -> None:
+    r = run("--no-context", "--format", "json", str(EXAMPLE))
+    doc = json.loads(r.stdout)
+    assert any("the build context is not available" in a["message"] for a in doc["assumptions"])
+    # Without the overlay's content nothing says the COPY reset /opt/app-root: no error is claimed.
+    assert not any(f["severity"] == "error" for f in doc["findings"]), doc["findings"]
+    both = run("--no-context", "--context", str(tmp_path), str(EXAMPLE))
+    assert both.returncode == 2 and "contradict" in both.stderr
+
+
+def test_a_missing_copy_source_is_an_assumption_unless_strict(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM python:3.12-slim\nCOPY dist/*.whl /tmp/wheels/\nRUN pip install /tmp/wheels/*.whl\n")
+    r = run("--format", "json", str(df))
+    assert r.returncode == 0, r.stderr
+    said = [a["message"] for a in json.loads(r.stdout)["assumptions"]]
+    assert any("COPY source 'dist/*.whl' is not in the build context" in m for m in said), said
+    strict = run("--strict-context", "--format", "json", str(df))
+    assert strict.returncode == 1
+    assert [(f["code"], f["line"]) for f in json.loads(strict.stdout)["findings"]] == [("VL011", 2)]
