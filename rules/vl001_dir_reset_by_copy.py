@@ -160,5 +160,5 @@ def _source_hint(reset: Change, path: str) -> str | None:
     which source directory it came from)."""
     if not reset.source or reset.source.startswith("/"):
         return None
-    verb = reset.cause.instruction.split(maxsplit=1)[0] if reset.cause.instruction else "COPY"
+    verb = reset.cause.keyword or "COPY"
     return f"{verb} {reset.source.rstrip('/')}/ {path}/"

@@ -51,7 +51,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         if root is None or not root.history:
             continue
         first = root.history[0]
-        if "--from" not in first.cause.instruction or first.action is not Action.CREATED:
+        if first.cause.copy_from is None or first.action is not Action.CREATED:
             continue
         if len(root.history) > 1:
             continue  # something changed it afterwards (a chown, a chmod): judged by the other rules

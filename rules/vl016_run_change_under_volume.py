@@ -47,7 +47,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             for path in st.fs.walk(vol):
                 node = st.fs.nodes[path]
                 for ch in node.history:
-                    if ch.cause.line <= vline or not ch.cause.instruction.startswith("RUN"):
+                    if ch.cause.line <= vline or ch.cause.keyword != "RUN":
                         continue
                     if (ch.cause.line, vol) in seen:
                         continue

@@ -77,13 +77,16 @@ class Action(str, Enum):
 
 @dataclass(frozen=True)
 class Cause:
-    """Where a change came from: a Dockerfile line and a short instruction text (`profile`: the base-image profile a
+    """Where a change came from: a Dockerfile line and a short instruction text for people (`keyword`: the
+    instruction, e.g. "COPY"; `copy_from`: the stage or image of a `COPY --from`; `profile`: the base-image profile a
     FROM line brought in; `line` 0 only for a profile read outside a build)."""
 
     line: int
     instruction: str
     stage: str = ""
     profile: str | None = None
+    keyword: str = ""
+    copy_from: str | None = None
 
 
 @dataclass(frozen=True)
@@ -411,6 +414,10 @@ class FileSystem:
             return
         for p in list(self.walk(path)) or [path]:
             self.complete.discard(p)
+
+    def open_listing(self, directory: str) -> None:
+        """Only `directory`'s own listing stops being complete (something may have been created in it)."""
+        self.complete.discard(directory)
 
     def open_all(self) -> None:
         """Nothing is known to be absent any more (a command as root that venvlint does not model)."""

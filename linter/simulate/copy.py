@@ -206,7 +206,7 @@ def _create_dirs(
 
 
 def _verb(cause: Cause) -> str:
-    return cause.instruction.split()[0] if cause.instruction else "COPY"
+    return cause.keyword or "COPY"
 
 
 def _place_tree(state: StageState, src: Source, dest: str, placement: Placement, cause: Cause, builder: str) -> None:

@@ -81,7 +81,7 @@ def simulate(
 def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: str) -> StageState:
     ins = stage.from_instruction
     label = stage.label
-    cause = Cause(ins.line, ins.summary, label)
+    cause = Cause(ins.line, ins.summary, label, keyword="FROM")
     if stage.base_stage is not None:
         parent = result.states[stage.base_stage]
         state = StageState(
@@ -140,7 +140,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
 def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
     users = profile.userdb()
     # The profile's state is what this FROM line brings in: attribute it to the line, so `explain` starts there.
-    fs = profile.filesystem(Cause(cause.line, cause.instruction, cause.stage, profile.name))
+    fs = profile.filesystem(Cause(cause.line, cause.instruction, cause.stage, profile.name, "FROM"))
     state = StageState(
         stage.label,
         stage.index,
@@ -215,7 +215,8 @@ class _Replayer:
         text = step.instruction.summary
         if step.trigger_of is not None:
             text = f"{text} (ONBUILD trigger, fired by FROM at line {step.trigger_of})"
-        return Cause(step.line, text, self.state.name)
+        copy_from = step.flag("from") if step.cmd in ("COPY", "ADD") else None
+        return Cause(step.line, text, self.state.name, keyword=step.cmd, copy_from=copy_from)
 
     # -- environment and identity -----------------------------------------------------------------------------------
     def do_env(self, step: Step) -> None:
@@ -442,7 +443,7 @@ class _Replayer:
                     break
             else:
                 path = posixpath.join(dest_path, name) if dest.endswith("/") or len(srcs) > 1 else dest_path
-                cause = Cause(line, f"COPY --from={ref}", self.state.name)
+                cause = Cause(line, f"COPY --from={ref}", self.state.name, keyword="COPY", copy_from=ref)
                 node = Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN).with_tag("image", ref)
                 self.state.fs.put(path, node, cause, Action.COPIED, "copied from an image whose content is not known")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model.access import ROOT, Identity, Premise
-from ..model.fs import Cause, FileSystem
+from ..model.fs import FileSystem
 from ..model.users import UserDB
 
 
@@ -107,6 +107,3 @@ class StageState:
         a = Assumption(line, message, self.name)
         if a not in self.assumptions:
             self.assumptions.append(a)
-
-    def cause(self, line: int, instruction: str) -> Cause:
-        return Cause(line, instruction, self.name)

@@ -81,7 +81,7 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
         for d in list(fs.complete):
             node = fs.get(d)
             if node is None or permits(node, who, "wx") is not Tri.NO:
-                fs.complete.discard(d)
+                fs.open_listing(d)
     for w in words[1:]:
         value = w.split("=", 1)[1] if w.startswith("-") and "=" in w else w
         if not value or value.startswith("-") or "://" in value or is_unknown(value) or value.startswith("git@"):
