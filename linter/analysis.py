@@ -161,6 +161,7 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
                 env=tuple(sorted(env.items())),
                 cwd=final.workdir,
                 stage=final.name,
+                env_open=sim.build.stages[sim.build.target].env_open,
             )
             earlier = [*_lineage_runs(sim, sim.build.target), *final.tool_runs]
             for intent in intents_for(run, final.fs, final.users, uv_version=uv_version, earlier=earlier):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
@@ -300,7 +300,26 @@ def intents_for(
     earlier: Sequence[ToolRun] = (),
 ) -> list[Intent]:
     """What `run` must be able to write, checked against `fs` (the model as the tool found it). `earlier`: the
-    tool runs of the build before it (a `uv run` after a `uv sync` that installed what it needs writes nothing)."""
+    tool runs of the build before it (a `uv run` after a `uv sync` that installed what it needs writes nothing).
+    In an environment that is not all known (an image without a complete profile), each need also rests on the
+    assumption that the image sets none of the variables that steer the tool."""
+    intents = _intents_for(run, fs, users, uv_version, earlier)
+    if not run.env_open:
+        return intents
+    tool = _split(run.argv)[0]
+    assumed = Premise(
+        PremiseKind.COMMAND,
+        " ".join(run.argv),
+        Knowledge.ASSUMED,
+        run.line,
+        assumption=f"that the base image sets none of the variables that steer {tool} (its environment is not known)",
+    )
+    return [replace(i, needs=tuple(replace(n, premises=(*n.premises, assumed)) for n in i.needs)) for i in intents]
+
+
+def _intents_for(
+    run: ToolRun, fs: FileSystem, users: UserDB, uv_version: str | None, earlier: Sequence[ToolRun]
+) -> list[Intent]:
     env = dict(run.env)
     if unknown_tool_variables(env):
         return []  # where it writes depends on a value venvlint does not know

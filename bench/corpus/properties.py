@@ -68,7 +68,8 @@ def _instruction_starts(lines: list[str]) -> list[int]:
             m = re.search(r"<<-?['\"]?(\w+)['\"]?", line)
             if m and stripped.split()[0].upper() in ("RUN", "COPY", "ADD"):
                 heredoc = m.group(1)
-        cont = stripped.endswith("\\") and not stripped.startswith("#")
+        if stripped and not stripped.startswith("#"):  # comments and blank lines inside a continuation are skipped
+            cont = stripped.endswith("\\")
     out.append(len(lines))
     return out
 

@@ -59,6 +59,7 @@ class Action(str, Enum):
 
     PROFILE = "from the base-image profile"
     DISTRIBUTION = "as every image of the distribution has it"
+    BASE_IMAGE = "in the base image (not known)"
     CREATED = "created"
     COPY_RESET = "metadata replaced from the COPY source"  # an existing directory inside a COPY/ADD source tree
     REAPPLIED = "re-applied by COPY (unchanged)"
@@ -139,7 +140,7 @@ class Node:
     def created(self) -> Cause | None:
         """The instruction that created the node (None for a node from the base image)."""
         first = self.history[0] if self.history else None
-        if first is None or first.action in (Action.PROFILE, Action.DISTRIBUTION):
+        if first is None or first.action in (Action.PROFILE, Action.DISTRIBUTION, Action.BASE_IMAGE):
             return None
         return first.cause
 
@@ -219,10 +220,10 @@ class FileSystem:
         """An image we know nothing about: `/` exists (assumed 0:0 0755); the usual system directories may exist
         with metadata not known; everything else is unknown."""
         fs = cls()
-        fs.put("/", Node(Kind.DIR, 0, 0, 0o755, Knowledge.ASSUMED), cause, Action.CREATED, "the image's root")
+        fs.put("/", Node(Kind.DIR, 0, 0, 0o755, Knowledge.ASSUMED), cause, Action.BASE_IMAGE, "the image's root")
         for path in cls.MAYBE_PRESENT:
             node = Node(Kind.DIR, None, None, None, Knowledge.UNKNOWN)
-            fs.put(path, node, cause, Action.CREATED, "may be in the image (not known)")
+            fs.put(path, node, cause, Action.BASE_IMAGE, "may be in the image (not known)")
         return fs
 
     def copy(self) -> FileSystem:

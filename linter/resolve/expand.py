@@ -44,18 +44,34 @@ def unknown_names(text: str) -> list[str]:
     return list(dict.fromkeys(_UNKNOWN.findall(text)))
 
 
+class OpenVars(dict[str, str]):
+    """Variables of an environment that is not all known (an image without a complete profile, or after a script
+    venvlint could not see was sourced): a name not set here may be set there, so it reads as an unknown value
+    (`unknown_value`), never as unset."""
+
+    def __missing__(self, key: str) -> str:
+        return unknown_value(key)
+
+    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
+        return self[key]
+
+    def __contains__(self, key: object) -> bool:
+        return True
+
+    def copy(self) -> OpenVars:
+        return OpenVars(self)
+
+
 # Variables that steer where Python tools write: a run that sees an unknown value in one is not judged.
 TOOL_VARIABLES = ("HOME", "VIRTUAL_ENV", "PYTHONUSERBASE", "XDG_CACHE_HOME", "TMPDIR", "PYTHON_VERSION")
 TOOL_PREFIXES = ("UV_", "PIP_", "POETRY_", "PIPENV_", "PIPX_", "CONDA_", "MAMBA_", "PDM_", "HATCH_")
 
 
 def unknown_tool_variables(env: Mapping[str, str]) -> list[str]:
-    """The variables steering Python tools whose values `env` does not know (a marker, or unknown because a
-    script venvlint could not see may have set them)."""
-    names = [k for k in env if k in TOOL_VARIABLES or k.startswith(TOOL_PREFIXES)]
-    out = [k for k in names if UNKNOWN_MARK in (env.get(k) or "")]
-    out += [k for k in TOOL_VARIABLES if k not in names and UNKNOWN_MARK in (env.get(k) or "")]
-    return sorted(set(out))
+    """The variables steering Python tools that `env` sets to a value venvlint does not know (a marker). Variables
+    an open environment (`OpenVars`) may set without saying are not among them: see `ToolRun.env_open`."""
+    items = dict.items(env) if isinstance(env, dict) else env.items()  # the variables set, even in OpenVars
+    return sorted(k for k, v in items if (k in TOOL_VARIABLES or k.startswith(TOOL_PREFIXES)) and UNKNOWN_MARK in v)
 
 
 def shown(text: str) -> str:

@@ -14,7 +14,7 @@ from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, normpat
 from ..model.users import UserDB
 from ..parse.model import Instruction
 from ..profiles.catalog import Profile, ProfileSet
-from ..resolve.expand import shown, unknown_names
+from ..resolve.expand import OpenVars, shown, unknown_names
 from ..resolve.stages import ResolvedBuild, Stage, Step
 from . import copy as copyops
 from .identity import BUILDERS, chown_owner, home_of, run_identity, with_source, workdir_owner
@@ -449,12 +449,13 @@ class _Replayer:
 
     # -- RUN ---------------------------------------------------------------------------------------------------------
     def run_env(self, step: Step) -> dict[str, str]:
+        """The environment a RUN's shell starts with; open (`OpenVars`) when the base image's is not all known."""
         env = {"PATH": DEFAULT_PATH, **step.env}
         if "HOME" not in env:
             home = home_of(self.state.identity, self.state.users)
             if home is not None:
                 env["HOME"] = home
-        return env
+        return OpenVars(env) if self.stage.env_open else env
 
     def do_run(self, step: Step) -> None:
         ins = step.instruction

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, normpath
-from ..resolve.expand import unknown_value
+from ..resolve.expand import OpenVars, unknown_value
 from . import commands
 from .commands import shell as shell_commands
 from .commands import unmodelled
@@ -54,23 +54,6 @@ class SimpleCommand:
     argv: list[str]
     cwd: str | None
     env: dict[str, str]
-
-
-class OpenVars(dict[str, str]):
-    """Shell variables after a script venvlint cannot see was sourced: a name not set here may have been set there,
-    so it expands to an unknown value (`expand.unknown_value`) rather than to ""."""
-
-    def __missing__(self, key: str) -> str:
-        return unknown_value(key)
-
-    def get(self, key: str, default: str | None = None) -> str | None:  # type: ignore[override]
-        return self[key]
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def copy(self) -> OpenVars:
-        return OpenVars(self)
 
 
 class Shell:
@@ -512,7 +495,7 @@ def run_argv(
     state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
 ) -> tuple[int, str | None]:
     sh = Shell(state, cause, env, mounts)
-    status = commands.dispatch(sh, list(argv), dict(env), None, False, None) or 0
+    status = commands.dispatch(sh, list(argv), sh.vars, None, False, None) or 0
     return status, sh.error if status else None
 
 

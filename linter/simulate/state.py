@@ -45,6 +45,7 @@ class ToolRun:
     mounts: tuple[str, ...] = ()  # the RUN's --mount flags, as written
     umask: int = 0o022  # the umask in force when the tool ran (a RUN may say `umask 002` first)
     tentative: bool = False  # the command may not have run (a shell condition venvlint could not decide)
+    env_open: bool = False  # the environment may hold variables venvlint does not know (an unknown base image)
     # The model as the tool found it (a snapshot taken when the tool ran, mid-RUN), so that build-time needs are
     # checked against the state at that moment rather than the end of the stage.
     fs: FileSystem | None = field(default=None, compare=False, repr=False)

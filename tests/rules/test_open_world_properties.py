@@ -90,7 +90,8 @@ def _instruction_starts(text: str) -> list[int]:
         m = re.search(r"<<-?['\"]?(\w+)['\"]?", line)
         if m and not cont and line.split()[0].upper() in ("RUN", "COPY"):
             heredoc = m.group(1)
-        cont = line.rstrip().endswith("\\")
+        if line.strip() and not line.lstrip().startswith("#"):  # comments inside a continuation are skipped
+            cont = line.rstrip().endswith("\\")
     out.append(len(lines))
     return out
 

@@ -10,7 +10,7 @@ import re
 
 from ...model.access import Tri, can_create, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node
-from ...resolve.expand import unknown_tool_variables
+from ...resolve.expand import OpenVars, unknown_tool_variables
 from ..state import ToolRun
 from .base import ShellContext, Status, deny, owner_for_new, parse_flags
 from .files import create_dir
@@ -101,6 +101,7 @@ def record_tool(sh: ShellContext, tool: str, argv: list[str], env: dict[str, str
         mounts=sh.raw_mounts,
         umask=sh.umask,
         tentative=sh.tentative,
+        env_open=isinstance(env, OpenVars),
         fs=sh.state.fs.copy(),
     )
     sh.state.tool_runs.append(run)
