@@ -287,6 +287,21 @@ class BuildContext:
         return rel
 
     def match_sources(self, src: str) -> list[str]:
+        """The context paths a COPY source names (a wildcard may match several). Raises MissingSource when there
+        is none. Remembered: the engine asks first whether a source is there, then for its paths."""
+        cache: dict[str, list[str] | MissingSource] = self.__dict__.setdefault("_matched", {})
+        found = cache.get(src)
+        if found is None:
+            try:
+                found = self._match_sources(src)
+            except MissingSource as exc:
+                found = exc
+            cache[src] = found
+        if isinstance(found, MissingSource):
+            raise found
+        return list(found)
+
+    def _match_sources(self, src: str) -> list[str]:
         rel = self._clean(src)
         if not _WILDCARD.search(rel):
             rel = self._resolve_inside(rel)

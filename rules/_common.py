@@ -30,9 +30,8 @@ def where(ch: Change) -> str:
 
 def node_at(node: Node, ch: Change) -> Node:
     """The node as it was right after `ch` (for permission questions about the past)."""
-    from dataclasses import replace
 
-    return replace(node, uid=ch.uid, gid=ch.gid, mode=ch.mode, kind=ch.kind or node.kind)
+    return node._replace(uid=ch.uid, gid=ch.gid, mode=ch.mode, kind=ch.kind or node.kind)
 
 
 def could_write(node: Node, who: Identity) -> Tri:

@@ -141,23 +141,24 @@ def permits(node: Node, who: Identity, want: str) -> Tri:
         if "x" in want and node.kind is Kind.FILE and node.mode is not None and not node.mode & 0o111:
             return Tri.NO
         return Tri.YES
-    if node.mode is None:
+    mode = node.mode
+    if mode is None:
         return Tri.UNKNOWN
+    need = _NEED.get(want)
+    if need is None:
+        need = _NEED[want] = sum(_BITS[c] for c in set(want))
     known, cls = _class_bits(node, who)
     if known is Tri.YES:
-        classes = [cls]
-    elif cls == "group not known" and node.uid != who.uid:
-        classes = ["group", "other"]
-    else:
-        return Tri.UNKNOWN
-    need = sum(_BITS[c] for c in set(want))
-    answers = {(node.mode >> _SHIFT[c]) & 7 & need == need for c in classes}
-    if len(answers) != 1:
-        return Tri.UNKNOWN
-    return Tri.YES if answers.pop() else Tri.NO
+        return Tri.YES if (mode >> _SHIFT[cls]) & need == need else Tri.NO
+    if cls == "group not known" and node.uid != who.uid:
+        group, other = (mode >> 3) & need == need, mode & need == need
+        if group == other:
+            return Tri.YES if group else Tri.NO
+    return Tri.UNKNOWN
 
 
 _SHIFT = {"owner": 6, "group": 3, "other": 0}
+_NEED: dict[str, int] = {}
 
 
 def describe(path: str, node: Node) -> str:

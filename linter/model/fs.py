@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Kind(str, Enum):
@@ -90,11 +91,10 @@ class Cause:
     copy_from: str | None = None
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """One step of a node's history: the state right after `cause`, what happened, and details for rules and
     `explain` (`spec`: the owner or mode as written; `source`: the path it was copied from; `tentative`: a change the
-    command may or may not have made)."""
+    command may or may not have made). A tuple: a large COPY makes hundreds of thousands of them."""
 
     cause: Cause
     kind: Kind | None
@@ -115,8 +115,10 @@ class Change:
         return f"{text} (if that command ran)" if self.tentative else text
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
+    """A path's kind, owner, group and mode, where that knowledge comes from, and its history. Immutable (a tuple,
+    cheap to make): a change makes a new node."""
+
     kind: Kind
     uid: int | None
     gid: int | None
@@ -134,7 +136,7 @@ class Node:
         return None
 
     def with_tag(self, key: str, value: str) -> Node:
-        return replace(self, tags=(*tuple((k, v) for k, v in self.tags if k != key), (key, value)))
+        return self._replace(tags=(*tuple((k, v) for k, v in self.tags if k != key), (key, value)))
 
     @property
     def created(self) -> Cause | None:
@@ -206,6 +208,24 @@ class FileSystem:
     tentative: int = field(default=0, repr=False)
 
     @classmethod
+    def base(
+        cls, entries: Iterable[tuple[str, Node]], cause: Cause, action: Action, detail: str, complete: Iterable[str]
+    ) -> FileSystem:
+        """A base image's filesystem as a profile describes it: each node with one history entry (`cause`, the
+        FROM line), parents listed before children, `complete` the directories whose listing is whole. Built
+        directly rather than through `put` (many Dockerfiles start from a profile: this is on every lint's path)."""
+        fs = cls(complete=set(complete))
+        nodes = fs.nodes
+        for path, node in entries:
+            change = Change(cause, node.kind, node.uid, node.gid, node.mode, action, detail, knowledge=node.knowledge)
+            nodes[path] = Node(node.kind, node.uid, node.gid, node.mode, node.knowledge, node.target, (change,),
+                               node.tags)  # fmt: skip
+            if path != "/":
+                parent, _, name = path.rpartition("/")
+                fs._add_child(parent or "/", name)
+        return fs
+
+    @classmethod
     def scratch(cls) -> FileSystem:
         fs = cls()
         fs.put("/", Node(Kind.DIR, 0, 0, 0o755), Cause(0, "FROM scratch"), Action.CREATED, listing_complete=True)
@@ -243,16 +263,18 @@ class FileSystem:
     def is_known_absent(self, path: str) -> bool:
         """Absent, and we know it: the first missing component of `path` sits in a directory whose listing is
         complete (or below a file, where nothing can be)."""
-        if path in self.nodes:
+        nodes = self.nodes
+        if path in nodes:
             return False
-        parent = "/"
-        for p in [*ancestors(path)[1:], path]:
-            node = self.nodes.get(p)
-            if node is None:
-                return self.listing_complete(parent)
-            if node.kind is Kind.FILE:
-                return True
-            parent = p
+        # Up from `path` to its deepest existing ancestor: the first missing component is that one's child (the
+        # engine's hottest question, so no list of ancestors is built).
+        p = path
+        while p != "/":
+            parent = p.rpartition("/")[0] or "/"
+            node = nodes.get(parent)
+            if node is not None:
+                return node.kind is Kind.FILE or parent in self.complete
+            p = parent
         return False
 
     def listing_complete(self, directory: str) -> bool:
@@ -277,6 +299,21 @@ class FileSystem:
             p = stack.pop()
             yield p
             stack.extend(reversed(self.children(p)))
+
+    def _subtree(self, path: str) -> list[str]:
+        """`path` and every stored path below it, in no particular order (cheaper than `walk`)."""
+        out = [path] if path in self.nodes else []
+        stack = [path]
+        kids = self._children
+        while stack:
+            p = stack.pop()
+            names = kids.get(p)
+            if names:
+                base = "" if p == "/" else p
+                below_p = [f"{base}/{n}" for n in names]
+                out.extend(below_p)
+                stack.extend(below_p)
+        return out
 
     def resolve(self, path: str, follow_last: bool = True, _depth: int = 0) -> str:
         """Resolve symlinks in the directory components of `path` (and in the last one if `follow_last`).
@@ -328,7 +365,7 @@ class FileSystem:
         if old is None:
             absent = path != "/" and self.is_known_absent(path)
             if tentative and node.knowledge.known:
-                node = replace(node, knowledge=Knowledge.ASSUMED)
+                node = node._replace(knowledge=Knowledge.ASSUMED)
             if node.kind is Kind.DIR:
                 complete = (absent and not tentative) if listing_complete is None else listing_complete
                 if complete:
@@ -336,8 +373,7 @@ class FileSystem:
             history: tuple[Change, ...] = ()
         else:
             if tentative:
-                node = replace(
-                    node,
+                node = node._replace(
                     uid=_merge(old.uid, node.uid),
                     gid=_merge(old.gid, node.gid),
                     mode=_merge(old.mode, node.mode),
@@ -396,7 +432,7 @@ class FileSystem:
             return None
         recursive = bool(changes.pop("recursive", False))
         spec = str(changes.pop("spec", ""))
-        return self.put(path, replace(old, **changes), cause, action, detail, recursive=recursive, spec=spec)  # type: ignore[arg-type]
+        return self.put(path, old._replace(**changes), cause, action, detail, recursive=recursive, spec=spec)  # type: ignore[arg-type]
 
     def tag(self, path: str, key: str, value: str) -> None:
         """Attach a fact to an existing node (no history entry: its metadata does not change)."""
@@ -408,13 +444,15 @@ class FileSystem:
         """Something venvlint does not model may have created entries at or below `path`: its listing, every
         listing below it, and (`with_parent`, since `path` itself may have been created) its parent's listing stop
         being complete."""
+        if not self.complete:
+            return
         if with_parent:
             self.complete.discard(parent_of(path))
         if path == "/":
             self.complete.clear()
             return
-        for p in list(self.walk(path)) or [path]:
-            self.complete.discard(p)
+        for d in [d for d in self.complete if below(d, path)]:
+            self.complete.discard(d)
 
     def open_listing(self, directory: str) -> None:
         """Only `directory`'s own listing stops being complete (something may have been created in it)."""
@@ -432,12 +470,19 @@ class FileSystem:
         only `path`, which `bulk_removed` then lists). In tentative mode the nodes stay, as ASSUMED."""
         if path == "/":
             return []
-        removed = list(self.walk(path)) if recursive else ([path] if path in self.nodes else [])
+        removed = self._subtree(path) if recursive else ([path] if path in self.nodes else [])
         if self.tentative > 0:
-            for p in removed:
-                old = self.nodes[p]
-                if cause is not None:
-                    self.put(p, replace(old, knowledge=Knowledge.ASSUMED), cause, Action.REMOVED, detail)
+            if cause is not None:
+                # Every node may be gone: each becomes ASSUMED, with the removal in its history (built directly,
+                # not through `put`: a tentative `rm -rf` of a large tree is common in real scripts).
+                for p in removed:
+                    old = self.nodes[p]
+                    change = Change(
+                        cause, old.kind, old.uid, old.gid, old.mode, Action.REMOVED, detail, tentative=True,
+                        knowledge=Knowledge.ASSUMED,
+                    )  # fmt: skip
+                    self.nodes[p] = Node(old.kind, old.uid, old.gid, old.mode, Knowledge.ASSUMED, old.target,
+                                         (*old.history, change), old.tags)  # fmt: skip
             return []
         if cause is not None:
             bulk = len(removed) > REMOVALS_KEPT

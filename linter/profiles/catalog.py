@@ -88,27 +88,47 @@ class Profile:
         cause = at or Cause(0, f"FROM {self.name}", profile=self.name)
         action = Action.DISTRIBUTION if self.knowledge is Knowledge.DISTRIBUTION else Action.PROFILE
         detail = f"{self.label} ({self.origin})"
-        venv_cfgs = {f"{v.rstrip('/')}/pyvenv.cfg": v for v in self.venvs}
-        complete = set(self.complete_dirs)
-        fs = FileSystem()
-        for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
-            tags = (("venv", venv_cfgs[path]),) if path in venv_cfgs else ()
-            node = Node(spec.kind, spec.uid, spec.gid, spec.mode, self.knowledge, spec.target, (), tags)
-            fs.put(path, node, cause, action, detail, listing_complete=path in complete)
-        return fs
+        return FileSystem.base(self._nodes(), cause, action, detail, self.complete_dirs)
+
+    def _nodes(self) -> list[tuple[str, Node]]:
+        """The profile's paths as nodes, parents first (made once per profile)."""
+        made: list[tuple[str, Node]] | None = self.__dict__.get("_made")
+        if made is None:
+            venv_cfgs = {f"{v.rstrip('/')}/pyvenv.cfg": v for v in self.venvs}
+            made = []
+            for path, spec in sorted(self.paths, key=lambda kv: kv[0].count("/") if kv[0] != "/" else 0):
+                tags = (("venv", venv_cfgs[path]),) if path in venv_cfgs else ()
+                made.append(
+                    (path, Node(spec.kind, spec.uid, spec.gid, spec.mode, self.knowledge, spec.target, (), tags))
+                )
+            object.__setattr__(self, "_made", made)
+        return made
 
     def userdb(self) -> UserDB:
-        source = self.label
-        db = UserDB(
-            complete=self.passwd_complete, groups_complete=self.passwd_complete, source=source, knowledge=self.knowledge
+        """A fresh, mutable copy of the image's accounts (the records themselves are made once per profile)."""
+        made: tuple[dict[str, User], dict[str, int | None], dict[str, tuple[str, ...]]] | None = self.__dict__.get(
+            "_accounts"
         )
-        for u in self.users:
-            db.users[u.name] = User(u.name, u.uid, u.gid, u.home, u.shell, None, self.knowledge, source)
-        for name, gid, members in self.groups:
-            db.groups[name] = gid
-            if members:
-                db.members[name] = set(members)
-        db.passwd_exists = bool(self.users) or None
+        if made is None:
+            source = self.label
+            users = {
+                u.name: User(u.name, u.uid, u.gid, u.home, u.shell, None, self.knowledge, source) for u in self.users
+            }
+            groups: dict[str, int | None] = {name: gid for name, gid, _ in self.groups}
+            members = {name: m for name, _, m in self.groups if m}
+            made = (users, groups, members)
+            object.__setattr__(self, "_accounts", made)
+        users, groups, members = made
+        db = UserDB(
+            dict(users),
+            dict(groups),
+            {k: set(v) for k, v in members.items()},
+            bool(self.users) or None,
+            self.passwd_complete,
+            self.passwd_complete,
+            source=self.label,
+            knowledge=self.knowledge,
+        )
         return db
 
     def for_tag(self, ref: str) -> Profile:
@@ -257,8 +277,21 @@ class _LazyProfiles(ProfileSet):
         return super().names()
 
 
+_SETS: dict[tuple[tuple[str, int, int], ...], ProfileSet] = {}
+
+
 def load_profiles(extra_files: Sequence[str] = ()) -> ProfileSet:
-    return _LazyProfiles(extra_files)
+    """The built-in profiles, with `extra_files` first (they win ties). One set per run and list of files (a file
+    is read again only when it changed), so every Dockerfile of a run shares its parsed profiles and its matches."""
+    key = []
+    for f in extra_files:
+        require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
+        st = os.stat(f)
+        key.append((os.path.abspath(f), st.st_mtime_ns, st.st_size))
+    found = _SETS.get(tuple(key))
+    if found is None:
+        found = _SETS[tuple(key)] = _LazyProfiles(extra_files)
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -221,8 +221,6 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
     for e in src.entries_below():
         path = f"{base}/{e.rel}"
         if tentative or e.kind is not file_kind or e.content is not None or e.tags or path in nodes:
-            fs.put_new_files(fast)
-            fast.clear()
             _put_entry(state, path, e, placement, cause, builder, f"{src.label.rstrip('/')}/{e.rel}")
             continue
         # A new plain file (most of a large context): `_put_entry` would build exactly this node, and files with

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
@@ -113,7 +113,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         root = state.fs.get("/")
         if builder == "buildah" and root is not None and (root.uid, root.gid, root.mode) != (0, 0, 0o755):
             # buildah starts every stage's `/` as 0:0 0755 again, whatever the parent stage did (oracle case 84).
-            state.fs.put("/", replace(root, uid=0, gid=0, mode=0o755), cause, Action.BUILDER_RESET, "buildah resets /")
+            state.fs.put("/", root._replace(uid=0, gid=0, mode=0o755), cause, Action.BUILDER_RESET, "buildah resets /")
         return state
     if stage.base.lower() == "scratch":
         return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))

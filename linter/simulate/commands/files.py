@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_modify, can_write_dir
@@ -522,7 +522,7 @@ def cp_mv(
             n = nodes[p]
             newp = target + p[len(src) :]
             if keep:
-                new = replace(n, history=())
+                new = n._replace(history=())
             else:
                 uid, gid, _ = owner_for_new(sh, parent_of(newp))
                 m = n.mode & ~sh.umask if n.mode is not None else None
