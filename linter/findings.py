@@ -38,9 +38,10 @@ class Severity(str, Enum):
 class Problem:
     """One problem as a rule reports it.
 
-    `severity` None means the rule's default. `cause` names the change behind the problem as (line, path) — the
-    instruction that made a path what it is — so that the core can drop this problem when a rule that supersedes
-    this one reported the same cause. `count`: how many entries below `path` the same cause affects.
+    `severity` None means the rule's default. `causes` name what is behind the problem as (line, path) pairs — the
+    instruction that made a path what it is, or (line, "") for the line where the build stops — so that the core
+    can drop this problem when a rule that supersedes this one reported one of them. `count`: how many entries
+    below `path` the same cause affects.
     """
 
     line: int  # the line the finding points at (1-based)
@@ -51,7 +52,7 @@ class Problem:
     stage: str = ""
     related: tuple[int, ...] = ()  # other lines involved (the write that needs the path, the USER line, ...)
     premises: tuple[Premise, ...] = ()
-    cause: tuple[int, str] | None = None
+    causes: tuple[tuple[int, str], ...] = ()
     count: int = 1
 
 

@@ -111,9 +111,9 @@ class RuleLike(Protocol):
 
 def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions) -> tuple[list[Finding], list[str]]:
     """Run the enabled `rules` and turn their problems into findings: drop a problem a superseding enabled rule
-    reported with the same cause, or one resting on an unknown fact; cap one resting on an assumed fact at
-    warning; merge a cause's problems for many paths of one tree into one finding at the top path. A rule that
-    raises is reported (the second list) and the others still run."""
+    reported with one of its causes, or one resting on an unknown fact; cap one resting on an assumed fact at
+    warning; then merge one rule's findings at one line for many paths of one tree into one finding at the top
+    path. A rule that raises is reported (the second list) and the others still run."""
     reported: dict[str, list[Problem]] = {}
     failures: list[str] = []
     for rule in rules:
@@ -121,21 +121,21 @@ def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOpti
             reported[rule.code] = list(rule.check(analysis))
         except Exception as exc:  # a bug in one rule must not hide what the others find
             failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
-    causes = {code: {p.cause for p in problems if p.cause is not None} for code, problems in reported.items()}
+    causes = {code: {c for p in problems for c in p.causes} for code, problems in reported.items()}
     findings: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
     for rule in rules:
-        kept = [
-            p
+        superseding = set().union(*(causes.get(s, set()) for s in rule.superseded_by))
+        stamped = [
+            f
             for p in reported.get(rule.code, [])
-            if p.cause is None or not any(p.cause in causes.get(s, ()) for s in rule.superseded_by)
+            if not superseding.intersection(p.causes)
+            if (f := stamp(rule, p, options.severity.get(rule.code))) is not None
         ]
-        for problem in merge_tree(kept, rule.severity):
-            f = stamp(rule, problem, options.severity.get(rule.code))
-            if f is None or (f.code, f.line, f.path) in seen:
-                continue
-            seen.add((f.code, f.line, f.path))
-            findings.append(f)
+        for f in merge_tree(stamped):
+            if (f.code, f.line, f.path) not in seen:
+                seen.add((f.code, f.line, f.path))
+                findings.append(f)
     return findings, failures
 
 
@@ -168,29 +168,36 @@ def _assumption(p: Premise) -> str:
     return p.assumption or f"what venvlint assumed about {p.subject}"
 
 
-def merge_tree(problems: Sequence[Problem], default: Severity) -> list[Problem]:
-    """One cause, one finding: problems of one rule at one line whose paths lie below another's path fold into
-    that top path's problem, which then counts them (and takes the highest severity among them)."""
-    out: list[Problem] = []
+def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
+    """One cause, one finding: one rule's findings at one line whose paths lie below another's path fold into that
+    top path's finding, which counts them and takes the highest severity among them (with the assumptions that
+    severity rests on)."""
+    out: list[Finding] = []
     tops: dict[tuple[int, str], list[int]] = {}  # (line, stage) → indexes into `out`
-    for p in sorted(problems, key=lambda p: (p.line, p.stage, p.path.count("/"), p.path)):
-        group = tops.setdefault((p.line, p.stage), [])
+    for f in sorted(findings, key=lambda f: (f.line, f.stage, f.path.count("/"), f.path)):
+        group = tops.setdefault((f.line, f.stage), [])
         for i in group:
             top = out[i]
-            if p.path and top.path and below(p.path, top.path) and p.path != top.path:
-                severity = max(top.severity or default, p.severity or default, key=lambda s: s.rank)
-                out[i] = replace(top, count=top.count + p.count, severity=severity)
+            if f.path and top.path and below(f.path, top.path) and f.path != top.path:
+                worse = f.severity.rank > top.severity.rank
+                out[i] = replace(
+                    top,
+                    count=top.count + f.count,
+                    severity=f.severity if worse else top.severity,
+                    assumptions=f.assumptions if worse else top.assumptions,
+                    premises=(*top.premises, *f.premises),
+                )
                 break
         else:
             group.append(len(out))
-            out.append(p)
-    return [_counted(p) for p in out]
+            out.append(f)
+    return [_counted(f) for f in out]
 
 
-def _counted(p: Problem) -> Problem:
-    if p.count <= 1:
-        return p
-    more = p.count - 1
+def _counted(f: Finding) -> Finding:
+    if f.count <= 1:
+        return f
+    more = f.count - 1
     return replace(
-        p, message=f"{p.message} The same cause affects {more} more path{'s' if more != 1 else ''} below `{p.path}`."
+        f, message=f"{f.message} The same cause affects {more} more path{'s' if more != 1 else ''} below `{f.path}`."
     )

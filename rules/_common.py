@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from venvlint.analysis import Analysis, RuntimeIdentity
-from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
+from venvlint.model.access import Premise, PremiseKind, opaque_assumption, path_premise
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
 from venvlint.simulate.state import ToolRun
 
@@ -34,19 +33,11 @@ def node_at(node: Node, ch: Change) -> Node:
     return node._replace(uid=ch.uid, gid=ch.gid, mode=ch.mode, kind=ch.kind or node.kind)
 
 
-def could_write(node: Node, who: Identity) -> Tri:
-    return permits(node, who, "wx")
-
-
 def venv_of(path: str, venvs: Iterable[str]) -> str | None:
     for v in sorted(venvs, key=len, reverse=True):
         if path == v or path.startswith(v.rstrip("/") + "/"):
             return v
     return None
-
-
-def identities_for(a: Analysis) -> list[RuntimeIdentity]:
-    return a.runtime_identities
 
 
 def describe_path(fs: FileSystem, path: str) -> str:
@@ -60,24 +51,22 @@ def describe_path(fs: FileSystem, path: str) -> str:
 CACHE_ROLES = frozenset({"uv-cache", "pip-cache", "poetry-cache", "tmpdir", "home"})
 
 
-def reset_by_copy(fs: FileSystem, path: str) -> bool:
-    """Whether the last change of `path` was a COPY/ADD source tree replacing an existing directory."""
-    node = fs.get(path)
-    return node is not None and bool(node.history) and node.history[-1].action is Action.COPY_RESET
-
-
 def command(argv: tuple[str, ...] | list[str], limit: int = 100) -> str:
     """A command as the user wrote it, whole unless very long."""
     text = " ".join(argv)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def change_premise(path: str, ch: Change) -> Premise:
-    """The fact "`path` was uid:gid mode right after `ch`", with where that came from."""
-    assumption = ""
-    if not ch.knowledge.known:
+def change_premise(fs: FileSystem, path: str, ch: Change, until: Change | None = None) -> Premise:
+    """The fact "`path` was uid:gid mode right after `ch`" (and, with `until`, still so when that next change
+    came), with where that came from: an unmodelled command in between makes it assumed."""
+    knowledge, assumption = ch.knowledge, ""
+    if not knowledge.known:
         assumption = f"what line {ch.cause.line} left {path} as ({change_text(ch)})"
-    return Premise(PremiseKind.PATH, path, ch.knowledge, ch.cause.line, ch.uid, ch.gid, ch.mode, assumption)
+    opaque = fs.opaque_after(path, ch.uid, ch.seq, until.seq if until is not None else None)
+    if opaque is not None and knowledge.known:
+        knowledge, assumption = Knowledge.ASSUMED, opaque_assumption(path, opaque)
+    return Premise(PremiseKind.PATH, path, knowledge, ch.cause.line, ch.uid, ch.gid, ch.mode, assumption)
 
 
 def run_premises(run: ToolRun) -> tuple[Premise, ...]:
@@ -100,9 +89,9 @@ def final_premise(fs: FileSystem, path: str) -> Premise:
     return path_premise(fs, path)
 
 
-def last_change(fs: FileSystem, path: str) -> tuple[int, str] | None:
-    """The cause of what `path` is now: (line of its last change, path), for superseding."""
+def last_change(fs: FileSystem, path: str) -> tuple[tuple[int, str], ...]:
+    """The cause of what `path` is now, (line of its last change, path), for superseding (none if unknown)."""
     node = fs.get(path)
     if node is None or not node.history:
-        return None
-    return (node.history[-1].cause.line, path)
+        return ()
+    return ((node.history[-1].cause.line, path),)

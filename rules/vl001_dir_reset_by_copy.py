@@ -121,8 +121,8 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
         f"set at {where(before)}. {who.label()}, {source}, can no longer write it"
     )
     premises: tuple[Premise, ...] = (
-        change_premise(path, before),
-        change_premise(path, reset),
+        change_premise(a.fs, path, before, reset),
+        change_premise(a.fs, path, reset),
         final_premise(a.fs, path),
         who.premise(),
     )
@@ -151,7 +151,7 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
         stage=reset.cause.stage,
         related=tuple(sorted({n[2] for n in needs})),
         premises=premises,
-        cause=(reset.cause.line, path),
+        causes=((reset.cause.line, path),),
     )
 
 

@@ -72,7 +72,8 @@ def check(a: Analysis) -> Iterator[Problem]:
                 need.fix_hint,
                 stage=run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
-                cause=last_change(fs, verdict.path),
+                # What made the path unwritable, and that the build stops at this line.
+                causes=(*last_change(fs, verdict.path), (run.line, "")),
             )
     # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).
     for i in a.sim.build.needed:
@@ -89,6 +90,6 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "`install -d -o USER -g GROUP DIR`), or `COPY --chown=` what the user must write",
                 stage=st.name,
                 premises=d.premises,
-                cause=(d.line, ""),  # the line where the build stops (build-fails gives way to this finding)
+                causes=((d.line, ""),),  # the line where the build stops (build-fails gives way to this finding)
                 count=d.count,
             )

@@ -71,5 +71,5 @@ def check(a: Analysis) -> Iterator[Problem]:
                 stage=intent.run.stage,
                 related=(who.line,) if who.line else (),
                 premises=(*verdict.premises, *need.premises),
-                cause=last_change(a.fs, verdict.path),
+                causes=last_change(a.fs, verdict.path),
             )

@@ -81,5 +81,5 @@ def check(a: Analysis) -> Iterator[Problem]:
                 severity=severity,
                 stage=intent.run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(intent.run)),
-                cause=last_change(fs, verdict.path),
+                causes=last_change(fs, verdict.path),
             )

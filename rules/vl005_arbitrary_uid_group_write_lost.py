@@ -82,8 +82,12 @@ def check(a: Analysis) -> Iterator[Problem]:
                     "which can no longer write it: only the owner can.",
                     f"after line {cause.cause.line}, as root: `RUN {group_w}` (one directory, no recursion)",
                     stage=cause.cause.stage,
-                    premises=(change_premise(path, before), change_premise(path, cause), final_premise(a.fs, path)),
-                    cause=(cause.cause.line, path),
+                    premises=(
+                        change_premise(a.fs, path, before, cause),
+                        change_premise(a.fs, path, cause),
+                        final_premise(a.fs, path),
+                    ),
+                    causes=((cause.cause.line, path),),
                 )
                 break
 

@@ -47,5 +47,5 @@ def check(a: Analysis) -> Iterator[Problem]:
             "see the message: create the user or group first, use numeric ids, or avoid the builder-specific form",
             stage=f.stage,
             premises=f.premises,
-            cause=(f.line, ""),  # a denied write at this line is explained by build-install-not-writable
+            causes=((f.line, ""),),  # a denied write at this line is explained by build-install-not-writable
         )

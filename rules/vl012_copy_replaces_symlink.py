@@ -53,5 +53,5 @@ def check(a: Analysis) -> Iterator[Problem]:
                         f"copy into the target explicitly (`COPY <tree>/{path.lstrip('/')}/ {target}/`) and keep "
                         f"`{path.lstrip('/')}/` out of the tree",
                         stage=st.name,
-                        premises=(change_premise(path, ch),),
+                        premises=(change_premise(st.fs, path, ch, ch),),
                     )

@@ -59,5 +59,5 @@ def check(a: Analysis) -> Iterator[Problem]:
                         "BuildKit keeps the change, the classic builder and older buildah discard it.",
                         f"do it before line {vline}, then declare the VOLUME",
                         stage=st.name,
-                        premises=(change_premise(path, ch),),
+                        premises=(change_premise(st.fs, path, ch, ch),),
                     )

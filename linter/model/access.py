@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from enum import Enum
 
-from .fs import Action, FileSystem, Kind, Knowledge, Node, ancestors, format_mode, parent_of
+from .fs import Action, FileSystem, Kind, Knowledge, Node, Opaque, ancestors, format_mode, parent_of
 
 
 class Tri(str, Enum):
@@ -65,6 +65,7 @@ class Identity:
     arbitrary: bool = False
     knowledge: Knowledge = field(default=Knowledge.BUILT, compare=False)
     source: str = field(default="", compare=False)  # e.g. "useradd at line 3", "the distribution's base accounts"
+    fresh: bool = field(default=False, compare=False)  # a user this build made: never uid 0 (see users.User)
 
     @property
     def is_root(self) -> bool:
@@ -176,16 +177,17 @@ def path_premise(fs: FileSystem, path: str, node: Node | None = None) -> Premise
         return absent_premise(fs, path)
     last = node.history[-1] if node.history else None
     line = last.cause.line if last is not None else 0
-    return Premise(
-        PremiseKind.PATH,
-        path,
-        node.knowledge,
-        line,
-        node.uid,
-        node.gid,
-        node.mode,
-        assumption_of(path, node) if not node.knowledge.known else "",
-    )
+    knowledge = node.knowledge
+    assumption = assumption_of(path, node) if not knowledge.known else ""
+    opaque = fs.opaque_after(path, node.uid, last.seq if last is not None else 0)
+    if opaque is not None and knowledge.known:
+        knowledge = Knowledge.ASSUMED
+        assumption = opaque_assumption(path, opaque)
+    return Premise(PremiseKind.PATH, path, knowledge, line, node.uid, node.gid, node.mode, assumption)
+
+
+def opaque_assumption(path: str, ev: Opaque) -> str:
+    return f"that `{ev.command}` (line {ev.line}, not modelled) left the owner and mode of {path} as they were"
 
 
 def absent_premise(fs: FileSystem, path: str) -> Premise:
@@ -224,7 +226,7 @@ def who_premise(who: Identity, node: Node) -> Premise:
     premise = who.premise()
     if premise.known or who.arbitrary:
         return premise
-    fresh = who.uid not in (None, 0) and who.gid not in (None, 0) and 0 not in who.groups
+    fresh = who.fresh and who.uid not in (None, 0) and who.gid not in (None, 0) and 0 not in who.groups
     if fresh and node.uid == 0 and node.gid == 0:
         return replace(premise, knowledge=Knowledge.BUILT, assumption="")
     return premise

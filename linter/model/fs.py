@@ -108,6 +108,7 @@ class Change(NamedTuple):
     source: str = ""
     tentative: bool = False
     knowledge: Knowledge = Knowledge.BUILT  # of the node's metadata right after this change
+    seq: int = 0  # the filesystem's change counter when this change was made (orders changes within a line)
 
     @property
     def note(self) -> str:
@@ -137,6 +138,17 @@ class Node(NamedTuple):
 
     def with_tag(self, key: str, value: str) -> Node:
         return self._replace(tags=(*tuple((k, v) for k, v in self.tags if k != key), (key, value)))
+
+    @property
+    def may_be_absent(self) -> bool:
+        """Whether the node may not be there at all: made or removed by a command that may not have run, or a
+        directory an unknown image may have."""
+        if not self.history:
+            return False
+        last = self.history[-1]
+        if last.tentative and last.action in (Action.CREATED, Action.REMOVED):
+            return True
+        return self.knowledge is Knowledge.UNKNOWN and self.history[0].action is Action.BASE_IMAGE
 
     @property
     def created(self) -> Cause | None:
@@ -185,6 +197,18 @@ def _merge(a: int | None, b: int | None) -> int | None:
     return a if a == b else None
 
 
+class Opaque(NamedTuple):
+    """A command venvlint does not model, which may have changed owners and modes: of every path its user may
+    change (`paths` None: a script, `make`, ...), or only of the paths among its arguments (a package manager, a
+    download, an extraction)."""
+
+    seq: int
+    line: int
+    command: str
+    uid: int | None  # who ran it (0: root, who may change anything; None: not known)
+    paths: tuple[str, ...] | None
+
+
 REMOVALS_KEPT = 10_000  # paths of one removal whose history `explain` keeps
 
 
@@ -206,6 +230,9 @@ class FileSystem:
     # > 0 while replaying a command that may or may not run (a shell condition venvlint could not decide): what it
     # creates may exist, what it changes is known only where both outcomes agree, what it removes may still exist.
     tentative: int = field(default=0, repr=False)
+    # Commands venvlint did not model that may have changed owners and modes (see `opaque_after`).
+    opaque: list[Opaque] = field(default_factory=list, repr=False)
+    seq: int = field(default=0, repr=False)  # counts changes, so that `opaque` can be ordered against them
 
     @classmethod
     def base(
@@ -253,7 +280,28 @@ class FileSystem:
             {k: set(v) for k, v in self._children.items()},
             removed=dict(self.removed),
             bulk_removed=set(self.bulk_removed),
+            opaque=list(self.opaque),
+            seq=self.seq,
         )
+
+    def record_opaque(self, line: int, command: str, uid: int | None, paths: tuple[str, ...] | None) -> None:
+        """An unmodelled command ran (see `Opaque`)."""
+        self.seq += 1
+        self.opaque.append(Opaque(self.seq, line, command, uid, paths))
+
+    def opaque_after(self, path: str, owner: int | None, after: int, before: int | None = None) -> Opaque | None:
+        """The last unmodelled command, between the changes numbered `after` and `before`, that may have changed
+        the owner or mode of `path` (owned by `owner`)."""
+        for ev in reversed(self.opaque):
+            if ev.seq <= after:
+                return None
+            if before is not None and ev.seq >= before:
+                continue
+            if ev.uid is not None and ev.uid != 0 and ev.uid != owner:
+                continue  # only root and the owner may change a path's owner or mode
+            if ev.paths is None or any(below(path, p) for p in ev.paths):
+                return ev
+        return None
 
     # -- reading ---------------------------------------------------------------------------------------------------
     def get(self, path: str) -> Node | None:
@@ -385,6 +433,7 @@ class FileSystem:
             if listing_complete is not None and node.kind is Kind.DIR:
                 (self.complete.add if listing_complete else self.complete.discard)(path)
             history = old.history
+        self.seq += 1
         change = Change(
             cause,
             node.kind,
@@ -398,6 +447,7 @@ class FileSystem:
             source,
             tentative,
             node.knowledge,
+            self.seq,
         )
         # Positional construction: dataclasses.replace was the engine's single most expensive call.
         new = Node(node.kind, node.uid, node.gid, node.mode, node.knowledge, node.target, (*history, change), node.tags)
@@ -475,11 +525,12 @@ class FileSystem:
             if cause is not None:
                 # Every node may be gone: each becomes ASSUMED, with the removal in its history (built directly,
                 # not through `put`: a tentative `rm -rf` of a large tree is common in real scripts).
+                self.seq += 1
                 for p in removed:
                     old = self.nodes[p]
                     change = Change(
                         cause, old.kind, old.uid, old.gid, old.mode, Action.REMOVED, detail, tentative=True,
-                        knowledge=Knowledge.ASSUMED,
+                        knowledge=Knowledge.ASSUMED, seq=self.seq,
                     )  # fmt: skip
                     self.nodes[p] = Node(old.kind, old.uid, old.gid, old.mode, Knowledge.ASSUMED, old.target,
                                          (*old.history, change), old.tags)  # fmt: skip

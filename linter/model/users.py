@@ -24,6 +24,9 @@ class User:
     home_created: bool | None = None  # whether useradd/adduser created the home directory (None = not known)
     knowledge: Knowledge = Knowledge.BUILT
     source: str = ""  # where the account comes from, for messages: "useradd at line 3", "profile python-debian"
+    # Made by useradd/adduser in this build (not tentatively): its uid is not 0 and, unless told, it is not in
+    # group 0, even where the exact numbers are assumed.
+    fresh: bool = False
 
 
 ROOT_USER = User("root", 0, 0, ROOT_HOME, "/bin/sh", None, Knowledge.DISTRIBUTION, "root exists in every image")
@@ -84,9 +87,14 @@ class UserDB:
         return "root" if gid == 0 else None
 
     def supplementary(self, user: str) -> frozenset[int]:
-        return frozenset(
-            g for name, m in self.members.items() if user in m and (g := self.groups.get(name)) is not None
-        )
+        """The gids of the groups `user` is a member of (`useradd -G 0` and `-G root` name group 0 too)."""
+        out = set()
+        for name, m in self.members.items():
+            if user in m:
+                gid = int(name) if name.isdigit() else self.gid_of(name)
+                if gid is not None:
+                    out.add(gid)
+        return frozenset(out)
 
     def add_user(self, user: User) -> None:
         """Add or replace an account (in tentative mode it may or may not exist afterwards: ASSUMED)."""
@@ -108,6 +116,13 @@ class UserDB:
             gid = None
         self.groups[name] = gid
 
+    def taint(self, why: str) -> None:
+        """A command venvlint does not model may have changed the accounts it knows: each becomes assumed."""
+        self.open()
+        for name, u in list(self.users.items()):
+            if u.knowledge.known:
+                self.users[name] = replace(u, knowledge=Knowledge.ASSUMED, source=f"{u.source}; {why}".lstrip("; "))
+
     def open(self) -> None:
         """A command venvlint does not model may have added accounts (a package's postinst, a script)."""
         self.complete = False
@@ -122,30 +137,12 @@ class UserDB:
         among the known accounts."""
         if not self.complete and not guess:
             return None
-        used = self.used_uids()
-        if system:
-            uid = 999
-            while uid in used and uid > 100:
-                uid -= 1
-            return uid
-        uid = 1000
-        while uid in used:
-            uid += 1
-        return uid
+        return _first_free(self.used_uids(), system)
 
     def next_gid(self, system: bool = False, guess: bool = False) -> int | None:
         if not self.groups_complete and not guess:
             return None
-        used = {g for g in self.groups.values() if g is not None}
-        if system:
-            gid = 999
-            while gid in used and gid > 100:
-                gid -= 1
-            return gid
-        gid = 1000
-        while gid in used:
-            gid += 1
-        return gid
+        return _first_free({g for g in self.groups.values() if g is not None}, system)
 
     def load_passwd(self, text: str, append: bool = False, source: str = "") -> None:
         """Read passwd(5) lines (as written by `echo ... > /etc/passwd` or a COPY of a passwd file). A whole file
@@ -185,3 +182,16 @@ class UserDB:
                 self.members[parts[0]] = set(parts[3].split(","))
         if not append:
             self.groups_complete = True
+
+
+def _first_free(used: set[int], system: bool) -> int:
+    """The id useradd/groupadd picks: the first free one from 1000 up, or from 999 down for system accounts."""
+    if system:
+        n = 999
+        while n in used and n > 100:
+            n -= 1
+        return n
+    n = 1000
+    while n in used:
+        n += 1
+    return n

@@ -204,6 +204,9 @@ class _Lexer:
         arg = self.word(stop="}")
         if self.peek() == "}":
             self.i += 1
+        if value is not None and UNKNOWN_MARK in value:
+            # Set or not, empty or not, what a pattern removes from it: nothing of that is known.
+            return unknown_value(name)
         if op in (":-", "-"):
             unset = value is None or (op == ":-" and value == "")
             return arg if unset else value or ""

@@ -56,6 +56,11 @@ class Placement:
     chown: bool
     chmod: int | None
     strip_special: bool  # setuid/setgid cleared (buildah/classic, for build-context sources)
+    knowledge: Knowledge = Knowledge.BUILT  # how the --chown owner is known (a uid useradd picked may be assumed)
+
+    def of(self, e: Entry) -> Knowledge:
+        """How well the placed entry's metadata is known."""
+        return e.knowledge.worst(self.knowledge) if self.chown else e.knowledge
 
 
 CONTENT_FILES = ("passwd", "group")  # context files whose content the model reads (users and groups)
@@ -194,6 +199,8 @@ def _create_dirs(
         return
     # Where the path may already exist, the builder leaves it as it is: the 0:0 0755 it would be given is assumed.
     knowledge = Knowledge.BUILT if fs.is_known_absent(missing[0]) else Knowledge.ASSUMED
+    if placement.chown:
+        knowledge = knowledge.worst(placement.knowledge)
     for p in missing:
         uid, gid = (placement.uid, placement.gid) if placement.chown else (0, 0)
         if placement.chown and builder == "classic" and dir_source and p != path:
@@ -230,8 +237,10 @@ def _place_tree(state: StageState, src: Source, dest: str, placement: Placement,
         if node is None:
             uid, gid = (placement.uid, placement.gid) if placement.chown else (e.uid, e.gid)
             mode = _mode_for(e, placement)
-            change = Change(cause, file_kind, uid, gid, mode, Action.CREATED, detail, knowledge=e.knowledge)
-            node = Node(file_kind, uid, gid, mode, e.knowledge, None, (change,))
+            knowledge = placement.of(e)
+            fs.seq += 1
+            change = Change(cause, file_kind, uid, gid, mode, Action.CREATED, detail, knowledge=knowledge, seq=fs.seq)
+            node = Node(file_kind, uid, gid, mode, knowledge, None, (change,))
             shared[key] = node
         fast.append((path, node))
     fs.put_new_files(fast)
@@ -274,7 +283,7 @@ def _put_entry(
         action, detail = Action.REPLACED, ""
     if replaced_link is not None:
         action, detail = Action.REPLACED_SYMLINK, f"a symlink to {replaced_link} replaced with a directory"
-    node = Node(e.kind, uid, gid, mode, e.knowledge, e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
+    node = Node(e.kind, uid, gid, mode, placement.of(e), e.target, tags=tuple(t for t in e.tags if t[0] != "content"))
     if e.content is not None:
         node = node.with_tag("content", e.content)
     fs.put(path, node, cause, action, detail, source=replaced_link or origin)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
-from ..model.access import ROOT, Identity, Premise, PremiseKind
+from ..model.access import Premise, PremiseKind
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, normpath
 from ..model.users import UserDB
 from ..parse.model import Instruction
@@ -315,7 +314,8 @@ class _Replayer:
                 self.state.assume(step.line, owner.unknown)
             if owner.ignored:
                 self.state.ignored_chowns.append(IgnoredChown(step.line, chown, owner.ignored, self.state.name))
-            return copyops.Placement(owner.identity.uid, owner.identity.gid, True, mode, strip_special)
+            ident = owner.identity
+            return copyops.Placement(ident.uid, ident.gid, True, mode, strip_special, ident.knowledge)
         return copyops.Placement(None, None, False, mode, strip_special)
 
     def do_copy(self, step: Step) -> None:
@@ -450,11 +450,7 @@ class _Replayer:
     # -- RUN ---------------------------------------------------------------------------------------------------------
     def run_env(self, step: Step) -> dict[str, str]:
         """The environment a RUN's shell starts with; open (`OpenVars`) when the base image's is not all known."""
-        env = {"PATH": DEFAULT_PATH, **step.env}
-        if "HOME" not in env:
-            home = home_of(self.state.identity, self.state.users)
-            if home is not None:
-                env["HOME"] = home
+        env = with_home(step.env, self.state)
         return OpenVars(env) if self.stage.env_open else env
 
     def do_run(self, step: Step) -> None:
@@ -480,7 +476,9 @@ class _Replayer:
                 status, error = run_script(self.state, script, cause, env, mounts=mounts)
         self._thaw_volumes(frozen, cause)
         if status != 0 and error is not None:
-            self.fail(step.line, error)
+            # The build stops here as far as the denials at this line say: on the facts they rest on.
+            premises = tuple(p for d in self.state.denied if d.line == step.line for p in d.premises)
+            self.fail(step.line, error, premises)
 
     def _freeze_volumes(self) -> dict[str, dict[str, Node]] | None:
         """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (rule 10), and the
@@ -529,20 +527,17 @@ def _run_script_text(ins: Instruction) -> str:
     return "\n".join(parts) + "\n"
 
 
-def exec_form(args: Sequence[str], json_form: bool) -> str:
-    return json.dumps(list(args)) if json_form else " ".join(args)
-
-
-def identity_of(spec: str, users: UserDB) -> Identity:
-    if not spec:
-        return ROOT
-    return run_identity(spec, users).identity
+def with_home(env: Mapping[str, str], state: StageState) -> dict[str, str]:
+    """`env` with the default PATH under it and HOME as the builder sets it for the stage's USER (its passwd home;
+    left out when that is not known)."""
+    out = {"PATH": DEFAULT_PATH, **env}
+    if "HOME" not in out:
+        home = home_of(state.identity, state.users)
+        if home is not None:
+            out["HOME"] = home
+    return out
 
 
 def runtime_env(state: StageState) -> Mapping[str, str]:
-    env = {"PATH": DEFAULT_PATH, **state.env}
-    if "HOME" not in env:
-        home = home_of(state.identity, state.users)
-        if home is not None:
-            env["HOME"] = home
-    return env
+    """The environment the container starts with (the final ENV, HOME of the final USER)."""
+    return with_home(state.env, state)

@@ -67,6 +67,8 @@ def run_identity(spec: str, users: UserDB) -> Resolved:
     if computed is not None:
         return computed
     user, _, group = spec.partition(":")
+    if not user:
+        return Resolved(Identity(None, None, spec=spec), error=f"USER {spec!r} names no user")
     entry = users.by_uid(int(user)) if user.isdigit() else users.by_name(user)
     uid: int | None
     if user.isdigit():
@@ -97,7 +99,8 @@ def run_identity(spec: str, users: UserDB) -> Resolved:
     groups = users.supplementary(entry.name) if entry is not None else frozenset()
     if not users.groups_complete and entry is not None and not entry.knowledge.known:
         groups = frozenset()
-    return Resolved(Identity(uid, gid, groups, name, spec, knowledge=knowledge, source=source))
+    fresh = entry is not None and entry.fresh
+    return Resolved(Identity(uid, gid, groups, name, spec, knowledge=knowledge, source=source, fresh=fresh))
 
 
 def workdir_owner(spec: str, users: UserDB, builder: str) -> Resolved:
@@ -124,6 +127,7 @@ def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
         user = "0"
     uid: int | None
     gid: int | None = None
+    knowledge, source = Knowledge.BUILT, ""
     if user.isdigit():
         uid = int(user)
         if not sep:
@@ -141,6 +145,7 @@ def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
             return Resolved(Identity(None, None, spec=spec), error=f"unable to find user {user}")
         uid = entry.uid
         knowledge, source = _knowledge(entry)
+        gid = entry.gid
         if not sep:
             if builder == "classic":
                 gid = users.gid_of(user)
@@ -154,6 +159,9 @@ def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
                     return Resolved(Identity(uid, None, spec=spec), error=f"can't find gid for group {user}")
                 return Resolved(Identity(uid, gid, name=user, spec=spec, knowledge=knowledge, source=source))
             return Resolved(Identity(uid, entry.gid, name=user, spec=spec, knowledge=knowledge, source=source))
+    if not group:  # `--chown=1000:` names no group: the user's own
+        gid2: int | None = gid if gid is not None else uid
+        return Resolved(Identity(uid, gid2, spec=spec, knowledge=knowledge, source=source))
     gid2, err, unk = _lookup_group(group, users)
     if err:
         if builder == "buildkit":
@@ -161,7 +169,7 @@ def chown_owner(spec: str, users: UserDB, builder: str) -> Resolved:
         return Resolved(Identity(uid, None, spec=spec), error=err)
     if unk:
         return Resolved(Identity(uid, None, spec=spec), unknown=unk)
-    return Resolved(Identity(uid, gid2, spec=spec))
+    return Resolved(Identity(uid, gid2, spec=spec, knowledge=knowledge, source=source))
 
 
 def home_of(identity: Identity, users: UserDB, env: dict[str, str] | None = None) -> str | None:

@@ -17,11 +17,11 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, normpath
-from ..resolve.expand import OpenVars, unknown_value
+from ..resolve.expand import UNKNOWN_MARK, OpenVars, unknown_value
 from . import commands
 from .commands import shell as shell_commands
 from .commands import unmodelled
-from .commands.base import UNKNOWN_WORD, Status
+from .commands.base import UNKNOWN_WORD, Status, UnknownPath
 from .commands.files import write_file
 from .state import StageState
 from .words import text, word
@@ -83,6 +83,8 @@ class Shell:
         self.depth = 0
         self.too_deep = False
         self._tentative = 0
+        self.maybe_exited = False  # an `exit` ran in a command that may not have run
+        self.errexit_exempt = False  # the last status came from where `set -e` does not act
 
     # -- entry points -------------------------------------------------------------------------------------------------
     def run_text(self, script: str) -> Status:
@@ -107,10 +109,26 @@ class Shell:
                 break
             if n.type == "comment":
                 continue
-            status = self.node(n)
-            if status and self.errexit:  # an unknown status (None) does not stop the script
+            # After an `exit` that may have run, the rest of the script may not run (nor fail, then).
+            if self.maybe_exited and not self.tentative:
+                ran = self.maybe(n)
+                status = ran if ran == 0 else None
+            else:
+                status = self.node(n)
+            exempt, self.errexit_exempt = self.errexit_exempt, False
+            # `set -e` ignores an unknown status (None), a failure of any but the last command of an `&&`/`||`
+            # list, and a `!` pipeline (POSIX).
+            if status and self.errexit and not exempt:
                 self.stopped = True
                 break
+        return status
+
+    def exit(self, status: Status) -> Status:
+        """`exit`: the script stops here; where this `exit` may not run, what follows it may not run either."""
+        if self.tentative:
+            self.maybe_exited = True
+        else:
+            self.stopped = True
         return status
 
     # -- tentative execution ------------------------------------------------------------------------------------------
@@ -164,15 +182,16 @@ class Shell:
         if t == "pipeline":
             return self.pipeline(n)
         if t == "subshell":
-            saved = (self.cwd, dict(self.vars), self.errexit, self.umask, self.identity)
+            saved = (self.cwd, self.vars.copy(), self.errexit, self.umask, self.identity, self.maybe_exited)
             status = self.block(n.named_children)
-            self.cwd, self.vars, self.errexit, self.umask, self.identity = saved
-            self.stopped = False if not self.errexit else self.stopped
+            self.cwd, self.vars, self.errexit, self.umask, self.identity, self.maybe_exited = saved
+            self.stopped = False  # an `exit` in a subshell ends only the subshell
             return status
         if t in ("compound_statement", "do_group"):
             return self.block(n.named_children)
         if t == "negated_command":
             s = self.block(n.named_children)
+            self.errexit_exempt = True
             return None if s is None else (0 if s != 0 else 1)
         if t == "variable_assignment":
             self.assign(n)
@@ -247,16 +266,20 @@ class Shell:
         status: Status = 0
         items = _flatten_list(n)
         last = items[-1][1] if items else None
+        last_ran = False
         for op, c in items:
             redirects = tail if tail is not None and c is last else None
+            last_ran = False
             if op is None or (op == "&&" and status == 0) or (op == "||" and status not in (0, None)):
                 status = self._with_redirects(c, redirects, stdin) if redirects is not None else self.node(c)
+                last_ran = c is last
             elif status is None:
                 ran = self.maybe(c, redirects=redirects, stdin=stdin)
                 # `a || b`: 0 either way when b succeeds; `a && b`: non-zero either way when b fails.
                 status = 0 if (op == "||" and ran == 0) else (1 if (op == "&&" and ran) else None)
             if self.stopped:
                 break
+        self.errexit_exempt = not last_ran  # `set -e` acts only on the last command of the list
         return status
 
     def pipeline(self, n: Any) -> Status:
@@ -423,7 +446,12 @@ class Shell:
         return commands.dispatch(self, argv, env, out, append, stdin)
 
     def path(self, p: str) -> str:
-        return normpath(p, self.cwd)
+        """An absolute image path for a word; raises UnknownPath when it depends on what venvlint cannot know
+        (a computed word, or a relative one in an unknown directory)."""
+        full = normpath(p, self.cwd)
+        if UNKNOWN_MARK in full:
+            raise UnknownPath(p)
+        return full
 
     def assume(self, message: str) -> None:
         self.state.assume(self.cause.line, message)
@@ -440,13 +468,13 @@ class Shell:
         finally:
             self.identity = saved
 
-    def run_nested(self, script: str, identity: Identity | None = None, home: str | None = None) -> Status:
+    def run_nested(self, script: str, identity: Identity | None = None, env: dict[str, str] | None = None) -> Status:
+        """Run `script` in a nested shell (`sh -c`, `su -c`), as `identity` and with `env` when given."""
         saved = (self.identity, self.cwd, self.errexit, self.vars)
         if identity is not None:
             self.identity = identity
-        if home is not None:
-            self.vars = type(self.vars)(self.vars)
-            self.vars["HOME"] = home
+        if env is not None:
+            self.vars = env.copy()
         try:
             status = self.run_text(script)
         finally:

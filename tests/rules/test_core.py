@@ -47,12 +47,15 @@ def test_an_assumed_premise_caps_an_error_at_warning_and_is_named() -> None:
 
 
 def test_a_superseded_problem_is_dropped_only_while_the_superseding_rule_runs() -> None:
-    main = FakeRule("VL901", "main", Severity.ERROR, lambda a: [Problem(8, "/v", "main", "f", cause=(8, "/v"))])
+    main = FakeRule("VL901", "main", Severity.ERROR, lambda a: [Problem(8, "/v", "main", "f", causes=((8, "/v"),))])
     other = FakeRule(
         "VL902",
         "other",
         Severity.ERROR,
-        lambda a: [Problem(13, "/v", "other", "f", cause=(8, "/v")), Problem(14, "/w", "w", "f", cause=(9, "/w"))],
+        lambda a: [
+            Problem(13, "/v", "other", "f", causes=((8, "/v"),)),
+            Problem(14, "/w", "w", "f", causes=((9, "/w"),)),
+        ],
         superseded_by=("VL901",),
     )
     found, failures = apply_rules(None, [main, other], LintOptions())  # type: ignore[arg-type]
@@ -62,10 +65,20 @@ def test_a_superseded_problem_is_dropped_only_while_the_superseding_rule_runs() 
 
 
 def test_one_cause_one_finding_at_the_top_path() -> None:
+    rule = FakeRule("VL900", "fake", Severity.ERROR, lambda a: ())
     problems = [Problem(5, f"/app/{n}", "m", "f") for n in ("a", "a/b", "a/b/c")] + [Problem(5, "/srv", "m", "f")]
-    merged = merge_tree(problems, Severity.ERROR)
+    merged = merge_tree([f for p in problems if (f := stamp(rule, p)) is not None])
     assert sorted((p.path, p.count) for p in merged) == [("/app/a", 3), ("/srv", 1)]
     assert any("2 more paths below `/app/a`" in p.message for p in merged)
+
+
+def test_a_merged_finding_keeps_a_childs_known_error_over_an_assumed_top() -> None:
+    rule = FakeRule("VL900", "fake", Severity.ERROR, lambda a: ())
+    top = stamp(rule, Problem(5, "/app", "top", "f", premises=(premise(Knowledge.ASSUMED),)))
+    child = stamp(rule, Problem(5, "/app/bin", "child", "f", premises=(premise(Knowledge.BUILT),)))
+    assert top is not None and child is not None and top.severity is Severity.WARNING
+    (merged,) = merge_tree([top, child])
+    assert merged.severity is Severity.ERROR and merged.assumptions == () and merged.count == 2
 
 
 def test_a_rule_that_raises_is_an_error_naming_it_and_the_others_still_report(

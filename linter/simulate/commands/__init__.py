@@ -16,7 +16,7 @@ import posixpath
 import re
 
 from . import accounts, files, python, shell, unmodelled
-from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, parse_mounts
+from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, UnknownPath, is_unknown, parse_mounts
 
 
 def dispatch(
@@ -39,14 +39,21 @@ def dispatch(
     if handler is not None and any(a is None for a in argv) and not getattr(handler, "accepts_unknown", False):
         status = unmodelled.not_modelled(sh, words, "some of its arguments are computed at build time")
     elif handler is not None:
-        status = handler(sh, words, env, out, append, stdin)
+        try:
+            status = handler(sh, words, env, out, append, stdin)
+        except UnknownPath:
+            status = unmodelled.not_modelled(sh, words, "a path it works on is not known here")
         out = None if handler in WRITES_OUTPUT else out
     elif unmodelled.is_read_only(name, words):
         status = unmodelled.read_only(sh, name, words)
     else:
         status = unmodelled.not_modelled(sh, words)
     if out is not None:
-        written = files.write_file(sh, out, None, append, words)
+        try:
+            written = files.write_file(sh, out, None, append, words)
+        except UnknownPath:
+            written = 0
+            sh.assume(f"`{' '.join(w for w in words if not is_unknown(w))}` writes a file venvlint cannot name")
         status = written if written else status
     return status
 
@@ -116,6 +123,8 @@ HANDLERS: dict[str, Handler] = {
     "timeout": shell.wrapper,
     "stdbuf": shell.wrapper,
     "busybox": shell.busybox,
+    "exit": shell.exit_,
+    "return": shell.exit_,
     "source": shell.source,
     ".": shell.source,
 }

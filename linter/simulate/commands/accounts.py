@@ -108,12 +108,14 @@ def useradd(
     source = f"{name} at line {sh.cause.line}"
     if knowledge is Knowledge.ASSUMED:
         source += f" (uid {uid} assumed: the first free uid among the accounts venvlint knows)"
-    users.add_user(User(login, uid, gid, home, shell, create, knowledge, source))
-    for g in (values.get("-G") or values.get("--groups") or "").split(","):
-        if g and not is_unknown(g):
+    extra = [g for g in (values.get("-G") or values.get("--groups") or "").split(",") if g]
+    fresh = not sh.tentative and gid != 0 and not any(g in ("0", "root") or is_unknown(g) for g in extra)
+    users.add_user(User(login, uid, gid, home, shell, create, knowledge, source, fresh))
+    for g in extra:
+        if not is_unknown(g):
             users.members.setdefault(g, set()).add(login)
     if create and home is not None:
-        _make_home(sh, home, uid, gid, mode)
+        _make_home(sh, home, uid, gid, mode, knowledge)
     return 0
 
 
@@ -153,9 +155,10 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
     home = None if is_unknown(home_text) else home_text
     create = "-H" not in flags and home is not None and home != "/nonexistent"
     source = f"adduser at line {sh.cause.line}"
-    users.add_user(User(login, uid, gid, home, values.get("-s", "/bin/sh"), create, knowledge, source))
+    fresh = not sh.tentative and gid != 0 and group not in ("0", "root")
+    users.add_user(User(login, uid, gid, home, values.get("-s", "/bin/sh"), create, knowledge, source, fresh))
     if create and home is not None:
-        _make_home(sh, home, uid, gid, 0o755)
+        _make_home(sh, home, uid, gid, 0o755, knowledge)
     return 0
 
 
@@ -164,7 +167,10 @@ def _rhel_like(sh: ShellContext) -> bool:
     return sh.state.fs.get("/etc/redhat-release") is not None or profile.startswith(("ubi", "rhel", "fedora"))
 
 
-def _make_home(sh: ShellContext, home: str, uid: int | None, gid: int | None, mode: int) -> None:
+def _make_home(
+    sh: ShellContext, home: str, uid: int | None, gid: int | None, mode: int, owner: Knowledge = Knowledge.BUILT
+) -> None:
+    """useradd -m: the home (and missing parents) made, owned by the new user (`owner`: how its ids are known)."""
     fs = sh.state.fs
     if fs.get(home) is not None:
         return  # useradd -m leaves an existing home as it is ("home directory already exists")
@@ -172,7 +178,7 @@ def _make_home(sh: ShellContext, home: str, uid: int | None, gid: int | None, mo
         if fs.get(a) is None:
             knowledge = Knowledge.BUILT if fs.is_known_absent(a) else Knowledge.ASSUMED
             fs.put(a, Node(Kind.DIR, 0, 0, 0o755, knowledge), sh.cause, Action.CREATED, "created by useradd")
-    knowledge = Knowledge.BUILT if fs.is_known_absent(home) else Knowledge.ASSUMED
+    knowledge = (Knowledge.BUILT if fs.is_known_absent(home) else Knowledge.ASSUMED).worst(owner)
     fs.put(home, Node(Kind.DIR, uid, gid, mode, knowledge), sh.cause, Action.CREATED, "home created by useradd/adduser")
     # The skeleton is copied in with the new user as owner, modes kept (oracle case 55).
     skel = "/etc/skel"
@@ -180,7 +186,7 @@ def _make_home(sh: ShellContext, home: str, uid: int | None, gid: int | None, mo
         if p == skel:
             continue
         src = fs.nodes[p]
-        fs.put(home + p[len(skel) :], Node(src.kind, uid, gid, src.mode, src.knowledge, src.target), sh.cause,
+        fs.put(home + p[len(skel) :], Node(src.kind, uid, gid, src.mode, src.knowledge.worst(owner), src.target), sh.cause,
                Action.COPIED, "copied from /etc/skel by useradd/adduser", source=p)  # fmt: skip
     if not fs.listing_complete(skel):
         fs.mark_open(home, with_parent=False)  # the skeleton may hold more than venvlint knows

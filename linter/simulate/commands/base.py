@@ -45,15 +45,23 @@ class ShellContext(Protocol):
 
     def run_as(self, identity: Identity, argv: Argv, env: dict[str, str]) -> Status: ...
 
-    def run_nested(self, script: str, identity: Identity | None = None, home: str | None = None) -> Status: ...
+    def run_nested(
+        self, script: str, identity: Identity | None = None, env: dict[str, str] | None = None
+    ) -> Status: ...
 
     def open_variables(self) -> None: ...
+
+    def exit(self, status: Status) -> Status: ...
 
     @property
     def tentative(self) -> bool: ...
 
 
 Handler = Callable[[ShellContext, list[str], dict[str, str], "str | None", bool, "str | None"], Status]
+
+
+class UnknownPath(Exception):
+    """A command names a path venvlint cannot know (raised by `ShellContext.path`; the command is not modelled)."""
 
 
 def accepts_unknown(handler: Handler) -> Handler:

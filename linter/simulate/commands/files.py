@@ -17,6 +17,7 @@ from fnmatch import fnmatchcase
 
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_modify, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node, ancestors, normpath, parent_of
+from ...resolve.expand import shown
 from .base import (
     ShellContext,
     Status,
@@ -135,6 +136,7 @@ class Owner:
     gid: int | None
     set_uid: bool
     set_gid: bool
+    knowledge: Knowledge = Knowledge.BUILT  # how the named account's ids are known
 
 
 def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
@@ -149,6 +151,7 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
     users = sh.state.users
     uid: int | None = None
     gid: int | None = None
+    knowledge = Knowledge.BUILT
     set_gid = bool(group) or (bool(sep) and bool(user))
     if user:
         if user.isdigit():
@@ -160,6 +163,7 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
                     return None
             else:
                 uid = u.uid
+                knowledge = u.knowledge
                 if sep and not group:
                     gid = u.gid
     if group:
@@ -169,7 +173,7 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
             gid = users.gid_of(group)
             if gid is None and not users.has_group(group) and unknown_name(sh, "group", group, spec, argv):
                 return None
-    return Owner(uid, gid, bool(user), set_gid)
+    return Owner(uid, gid, bool(user), set_gid, knowledge)
 
 
 def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[str]) -> bool:
@@ -187,18 +191,20 @@ def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[s
     return False
 
 
-def targets(sh: ShellContext, paths: list[str], recursive: bool, follow: bool = True) -> list[str]:
+def targets(sh: ShellContext, argv: list[str], paths: list[str], recursive: bool, follow: bool = True) -> list[str]:
     """The model's paths a command applies to: globs expanded where the listing is known, `-R` walking what the
-    model holds (entries it does not hold are not known, and stay so)."""
+    model holds (entries it does not hold are not known, and stay so). A path venvlint cannot know may be any:
+    the command then counts as changing owners and modes it cannot see (`FileSystem.record_opaque`)."""
     fs = sh.state.fs
     out: list[str] = []
     for p in paths:
         if is_unknown(p):
-            sh.assume(f"a path computed at build time was not followed (`{command_text([p])}`)")
+            sh.assume(f"`{command_text(argv)}` changes a path computed at build time: which one is not known")
+            fs.record_opaque(sh.cause.line, command_text(argv), sh.identity.uid, None)
             continue
         full = fs.resolve(sh.path(p)) if follow else sh.path(p)
         if GLOB.search(p):
-            out.extend(glob_paths(sh, full, recursive))
+            out.extend(glob_paths(sh, full, recursive, argv))
             continue
         if fs.get(full) is None:
             if not fs.is_known_absent(full):
@@ -208,9 +214,9 @@ def targets(sh: ShellContext, paths: list[str], recursive: bool, follow: bool = 
     return out
 
 
-def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False) -> list[str]:
+def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False, argv: list[str] | None = None) -> list[str]:
     """The model's paths matching `pattern`; where a directory on the way has an incomplete listing, what else it
-    matches is unknown (said when it could touch something the model knows about)."""
+    matches is unknown (said, and for a command that changes what it matches, `argv`, recorded as such)."""
     fs = sh.state.fs
     base = GLOB.split(pattern, 1)[0]
     parent = (base if base.endswith("/") else posixpath.dirname(base)).rstrip("/") or "/"
@@ -225,6 +231,8 @@ def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False) -> list[
             complete = False
     if not complete:
         sh.assume(f"the glob {pattern} may match paths venvlint does not know: it was applied to the known ones")
+        if argv is not None:
+            sh.state.fs.record_opaque(sh.cause.line, command_text(argv), sh.identity.uid, (parent,))
     out: list[str] = []
     for p in found:
         out.extend(fs.walk(p) if recursive else [p])
@@ -248,26 +256,36 @@ def chown(
         return 1
     fs = sh.state.fs
     denied: list[tuple[str, str]] = []
-    for p in targets(sh, paths, recursive, follow=not ({"-h", "--no-dereference"} & flags) or recursive):
+    for p in targets(sh, argv, paths, recursive, follow=not ({"-h", "--no-dereference"} & flags) or recursive):
         node = fs.get(p)
         if node is None:
             continue
         if not sh.identity.is_root:
             verdict = can_modify(fs, sh.identity, p)
-            giving = owner.set_uid and owner.uid != sh.identity.uid
-            own_group = not owner.set_gid or owner.gid == sh.identity.gid or owner.gid in sh.identity.groups
-            if verdict.result is Tri.NO or (verdict.result is Tri.YES and (giving or not own_group)):
-                denied.append((p, f"only root may give {p} to {spec} (it is {_ids(node)})"))
+            # A non-root owner may only keep the uid and pick one of its own groups; an owner or group venvlint
+            # cannot know (`chown "$(id -u)"`) is not taken for another user's.
+            giving = owner.set_uid and owner.uid is not None and owner.uid != sh.identity.uid
+            foreign_group = (
+                owner.set_gid
+                and owner.gid is not None
+                and sh.identity.gid is not None
+                and owner.gid != sh.identity.gid
+                and owner.gid not in sh.identity.groups
+            )
+            if verdict.result is Tri.NO or (verdict.result is Tri.YES and (giving or foreign_group)):
+                denied.append((p, f"only root may give {p} to {shown(spec)} (it is {_ids(node)})"))
                 continue
-        uid = (owner.uid if owner.set_uid else node.uid) if node.knowledge is not Knowledge.UNKNOWN else None
-        gid = (owner.gid if owner.set_gid else node.gid) if node.knowledge is not Knowledge.UNKNOWN else None
+        unknown = node.knowledge is Knowledge.UNKNOWN
+        uid = None if unknown else (owner.uid if owner.set_uid else node.uid)
+        gid = None if unknown else (owner.gid if owner.set_gid else node.gid)
         fs.update(
             p,
             sh.cause,
             Action.CHOWN,
-            f"{verb}{' -R' if recursive else ''} {spec}",
+            f"{verb}{' -R' if recursive else ''} {shown(spec)}",
             uid=uid,
             gid=gid,
+            knowledge=node.knowledge.worst(owner.knowledge),
             recursive=recursive,
             spec=spec,
         )
@@ -360,7 +378,7 @@ def chmod(
     denied: list[tuple[str, str]] = []
     detail = f"chmod{' -R' if recursive else ''} {spec}"
     octal = re.fullmatch(r"[0-7]{1,4}", spec) is not None
-    for p in targets(sh, paths, recursive):
+    for p in targets(sh, argv, paths, recursive):
         node = fs.get(p)
         if node is None or node.kind is Kind.SYMLINK:
             continue
@@ -468,7 +486,10 @@ def install(
         node = fs.get(t)
         if node is None:
             continue
-        if (owner.set_uid or owner.set_gid) and not sh.identity.is_root:
+        foreign = (owner.set_uid and owner.uid is not None and owner.uid != sh.identity.uid) or (
+            owner.set_gid and owner.gid is not None and owner.gid not in (sh.identity.gid, *sh.identity.groups)
+        )
+        if foreign and not sh.identity.is_root:
             status = deny(sh, t, "only root may set another owner with install -o/-g", argv)
             continue
         fs.update(
@@ -521,8 +542,11 @@ def cp_mv(
         for p in paths:
             n = nodes[p]
             newp = target + p[len(src) :]
-            if keep:
+            if keep and (sh.identity.is_root or move):  # `mv` renames: owners stay
                 new = n._replace(history=())
+            elif keep:  # a non-root `cp -a` keeps modes, but what it writes belongs to the user
+                uid, gid, _ = owner_for_new(sh, parent_of(newp))
+                new = Node(n.kind, uid, gid, n.mode, n.knowledge, n.target)
             else:
                 uid, gid, _ = owner_for_new(sh, parent_of(newp))
                 m = n.mode & ~sh.umask if n.mode is not None else None

@@ -8,11 +8,11 @@ from __future__ import annotations
 import posixpath
 import re
 
-from ...model.access import Tri, can_create, can_write_dir
+from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
 from ..state import ToolRun
-from .base import ShellContext, Status, deny, owner_for_new, parse_flags
+from .base import ShellContext, Status, deny, is_unknown, owner_for_new, parse_flags
 from .files import create_dir
 from .unmodelled import not_modelled, open_world
 
@@ -122,6 +122,22 @@ def _env_venv(sh: ShellContext, env: dict[str, str], exe: str | None = None) -> 
     return None
 
 
+def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]:
+    """Where the image's environment is not all known, that it sets none of the variables steering the tool."""
+    if not isinstance(sh.vars, OpenVars):
+        return ()
+    tool = posixpath.basename(argv[0]).split()[0]
+    return (
+        Premise(
+            PremiseKind.COMMAND,
+            " ".join(argv),
+            Knowledge.ASSUMED,
+            sh.cause.line,
+            assumption=f"that the base image sets none of the variables that steer {tool} (its environment is not known)",
+        ),
+    )
+
+
 def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Status:
     """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin."""
     fs = sh.state.fs
@@ -135,7 +151,7 @@ def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Sta
                 continue
             v = can_write_dir(fs, sh.identity, d)
             if v.result is Tri.NO:
-                return deny(sh, d, v.reason, argv, v.premises)
+                return deny(sh, d, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
     for d in targets:
         fs.tag(d, "written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
     fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
@@ -223,7 +239,9 @@ def uv(
         target = ops[1] if len(ops) > 1 else ".venv"
         version = py_version(python_opt or "", env)
         record_tool(sh, "uv", ["uv", *args], env, sh.path(target))
-        interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
+        interp = (
+            python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env, ["uv", *args])
+        )
         return make_venv(sh, target, version, ["uv", *args], interp)
     if cmd == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
         venv = None
@@ -243,7 +261,11 @@ def uv(
             return 0
         if sh.state.fs.get(venv) is None:
             version = py_version(python_opt or "", env)
-            interp = python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env)
+            interp = (
+                python_opt
+                if python_opt and python_opt.startswith("/")
+                else uv_interpreter(sh, version, env, ["uv", *args])
+            )
             status = make_venv(sh, venv, version, ["uv", *args], interp)
             if status:
                 return status
@@ -254,7 +276,7 @@ def uv(
     return 0
 
 
-def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str]) -> str | None:
+def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], argv: list[str]) -> str | None:
     """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
     (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
     ~/.local/share/uv/python, owned by the user running uv (SCENARIOS.md S4, S5)."""
@@ -274,10 +296,12 @@ def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str]) -
         return None
     base = env.get("UV_PYTHON_INSTALL_DIR")
     if not base:
-        home = env.get("HOME") or "/root"
+        home = env.get("HOME")
+        if not home or is_unknown(home):
+            return None  # where uv would put it is not known
         base = posixpath.join(home, ".local/share/uv/python")
     tree = posixpath.join(sh.path(base), f"cpython-{version or '3'}-linux-x86_64-gnu")
-    if create_dir(sh, posixpath.join(tree, "bin"), None, ["uv", "python", "install"], True):
+    if create_dir(sh, posixpath.join(tree, "bin"), None, argv, True):
         return None
     exe = posixpath.join(tree, "bin", f"python{version or '3'}")
     uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))

@@ -9,8 +9,9 @@ import re
 
 from ...model.access import ROOT, Identity
 from ...model.fs import Kind
+from ...resolve.expand import unknown_value
 from ..identity import home_of, run_identity
-from .base import ShellContext, Status, is_unknown, parse_flags
+from .base import ShellContext, Status, UnknownPath, is_unknown, parse_flags
 from .unmodelled import not_modelled
 
 SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
@@ -19,11 +20,22 @@ SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"})
 def cd(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
-    target = argv[1] if len(argv) > 1 else env.get("HOME", "/")
+    target = argv[1] if len(argv) > 1 else env.get("HOME")
     if target == "-":
         return 0
-    sh.cwd = sh.path(target)
+    try:
+        sh.cwd = sh.path(target) if target is not None and not is_unknown(target) else unknown_value("PWD")
+    except UnknownPath:
+        sh.cwd = unknown_value("PWD")  # relative paths from here on are not known
     return 0
+
+
+def exit_(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """`exit [N]` (and `return`): the script stops."""
+    status = int(argv[1]) if len(argv) > 1 and argv[1].isdigit() else 0
+    return sh.exit(status)
 
 
 def set_(
@@ -114,7 +126,7 @@ def env_(
 ) -> Status:
     """`env [-i] [-u NAME] [NAME=VALUE...] [COMMAND...]`: run COMMAND with that environment."""
     rest = argv[1:]
-    new = dict(env)
+    new = env.copy()  # an open environment stays open
     while rest:
         a = rest[0]
         if a in ("-i", "--ignore-environment", "-"):
@@ -184,16 +196,51 @@ def source(
 def sudo(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
-    _, values, ops = parse_flags(argv[1:], {"-u", "--user", "-g", "--group"})
+    values, command = options_then_command(argv[1:], SUDO_VALUES)
     who = values.get("-u") or values.get("--user")
+    if who is not None and is_unknown(who):
+        return not_modelled(sh, argv, "the user it switches to is computed at build time")
     ident = run_identity(who, sh.state.users).identity if who else ROOT
-    return _run_as(sh, ident, list(ops), _user_env(sh, ident, env))
+    return _run_as(sh, ident, command, _user_env(sh, ident, env))
+
+
+SUDO_VALUES = frozenset(
+    {"-u", "--user", "-g", "--group", "-C", "--close-from", "-h", "--host", "-p", "--prompt", "-r", "--role",
+     "-t", "--type", "-U", "--other-user", "-D", "--chdir", "-R", "--chroot", "-T", "--command-timeout"}
+)  # fmt: skip
+SETPRIV_VALUES = frozenset(
+    {"--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups", "--inh-caps", "--ambient-caps",
+     "--bounding-set", "--securebits", "--selinux-label", "--apparmor-profile", "--pdeathsig", "--landlock-access",
+     "--landlock-rule"}
+)  # fmt: skip
+
+
+def options_then_command(args: list[str], with_value: frozenset[str]) -> tuple[dict[str, str], list[str]]:
+    """A wrapper's own options (up to `--` or the first word that is not one) and the command that follows."""
+    values: dict[str, str] = {}
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "--":
+            return values, args[i + 1 :]
+        if not a.startswith("-") or a == "-":
+            break
+        name, eq, value = a.partition("=")
+        if eq:
+            values[name] = value
+        elif name in with_value and i + 1 < len(args):
+            values[name] = args[i + 1]
+            i += 1
+        elif len(name) > 2 and not name.startswith("--") and name[:2] in with_value:
+            values[name[:2]] = name[2:]  # -uapp
+        i += 1
+    return values, args[i:]
 
 
 def _user_env(sh: ShellContext, ident: Identity, env: dict[str, str]) -> dict[str, str]:
     """The environment a user switch gives the inner command: HOME is the target user's (su, gosu, runuser and
     sudo all set it), unknown when the user's home is."""
-    new = dict(env)
+    new = env.copy()  # an open environment stays open
     home = home_of(ident, sh.state.users)
     if home is None:
         new.pop("HOME", None)
@@ -237,11 +284,10 @@ def as_user(
         ops = [o for o in ops if o != "-"]
         user = ops[0] if ops else "root"
     elif name == "setpriv":
-        _, values, ops = parse_flags(args, {"--reuid", "--regid", "--groups", "--init-groups"})
+        values, cmd = options_then_command(args, SETPRIV_VALUES)
         uid = values.get("--reuid")
         gid = values.get("--regid")
         user = f"{uid}:{gid}" if uid and gid else uid
-        cmd = ops
         keep_env = True  # setpriv changes ids only
     if user is None:
         return 0
@@ -252,7 +298,7 @@ def as_user(
         return not_modelled(sh, argv, f"it runs as {ident.label()}, who is not known")
     new_env = env if keep_env else _user_env(sh, ident, env)
     if script is not None:
-        return sh.run_nested(script, ident, None if keep_env else new_env.get("HOME"))
+        return sh.run_nested(script, ident, new_env)
     return sh.run_as(ident, list(cmd), new_env) if cmd else 0
 
 
@@ -278,7 +324,7 @@ def decide(sh: ShellContext, args: list[str]) -> Status:
         node = fs.get(fs.resolve(path, follow_last=args[0] not in ("-L", "-h")))
         if node is None:
             return 1 if fs.is_known_absent(fs.resolve(path)) else None
-        if args[0] in ("-s", "-x", "-r", "-w"):
+        if args[0] in ("-s", "-x", "-r", "-w") or node.may_be_absent:
             return None
         ok = {
             "-d": node.kind is Kind.DIR,

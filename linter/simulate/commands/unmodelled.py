@@ -13,7 +13,7 @@ from __future__ import annotations
 import posixpath
 
 from ...model.access import Tri, permits
-from .base import ShellContext, Status, command_text, is_unknown
+from .base import ShellContext, Status, UnknownPath, command_text, is_unknown
 
 # Commands that only read: they change nothing in the image (their output may go to a file, which the
 # interpreter models as a write).
@@ -23,9 +23,9 @@ READ_ONLY = frozenset(
         "wc", "diff", "cmp", "stat", "du", "df", "readlink", "realpath", "dirname", "basename", "sha256sum",
         "sha512sum", "sha1sum", "md5sum", "cksum", "pwd", "hostname", "nproc", "uname", "date", "whoami", "id",
         "getent", "locale", "printenv", "type", "hash", "ldd", "file", "tree", "true", ":", "sleep", "wait",
-        "export", "readonly", "local", "declare", "typeset", "shift", "return", "exit", "trap", "source", ".",
+        "export", "readonly", "local", "declare", "typeset", "shift", "trap",
         "alias", "unalias", "jq", "yq", "xxd", "od", "base64", "seq", "yes", "expr", "let", "tty", "free", "ps",
-        "env", "getconf", "arch", "lscpu", "nvidia-smi", "gpg", "gpgv", "openssl", "column", "rev", "tac", "nl",
+        "getconf", "arch", "lscpu", "nvidia-smi", "gpg", "gpgv", "openssl", "column", "rev", "tac", "nl",
         "fold", "fmt", "paste", "join", "comm", "strings", "sync", "find", "sed", "zcat", "xzcat", "bzcat",
         "update-ca-certificates", "ldconfig", "locale-gen", "localedef", "update-locale", "dpkg-reconfigure",
     }
@@ -41,6 +41,20 @@ _WRITING_OPTIONS = {
     "openssl": ("-out", "req", "genrsa", "genpkey"),
     "update-ca-certificates": (),
 }
+
+
+# Commands that install or fetch files but do not change the owner or mode of what already exists outside the
+# paths named on their command line: package managers, downloaders, version control, archive tools, compilers.
+CREATES_FILES = frozenset(
+    {
+        "apt-get", "apt", "aptitude", "dpkg", "dnf", "dnf-3", "yum", "microdnf", "rpm", "apk", "zypper", "pacman",
+        "emerge", "curl", "wget", "git", "svn", "hg", "tar", "unzip", "gunzip", "gzip", "bunzip2", "xz", "zstd",
+        "7z", "npm", "npx", "yarn", "pnpm", "gem", "bundle", "cargo", "go", "rustup", "gcc", "g++", "cc", "clang",
+        "cmake", "ninja", "conda", "mamba", "micromamba", "pipx", "poetry", "pdm", "hatch", "pipenv", "twine",
+        "jupyter", "update-alternatives", "ln", "mkfifo", "mknod", "truncate", "dd", "patch", "sed", "envsubst",
+        "chpasswd", "passwd", "usermod", "userdel", "groupdel", "gpasswd", "locale-gen", "dpkg-reconfigure",
+    }
+)  # fmt: skip
 
 
 def is_read_only(name: str, words: list[str]) -> bool:
@@ -66,7 +80,27 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     shown = text if len(text) <= 100 else text[:97] + "..."
     sh.assume(f"`{shown}` is not modelled: {what or 'what it creates is unknown'}")
     open_world(sh, words)
+    # Unless it only installs or fetches files, it may also have changed owners and modes (a script, `make`,
+    # `find -exec chown`, `setfacl`): what rests on them from before it is then assumed.
+    name = posixpath.basename(words[0]) if words and not is_unknown(words[0]) else ""
+    paths = tuple(_arg_paths(sh, words)) if name in CREATES_FILES else None
+    sh.state.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths)
+    root = sh.identity.is_root or sh.identity.uid is None
+    if root and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
+        sh.state.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
     return 0
+
+
+def _arg_paths(sh: ShellContext, words: list[str]) -> list[str]:
+    out = []
+    for w in words[1:]:
+        value = w.split("=", 1)[1] if w.startswith("-") and "=" in w else w
+        if value and not value.startswith("-") and "://" not in value and not is_unknown(value):
+            try:
+                out.append(posixpath.normpath(sh.path(value)))
+            except UnknownPath:
+                continue
+    return out
 
 
 def open_world(sh: ShellContext, words: list[str]) -> None:
@@ -82,8 +116,5 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
             node = fs.get(d)
             if node is None or permits(node, who, "wx") is not Tri.NO:
                 fs.open_listing(d)
-    for w in words[1:]:
-        value = w.split("=", 1)[1] if w.startswith("-") and "=" in w else w
-        if not value or value.startswith("-") or "://" in value or is_unknown(value) or value.startswith("git@"):
-            continue
-        fs.mark_open(posixpath.normpath(sh.path(value)))
+    for path in _arg_paths(sh, words):
+        fs.mark_open(path)
