@@ -206,3 +206,12 @@ def test_a_missing_copy_source_is_an_assumption_unless_strict(tmp_path: Path) ->
     strict = run("--strict-context", "--format", "json", str(df))
     assert strict.returncode == 1
     assert [(f["code"], f["line"]) for f in json.loads(strict.stdout)["findings"]] == [("VL011", 2)]
+
+
+def test_json_findings_carry_their_premises() -> None:
+    doc = json.loads(run("--format", "json", str(EXAMPLE)).stdout)
+    (vl001,) = [f for f in doc["findings"] if f["code"] == "VL001"]
+    kinds = {(p["kind"], p["knowledge"]) for p in vl001["premises"]}
+    # the state before the COPY comes from the UBI profile; the reset and the final state were built; the user is known
+    assert ("path", "profile") in kinds and ("path", "built") in kinds and ("user", "profile") in kinds
+    assert vl001["assumptions"] == [] and vl001["severity"] == "error"
