@@ -8,7 +8,7 @@ rule already reported with the same cause, and merges the problems one cause giv
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum
 
 from .model.access import Premise
@@ -69,9 +69,8 @@ class Finding:
     stage: str = ""
     file: str = ""
     related: tuple[int, ...] = ()  # other lines involved (the write that needs the path, the USER line, ...)
-    assumptions: tuple[str, ...] = field(
-        default=()
-    )  # what venvlint assumed for this finding (it is then at most a warning)
+    # What venvlint assumed for this finding (it is then at most a warning).
+    assumptions: tuple[str, ...] = ()
     premises: tuple[Premise, ...] = ()
     count: int = 1
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from venvlint.model.access import Premise, PremiseKind, opaque_assumption, path_premise
+from venvlint.model.access import Premise, PremiseKind, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
 from venvlint.simulate.state import ToolRun
 
@@ -83,10 +83,6 @@ def run_premises(run: ToolRun) -> tuple[Premise, ...]:
             assumption=f"that `{command}` at line {run.line} runs (it depends on a condition venvlint could not decide)",
         ),
     )
-
-
-def final_premise(fs: FileSystem, path: str) -> Premise:
-    return path_premise(fs, path)
 
 
 def last_change(fs: FileSystem, path: str) -> tuple[tuple[int, str], ...]:

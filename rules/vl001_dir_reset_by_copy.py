@@ -41,10 +41,10 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Identity, Premise, Tri, permits
+from venvlint.model.access import Identity, Premise, Tri, path_premise, permits
 from venvlint.model.fs import Action, Change, format_mode
 
-from ._common import change_premise, change_text, final_premise, node_at, run_premises, where
+from ._common import change_premise, change_text, node_at, run_premises, where
 
 CODE = "VL001"
 NAME = "dir-reset-by-copy"
@@ -123,7 +123,7 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
     premises: tuple[Premise, ...] = (
         change_premise(a.fs, path, before, reset),
         change_premise(a.fs, path, reset),
-        final_premise(a.fs, path),
+        path_premise(a.fs, path),
         who.premise(),
     )
     if needs:

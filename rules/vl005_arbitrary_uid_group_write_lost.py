@@ -35,9 +35,9 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import ARBITRARY, Tri, permits
+from venvlint.model.access import ARBITRARY, Tri, path_premise, permits
 
-from ._common import change_premise, change_text, final_premise, node_at, where
+from ._common import change_premise, change_text, node_at, where
 
 CODE = "VL005"
 NAME = "arbitrary-uid-group-write-lost"
@@ -85,7 +85,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                     premises=(
                         change_premise(a.fs, path, before, cause),
                         change_premise(a.fs, path, cause),
-                        final_premise(a.fs, path),
+                        path_premise(a.fs, path),
                     ),
                     causes=((cause.cause.line, path),),
                 )

@@ -94,13 +94,16 @@ def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
             f"--chown={owner}`, or create `{spread.top}` as that user first (`install -d -o {user or 'USER'} "
             f"{spread.top}`) and install as that user"
         )
-    files = f"{spread.files} file{'s' if spread.files != 1 else ''}"
+    copied = (
+        "its one file is copied into this layer again, so the image carries it twice"
+        if spread.files == 1
+        else f"each of its {spread.files} files is copied into this layer again, so the image carries them twice"
+    )
     return Problem(
         line,
         spread.top,
         f"`{command} {spread.top}` changes {spread.entries} entr{'y' if spread.entries == 1 else 'ies'} that an "
-        f"earlier layer created{made}: each of the {files} is copied into this layer again, so the image carries "
-        "them twice.",
+        f"earlier layer created{made}: {copied}.",
         fix,
         stage=stage,
     )

@@ -136,12 +136,12 @@ def _class_bits(node: Node, who: Identity) -> tuple[Tri, str]:
 def permits(node: Node, who: Identity, want: str) -> Tri:
     """Whether `who` has every permission in `want` ("w", "wx", "x", "r") on `node` by its mode bits. A user whose
     group is not known (a uid without a known passwd entry) is decided when the group and other bits agree."""
+    if who.is_root and not who.arbitrary:  # root ignores the mode bits, known or not (but not a file's x bits)
+        if "x" in want and node.kind is Kind.FILE and node.mode is not None and not node.mode & 0o111:
+            return Tri.NO if node.knowledge.known else Tri.UNKNOWN
+        return Tri.YES
     if node.knowledge is Knowledge.UNKNOWN:
         return Tri.UNKNOWN
-    if who.is_root and not who.arbitrary:
-        if "x" in want and node.kind is Kind.FILE and node.mode is not None and not node.mode & 0o111:
-            return Tri.NO
-        return Tri.YES
     mode = node.mode
     if mode is None:
         return Tri.UNKNOWN

@@ -213,11 +213,30 @@ def _compile_glob(pattern: str) -> tuple[str, str, bool]:
 
 def _glob(text: str, glob: tuple[str, str, bool]) -> bool:
     # fnmatch compiles a regular expression per pattern (a quarter of a cold start for ~100 patterns); most
-    # patterns are rejected by their literal head, which needs none.
+    # patterns are rejected by their literal head, and those with only `*` wildcards need no expression at all.
     pattern, head, wild = glob
     if not wild:
         return text == pattern
-    return text.startswith(head) and fnmatch.fnmatchcase(text, pattern)
+    if not text.startswith(head):
+        return False
+    if "?" in pattern or "[" in pattern:
+        return fnmatch.fnmatchcase(text, pattern)
+    return _star_match(text, pattern.split("*"))
+
+
+def _star_match(text: str, parts: list[str]) -> bool:
+    """Whether `text` matches the glob `"*".join(parts)` (at least one `*`): the first part is a prefix, the last a
+    suffix, and the middle ones occur in order between them without overlapping."""
+    first, last = parts[0], parts[-1]
+    if len(text) < len(first) + len(last) or not text.startswith(first) or not text.endswith(last):
+        return False
+    at, end = len(first), len(text) - len(last)
+    for part in parts[1:-1]:
+        found = text.find(part, at, end)
+        if found == -1:
+            return False
+        at = found + len(part)
+    return True
 
 
 @dataclass

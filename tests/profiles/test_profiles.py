@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from venvlint.errors import InputError
 from venvlint.model.fs import Knowledge, ancestors
 from venvlint.profiles.catalog import _builtin, load_profiles
@@ -154,3 +157,19 @@ def test_validation_errors_name_file_and_line(tmp_path: Path, body: str, message
     assert message in err.value.message and err.value.file == str(f)
     if line is not None:
         assert err.value.line == line
+
+
+@given(
+    text=st.text(alphabet="ab:-", max_size=8),
+    pattern=st.text(alphabet="ab:*-", max_size=6),
+)
+@example(text="a", pattern="*a*a*")
+@example(text="ab", pattern="a*b*")
+@example(text="aba", pattern="*ab*ba")
+@example(text="bookworm-slim", pattern="*bookworm*")
+@settings(max_examples=500)
+def test_profile_glob_agrees_with_fnmatch(text: str, pattern: str) -> None:
+    """The match patterns' `*` globs are matched without regular expressions; they must agree with fnmatch."""
+    from venvlint.profiles.catalog import _compile_glob, _glob
+
+    assert _glob(text, _compile_glob(pattern)) == fnmatch.fnmatchcase(text, pattern)

@@ -3,9 +3,12 @@
 A command the interpreter does not model (`apt-get install`, `git clone`, `make`, a project's script, ...) is never
 dropped silently: it is an assumption line that names it, and afterwards absence is unknown below every directory
 its user could write and below every path among its arguments (it may have created anything there). Run as root it
-may also have added accounts (a package's postinst). Owners and modes the model knows stay as they are: changing
-those takes chown/chmod, which are modelled. Its exit status is taken to be 0 (a failing build is not linted),
-except for queries whose answer venvlint cannot know (`grep -q`, `dpkg -s`), whose status is unknown.
+may also have added accounts (a package's postinst). The owners and modes the model knows are kept, but what rests
+on them from before the command becomes assumed wherever the command could have changed them: below its path
+arguments for a command that only installs or fetches files (`CREATES_FILES`), anywhere its user may change for any
+other (a script, `make`, `find -exec`), see `FileSystem.opaque_after`. Its exit status is taken to be 0 (a failing
+build is not linted), except for queries whose answer venvlint cannot know (`grep -q`, `dpkg -s`), whose status is
+unknown.
 """
 
 from __future__ import annotations
