@@ -49,6 +49,7 @@ class _Spread:
     change: Change
     entries: int = 0
     files: int = 0
+    more: bool = False  # a directory whose listing is not complete: more files than the model holds
 
 
 def check(a: Analysis) -> Iterator[Problem]:
@@ -69,6 +70,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                     spread.top, spread.change = path, ch
                 spread.entries += 1
                 spread.files += node.kind is Kind.FILE
+                spread.more = spread.more or (node.kind is Kind.DIR and not fs.listing_complete(path))
         for line, spread in sorted(spreads.items()):
             if not spread.files:
                 continue  # directories alone: their new metadata costs next to nothing
@@ -94,11 +96,15 @@ def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
             f"--chown={owner}`, or create `{spread.top}` as that user first (`install -d -o {user or 'USER'} "
             f"{spread.top}`) and install as that user"
         )
-    copied = (
-        "its one file is copied into this layer again, so the image carries it twice"
-        if spread.files == 1
-        else f"each of its {spread.files} files is copied into this layer again, so the image carries them twice"
-    )
+    if spread.more:
+        copied = (
+            f"each of its files is copied into this layer again, so the image carries them twice (venvlint lists "
+            f"{spread.files} of them; what installers and unmodelled commands wrote there is not listed file by file)"
+        )
+    elif spread.files == 1:
+        copied = "its one file is copied into this layer again, so the image carries it twice"
+    else:
+        copied = f"each of its {spread.files} files is copied into this layer again, so the image carries them twice"
     return Problem(
         line,
         spread.top,

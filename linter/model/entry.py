@@ -18,3 +18,6 @@ class Entry(NamedTuple):
     content: str | None = None  # for /etc/passwd-like files whose content matters
     knowledge: Knowledge = Knowledge.BUILT
     tags: tuple[tuple[str, str], ...] = ()  # facts that travel with a node between stages (e.g. its venv)
+    # For a directory: whether the source lists every entry below it (a directory of another stage that a command
+    # venvlint does not model wrote into does not); the copy's listing is then not complete either.
+    listing_complete: bool = True

@@ -123,7 +123,10 @@ def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Sourc
         for p in fs.walk(path):
             n = fs.nodes[p]
             rel = "" if p == path else p[len(path.rstrip("/")) + 1 :]
-            entries.append(Entry(rel, n.kind, n.uid, n.gid, n.mode, n.target, n.tag("content"), n.knowledge, n.tags))
+            entries.append(
+                Entry(rel, n.kind, n.uid, n.gid, n.mode, n.target, n.tag("content"), n.knowledge, n.tags,
+                      n.kind is not Kind.DIR or fs.listing_complete(p))
+            )  # fmt: skip
         out.append(Source(src, entries))
     return out
 
@@ -171,6 +174,8 @@ def place(
         if src.is_dir:
             _create_dirs(state, real_dest, placement, cause, builder, dir_source=True)
             _place_tree(state, src, real_dest, placement, cause, builder)
+            if not src.entries[0].listing_complete:
+                fs.open_listing(real_dest)
         else:
             root = src.entries[0] if src.entries else None
             if root is None:
@@ -287,6 +292,8 @@ def _put_entry(
     if e.content is not None:
         node = node.with_tag("content", e.content)
     fs.put(path, node, cause, action, detail, source=replaced_link or origin)
+    if not e.listing_complete:
+        fs.open_listing(path)
     if e.content is not None and e.kind is Kind.FILE:
         if path == "/etc/passwd":
             state.users.load_passwd(e.content, source=f"the passwd file copied at line {cause.line}")

@@ -240,3 +240,28 @@ def test_an_unmodelled_command_that_may_change_owners_is_named_by_the_finding(tm
     mine = [f for f in result.findings if f.code == "VL002"]
     assert mine and all(f.severity is Severity.WARNING for f in mine)
     assert any("`/fix.sh` (line 5, not modelled) left the owner and mode" in a for f in mine for a in f.assumptions)
+
+
+def test_copy_from_a_stage_keeps_which_listings_are_complete(tmp_path: Path) -> None:
+    """A venv lists only what venvlint models (pip and the activate scripts are not listed): a copy of it is not
+    known to lack anything, while a directory the other stage made whole still is."""
+    text = (
+        "FROM python:3.12-slim AS build\nRUN python -m venv /opt/venv && mkdir -p /opt/data/sub\n"
+        "FROM python:3.12-slim\nCOPY --from=build /opt /opt\n"
+    )
+    (tmp_path / "Dockerfile").write_text(text)
+    fs = build_from_file(str(tmp_path / "Dockerfile")).final.fs
+    assert not fs.is_known_absent("/opt/venv/bin/pip")
+    assert not fs.is_known_absent("/opt/venv/lib/python3.12/site-packages/pip")
+    assert fs.is_known_absent("/opt/data/sub/anything")
+
+
+def test_a_chown_over_a_copied_venv_says_its_files_are_not_all_listed(tmp_path: Path) -> None:
+    text = (
+        "FROM python:3.12-slim AS build\nRUN python -m venv /app/.venv\n"
+        "FROM python:3.12-slim\nRUN useradd -m app\nCOPY --from=build /app /app\nRUN chown -R app:app /app\n"
+    )
+    (tmp_path / "Dockerfile").write_text(text)
+    found = [f for f in lint_file(str(tmp_path / "Dockerfile"), LintOptions()).findings if f.code == "VL009"]
+    assert [(f.line, f.path) for f in found] == [(6, "/app")]
+    assert "not listed file by file" in found[0].message and "its one file" not in found[0].message

@@ -64,6 +64,10 @@ def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str],
         if fs.get(py) is None:
             fs.put(py, Node(Kind.SYMLINK, uid, gid, 0o777, target=interpreter), sh.cause, Action.CREATED,
                    "created by venv")  # fmt: skip
+    # venv also writes activate scripts and interpreter links into bin, and (unless --without-pip) pip into
+    # site-packages: files the model does not list one by one.
+    for sub in ("bin", f"lib/{pyver}/site-packages"):
+        fs.open_listing(posixpath.join(root, sub))
     sh.state.venvs[root] = sh.cause.line
     return 0
 
