@@ -411,7 +411,9 @@ class BuildContext:
                 if s_isreg(mode):
                     if not _readable(st, d.path):
                         raise _unreadable(d.path)
-                    batch.append(new_entry(Entry, (child_sub, file_kind, 0, 0, mode & 0o7777, None, None, known, ())))
+                    batch.append(
+                        new_entry(Entry, (child_sub, file_kind, 0, 0, mode & 0o7777, None, None, known, (), True))
+                    )
                 elif s_isdir(mode):
                     batch.append(Entry(child_sub, dir_kind, 0, 0, s_imode(mode)))
                     sub_parts = child_sub.split("/")

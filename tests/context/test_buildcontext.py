@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from venvlint.buildcontext import BuildContext, archive_entries, is_archive, parse_ignore
 from venvlint.errors import InputError
+from venvlint.model.entry import Entry
 from venvlint.model.fs import Kind
+from venvlint.pipeline import build_from_file
 
 
 def _tree(root: Path, files: list[str]) -> None:
@@ -111,3 +113,20 @@ def test_component_globs() -> None:
 
     assert match_component("*.py[co]", "a.pyc") and not match_component("*.py[!co]", "a.pyc")
     assert match_component("f?o", "foo") and match_component("\\*", "*") and not match_component("\\*", "a")
+
+
+def test_walked_entries_have_every_field(tmp_path: Path) -> None:
+    """Files are made without Entry's constructor (speed): each must still be a whole Entry, equal to one the
+    constructor makes, or a later field is missing when a COPY places the file over an existing one."""
+    _tree(tmp_path, ["src/a.txt", "src/d/b.txt"])
+    for e in BuildContext(str(tmp_path)).walk("src"):
+        assert len(e) == len(Entry._fields)
+        assert e == Entry(*e)
+
+
+def test_copying_files_over_existing_ones(tmp_path: Path) -> None:
+    _tree(tmp_path, ["src/a.txt", "src/d/b.txt"])
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY src /app\nCOPY src /app\n")
+    fs = build_from_file(str(tmp_path / "Dockerfile")).final.fs
+    node = fs.get("/app/d/b.txt")
+    assert node is not None and len(node.history) == 2
