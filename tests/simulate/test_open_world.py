@@ -265,3 +265,24 @@ def test_a_chown_over_a_copied_venv_says_its_files_are_not_all_listed(tmp_path: 
     found = [f for f in lint_file(str(tmp_path / "Dockerfile"), LintOptions()).findings if f.code == "VL009"]
     assert [(f.line, f.path) for f in found] == [(6, "/app")]
     assert "not listed file by file" in found[0].message and "its one file" not in found[0].message
+
+
+def test_a_system_package_manager_writes_only_the_fhs_trees(tmp_path: Path) -> None:
+    """apt-get as root may add files below /usr, /etc, /opt, ... and accounts, but not below a directory the build
+    made elsewhere (Debian Policy 9.1.1: packages follow the FHS); its arguments are package names, not paths."""
+    text = (
+        "FROM python:3.12-slim\nWORKDIR /app\nRUN mkdir /app/data\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
+    )
+    (tmp_path / "Dockerfile").write_text(text)
+    sim = build_from_file(str(tmp_path / "Dockerfile"))
+    fs = sim.final.fs
+    assert not fs.is_known_absent("/usr/lib/curl-thing")
+    assert not fs.is_known_absent("/opt/vendor")
+    assert not sim.final.users.complete  # a package may add a system account
+    assert fs.is_known_absent("/app/curl")  # a package name, not a path
+    assert fs.is_known_absent("/app/data/anything")
+    # `make` is not a package manager: as root it may write anywhere, /app included.
+    (tmp_path / "Dockerfile").write_text(text + "RUN make -C /srv\n")
+    fs = build_from_file(str(tmp_path / "Dockerfile")).final.fs
+    assert not fs.is_known_absent("/app/data/anything")

@@ -60,6 +60,34 @@ CREATES_FILES = frozenset(
 )  # fmt: skip
 
 
+# System package managers install where the distribution's policy allows: the Filesystem Hierarchy Standard's trees
+# (Debian Policy 9.1.1 requires FHS 3.0; Fedora's and Alpine's packaging follow it). A directory the build made
+# elsewhere (`/app`, `/code`, `/workspace`) gets nothing from them, and their arguments are package names.
+SYSTEM_PACKAGE_MANAGERS = frozenset(
+    {
+        "apt-get",
+        "apt",
+        "aptitude",
+        "dpkg",
+        "dnf",
+        "dnf-3",
+        "yum",
+        "microdnf",
+        "rpm",
+        "apk",
+        "zypper",
+        "pacman",
+        "emerge",
+    }
+)
+FHS_TREES = (
+    "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt", "/opt", "/root",
+    "/run", "/sbin", "/srv", "/tmp", "/usr", "/var",
+)  # fmt: skip
+# Options that point a package manager at another root (it then writes there instead).
+_ROOT_OPTIONS = ("--root", "--installroot", "--instdir")
+
+
 def is_read_only(name: str, words: list[str]) -> bool:
     if name not in READ_ONLY:
         return False
@@ -85,13 +113,34 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     open_world(sh, words)
     # Unless it only installs or fetches files, it may also have changed owners and modes (a script, `make`,
     # `find -exec chown`, `setfacl`): what rests on them from before it is then assumed.
-    name = posixpath.basename(words[0]) if words and not is_unknown(words[0]) else ""
-    paths = tuple(_arg_paths(sh, words)) if name in CREATES_FILES else None
+    name = _name(words)
+    paths = tuple(written_paths(sh, words)) if name in CREATES_FILES else None
     sh.state.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths)
     root = sh.identity.is_root or sh.identity.uid is None
     if root and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
         sh.state.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
     return 0
+
+
+def _name(words: list[str]) -> str:
+    return posixpath.basename(words[0]) if words and not is_unknown(words[0]) else ""
+
+
+def written_paths(sh: ShellContext, words: list[str]) -> list[str]:
+    """Where a command that only installs or fetches files may write: its path arguments, or for a system package
+    manager the FHS trees (of the root an option names, if any)."""
+    if _name(words) not in SYSTEM_PACKAGE_MANAGERS:
+        return _arg_paths(sh, words)
+    roots: list[str] = []
+    for i, w in enumerate(words[1:], 1):
+        for opt in _ROOT_OPTIONS:
+            if w.startswith(opt + "="):
+                roots.append(w[len(opt) + 1 :])
+            elif w == opt and i + 1 < len(words):
+                roots.append(words[i + 1])
+    if roots:
+        return _arg_paths(sh, ["", *roots])
+    return list(FHS_TREES)
 
 
 def _arg_paths(sh: ShellContext, words: list[str]) -> list[str]:
@@ -108,16 +157,19 @@ def _arg_paths(sh: ShellContext, words: list[str]) -> list[str]:
 
 def open_world(sh: ShellContext, words: list[str]) -> None:
     """Absence becomes unknown below every directory the command's user could write and below every path among
-    its arguments; as root (or an unknown user) everywhere, and the accounts may have grown."""
+    its arguments; as root (or an unknown user) everywhere, and the accounts may have grown. A system package
+    manager as root writes only below the FHS trees (and adds accounts)."""
     fs = sh.state.fs
     who = sh.identity
+    packages = _name(words) in SYSTEM_PACKAGE_MANAGERS
     if who.is_root or who.uid is None:
-        fs.open_all()
+        if not packages:
+            fs.open_all()
         sh.state.users.open()
     else:
         for d in list(fs.complete):
             node = fs.get(d)
             if node is None or permits(node, who, "wx") is not Tri.NO:
                 fs.open_listing(d)
-    for path in _arg_paths(sh, words):
+    for path in written_paths(sh, words) if packages else _arg_paths(sh, words):
         fs.mark_open(path)
