@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from venvlint.lint import LintOptions, lint_file
+from venvlint.parse.reader import parse_text
 from venvlint.profiles.catalog import load_profiles
 
 UNKNOWN_IMAGE = "registry.example/unknown/base:1"
@@ -49,49 +50,28 @@ def _lint(path: str, entry: dict[str, Any], bad: list[str], **extra: Any) -> Err
     return {(f.code, f.line, f.path) for f in result.findings if f.severity.value == "error"}
 
 
-def _instruction_starts(lines: list[str]) -> list[int]:
+def _instruction_starts(text: str) -> list[int]:
     """Indexes of lines that start an instruction after the first FROM (a RUN can go before them), and the end."""
-    out: list[int] = []
-    cont = False
-    seen_from = False
-    heredoc: str | None = None
-    for i, line in enumerate(lines):
-        if heredoc is not None:
-            if line.strip() == heredoc:
-                heredoc = None
-            continue
-        stripped = line.strip()
-        if not cont and stripped and not stripped.startswith("#"):
-            if seen_from:
-                out.append(i)
-            seen_from = seen_from or stripped.split()[0].upper() == "FROM"
-            m = re.search(r"<<-?['\"]?(\w+)['\"]?", line)
-            if m and stripped.split()[0].upper() in ("RUN", "COPY", "ADD"):
-                heredoc = m.group(1)
-        if stripped and not stripped.startswith("#"):  # comments and blank lines inside a continuation are skipped
-            cont = stripped.endswith("\\")
-    out.append(len(lines))
-    return out
+    instructions = parse_text(text).instructions
+    first = next((k for k, ins in enumerate(instructions) if ins.cmd == "FROM"), len(instructions))
+    return [ins.line - 1 for ins in instructions[first + 1 :]] + [len(text.splitlines())]
 
 
-def _profiled_from_lines(lines: list[str], build_args: dict[str, str]) -> list[int]:
+def _profiled_from_lines(text: str, build_args: dict[str, str]) -> list[int]:
+    """Indexes of FROM lines naming an image a profile describes (not scratch, not an earlier stage)."""
     profiles = load_profiles()
     stages: set[str] = set()
     out = []
-    for i, line in enumerate(lines):
-        words = line.split()
-        if not words or words[0].upper() != "FROM":
+    for ins in parse_text(text).instructions:
+        if ins.cmd != "FROM" or not ins.args:
             continue
-        refs = [w for w in words[1:] if not w.startswith("--")]
-        if not refs:
-            continue
-        ref = refs[0]
+        ref = ins.args[0]
         for k, v in build_args.items():
             ref = ref.replace("${" + k + "}", v).replace("$" + k, v)
         if ref.lower() not in stages and ref.lower() != "scratch" and profiles.find(ref) is not None:
-            out.append(i)
-        if len(refs) >= 3 and refs[1].lower() == "as":
-            stages.add(refs[2].lower())
+            out.append(ins.line - 1)
+        if len(ins.args) >= 3 and ins.args[1].lower() == "as":
+            stages.add(ins.args[2].lower())
     return out
 
 
@@ -119,14 +99,14 @@ def check(entry: dict[str, Any], every: int) -> list[str]:
             added = {(c, m, p) for c, n, p in found if (m := shift(n)) is not None} - base
             problems.extend(f"{what}: adds {c} at line {n} ({p})" for c, n, p in sorted(added))
 
-        for i in _profiled_from_lines(lines, entry.get("build_args") or {}):
+        for i in _profiled_from_lines(original, entry.get("build_args") or {}):
             changed = list(lines)
             words = changed[i].split()
             at = next(k for k, w in enumerate(words) if k > 0 and not w.startswith("--"))
             words[at] = UNKNOWN_IMAGE
             changed[i] = " ".join(words)
             compare(f"unknown base at line {i + 1}", run("\n".join(changed) + "\n"))
-        for at in _instruction_starts(lines)[::every]:
+        for at in _instruction_starts(original)[::every]:
             changed = list(lines)
             changed.insert(at, UNKNOWN_TOOL)
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from venvlint.lint import LintOptions, lint_file
+from venvlint.parse.reader import parse_text
 
 from .test_rule_cases import CASES
 
@@ -59,41 +60,22 @@ def _from_lines(text: str) -> list[int]:
     """0-based indexes of FROM lines naming an image (not scratch, not an earlier stage)."""
     stages: set[str] = set()
     out = []
-    for i, line in enumerate(_lines(text)):
-        words = line.split()
-        if not words or words[0].upper() != "FROM":
+    for ins in parse_text(text).instructions:
+        if ins.cmd != "FROM" or not ins.args:
             continue
-        refs = [w for w in words[1:] if not w.startswith("--")]
-        if refs and refs[0].lower() != "scratch" and refs[0].lower() not in stages:
-            out.append(i)
-        if len(refs) >= 3 and refs[1].lower() == "as":
-            stages.add(refs[2].lower())
+        if ins.args[0].lower() not in ("scratch", *stages):
+            out.append(ins.line - 1)
+        if len(ins.args) >= 3 and ins.args[1].lower() == "as":
+            stages.add(ins.args[2].lower())
     return out
 
 
 def _instruction_starts(text: str) -> list[int]:
-    """0-based indexes of lines that start an instruction (where a new RUN can go before), after the first FROM."""
-    lines = _lines(text)
-    out = []
-    cont = False
-    seen_from = False
-    heredoc: str | None = None
-    for i, line in enumerate(lines):
-        if heredoc is not None:
-            if line.strip() == heredoc:
-                heredoc = None
-            continue
-        if not cont and line.strip() and not line.lstrip().startswith("#"):
-            if seen_from:
-                out.append(i)
-            seen_from = seen_from or line.split()[0].upper() == "FROM"
-        m = re.search(r"<<-?['\"]?(\w+)['\"]?", line)
-        if m and not cont and line.split()[0].upper() in ("RUN", "COPY"):
-            heredoc = m.group(1)
-        if line.strip() and not line.lstrip().startswith("#"):  # comments inside a continuation are skipped
-            cont = line.rstrip().endswith("\\")
-    out.append(len(lines))
-    return out
+    """0-based indexes of lines that start an instruction (where a new RUN can go before), after the first FROM,
+    and the end."""
+    instructions = parse_text(text).instructions
+    first = next((k for k, ins in enumerate(instructions) if ins.cmd == "FROM"), len(instructions))
+    return [ins.line - 1 for ins in instructions[first + 1 :]] + [len(_lines(text))]
 
 
 IDS = [f"{r}-{c['name']}" for r, c in CASES]
