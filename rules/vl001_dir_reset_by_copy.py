@@ -23,10 +23,11 @@ RUN uv pip install requests
 
 ## Use instead
 Restore the directory right after the copy, without recursion (a non-recursive `chown` of one directory adds
-almost nothing to the image):
+almost nothing to the image), and with it every directory below it that the copy reset too (the finding names
+them):
 ```dockerfile
 COPY nginx/root/ /
-RUN chown 1001:0 /opt/app-root && chmod 0775 /opt/app-root
+RUN chown 1001:0 /opt/app-root /opt/app-root/etc && chmod 0775 /opt/app-root /opt/app-root/etc
 ```
 or copy the files below it with a narrower source, so the directory itself is the destination and keeps its
 owner: `COPY nginx/root/opt/app-root/ /opt/app-root/`. `COPY --chown=1001:0 nginx/root/ /` also works but gives
@@ -38,11 +39,12 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Identity, Premise, Tri, path_premise, permits
-from venvlint.model.fs import Action, Change, format_mode
+from venvlint.model.fs import Action, Change, below, format_mode
 
 from ._common import change_premise, change_text, node_at, run_premises, where
 
@@ -92,7 +94,19 @@ def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
     return people
 
 
+@dataclass(frozen=True)
+class _Reset:
+    """A directory a COPY/ADD reset that `who` could write before and cannot now."""
+
+    path: str
+    before: Change
+    reset: Change
+    who: Identity
+    source: str
+
+
 def check(a: Analysis) -> Iterator[Problem]:
+    hits: list[_Reset] = []
     for path, node in a.directories():
         if len(node.history) < 2:
             continue
@@ -108,35 +122,51 @@ def check(a: Analysis) -> Iterator[Problem]:
                     continue
                 if permits(node, who, "wx") is not Tri.NO:
                     continue  # repaired later
-                yield _finding(a, path, before, reset, who, source)
+                hits.append(_Reset(path, before, reset, who, source))
                 break
+    # One COPY resets a whole tree at once: one finding per line, user and top directory, whose fix restores every
+    # directory of it (a fix for the top alone would leave the others shut).
+    tops: list[list[_Reset]] = []
+    for hit in sorted(hits, key=lambda h: (h.reset.cause.line, h.path.count("/"), h.path)):
+        for group in tops:
+            top = group[0]
+            if (top.reset.cause.line, top.who) == (hit.reset.cause.line, hit.who) and below(hit.path, top.path):
+                group.append(hit)
+                break
+        else:
+            tops.append([hit])
+    for group in tops:
+        yield _finding(a, group)
 
 
-def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identity, source: str) -> Problem:
-    needs = _needs_at(a, path, who)
-    fatal = [n for n in needs if n[1] and not n[3]] or [n for n in needs if n[1]]
+def _finding(a: Analysis, group: list[_Reset]) -> Problem:
+    top = group[0]
+    path, before, reset, who = top.path, top.before, top.reset, top.who
+    needs = [(h, n) for h in group for n in _needs_at(a, h.path, who)]
+    fatal = [hn for hn in needs if hn[1][1] and not hn[1][3]] or [hn for hn in needs if hn[1][1]]
     severity = Severity.ERROR if fatal else Severity.WARNING
     msg = (
         f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)}, "
-        f"set at {where(before)}. {who.label()}, {source}, can no longer write it"
+        f"set at {where(before)}. {who.label()}, {top.source}, can no longer write it"
     )
-    premises: tuple[Premise, ...] = (
-        change_premise(a.fs, path, before, reset),
-        change_premise(a.fs, path, reset),
-        path_premise(a.fs, path),
-        who.premise(),
-    )
+    premises: tuple[Premise, ...] = (who.premise(),)
+    for h in group:
+        premises += (
+            change_premise(a.fs, h.path, h.before, h.reset),
+            change_premise(a.fs, h.path, h.reset),
+            path_premise(a.fs, h.path),
+        )
     if needs:
-        why, _, line, run = (fatal or needs)[0]
-        msg += f": {why} (line {line})."
+        hit, (why, _, line, run) = (fatal or needs)[0]
+        at = "" if hit.path == path else f" (below it, `{hit.path}`)"
+        msg += f"{at}: {why} (line {line})."
         premises += run
     else:
         msg += " although the image had made it writable for that user."
-    chmod = format_mode(before.mode).lstrip("0") or "0"
-    restore = f"RUN chown {before.uid}:{before.gid} {path} && chmod {chmod} {path}"
+    them = "it" if len(group) == 1 else "them"
+    fix = f"restore {them} right after line {reset.cause.line}, without recursion: `{_restore(group)}` (as root)"
     src_rel = _source_hint(reset, path)
-    fix = f"restore it right after line {reset.cause.line}, without recursion: `{restore}` (as root)"
-    if src_rel:
+    if src_rel and len(group) == 1:  # a narrower source still resets the directories below the destination
         fix += f"; or copy with a narrower source so `{path}` is the destination and keeps its owner: `{src_rel}`"
     fix += (
         f". `COPY --chown={before.uid}:{before.gid}` also works for that user but chowns every directory of the "
@@ -149,10 +179,23 @@ def _finding(a: Analysis, path: str, before: Change, reset: Change, who: Identit
         fix,
         severity=severity,
         stage=reset.cause.stage,
-        related=tuple(sorted({n[2] for n in needs})),
+        related=tuple(sorted({n[2] for _, n in needs})),
         premises=premises,
-        causes=((reset.cause.line, path),),
+        causes=tuple((reset.cause.line, h.path) for h in group),
+        count=len(group),
     )
+
+
+def _restore(group: list[_Reset]) -> str:
+    """`RUN chown 1001:0 /a /a/etc && chmod 775 /a /a/etc`: each directory back to what it was, named one by one."""
+    owners: dict[str, list[str]] = {}
+    modes: dict[str, list[str]] = {}
+    for h in group:
+        owners.setdefault(f"{h.before.uid}:{h.before.gid}", []).append(h.path)
+        modes.setdefault(format_mode(h.before.mode).lstrip("0") or "0", []).append(h.path)
+    steps = [f"chown {o} {' '.join(ps)}" for o, ps in owners.items()]
+    steps += [f"chmod {m} {' '.join(ps)}" for m, ps in modes.items()]
+    return "RUN " + " && ".join(steps)
 
 
 def _source_hint(reset: Change, path: str) -> str | None:

@@ -10,14 +10,15 @@ real-world corpus):
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from venvlint.lint import LintOptions, lint_file
+from venvlint.lint import lint_file
 from venvlint.parse.reader import parse_text
 
-from .test_rule_cases import CASES
+from .test_rule_cases import CASES, _setup, case_options
 
 UNKNOWN_IMAGE = "registry.example/unknown/base:1"
 UNKNOWN_TOOL = "RUN some-unknown-tool --flag /some/path"
@@ -25,27 +26,9 @@ UNKNOWN_TOOL = "RUN some-unknown-tool --flag /some/path"
 BAD_TEXT = re.compile(r"\bNone\b|``|\buser \(uid|\buser ''|\bruns as \(|\bto :? |\b(?:at|of|write|create) `?\s*\.")
 
 
-def _setup(case: dict[str, Any], tmp_path: Path) -> Path:
-    import os
-
-    for rel, content in (case.get("context") or {}).items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(str(content))
-    for rel, mode in sorted((case.get("modes") or {}).items(), key=lambda kv: -kv[0].count("/")):
-        os.chmod(tmp_path / rel, int(str(mode), 8))
-    return tmp_path / "Dockerfile"
-
-
 def _errors(df: Path, text: str, case: dict[str, Any], **extra: Any) -> set[tuple[str, int, str]]:
     df.write_text(text)
-    options = LintOptions(
-        runtime_users=tuple(case.get("runtime_users") or ()),
-        builder=case.get("builder", "buildkit"),
-        build_args=case.get("build_args") or {},
-        **extra,
-    )
-    result = lint_file(str(df), options)
+    result = lint_file(str(df), replace(case_options(case), **extra))
     assert result.error is None, result.error
     for f in result.findings:
         assert not BAD_TEXT.search(f.message) and not BAD_TEXT.search(f.fix), (f.code, f.message, f.fix)
@@ -83,7 +66,7 @@ IDS = [f"{r}-{c['name']}" for r, c in CASES]
 
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
 def test_an_unknown_base_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    df = _setup(case, tmp_path)
+    df, _ = _setup(case, tmp_path)
     text = case["dockerfile"]
     base = _errors(df, text, case)
     for i in _from_lines(text):
@@ -97,7 +80,7 @@ def test_an_unknown_base_never_adds_an_error(rule: str, case: dict[str, Any], tm
 
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
 def test_an_unknown_tool_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    df = _setup(case, tmp_path)
+    df, _ = _setup(case, tmp_path)
     text = case["dockerfile"]
     base = _errors(df, text, case)
     for at in _instruction_starts(text):
@@ -111,6 +94,6 @@ def test_an_unknown_tool_never_adds_an_error(rule: str, case: dict[str, Any], tm
 
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
 def test_no_build_context_never_adds_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
-    df = _setup(case, tmp_path)
+    df, _ = _setup(case, tmp_path)
     text = case["dockerfile"]
     assert _errors(df, text, case, no_context=True) <= _errors(df, text, case)

@@ -27,8 +27,8 @@ def _load() -> list[tuple[str, dict[str, Any]]]:
 CASES = _load()
 
 
-@pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r}-{c['name']}" for r, c in CASES])
-def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+def _setup(case: dict[str, Any], tmp_path: Path) -> tuple[Path, LintOptions]:
+    """Lay a case out in `tmp_path` (its context files and modes, its Dockerfile); the options it is linted with."""
     for rel, content in (case.get("context") or {}).items():
         p = tmp_path / rel
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -37,11 +37,20 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
         os.chmod(tmp_path / rel, int(str(mode), 8))
     df = tmp_path / "Dockerfile"
     df.write_text(case["dockerfile"])
-    options = LintOptions(
+    return df, case_options(case)
+
+
+def case_options(case: dict[str, Any]) -> LintOptions:
+    return LintOptions(
         runtime_users=tuple(case.get("runtime_users") or ()),
         builder=case.get("builder", "buildkit"),
         build_args=case.get("build_args") or {},
     )
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=[f"{r}-{c['name']}" for r, c in CASES])
+def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    df, options = _setup(case, tmp_path)
     result = lint_file(str(df), options)
     assert result.error is None, result.error
     code = find_rule(rule).code  # type: ignore[union-attr]
