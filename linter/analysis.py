@@ -10,13 +10,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .intents import Intent, WriteNeed, check, classify, intents_for, uv_version_from
+from .intents import Intent, WriteNeed, check, intents_for, uv_version_from
 from .model.access import ARBITRARY, Identity, Verdict, can_write_dir
 from .model.fs import FileSystem, Kind, Node, format_mode
 from .simulate.engine import SimulatedBuild, runtime_env
 from .simulate.identity import run_identity
 from .simulate.script import scan_commands
 from .simulate.state import StageState, ToolRun
+from .tools.context import FileSystemProbe
+from .tools.read import read, tool_name
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "busybox"}
 
@@ -145,20 +147,23 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
             earlier = [*inherited, *st.tool_runs[:k]]
             a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version, earlier=earlier))
     base_env = {k: v for k, v in runtime_env(final).items() if k != "HOME" or "HOME" in final.env}
+    probe = FileSystemProbe(final.fs)
     for argv, line in runtime_commands(final):
-        if classify(argv, base_env) is None:
+        if tool_name(argv) is None:
+            continue
+        # The container's HOME is the runtime user's (from ENV HOME, else that user's passwd entry): the intents
+        # look it up for each identity.
+        inv = read(argv, base_env, final.workdir, probe)
+        if inv is None:
             continue
         for ri in idents:
-            # The container's HOME is the runtime user's (from ENV HOME, else that user's passwd entry): the
-            # intents look it up for each identity.
-            env = base_env
             run = ToolRun(
                 line=line,
                 phase="runtime",
-                tool=posixpath.basename(argv[0]),
+                invocation=inv,
                 argv=argv,
                 identity=ri.identity,
-                env=tuple(sorted(env.items())),
+                env=tuple(sorted(base_env.items())),
                 cwd=final.workdir,
                 stage=final.name,
                 env_open=sim.build.stages[sim.build.target].env_open,

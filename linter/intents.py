@@ -1,33 +1,43 @@
-"""What Python packaging tools need to write, per shared/spec/TOOLS.md (measured), for one tool invocation.
+"""What a Python tool invocation needs to write, per shared/spec/TOOLS.md and docs/MEASUREMENTS.md (measured).
 
 `intents_for(run, ...)` turns a recorded `ToolRun` (a RUN at build time, or CMD/ENTRYPOINT at runtime) into the
-directories it must be able to write, each with how bad a failure is:
-FATAL (the command fails), DEGRADED (works with a warning: pip's cache), CONDITIONAL (fails only for some packages,
-e.g. wheels with data files, or only for some uv versions).
+places it must be able to write, each with how bad a failure is: FATAL (the command fails), DEGRADED (works with a
+warning: pip's cache), CONDITIONAL (fails only for some packages, e.g. wheels with data files, or only for some uv
+versions). It reads only the run's `Invocation` (read once by `tools.read`), never the command line.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
-from .model.fs import FileSystem, Kind, Knowledge, Node, ancestors, normpath
+from .model.fs import FileSystem, Kind, Knowledge, Node, normpath
+from .model.mount import RunMount
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
 from .simulate.identity import home_of
 from .simulate.state import ToolRun
+from .tools.context import system_site_packages
+from .tools.model import (
+    CACHE_ROLES,
+    INSTALLS,
+    Act,
+    CacheSpec,
+    EnvTarget,
+    Invocation,
+    Need,
+    Role,
+    Scheme,
+    SyncMode,
+    TempUse,
+    Tool,
+    Write,
+)
 
 UV_LOCK_FIXED = "0.7.19"  # TOOLS.md: uv <= 0.7.18 fails when the venv root is unwritable; 0.7.19+ only warns
-
-
-class Need(str, Enum):
-    FATAL = "fatal"
-    DEGRADED = "degraded"
-    CONDITIONAL = "conditional"
 
 
 @dataclass(frozen=True)
@@ -35,20 +45,25 @@ class WriteNeed:
     path: str
     create: bool
     need: Need
-    role: str
+    role: Role
     why: str
     fix_hint: str
-    mount: tuple[int, int, int] | None = None  # (uid, gid, mode) of a cache/tmpfs mount covering the path
+    mount: RunMount | None = None  # a cache or tmpfs mount covering the path (its own owner and mode decide)
     premises: tuple[Premise, ...] = ()  # facts the need itself rests on (e.g. where HOME is)
+    subdir: str = ""  # for a cache: the tool's own directory name in it (`uv`, `pip`, `pypoetry`)
+    moved_by: str = ""  # for a cache: the tool's variable that moves it (`UV_CACHE_DIR`)
 
 
 @dataclass(frozen=True)
 class Intent:
     run: ToolRun
-    action: str
     venv: str | None
     needs: tuple[WriteNeed, ...]
     notes: tuple[str, ...] = ()
+
+    @property
+    def invocation(self) -> Invocation:
+        return self.run.invocation
 
 
 def version_lt(a: str, b: str) -> bool:
@@ -58,121 +73,10 @@ def version_lt(a: str, b: str) -> bool:
     return key(a) < key(b)
 
 
-def _truthy(v: str | None) -> bool:
-    return v is not None and v.strip().lower() not in ("", "0", "false", "no", "off")
-
-
-def _split(argv: Sequence[str]) -> tuple[str, list[str]]:
-    """(tool, args): `python -m pip install` → ("pip", ["install"]), `/opt/venv/bin/pip3 x` → ("pip", ["x"])."""
-    if not argv:
-        return "", []
-    name = posixpath.basename(argv[0])
-    args = list(argv[1:])
-    if re.fullmatch(r"python[0-9.]*", name) and len(args) >= 2 and args[0] == "-m":
-        return _split([args[1], *args[2:]])
-    if re.fullmatch(r"pip[0-9.]*", name) or name.endswith(" -m pip"):
-        return "pip", args
-    if name in ("uv", "uvx", "poetry", "pipx", "venv", "virtualenv"):
-        return name, args
-    return name, args
-
-
-def _words(args: Sequence[str]) -> list[str]:
-    return [a for a in args if not a.startswith("-")]
-
-
-def classify(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
-    """The action of a command, or None when it writes nothing that matters here."""
-    tool, args = _split(argv)
-    words = _words(args)
-    if tool == "pip":
-        if not words:
-            return None
-        if words[0] == "install":
-            return "pip-user" if "--user" in args else "pip-install"
-        if words[0] == "uninstall":
-            return "pip-uninstall"
-        return None
-    if tool == "uv":
-        if not words:
-            return None
-        if words[0] == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
-            return f"uv-pip-{words[1]}"
-        if words[0] == "run":
-            if "--no-sync" in args or _truthy(env.get("UV_NO_SYNC")):
-                return None
-            return "uv-run"
-        if words[0] in ("sync", "add", "remove"):
-            return f"uv-{words[0]}"
-        if words[0] == "venv":
-            return "uv-venv-clear" if ("--clear" in args or _truthy(env.get("UV_VENV_CLEAR"))) else "uv-venv"
-        return None
-    if tool == "poetry":
-        if words and words[0] in ("install", "add", "update", "sync"):
-            return "poetry-install"
-        return None
-    if tool == "venv" and "--upgrade" in args:
-        return "venv-upgrade"
-    return None
-
-
-def _opt(args: Sequence[str], *names: str) -> str | None:
-    for i, a in enumerate(args):
-        for n in names:
-            if a == n and i + 1 < len(args):
-                return args[i + 1]
-            if a.startswith(n + "="):
-                return a.split("=", 1)[1]
-    return None
-
-
-def _venv_from_python(p: str) -> str | None:
-    return p.rsplit("/bin/", 1)[0] if "/bin/" in p else None
-
-
-def _site_packages(fs: FileSystem, venv: str | None, env: Mapping[str, str]) -> tuple[list[str], list[str]]:
-    notes: list[str] = []
-    if venv is not None:
-        lib = posixpath.join(venv, "lib")
-        found = [c for c in fs.children(fs.resolve(lib)) if posixpath.basename(c).startswith("python")]
-        sp = [posixpath.join(venv, "lib", posixpath.basename(c), "site-packages") for c in found]
-        sp = [p for p in sp if fs.get(fs.resolve(p)) is not None]
-        if sp:
-            return sp, notes
-        ver = re.match(r"\d\.\d+", env.get("PYTHON_VERSION", ""))
-        if ver:
-            return [posixpath.join(venv, "lib", f"python{ver.group(0)}", "site-packages")], notes
-        notes.append(f"the site-packages directory of {venv} is not in the model")
-        return [], notes
-    for base in ("/usr/local/lib", "/usr/lib"):
-        for c in fs.children(base):
-            for name in ("site-packages", "dist-packages"):
-                p = posixpath.join(c, name)
-                if posixpath.basename(c).startswith("python") and fs.get(p) is not None:
-                    return [p], notes
-    notes.append("the system site-packages directory is not in the model")
-    return [], notes
-
-
-def _kv(part: str) -> tuple[str, str]:
-    key, _, value = part.partition("=")
-    return key.strip(), value.strip()
-
-
-def _mount_for(path: str, run: ToolRun) -> tuple[int, int, int] | None:
+def _mount_for(path: str, run: ToolRun) -> RunMount | None:
     for m in run.mounts:
-        opts = dict(_kv(p) for p in m.split(","))
-        if opts.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = opts.get("target") or opts.get("dst") or opts.get("destination")
-        if not target:
-            continue
-        target = normpath(target, run.cwd)
-        if path == target or path.startswith(target.rstrip("/") + "/"):
-            uid = int(opts.get("uid", "0") or 0)
-            gid = int(opts.get("gid", "0") or 0)
-            mode = int(opts.get("mode", "0755"), 8) if opts.get("type") == "cache" else 0o1777
-            return uid, gid, mode
+        if m.type in ("cache", "tmpfs") and m.covers(path):
+            return m
     return None
 
 
@@ -201,80 +105,88 @@ def _home(run: ToolRun, users: UserDB) -> tuple[str | None, tuple[Premise, ...]]
     return "/", (assumed,)
 
 
-def _cache_dir(explicit: str | None, subdir: str, env: Mapping[str, str], home: str | None, cwd: str) -> str | None:
-    """The cache directory every tool picks the same way: explicit setting › $XDG_CACHE_HOME/<tool> › ~/.cache/<tool>."""
-    if explicit:
-        return normpath(explicit, cwd)
-    if env.get("XDG_CACHE_HOME"):
-        return posixpath.join(normpath(env["XDG_CACHE_HOME"], cwd), subdir)
-    if home:
-        return posixpath.join(home, ".cache", subdir)
-    return None
-
-
-def _cache_need(
-    run: ToolRun, users: UserDB, tool: str, args: Sequence[str], env: Mapping[str, str]
-) -> WriteNeed | None:
+def _below_home(path: str, run: ToolRun, users: UserDB) -> tuple[str | None, tuple[Premise, ...]]:
+    """A record's path with `~/` made this run's HOME."""
+    if not path.startswith("~/"):
+        return path, ()
     home, premises = _home(run, users)
-    if tool == "uv":
-        if "--no-cache" in args or "-n" in args or _truthy(env.get("UV_NO_CACHE")):
-            return None
-        explicit = _opt(args, "--cache-dir") or env.get("UV_CACHE_DIR")
-        path = _cache_dir(explicit, "uv", env, home, run.cwd)
-        if path is None:
-            return None
-        src = "UV_CACHE_DIR" if explicit else "XDG_CACHE_HOME" if env.get("XDG_CACHE_HOME") else "HOME"
-        return WriteNeed(
-            path, True, Need.FATAL, "uv-cache",
-            f"uv cannot run without its cache ({src}): `Failed to initialize cache at {path}`",
-            "ENV UV_CACHE_DIR=/tmp/uv-cache (or a cache mount with uid=), or pass --no-cache",
-            _mount_for(path, run), premises if src == "HOME" else (),
-        )  # fmt: skip
-    if tool == "pip":
-        if "--no-cache-dir" in args or env.get("PIP_NO_CACHE_DIR") is not None:
-            return None  # pip disables the cache for any PIP_NO_CACHE_DIR value (its documented compat quirk)
-        path = _cache_dir(_opt(args, "--cache-dir") or env.get("PIP_CACHE_DIR"), "pip", env, home, run.cwd)
-        if path is None:
-            return None
-        return WriteNeed(
-            path, True, Need.DEGRADED, "pip-cache",
-            "pip warns `The directory ... is not writable by the current user. The cache has been disabled.`",
-            "ENV PIP_NO_CACHE_DIR=1 (or --no-cache-dir), or PIP_CACHE_DIR=<writable dir>",
-            _mount_for(path, run), premises,
-        )  # fmt: skip
-    if tool == "poetry":
-        path = _cache_dir(env.get("POETRY_CACHE_DIR"), "pypoetry", env, home, run.cwd)
-        if path is None:
-            return None
-        active = env.get("VIRTUAL_ENV") or env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() in ("false", "0")
-        in_project = env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1")
-        fatal = not active and not in_project
-        return WriteNeed(
-            path, True, Need.FATAL if fatal else Need.DEGRADED, "poetry-cache",
-            "poetry creates its virtualenv under the cache dir" if fatal else "poetry keeps downloads in its cache",
-            "ENV POETRY_CACHE_DIR=/tmp/poetry-cache, or POETRY_VIRTUALENVS_IN_PROJECT=true",
-            _mount_for(path, run), premises,
-        )  # fmt: skip
-    return None
+    return (posixpath.join(home, path[2:]) if home else None), premises
 
 
-def _tmp_need(run: ToolRun, env: Mapping[str, str]) -> WriteNeed:
-    tmp = normpath(env.get("TMPDIR") or "/tmp", run.cwd)
+CACHE_ROLE = {Tool.UV: Role.UV_CACHE, Tool.PIP: Role.PIP_CACHE, Tool.POETRY: Role.POETRY_CACHE}
+CACHE_VARIABLE = {Tool.UV: "UV_CACHE_DIR", Tool.PIP: "PIP_CACHE_DIR", Tool.POETRY: "POETRY_CACHE_DIR",
+                  Tool.PIPENV: "PIPENV_CACHE_DIR", Tool.PDM: "PDM_CACHE_DIR", Tool.HATCH: "HATCH_CACHE_DIR"}  # fmt: skip
+
+
+def _cache_need(spec: CacheSpec, run: ToolRun, users: UserDB, in_cache_env: bool) -> WriteNeed | None:
+    """The cache every tool picks the same way: explicit setting › $XDG_CACHE_HOME/<tool> › ~/.cache/<tool>."""
+    premises: tuple[Premise, ...] = ()
+    if spec.explicit:
+        path: str | None = spec.explicit
+    elif spec.xdg:
+        path = posixpath.join(spec.xdg, spec.subdir)
+    else:
+        home, premises = _home(run, users)
+        path = posixpath.join(home, ".cache", spec.subdir) if home else None
+    if path is None:
+        return None
+    source = spec.source or ("XDG_CACHE_HOME" if spec.xdg else "HOME")
+    variable = CACHE_VARIABLE.get(spec.tool, "")
+    role = CACHE_ROLE.get(spec.tool, Role.CACHE)
+    mount = _mount_for(path, run)
+    if spec.tool is Tool.UV:
+        why = f"uv cannot run without its cache ({source}): `Failed to initialize cache at {path}`"
+        fix = "ENV UV_CACHE_DIR=/tmp/uv-cache (or a cache mount with uid=), or pass --no-cache"
+    elif spec.tool is Tool.PIP:
+        why = "pip warns `The directory ... is not writable by the current user. The cache has been disabled.`"
+        fix = "ENV PIP_NO_CACHE_DIR=1 (or --no-cache-dir), or PIP_CACHE_DIR=<writable dir>"
+    elif spec.tool is Tool.POETRY:
+        why = ("poetry creates its virtualenv under the cache dir" if in_cache_env
+               else "poetry keeps downloads in its cache")  # fmt: skip
+        fix = "ENV POETRY_CACHE_DIR=/tmp/poetry-cache, or POETRY_VIRTUALENVS_IN_PROJECT=true"
+    else:
+        why = f"{spec.tool.value} keeps downloads in its cache"
+        fix = (
+            f"ENV {variable}=<a directory the user can write>"
+            if variable
+            else "point its cache at a writable directory"
+        )
+    need = Need.FATAL if spec.fatal else Need.DEGRADED
+    return WriteNeed(path, True, need, role, why, fix, mount, premises if source == "HOME" else (), spec.subdir,
+                     variable)  # fmt: skip
+
+
+def _tmp_need(run: ToolRun) -> WriteNeed:
+    tmpdir = run.getenv("TMPDIR")
+    tmp = normpath(tmpdir or "/tmp", run.cwd)
     return WriteNeed(
-        tmp, False, Need.FATAL, "tmpdir",
-        f"uv writes temporary files to {'$TMPDIR' if env.get('TMPDIR') else '/tmp'} and has no fallback",
+        tmp, False, Need.FATAL, Role.TMPDIR,
+        f"uv writes temporary files to {'$TMPDIR' if tmpdir else '/tmp'} and has no fallback",
         "point TMPDIR at a writable directory (or give uv a writable cache instead of --no-cache)",
         _mount_for(tmp, run),
     )  # fmt: skip
 
 
+UV_PIN = re.compile(r"uv==(\d+\.\d+\.\d+)")
+
+
+def uv_pin(run: ToolRun) -> str | None:
+    """The uv version a `pip install uv==X` (or `uv pip install uv==X`) pins."""
+    if run.invocation.act is not Act.INSTALL:
+        return None
+    for p in run.invocation.packages:
+        m = UV_PIN.fullmatch(p.strip("'\""))
+        if m:
+            return m.group(1)
+    return None
+
+
 def uv_version_from(fs: FileSystem, runs: Sequence[ToolRun]) -> str | None:
     """A uv version pinned by `pip install uv==X` or by the tag of the image uv was copied from."""
     for r in runs:
-        for a in r.argv:
-            m = re.fullmatch(r"uv==(\d+\.\d+\.\d+)", a.strip("'\""))
-            if m:
-                return m.group(1)
+        pinned = uv_pin(r)
+        if pinned:
+            return pinned
     for path in ("/bin/uv", "/usr/local/bin/uv", "/usr/bin/uv", "/uv"):
         node = fs.get(path)
         if node is not None:
@@ -306,7 +218,7 @@ def intents_for(
     intents = _intents_for(run, fs, users, uv_version, earlier)
     if not run.env_open:
         return intents
-    tool = _split(run.argv)[0]
+    tool = run.invocation.tool.value
     assumed = Premise(
         PremiseKind.COMMAND,
         " ".join(run.argv),
@@ -320,186 +232,209 @@ def intents_for(
 def _intents_for(
     run: ToolRun, fs: FileSystem, users: UserDB, uv_version: str | None, earlier: Sequence[ToolRun]
 ) -> list[Intent]:
-    env = dict(run.env)
-    if unknown_tool_variables(env):
+    inv = run.invocation
+    if unknown_tool_variables(dict(run.env)):
         return []  # where it writes depends on a value venvlint does not know
-    action = classify(run.argv, env)
-    if action is None:
+    if inv.act is Act.RUN and (inv.sync is SyncMode.NEVER or _uv_in_sync(run, earlier)):
         return []
-    tool, args = _split(run.argv)
+    if inv.act is Act.OTHER and inv.cache is None and not inv.writes:
+        return []
     needs: list[WriteNeed] = []
     notes: list[str] = []
-    venv = _target_venv(run, fs, action, tool, args, env)
     cmd = " ".join(run.argv)
-
-    if action == "uv-run" and _uv_in_sync(run, fs, args, env, venv, earlier):
-        return []
-    if action == "pip-user" or (action == "pip-install" and venv is None and _falls_back_to_user(run, fs, env)):
-        if venv is not None:
-            needs.append(WriteNeed(venv, False, Need.FATAL, "pip-user-in-venv",
-                                   "`pip install --user` is always refused inside a virtualenv",
-                                   "drop --user: the venv is the install target"))  # fmt: skip
-        else:
-            needs += _user_site_needs(run, fs, users, env, cmd, action == "pip-install")
-            c = _cache_need(run, users, tool, args, env)
-            if c is not None:
-                needs.append(c)
-        return [Intent(run, action, venv, tuple(needs), tuple(notes))]
-
-    if action in ("pip-install", "pip-uninstall", "uv-pip-install", "uv-pip-sync", "uv-pip-uninstall", "uv-sync",
-                  "uv-run", "uv-add", "uv-remove", "poetry-install"):  # fmt: skip
-        if venv is not None and fs.get(fs.resolve(venv)) is None and fs.is_known_absent(fs.resolve(venv)):
-            # uv sync / uv run / poetry create the environment first: what they need is to be able to create it.
-            needs.append(WriteNeed(venv, True, Need.FATAL, "venv-root", f"`{cmd}` creates the environment {venv}",
-                                   _own_hint(posixpath.dirname(venv), run)))  # fmt: skip
-            c = _cache_need(run, users, tool, args, env) if tool in ("uv", "pip", "poetry") else None
-            if c is not None:
-                needs.append(c)
-            if tool == "uv":
-                needs.append(_tmp_need(run, env))
-            return [Intent(run, action, venv, tuple(needs), tuple(notes))]
-        sp, n = _site_packages(fs, venv, env)
-        notes += n
-        install = "uninstall" not in action
-        for p in sp:
-            needs.append(WriteNeed(p, False, Need.FATAL, "site-packages",
-                                   f"`{cmd}` writes packages into {p}", _own_hint(venv or p, run)))  # fmt: skip
-        if install:
-            bindir = posixpath.join(venv, "bin") if venv else _system_bin(fs)
-            if bindir:
-                needs.append(WriteNeed(bindir, False, Need.FATAL, "bin",
-                                       f"`{cmd}` creates console scripts in {bindir}", _own_hint(venv or bindir, run)))  # fmt: skip
-            if venv:
-                needs.append(WriteNeed(venv, False, Need.CONDITIONAL, "venv-root",
-                                       "packages with data files create share/ or etc/ in the venv root",
-                                       _own_hint(venv, run)))  # fmt: skip
-        if tool == "uv" and venv:
-            needs.append(_uv_lock_need(fs, venv, run, uv_version, notes))
-        if tool in ("uv", "pip", "poetry"):
-            c = _cache_need(run, users, tool, args, env)
-            if c is not None:
-                needs.append(c)
-        if tool == "uv" and (action in ("uv-pip-sync", "uv-sync", "uv-run") or "--no-cache" in args
-                             or _truthy(env.get("UV_NO_CACHE"))):  # fmt: skip
-            needs.append(_tmp_need(run, env))
-        if action in ("uv-sync", "uv-run", "uv-add", "uv-remove"):
-            project = normpath(_opt(args, "--project", "--directory") or run.cwd, run.cwd)
-            locked = (
-                "--locked" in args
-                or "--frozen" in args
-                or _truthy(env.get("UV_FROZEN"))
-                or _truthy(env.get("UV_LOCKED"))
-            )
-            lock = fs.resolve(posixpath.join(project, "uv.lock"))
-            if action in ("uv-add", "uv-remove") or (not locked and fs.get(lock) is None and fs.is_known_absent(lock)):
-                needs.append(WriteNeed(project, False, Need.FATAL, "project-dir",
-                                       f"without uv.lock, `{cmd}` writes one into {project}",
-                                       f"COPY uv.lock into {project} and use --locked"))  # fmt: skip
-    elif action in ("uv-venv", "uv-venv-clear"):
-        target = venv or normpath(".venv", run.cwd)
-        if action == "uv-venv-clear" or (fs.get(target) is None and fs.is_known_absent(fs.resolve(target))):
-            needs.append(WriteNeed(posixpath.dirname(target), False, Need.FATAL, "venv-parent",
-                                   f"`{cmd}` (re)creates {target}, which needs its parent writable",
-                                   "create the venv as the user who owns its parent"))  # fmt: skip
-        needs.append(_tmp_need(run, env))
-        c = _cache_need(run, users, "uv", args, env)
+    target = inv.env
+    venv = run.venv
+    in_cache_env = bool(target and target.scheme is Scheme.ENV and target.path is None and inv.tool is Tool.POETRY)
+    for w in inv.writes:
+        need = _write_need(w, run, users)
+        if need is not None:
+            needs.append(need)
+    if (inv.installs or inv.act is Act.UNINSTALL) and target is not None:
+        needs += _env_needs(run, fs, users, target, cmd, uv_version, notes)
+    elif inv.act is Act.CREATE_ENV and target is not None and target.path is not None:
+        needs += _create_needs(run, fs, target.path, inv, cmd)
+    elif inv.act is Act.UPGRADE_ENV and venv:
+        needs.append(WriteNeed(posixpath.join(venv, "pyvenv.cfg"), False, Need.FATAL, Role.PYVENV_CFG,
+                               "`python -m venv --upgrade` rewrites pyvenv.cfg", _own_hint(venv, run)))  # fmt: skip
+    if inv.project is not None and inv.act in (*INSTALLS, Act.LOCK):
+        needs += _project_needs(run, fs, inv, cmd)
+    if inv.cache is not None:
+        c = _cache_need(inv.cache, run, users, in_cache_env)
         if c is not None:
             needs.append(c)
-    elif action == "venv-upgrade" and venv:
-        needs.append(WriteNeed(posixpath.join(venv, "pyvenv.cfg"), False, Need.FATAL, "pyvenv.cfg",
-                               "`python -m venv --upgrade` rewrites pyvenv.cfg", _own_hint(venv, run)))  # fmt: skip
-    return [Intent(run, action, venv, tuple(needs), tuple(notes))]
+    if inv.temp is TempUse.STRICT:
+        needs.append(_tmp_need(run))
+    return [Intent(run, venv, tuple(_unique(needs)), tuple(notes))]
 
 
-@dataclass(frozen=True)
-class UvSelection:
-    """What a `uv sync` installs, or a `uv run` wants installed: the dev group, other groups and extras (None:
-    all of them), and the project itself."""
+_SEVERITY = {Need.FATAL: 2, Need.CONDITIONAL: 1, Need.DEGRADED: 0}
 
-    dev: bool
-    groups: frozenset[str] | None
-    extras: frozenset[str] | None
-    project: bool
 
-    def covers(self, other: UvSelection) -> bool:
-        return (
-            (self.dev or not other.dev)
-            and (self.groups is None or (other.groups is not None and other.groups <= self.groups))
-            and (self.extras is None or (other.extras is not None and other.extras <= self.extras))
-            and (self.project or not other.project)
+def _unique(needs: list[WriteNeed]) -> list[WriteNeed]:
+    """One need per path and role: the one whose failure is worst (uv's lock in the venv root over data files)."""
+    seen: dict[tuple[str, Role], WriteNeed] = {}
+    for n in needs:
+        old = seen.get((n.path, n.role))
+        if old is None or _SEVERITY[n.need] > _SEVERITY[old.need]:
+            seen[(n.path, n.role)] = n
+    return list(seen.values())
+
+
+def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
+    path, premises = _below_home(w.path, run, users)
+    if path is None:
+        return None
+    hint = {
+        Role.BYTECODE: "compile as the user who owns the sources, set PYTHONPYCACHEPREFIX to a writable directory, "
+        "or compile at build time as root",
+        Role.VCS_CHECKOUT: "pass --src <a directory the user can write> (or PIP_SRC), or install from a wheel",
+        Role.REFUSED: "drop --user: the venv is the install target",
+    }.get(w.role, _own_hint(posixpath.dirname(path) if w.create else path, run))
+    return WriteNeed(path, w.create, w.need, w.role, w.why, hint, _mount_for(path, run), premises)
+
+
+def _env_needs(
+    run: ToolRun, fs: FileSystem, users: UserDB, target: EnvTarget, cmd: str, uv_version: str | None,
+    notes: list[str],
+) -> list[WriteNeed]:  # fmt: skip
+    inv = run.invocation
+    if target.scheme is Scheme.USER:
+        return _user_site_needs(run, users, target, fallback=False)
+    if target.scheme is Scheme.SYSTEM:
+        if target.user_fallback and _falls_back_to_user(run, fs, target):
+            return _user_site_needs(run, users, target, fallback=True)
+        return _system_needs(run, fs, target, cmd, notes)
+    if target.path is None:
+        return []
+    path = target.path
+    if target.scheme in (Scheme.TARGET, Scheme.PREFIX, Scheme.ROOT):
+        return [WriteNeed(path, True, Need.FATAL, Role.TARGET, f"`{cmd}` installs into {path} ({target.source})",
+                          _own_hint(path, run), _mount_for(path, run))]  # fmt: skip
+    real = fs.resolve(path)
+    if fs.get(real) is None and fs.is_known_absent(real):
+        if not target.creates:
+            return []
+        # uv sync / uv run / poetry in-project create the environment first: they need to be able to create it.
+        return [WriteNeed(path, True, Need.FATAL, Role.VENV_ROOT, f"`{cmd}` creates the environment {path}",
+                          _own_hint(posixpath.dirname(path), run))]  # fmt: skip
+    needs: list[WriteNeed] = []
+    sites, n = _site_packages(fs, path, target)
+    notes += n
+    for p in sites:
+        needs.append(WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}",
+                               _own_hint(path, run)))  # fmt: skip
+    if inv.act is not Act.UNINSTALL:
+        bindir = posixpath.join(path, "bin")
+        needs.append(WriteNeed(bindir, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {bindir}",
+                               _own_hint(path, run)))  # fmt: skip
+        needs.append(WriteNeed(path, False, Need.CONDITIONAL, Role.VENV_ROOT,
+                               "packages with data files create share/ or etc/ in the venv root",
+                               _own_hint(path, run)))  # fmt: skip
+    if inv.tool is Tool.UV:
+        needs.append(_uv_lock_need(fs, path, run, uv_version, notes))
+    return needs
+
+
+def _system_needs(run: ToolRun, fs: FileSystem, target: EnvTarget, cmd: str, notes: list[str]) -> list[WriteNeed]:
+    sites = system_site_packages(fs, target.python_version)
+    if not sites:
+        notes.append("the system site-packages directory is not in the model")
+        return []
+    hint = "install into a virtual environment the user owns (`python -m venv` as that user), or install as root"
+    needs = [WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}", hint)
+             for p in sites]  # fmt: skip
+    if run.invocation.act is not Act.UNINSTALL:
+        for b in ("/usr/local/bin", "/usr/bin"):
+            if fs.get(b) is not None:
+                needs.append(WriteNeed(b, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {b}", hint))
+                break
+    return needs
+
+
+def _site_packages(fs: FileSystem, venv: str, target: EnvTarget) -> tuple[list[str], list[str]]:
+    lib = posixpath.join(venv, "lib")
+    found = [c for c in fs.children(fs.resolve(lib)) if posixpath.basename(c).startswith("python")]
+    sp = [posixpath.join(venv, "lib", posixpath.basename(c), "site-packages") for c in found]
+    sp = [p for p in sp if fs.get(fs.resolve(p)) is not None]
+    if sp:
+        return sp, []
+    if target.python_version:
+        return [posixpath.join(venv, "lib", f"python{target.python_version}", "site-packages")], []
+    return [], [f"the site-packages directory of {venv} is not in the model"]
+
+
+def _create_needs(run: ToolRun, fs: FileSystem, path: str, inv: Invocation, cmd: str) -> list[WriteNeed]:
+    """`uv venv [--clear]`, `python -m venv`, virtualenv: creating the environment needs its parent writable; uv
+    removes an existing one first with --clear (TOOLS.md)."""
+    real = fs.resolve(path)
+    missing = fs.get(real) is None and fs.is_known_absent(real)
+    if inv.clear or missing:
+        return [WriteNeed(posixpath.dirname(path), False, Need.FATAL, Role.VENV_PARENT,
+                          f"`{cmd}` (re)creates {path}, which needs its parent writable",
+                          "create the venv as the user who owns its parent")]  # fmt: skip
+    return []
+
+
+def _project_needs(run: ToolRun, fs: FileSystem, inv: Invocation, cmd: str) -> list[WriteNeed]:
+    """The project's lock file is written when it is missing (unless --locked/--frozen), and always by a command
+    that changes the dependencies (`uv add`, `uv remove`)."""
+    project = inv.project
+    assert project is not None
+    lock = fs.resolve(project.lock_file)
+    name = posixpath.basename(project.lock_file)
+    changes = inv.tool is Tool.UV and inv.subcommand in ("add", "remove")
+    missing = fs.get(lock) is None and fs.is_known_absent(lock)
+    if changes or inv.act is Act.LOCK or (not project.lock_fixed and missing):
+        why = (
+            f"`{cmd}` writes {name} into {project.directory}"
+            if not changes
+            else f"`{cmd}` rewrites pyproject.toml and {name}"
         )
+        return [WriteNeed(project.directory, False, Need.FATAL, Role.PROJECT_DIR, why,
+                          f"COPY {name} into {project.directory} and install with the lock fixed (--locked)")]  # fmt: skip
+    return []
 
 
-def _all_opts(args: Sequence[str], name: str) -> frozenset[str]:
-    out = set()
-    for i, a in enumerate(args):
-        if a == name and i + 1 < len(args):
-            out.add(args[i + 1])
-        elif a.startswith(name + "="):
-            out.add(a.split("=", 1)[1])
-    return frozenset(out)
-
-
-def uv_selection(args: Sequence[str], env: Mapping[str, str]) -> UvSelection:
-    """The dependency selection of a `uv sync` or `uv run` command line (uv's flags and UV_NO_DEV)."""
-    dev = not ("--no-dev" in args or _truthy(env.get("UV_NO_DEV"))) or "--dev" in args or "--only-dev" in args
-    groups: frozenset[str] | None = None if "--all-groups" in args else _all_opts(args, "--group")
-    groups = groups if groups is None else groups | _all_opts(args, "--only-group")
-    extras: frozenset[str] | None = None if "--all-extras" in args else _all_opts(args, "--extra")
-    project = not ({"--no-install-project", "--only-dev", "--no-install-workspace"} & set(args)) and not _all_opts(
-        args, "--only-group"
-    )
-    return UvSelection(dev, groups, extras, project)
-
-
-def _uv_in_sync(
-    run: ToolRun, fs: FileSystem, args: Sequence[str], env: Mapping[str, str], venv: str | None,
-    earlier: Sequence[ToolRun],
-) -> bool:  # fmt: skip
-    """Whether `uv run` finds its environment in sync and writes nothing: it never syncs with `--frozen`; else the
-    latest `uv sync` of the same environment must have installed everything this run selects (TOOLS.md; a build
-    with `--no-dev` followed by a plain `uv run` re-syncs the dev group)."""
-    if "--frozen" in args or _truthy(env.get("UV_FROZEN")):
-        return True
-    want = uv_selection(args, env)
+def _uv_in_sync(run: ToolRun, earlier: Sequence[ToolRun]) -> bool:
+    """Whether `uv run` finds its environment in sync and writes nothing: the latest `uv sync` of the same
+    environment must have installed everything this run selects (TOOLS.md; a build with `--no-dev` followed by a
+    plain `uv run` re-syncs the dev group)."""
+    want = run.invocation.uv_selection
+    if want is None:
+        return False
     for r in reversed(earlier):
-        tool, r_args = _split(r.argv)
-        r_env = dict(r.env)
-        if tool != "uv" or classify(r.argv, r_env) != "uv-sync":
+        inv = r.invocation
+        if inv.tool is not Tool.UV or inv.act is not Act.SYNC or inv.subcommand != "sync":
             continue
-        r_venv = _target_venv(r, r.fs or fs, "uv-sync", tool, r_args, r_env)
-        if r_venv != venv:
+        if r.venv != run.venv:
             continue
-        return uv_selection(r_args, r_env).covers(want)
+        return inv.uv_selection is not None and inv.uv_selection.covers(want)
     return False
 
 
-def _falls_back_to_user(run: ToolRun, fs: FileSystem, env: Mapping[str, str]) -> bool:
+def _falls_back_to_user(run: ToolRun, fs: FileSystem, target: EnvTarget) -> bool:
     """pip outside a venv, as a user who cannot write the system site-packages, installs into the user site
     instead ("Defaulting to user installation because normal site-packages is not writeable", measured)."""
-    if run.identity.is_root or _truthy(env.get("PYTHONNOUSERSITE")) or run.venv is not None:
+    if run.identity.is_root or run.getenv("PYTHONNOUSERSITE"):
         return False
-    sp, _ = _site_packages(fs, None, env)
-    return bool(sp) and all(can_write_dir(fs, run.identity, p).result is Tri.NO for p in sp)
+    sites = system_site_packages(fs, target.python_version)
+    return bool(sites) and all(can_write_dir(fs, run.identity, p).result is Tri.NO for p in sites)
 
 
-def _user_site_needs(
-    run: ToolRun, fs: FileSystem, users: UserDB, env: Mapping[str, str], cmd: str, fallback: bool
-) -> list[WriteNeed]:
+def _user_site_needs(run: ToolRun, users: UserDB, target: EnvTarget, fallback: bool) -> list[WriteNeed]:
     """A user-site install writes ~/.local/lib/pythonX.Y/site-packages and ~/.local/bin (PYTHONUSERBASE moves
     them); it fails only when they cannot be created."""
-    base = env.get("PYTHONUSERBASE")
+    base = target.path
     premises: tuple[Premise, ...] = ()
     if not base:
         home, premises = _home(run, users)
         if home is None:
             return []
         base = posixpath.join(home, ".local")
-    base = normpath(base, run.cwd)
     why = "pip falls back to a user install (the system site-packages is not writable)" if fallback else "--user"
     hint = "give the user a writable HOME (`useradd -m`), or set PYTHONUSERBASE to a directory it can write"
     return [
-        WriteNeed(base, True, Need.FATAL, "user-site",
+        WriteNeed(base, True, Need.FATAL, Role.USER_SITE,
                   f"{why}: it writes lib/pythonX.Y/site-packages and bin below {base}", hint, None, premises)
     ]  # fmt: skip
 
@@ -510,13 +445,6 @@ def _own_hint(path: str, run: ToolRun) -> str:
         f"create {path} as {who} (or hand it over non-recursively before USER: "
         f"`install -d -o {who} {path}`), or COPY --chown={who} it; avoid chown -R of an installed venv"
     )
-
-
-def _system_bin(fs: FileSystem) -> str | None:
-    for p in ("/usr/local/bin", "/usr/bin"):
-        if fs.get(p) is not None:
-            return p
-    return None
 
 
 def _uv_lock_need(fs: FileSystem, venv: str, run: ToolRun, uv_version: str | None, notes: list[str]) -> WriteNeed:
@@ -535,54 +463,22 @@ def _uv_lock_need(fs: FileSystem, venv: str, run: ToolRun, uv_version: str | Non
     if _lock_usable(fs, venv, run.identity):
         need = Need.CONDITIONAL
         why = f"the venv root holds a writable .lock, so uv does not need to create one ({why})"
-    return WriteNeed(venv, False, need, "venv-root", why,
+    return WriteNeed(venv, False, need, Role.VENV_ROOT, why,
                      f"restore the venv root's owner (non-recursive chown of {venv}), or as a stopgap "
                      f"`touch {venv}/.lock && chmod 666 {venv}/.lock` while building")  # fmt: skip
 
 
-def _target_venv(
-    run: ToolRun, fs: FileSystem, action: str, tool: str, args: Sequence[str], env: Mapping[str, str]
-) -> str | None:
-    if run.venv:
-        return normpath(run.venv, run.cwd)
-    if "--system" in args:
-        return None
-    py = _opt(args, "--python", "-p")
-    if py and "/" in py:
-        return _venv_from_python(normpath(py, run.cwd))
-    exe = run.argv[0] if run.argv else ""
-    if "/bin/" in exe:
-        root = _venv_from_python(exe)
-        if root and fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
-            return root
-    if action in ("uv-sync", "uv-run", "uv-add", "uv-remove"):
-        pe = env.get("UV_PROJECT_ENVIRONMENT")
-        if pe:
-            return normpath(pe, run.cwd)
-        project = normpath(_opt(args, "--project", "--directory") or run.cwd, run.cwd)
-        return posixpath.join(project, ".venv")
-    if action.startswith("uv-venv"):
-        ws = _words(args)
-        return normpath(ws[1] if len(ws) > 1 else ".venv", run.cwd)
-    if env.get("VIRTUAL_ENV"):
-        return normpath(env["VIRTUAL_ENV"], run.cwd)
-    for d in env.get("PATH", "").split(":"):
-        if d.endswith("/bin"):
-            root = d[: -len("/bin")]
-            if fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
-                return root
-    if action == "poetry-install" and env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
-        return posixpath.join(run.cwd, ".venv")
-    return None
-
-
 def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
     """Whether `who` can do what `need` asks, honouring cache mounts (their own uid/gid/mode decide)."""
+    if need.role is Role.REFUSED:
+        return Verdict(Tri.NO, need.path, "the tool refuses this command whatever the permissions")
     if need.mount is not None:
-        uid, gid, mode = need.mount
-        node = Node(Kind.DIR, uid, gid, mode)
+        m = need.mount
+        if m.uid is None or m.gid is None or m.mode is None:
+            return Verdict(Tri.UNKNOWN, need.path, f"the mount at {m.target} has an owner or mode venvlint cannot read")
+        node = Node(Kind.DIR, m.uid, m.gid, m.mode)
         r = permits(node, who, "wx")
-        reason = f"the cache mount at {need.path} is {uid}:{gid} {mode:04o}"
+        reason = f"the {m.type} mount at {need.path} is {m.uid}:{m.gid} {m.mode:04o}"
         if r is Tri.NO:
             reason += f" and not writable by {who.label()} (add uid=/gid= to the mount)"
         return Verdict(r, need.path, reason)
@@ -592,13 +488,14 @@ def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
 
 
 __all__ = [
+    "CACHE_ROLES",
     "Intent",
     "Need",
+    "Role",
     "WriteNeed",
-    "ancestors",
     "check",
-    "classify",
     "intents_for",
+    "uv_pin",
     "uv_version_from",
     "version_lt",
 ]

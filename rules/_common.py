@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from venvlint.model.access import Premise, PremiseKind, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
 from venvlint.simulate.state import ToolRun
+from venvlint.tools import model as tools_model
 
 
 def state_text(uid: int | None, gid: int | None, mode: int | None) -> str:
@@ -48,7 +49,7 @@ def describe_path(fs: FileSystem, path: str) -> str:
     return f" (last set at {where(node.history[-1])})"
 
 
-CACHE_ROLES = frozenset({"uv-cache", "pip-cache", "poetry-cache", "tmpdir", "home"})
+CACHE_ROLES = tools_model.CACHE_ROLES
 
 
 def command(argv: tuple[str, ...] | list[str], limit: int = 100) -> str:

@@ -34,6 +34,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, path_premise, permits
 from venvlint.model.fs import Action
+from venvlint.tools.model import Role
 
 from ._common import run_premises, state_text
 
@@ -61,7 +62,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         venv = intent.venv
         if not run.identity.is_root or run.identity.arbitrary or venv is None or run.stage != a.final.name:
             continue
-        if not intent.action.endswith(("install", "sync", "add")) and intent.action != "uv-run":
+        if not intent.invocation.installs:
             continue
         root = a.fs.get(venv)
         if root is None:
@@ -69,7 +70,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         meant_for = [ri for ri in users if permits(root, ri.identity, "wx") is Tri.YES]
         if not meant_for:
             continue
-        site = [n.path for n in intent.needs if n.role == "site-packages"]
+        site = [n.path for n in intent.needs if n.role is Role.SITE_PACKAGES]
         if any(_fixed_after(a, p, run.line) for p in site or [venv]):
             continue
         if (run.line, venv) in seen:

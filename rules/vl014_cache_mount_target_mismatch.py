@@ -28,7 +28,9 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import normpath
+from venvlint.tools.model import CACHE_ROLES
+
+from ._common import command
 
 CODE = "VL014"
 NAME = "cache-mount-target-mismatch"
@@ -38,37 +40,24 @@ SCENARIOS = ("S8",)
 REFERENCES = ("https://github.com/astral-sh/uv/issues/12710",)
 AUTOFIX = False
 
-MARKERS = {"uv-cache": "uv", "pip-cache": "pip", "poetry-cache": "pypoetry"}
-
-
-def _cache_targets(mounts: tuple[str, ...], cwd: str) -> list[str]:
-    out = []
-    for m in mounts:
-        opts = dict(part.partition("=")[::2] for part in m.split(","))
-        target = opts.get("target") or opts.get("dst") or opts.get("destination")
-        if opts.get("type") == "cache" and target:
-            out.append(normpath(target, cwd))
-    return out
-
 
 def check(a: Analysis) -> Iterator[Problem]:
     for intent in a.build_intents:
         run = intent.run
-        targets = _cache_targets(run.mounts, run.cwd)
+        targets = [m.target for m in run.mounts if m.type == "cache"]
         if not targets:
             continue
         for need in intent.needs:
-            marker = MARKERS.get(need.role)
-            if marker is None or need.mount is not None:
+            if need.role not in CACHE_ROLES or not need.subdir or need.mount is not None:
                 continue
             for t in targets:
-                if marker in t.split("/")[-1] or t.endswith("/.cache"):
+                if need.subdir in t.split("/")[-1] or t.endswith("/.cache"):
                     yield Problem(
                         run.line,
                         t,
-                        f"the cache mount at `{t}` is not used: `{' '.join(run.argv[:3])}` runs as "
+                        f"the cache mount at `{t}` is not used: `{command(run.argv, 60)}` runs as "
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
-                        f"set the tool's cache directory to the mount (`ENV UV_CACHE_DIR={t}` / `PIP_CACHE_DIR`) or "
+                        f"point the cache at the mount (`ENV {need.moved_by or 'the cache variable'}={t}`) or "
                         f"mount at `{need.path}`, with `uid=`/`gid=` of the user",
                         stage=run.stage,
                     )

@@ -22,11 +22,13 @@ Pin a fixed release (`ghcr.io/astral-sh/uv:0.5.31` or later), or run every uv co
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
+from venvlint.intents import uv_pin
+
+from ._common import command
 
 CODE = "VL017"
 NAME = "uv-version-known-bad"
@@ -57,8 +59,8 @@ def _pinned_at(a: Analysis, version: str) -> tuple[int, str]:
     for i in a.sim.build.needed:
         st = a.sim.states[i]
         for run in st.tool_runs:
-            if any(re.fullmatch(rf"uv=={re.escape(version)}", w.strip("'\"")) for w in run.argv):
-                return run.line, f"`{' '.join(run.argv[:4])}`"
+            if uv_pin(run) == version:
+                return run.line, f"`{command(run.argv, 60)}`"
         for path in ("/bin/uv", "/usr/local/bin/uv", "/usr/bin/uv", "/uv"):
             node = st.fs.get(path)
             if node is not None and node.history and version in (node.tag("image") or ""):

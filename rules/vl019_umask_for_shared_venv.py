@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import path_premise
+from venvlint.tools.model import Act
 
 from ._common import run_premises
 
@@ -47,7 +48,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         run = intent.run
         if run.identity.is_root or run.umask & 0o020 == 0 or intent.venv is None or run.line in seen:
             continue
-        if not intent.action.endswith(("install", "sync", "add")):
+        if intent.invocation.act not in (Act.INSTALL, Act.SYNC):
             continue
         root = (run.fs or a.fs).get(intent.venv)
         if root is None or root.gid != 0:

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, normpath
+from ..model.mount import parse_mounts
 from ..resolve.expand import UNKNOWN_MARK, OpenVars, unknown_value
 from . import commands
 from .commands import shell as shell_commands
@@ -77,8 +78,7 @@ class Shell:
         self.umask = state.umask
         self.src = src
         self.stopped = False
-        self.raw_mounts = tuple(mounts)  # the --mount flags as written (recorded with tool runs)
-        self.mounts = commands.parse_mounts(mounts, state.workdir)  # their targets: writes there do not persist
+        self.mounts = parse_mounts(tuple(mounts), state.workdir)  # writes below their targets do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
         self.depth = 0
         self.too_deep = False

@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 
 from ..model.access import ROOT, Identity, Premise
 from ..model.fs import FileSystem
+from ..model.mount import RunMount
 from ..model.users import UserDB
+from ..tools.model import Invocation, Scheme, Tool
 
 
 @dataclass(frozen=True)
@@ -30,25 +32,35 @@ class IgnoredChown:
 
 @dataclass(frozen=True)
 class ToolRun:
-    """A write intent: a Python packaging tool (or venv creation) run at build time by a RUN, or at runtime by
-    CMD/ENTRYPOINT. `argv` is the command's words after variable expansion; `env` the environment it sees."""
+    """A Python tool run at build time by a RUN, or at runtime by CMD/ENTRYPOINT: the invocation as `tools.read`
+    read it once, who ran it where, and the model as the tool found it. `argv` (after variable expansion) is kept
+    for messages only; nothing is read from it again."""
 
     line: int
     phase: str  # "build" | "runtime"
-    tool: str  # "pip", "uv", "poetry", "venv", "virtualenv", "pipx", ...
+    invocation: Invocation
     argv: tuple[str, ...]
     identity: Identity
     env: tuple[tuple[str, str], ...]
     cwd: str
     stage: str
-    venv: str | None = None  # the environment it writes to, when known
-    mounts: tuple[str, ...] = ()  # the RUN's --mount flags, as written
+    mounts: tuple[RunMount, ...] = ()  # the RUN's --mount flags
     umask: int = 0o022  # the umask in force when the tool ran (a RUN may say `umask 002` first)
     tentative: bool = False  # the command may not have run (a shell condition venvlint could not decide)
     env_open: bool = False  # the environment may hold variables venvlint does not know (an unknown base image)
     # The model as the tool found it (a snapshot taken when the tool ran, mid-RUN), so that build-time needs are
     # checked against the state at that moment rather than the end of the stage.
     fs: FileSystem | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def tool(self) -> Tool:
+        return self.invocation.tool
+
+    @property
+    def venv(self) -> str | None:
+        """The environment the run writes packages into, when it is one and its path is known."""
+        env = self.invocation.env
+        return env.path if env is not None and env.scheme is Scheme.ENV else None
 
     def getenv(self, name: str) -> str | None:
         for k, v in self.env:

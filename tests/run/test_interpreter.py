@@ -7,6 +7,7 @@ from venvlint.model.users import User, UserDB
 from venvlint.simulate.identity import run_identity
 from venvlint.simulate.script import run_script, scan_commands
 from venvlint.simulate.state import StageState
+from venvlint.tools.model import Act, Tool
 
 
 def _state(user: str = "") -> StageState:
@@ -99,8 +100,9 @@ def test_venv_creation_and_tool_runs() -> None:
             "VIRTUAL_ENV=/tmp/w/.venv pip install requests", {"PATH": "/usr/bin", "HOME": "/home/app"})  # fmt: skip
     assert mode(st, "/tmp/w/.venv/lib/python3.12/site-packages")[:2] == (1000, 1000)
     assert st.fs.get("/tmp/w/.venv/pyvenv.cfg").tag("venv") == "/tmp/w/.venv"  # type: ignore[union-attr]
-    (tr,) = st.tool_runs
-    assert tr.tool == "pip" and tr.venv == "/tmp/w/.venv" and tr.identity.uid == 1000 and tr.fs is not None
+    venv, tr = st.tool_runs
+    assert venv.invocation.act is Act.CREATE_ENV and venv.venv == "/tmp/w/.venv"
+    assert tr.tool is Tool.PIP and tr.venv == "/tmp/w/.venv" and tr.identity.uid == 1000 and tr.fs is not None
 
 
 def test_cache_mounts_do_not_persist() -> None:

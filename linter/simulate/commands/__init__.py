@@ -16,7 +16,7 @@ import posixpath
 import re
 
 from . import accounts, files, python, shell, unmodelled
-from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, UnknownPath, is_unknown, parse_mounts
+from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, UnknownPath, is_unknown
 
 
 def dispatch(
@@ -32,10 +32,8 @@ def dispatch(
     words = [UNKNOWN_WORD if a is None else a for a in argv]
     name = posixpath.basename(words[0])
     handler = HANDLERS.get(name)
-    if handler is None and re.fullmatch(r"python[0-9.]*", name):
-        handler = python.python
-    elif handler is None and re.fullmatch(r"pip[0-9.]*", name):
-        handler = python.pip
+    if handler is None and PYTHON_NAMES.fullmatch(name):
+        handler = python.python_tool
     if handler is not None and any(a is None for a in argv) and not getattr(handler, "accepts_unknown", False):
         status = unmodelled.not_modelled(sh, words, "some of its arguments are computed at build time")
     elif handler is not None:
@@ -58,6 +56,8 @@ def dispatch(
     return status
 
 
+PYTHON_TOOLS = ("uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "pipx", "virtualenv", "conda", "mamba",
+                "micromamba", "pyinstaller")  # fmt: skip
 HANDLERS: dict[str, Handler] = {
     "mkdir": files.mkdir,
     "touch": files.touch,
@@ -99,18 +99,7 @@ HANDLERS: dict[str, Handler] = {
     "groupadd": accounts.groupadd,
     "addgroup": accounts.groupadd,
     "usermod": accounts.usermod,
-    "virtualenv": lambda sh, a, e, o, ap, si: (
-        python.make_venv(sh, a[-1], python.py_version("", e), a, None)
-        if len(a) > 1 and not a[-1].startswith("-")
-        else 0
-    ),
-    "pip": python.pip,
-    "uv": python.uv,
-    "poetry": python.poetry,
-    "pipx": python.simple_tool,
-    "conda": python.simple_tool,
-    "mamba": python.simple_tool,
-    "micromamba": python.simple_tool,
+    **dict.fromkeys(PYTHON_TOOLS, python.python_tool),
     "fix-permissions": files.fix_permissions,
     "id": accounts.id_,
     "getent": accounts.getent,
@@ -128,7 +117,9 @@ HANDLERS: dict[str, Handler] = {
     "source": shell.source,
     ".": shell.source,
 }
+# `python3.12`, `pip3`: the interpreter and pip under their versioned names; and the other Python tools.
+PYTHON_NAMES = re.compile(r"(python|pip)[0-9.]*")
 # Handlers that deal with the command's redirected output themselves (the content they write).
 WRITES_OUTPUT = frozenset({files.echo, files.tee})
 
-__all__ = ["HANDLERS", "Argv", "Handler", "ShellContext", "Status", "dispatch", "parse_mounts"]
+__all__ = ["HANDLERS", "Argv", "Handler", "ShellContext", "Status", "dispatch"]

@@ -3,12 +3,12 @@ interpreter), option parsing, denials, and the owner of what a command creates (
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...model.access import Identity, Premise, PremiseKind, Tri, who_premise
 from ...model.fs import Kind, Node
+from ...model.mount import RunMount
 from ...resolve.expand import unknown_value
 from ..state import Denied, StageState
 
@@ -33,8 +33,7 @@ class ShellContext(Protocol):
     umask: int
     src: bytes
     errexit: bool
-    mounts: list[str]
-    raw_mounts: tuple[str, ...]
+    mounts: tuple[RunMount, ...]
     error: str | None
 
     def path(self, p: str) -> str: ...
@@ -75,20 +74,8 @@ def is_unknown(word: str) -> bool:
     return "\x00" in word
 
 
-def parse_mounts(mounts: Any, workdir: str) -> list[str]:
-    """Targets of cache and tmpfs mounts: writes below them do not persist in the image."""
-    out: list[str] = []
-    for m in mounts:
-        opts = dict(p.split("=", 1) if "=" in p else (p, "") for p in m.split(","))
-        kind = opts.get("type", "bind")
-        target = opts.get("target") or opts.get("dst") or opts.get("destination")
-        if kind in ("cache", "tmpfs", "secret", "ssh", "bind") and target:
-            out.append(posixpath.normpath(posixpath.join(workdir, target)))
-    return out
-
-
 def mounted(sh: ShellContext, path: str) -> bool:
-    return any(path == m or path.startswith(m.rstrip("/") + "/") for m in sh.mounts)
+    return any(m.covers(path) for m in sh.mounts)
 
 
 def command_text(argv: list[str]) -> str:

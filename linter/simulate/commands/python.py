@@ -1,32 +1,277 @@
-"""Python environments and tools: `python -m venv`/virtualenv, pip, uv, poetry, and the tools only recorded
-(pipx, conda, mamba, micromamba). Each invocation is recorded as a `ToolRun` for the write-need analysis. What an
-install puts into an environment is not modelled file by file: afterwards the environment's listing is open.
-A Python script or `python -c` is not modelled."""
+"""Python and its tools: every invocation is read once by `tools.read` into an `Invocation`, recorded as a
+`ToolRun` for the write-need analysis, and replayed here from that record: environments created, packages
+written (their files are not modelled one by one: afterwards the environment's listing is open), caches, checkouts,
+build output and bytecode directories created as the user running the tool. A Python script or `python -c` is not
+modelled."""
 
 from __future__ import annotations
 
 import posixpath
-import re
 
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
+from ...tools.context import FileSystemProbe, python_version, system_site_packages
+from ...tools.model import Act, EnvTarget, Invocation, Need, Role, Scheme, SyncMode, Tool, Write
+from ...tools.read import read, tool_name
+from ..identity import home_of
 from ..state import ToolRun
-from .base import ShellContext, Status, deny, is_unknown, owner_for_new, parse_flags
+from .base import ShellContext, Status, accepts_unknown, command_text, deny, is_unknown, owner_for_new
 from .files import create_dir
 from .unmodelled import not_modelled, open_world
 
+# Interpreter options that make `python` print and exit.
+_VERSION = ("-V", "--version", "-VV", "-h", "--help")
 
-def py_version(name: str, env: dict[str, str]) -> str | None:
-    m = re.search(r"(\d\.\d+)", name)
-    if m:
-        return m.group(1)
-    v = env.get("PYTHON_VERSION")
-    if v:
-        m = re.match(r"(\d\.\d+)", v)
-        if m:
-            return m.group(1)
+
+@accepts_unknown
+def python_tool(
+    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
+) -> Status:
+    """Any Python interpreter or tool command (`python3`, `pip3.12`, `uv`, `poetry`, `conda`, ...)."""
+    if tool_name(argv) is None:
+        return _python(sh, argv, stdin)
+    if unknown_environment(sh, argv, env):
+        return 0
+    inv = read(argv, env, sh.cwd, FileSystemProbe(sh.state.fs))
+    if inv is None:
+        return _python(sh, argv, stdin)
+    if inv.act is Act.OTHER and inv.unread:
+        return not_modelled(sh, argv, "; ".join(inv.unread))
+    for reason in inv.unread:
+        sh.assume(f"`{_shown(argv)}`: {reason}")
+    if inv.act is not Act.OTHER or inv.cache is not None:
+        record_tool(sh, inv, argv, env)
+    return apply(sh, inv, argv, env)
+
+
+def _python(sh: ShellContext, argv: list[str], stdin: str | None) -> Status:
+    rest = [a for a in argv[1:] if a not in ("-u", "-B", "-O", "-OO", "-E", "-s", "-I", "-P", "-q")]
+    if rest and rest[0] in _VERSION:
+        return 0
+    if not rest and stdin is None:
+        return not_modelled(sh, argv, "it runs a Python script from its input")
+    if rest and rest[0] == "-m" and len(rest) > 1:
+        return not_modelled(sh, argv, f"what `python -m {rest[1]}` writes is not modelled")
+    return not_modelled(sh, argv, "it runs Python code venvlint cannot see")
+
+
+def _shown(argv: list[str]) -> str:
+    text = command_text(argv)
+    return text if len(text) <= 100 else text[:97] + "..."
+
+
+def unknown_environment(sh: ShellContext, argv: list[str], env: dict[str, str]) -> bool:
+    """A tool run whose steering variables venvlint cannot know is not modelled (said), never guessed."""
+    names = unknown_tool_variables(env)
+    if not names:
+        return False
+    not_modelled(sh, argv, f"it runs with {', '.join('$' + n for n in names)} not known")
+    return True
+
+
+def record_tool(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> None:
+    sh.state.tool_runs.append(
+        ToolRun(
+            line=sh.cause.line,
+            phase="build",
+            invocation=inv,
+            argv=tuple(argv),
+            identity=sh.identity,
+            env=tuple(sorted(env.items())),
+            cwd=sh.cwd,
+            stage=sh.state.name,
+            mounts=sh.mounts,
+            umask=sh.umask,
+            tentative=sh.tentative,
+            env_open=isinstance(env, OpenVars),
+            fs=sh.state.fs.copy(),
+        )
+    )
+
+
+def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
+    """Replay what the invocation does to the image."""
+    _apply_cache(sh, inv, env)
+    if inv.act is Act.CREATE_ENV and inv.env is not None:
+        status = _create_env(sh, inv, argv, env)
+        return status or _apply_writes(sh, inv.writes, argv, env)
+    if inv.installs or inv.act is Act.UNINSTALL:
+        if inv.act is Act.RUN and inv.sync is SyncMode.NEVER:
+            return 0
+        status = _apply_writes(sh, inv.writes, argv, env)
+        if status or inv.env is None:
+            return status
+        return _install(sh, inv, inv.env, argv, env)
+    return _apply_writes(sh, inv.writes, argv, env)
+
+
+def _home(sh: ShellContext, env: dict[str, str]) -> str | None:
+    home = env.get("HOME")
+    if home is not None:
+        return None if is_unknown(home) else home
+    return home_of(sh.identity, sh.state.users, env)
+
+
+def _resolve(sh: ShellContext, path: str, env: dict[str, str]) -> str | None:
+    """A record's path with `~/` made the running user's HOME (None when that is not known)."""
+    if not path.startswith("~/"):
+        return path
+    home = _home(sh, env)
+    return posixpath.join(home, path[2:]) if home else None
+
+
+def _apply_cache(sh: ShellContext, inv: Invocation, env: dict[str, str]) -> None:
+    """The tool creates its cache directory (as the user running it) where it can; where it cannot, the
+    write-need analysis reports it."""
+    spec = inv.cache
+    if spec is None:
+        return
+    if spec.explicit:
+        path: str | None = spec.explicit
+    elif spec.xdg:
+        path = posixpath.join(spec.xdg, spec.subdir)
+    else:
+        home = _home(sh, env)
+        path = posixpath.join(home, ".cache", spec.subdir) if home else None
+    fs = sh.state.fs
+    if path is None or fs.get(fs.resolve(path)) is not None:
+        return
+    if sh.identity.is_root or can_create(fs, sh.identity, path).result is Tri.YES:
+        create_dir(sh, path, None, [inv.tool.value], True)
+
+
+def _ensure_dir(sh: ShellContext, path: str, argv: list[str]) -> Status:
+    """The tool writes into `path`, creating it (and its parents) when missing. A denial names `path` itself, as
+    the write-need analysis does, so that the two speak of one place."""
+    fs = sh.state.fs
+    real = fs.resolve(path)
+    if sh.identity.is_root:
+        return create_dir(sh, real, None, argv, True) if fs.get(real) is None else 0
+    missing = fs.get(real) is None
+    v = can_create(fs, sh.identity, real) if missing else can_write_dir(fs, sh.identity, real)
+    if v.result is Tri.NO:
+        return deny(sh, path, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
+    return create_dir(sh, real, None, argv, True) if missing else 0
+
+
+def _apply_writes(sh: ShellContext, writes: tuple[Write, ...], argv: list[str], env: dict[str, str]) -> Status:
+    fs = sh.state.fs
+    for w in writes:
+        path = _resolve(sh, w.path, env)
+        if path is None:
+            sh.assume(f"`{_shown(argv)}` writes below HOME, which is not known here")
+            continue
+        if w.role is Role.REFUSED:
+            return deny(sh, path, w.why, argv)
+        real = fs.resolve(path)
+        if w.need is Need.FATAL and (w.create or fs.get(real) is not None):
+            status = _ensure_dir(sh, path, argv)
+            if status:
+                return status
+        elif w.create and fs.get(real) is None and (sh.identity.is_root or can_create(fs, sh.identity, real).yes):
+            create_dir(sh, real, None, argv, True)  # a cache or app data: the tool goes on without it
+        if fs.get(real) is not None:
+            fs.mark_open(real, with_parent=False)  # what it wrote there is not listed file by file
+    return 0
+
+
+def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
+    target = inv.env
+    assert target is not None
+    if target.path is None:
+        return not_modelled(sh, argv, "the environment's path is not known here")
+    fs = sh.state.fs
+    if inv.clear and fs.get(target.path) is not None:
+        if not sh.identity.is_root:
+            v = can_write_dir(fs, sh.identity, posixpath.dirname(target.path))
+            if v.result is Tri.NO:
+                return deny(sh, target.path, f"it removes {target.path} first: {v.reason}", argv, v.premises)
+        fs.remove(target.path, cause=sh.cause, detail=f"removed by {inv.subcommand} --clear")
+    return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env))
+
+
+def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> str | None:
+    if inv.tool is Tool.VENV:
+        return _interpreter(sh, argv[0], env)
+    if inv.tool is Tool.UV and inv.env is not None:
+        return uv_interpreter(sh, inv.env.python_version, env, argv)
     return None
+
+
+def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[str], env: dict[str, str]) -> Status:
+    fs = sh.state.fs
+    if target.scheme is Scheme.ENV:
+        if target.path is None:
+            if not inv.writes:  # an environment venvlint cannot name: what it wrote is not known
+                open_world(sh, argv)
+            return 0
+        if fs.get(target.path) is None:
+            if not target.creates:
+                return 0
+            interp = _interpreter_for(sh, inv, argv, env) if inv.tool is Tool.UV else None
+            status = make_venv(sh, target.path, target.python_version, argv, interp)
+            if status:
+                return status
+        return _install_effects(sh, target.path, argv)
+    if target.scheme in (Scheme.TARGET, Scheme.PREFIX, Scheme.ROOT):
+        if target.path is None:
+            open_world(sh, argv)
+            return 0
+        status = _ensure_dir(sh, target.path, argv)
+        if status:
+            return status
+        fs.mark_open(fs.resolve(target.path), with_parent=False)
+        return 0
+    if target.scheme is Scheme.USER:
+        return _user_install(sh, target, argv, env)
+    return _system_install(sh, inv, target, argv, env)
+
+
+def _system_install(
+    sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[str], env: dict[str, str]
+) -> Status:
+    """Into the interpreter's own site-packages: root writes it; pip as another user falls back to the user site
+    when it cannot (measured); uv --system and poetry fail."""
+    fs = sh.state.fs
+    sites = system_site_packages(fs, target.python_version)
+    if not sites:
+        open_world(sh, argv)  # where the interpreter keeps its packages is not in the model
+        return 0
+    if not sh.identity.is_root:
+        verdicts = [can_write_dir(fs, sh.identity, s) for s in sites]
+        if any(v.result is Tri.NO for v in verdicts):
+            if target.user_fallback:
+                return _user_install(sh, EnvTarget(Scheme.USER, None, "pip's fallback"), argv, env)
+            v = next(v for v in verdicts if v.result is Tri.NO)
+            return deny(sh, v.path, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
+    for s in sites:
+        fs.mark_open(s, with_parent=False)
+    for b in ("/usr/local/bin", "/usr/bin"):
+        if fs.get(b) is not None:
+            fs.mark_open(b, with_parent=False)
+            break
+    return 0
+
+
+def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dict[str, str]) -> Status:
+    base = target.path
+    if base is None:
+        home = _home(sh, env)
+        if home is None:
+            sh.assume(f"`{_shown(argv)}` installs below HOME, which is not known here")
+            return 0
+        base = posixpath.join(home, ".local")
+    status = _ensure_dir(sh, base, argv)
+    if status:
+        return status
+    version = target.python_version or python_version("", env) or "3.X"
+    for sub in (f"lib/python{version}/site-packages", "bin"):
+        status = _ensure_dir(sh, posixpath.join(base, sub), argv)
+        if status:
+            return status
+    sh.state.fs.mark_open(base, with_parent=False)
+    return 0
 
 
 def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None) -> Status:
@@ -82,50 +327,6 @@ def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None
     return None
 
 
-def unknown_environment(sh: ShellContext, argv: list[str], env: dict[str, str]) -> bool:
-    """A tool run whose steering variables venvlint cannot know is not modelled (said), never guessed."""
-    names = unknown_tool_variables(env)
-    if not names:
-        return False
-    not_modelled(sh, argv, f"it runs with {', '.join('$' + n for n in names)} not known")
-    return True
-
-
-def record_tool(sh: ShellContext, tool: str, argv: list[str], env: dict[str, str], venv: str | None) -> None:
-    run = ToolRun(
-        line=sh.cause.line,
-        phase="build",
-        tool=tool,
-        argv=tuple(argv),
-        identity=sh.identity,
-        env=tuple(sorted(env.items())),
-        cwd=sh.cwd,
-        stage=sh.state.name,
-        venv=venv,
-        mounts=sh.raw_mounts,
-        umask=sh.umask,
-        tentative=sh.tentative,
-        env_open=isinstance(env, OpenVars),
-        fs=sh.state.fs.copy(),
-    )
-    sh.state.tool_runs.append(run)
-
-
-def _env_venv(sh: ShellContext, env: dict[str, str], exe: str | None = None) -> str | None:
-    if exe and "/bin/" in exe:
-        root = exe.rsplit("/bin/", 1)[0]
-        if sh.state.fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
-            return root
-    if env.get("VIRTUAL_ENV"):
-        return env["VIRTUAL_ENV"]
-    for d in env.get("PATH", "").split(":"):
-        if d.endswith("/bin"):
-            root = d[: -len("/bin")]
-            if sh.state.fs.get(posixpath.join(root, "pyvenv.cfg")) is not None:
-                return root
-    return None
-
-
 def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]:
     """Where the image's environment is not all known, that it sets none of the variables steering the tool."""
     if not isinstance(sh.vars, OpenVars):
@@ -142,11 +343,9 @@ def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]
     )
 
 
-def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Status:
+def _install_effects(sh: ShellContext, venv: str, argv: list[str]) -> Status:
     """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin."""
     fs = sh.state.fs
-    if venv is None:
-        return 0
     dirs = [p for p in fs.walk(venv) if p.endswith("/site-packages")] if fs.get(venv) else []
     targets = [*dirs, posixpath.join(venv, "bin")]
     if not sh.identity.is_root:
@@ -159,124 +358,6 @@ def _install_effects(sh: ShellContext, venv: str | None, argv: list[str]) -> Sta
     for d in targets:
         fs.tag(d, "written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
     fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
-    return 0
-
-
-def python(
-    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> Status:
-    if unknown_environment(sh, argv, env):
-        return 0
-    if len(argv) >= 3 and argv[1] == "-m":
-        mod = argv[2]
-        rest = argv[3:]
-        if mod in ("venv", "virtualenv"):
-            flags, _, ops = parse_flags(rest, {"--prompt", "-p", "--python"})
-            if "--upgrade" in flags:
-                venv = sh.path(ops[0]) if ops else None
-                record_tool(sh, "venv", argv, env, venv)
-                return 0
-            if not ops:
-                return 0
-            version = py_version(argv[0], env)
-            return make_venv(sh, ops[0], version, argv, _interpreter(sh, argv[0], env))
-        if mod == "pip":
-            return pip(sh, [argv[0] + " -m pip", *rest], env, out, append, stdin, exe=argv[0])
-        if mod == "poetry":
-            return poetry(sh, ["poetry", *rest], env, out, append, stdin)
-        if mod == "uv":
-            return uv(sh, ["uv", *rest], env, out, append, stdin)
-        return not_modelled(sh, argv, f"what `python -m {mod}` writes is not modelled")
-    rest = [a for a in argv[1:] if a not in ("-u", "-B", "-O", "-OO", "-E", "-s", "-I")]
-    if not rest or rest[0] in ("-V", "--version"):
-        if not rest and stdin is None:
-            return not_modelled(sh, argv, "it runs a Python script from its input")
-        return 0
-    return not_modelled(sh, argv, "it runs Python code venvlint cannot see")
-
-
-def pip(
-    sh: ShellContext,
-    argv: list[str],
-    env: dict[str, str],
-    out: str | None,
-    append: bool,
-    stdin: str | None,
-    exe: str | None = None,
-) -> Status:
-    if unknown_environment(sh, argv, env):
-        return 0
-    args = argv[1:]
-    sub = next((a for a in args if not a.startswith("-")), None)
-    if sub not in ("install", "uninstall", "download", "wheel"):
-        return 0
-    exe = exe or argv[0]
-    venv = _env_venv(sh, env, exe if "/" in exe else None)
-    flags, values, _ = parse_flags(args, {"--target", "-t", "--prefix", "--root"})
-    if "--user" in flags:
-        venv_or_user = venv
-    else:
-        venv_or_user = values.get("--target") or values.get("-t") or values.get("--prefix") or venv
-    record_tool(sh, "pip", [posixpath.basename(exe), *args], env, venv_or_user)
-    if sub in ("download", "wheel"):
-        return 0
-    if venv is None or "--user" in flags or venv_or_user != venv:
-        open_world(sh, argv)  # a system, --user, --target or --prefix install: where it writes is not modelled
-    return _install_effects(sh, venv, argv)
-
-
-def uv(
-    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> Status:
-    if unknown_environment(sh, argv, env):
-        return 0
-    args = argv[1:]
-    words = [a for a in args if not a.startswith("-")]
-    if not words:
-        return 0
-    cmd = words[0]
-    flags, values, ops = parse_flags(
-        args, {"--python", "-p", "--project", "--directory", "--cache-dir", "--prefix", "--target"}
-    )
-    python_opt = values.get("--python") or values.get("-p")
-    if cmd == "venv":
-        target = ops[1] if len(ops) > 1 else ".venv"
-        version = py_version(python_opt or "", env)
-        record_tool(sh, "uv", ["uv", *args], env, sh.path(target))
-        interp = (
-            python_opt if python_opt and python_opt.startswith("/") else uv_interpreter(sh, version, env, ["uv", *args])
-        )
-        return make_venv(sh, target, version, ["uv", *args], interp)
-    if cmd == "pip" and len(words) > 1 and words[1] in ("install", "sync", "uninstall"):
-        venv = None
-        if python_opt and "/bin/" in python_opt:
-            venv = python_opt.rsplit("/bin/", 1)[0]
-        elif "--system" not in flags:
-            venv = _env_venv(sh, env)
-        record_tool(sh, "uv", ["uv", *args], env, venv)
-        return _install_effects(sh, venv, argv)
-    if cmd in ("sync", "add", "remove", "lock", "run"):
-        project = values.get("--project") or values.get("--directory") or sh.cwd
-        project = sh.path(project)
-        venv = env.get("UV_PROJECT_ENVIRONMENT")
-        venv = sh.path(venv) if venv else posixpath.join(project, ".venv")
-        record_tool(sh, "uv", ["uv", *args], env, venv)
-        if cmd == "lock" or (cmd == "run" and ("--no-sync" in flags or env.get("UV_NO_SYNC"))):
-            return 0
-        if sh.state.fs.get(venv) is None:
-            version = py_version(python_opt or "", env)
-            interp = (
-                python_opt
-                if python_opt and python_opt.startswith("/")
-                else uv_interpreter(sh, version, env, ["uv", *args])
-            )
-            status = make_venv(sh, venv, version, ["uv", *args], interp)
-            if status:
-                return status
-        return _install_effects(sh, venv, argv)
-    if cmd in ("tool", "python"):
-        record_tool(sh, "uv", ["uv", *args], env, None)
-        open_world(sh, ["uv", *args])
     return 0
 
 
@@ -311,33 +392,3 @@ def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], a
     uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))
     fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, Action.CREATED, "managed Python downloaded by uv")
     return exe
-
-
-def poetry(
-    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> Status:
-    if unknown_environment(sh, argv, env):
-        return 0
-    words = [a for a in argv[1:] if not a.startswith("-")]
-    if not words or words[0] not in ("install", "add", "update", "sync"):
-        return 0
-    venv = env.get("VIRTUAL_ENV")
-    if venv is None and env.get("POETRY_VIRTUALENVS_CREATE", "true").lower() in ("false", "0"):
-        venv = None
-    elif venv is None and env.get("POETRY_VIRTUALENVS_IN_PROJECT", "").lower() in ("true", "1"):
-        venv = posixpath.join(sh.cwd, ".venv")
-        if sh.state.fs.get(venv) is None:
-            status = make_venv(sh, venv, py_version("", env), argv, None)
-            if status:
-                return status
-    record_tool(sh, "poetry", argv, env, venv)
-    if venv is None:
-        open_world(sh, argv)
-    return _install_effects(sh, venv, argv)
-
-
-def simple_tool(
-    sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
-) -> Status:
-    record_tool(sh, posixpath.basename(argv[0]), argv, env, None)
-    return not_modelled(sh, argv, "what it writes is not modelled yet")

@@ -1,0 +1,171 @@
+"""What a tool reader needs besides the command line: the environment it runs with, its working directory, and a
+few questions about the image (`Probe`), answered from the model filesystem by the caller."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..model.fs import FileSystem, normpath
+from ..resolve.expand import UNKNOWN_MARK
+from .model import CacheSpec, EnvTarget, Scheme, Tool
+
+# uv's and the Python tools' reading of a boolean variable (uv's `BoolishValueParser`; pip's strtobool): anything
+# else is not a boolean, and a tool that needs one refuses it.
+TRUE_WORDS = frozenset({"1", "true", "t", "yes", "y", "on"})
+FALSE_WORDS = frozenset({"0", "false", "f", "no", "n", "off", ""})
+
+
+class Probe(Protocol):
+    """Questions about the image the reader may ask."""
+
+    def is_env(self, path: str) -> bool:
+        """Whether `path` is a virtual environment or conda prefix (holds pyvenv.cfg or conda-meta)."""
+        ...
+
+    def exists(self, path: str) -> bool:
+        """Whether `path` is known to exist."""
+        ...
+
+
+def unknown(word: str | None) -> bool:
+    """A value venvlint cannot know (a command substitution, a variable of an image it does not know)."""
+    return word is not None and UNKNOWN_MARK in word
+
+
+@dataclass
+class Context:
+    """One reader's view: the environment as the tool sees it, its working directory, the probe; `unread`
+    collects what could not be read."""
+
+    env: Mapping[str, str]
+    cwd: str
+    probe: Probe
+    unread: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # Only the variables the build sets: where the image's environment is not all known (`OpenVars`), the
+        # tool is read as if the image set none of them, and the write-need analysis says it assumes so.
+        self.env = dict(dict.items(self.env)) if isinstance(self.env, dict) else dict(self.env)
+
+    def path(self, p: str) -> str:
+        return normpath(p, self.cwd)
+
+    def known(self, value: str | None, what: str) -> str | None:
+        """`value` if it is known; else None, and `what` is said as unread."""
+        if value is None or not unknown(value):
+            return value
+        self.unread.append(f"{what} is computed at build time")
+        return None
+
+    def var(self, name: str) -> str | None:
+        return self.known(self.env.get(name), f"${name}")
+
+    def flag_var(self, name: str) -> bool | None:
+        """A boolean variable as the tools read it: True, False (unset or false), or None (not a boolean)."""
+        value = self.var(name)
+        if value is None:
+            return None if name in self.env else False
+        word = value.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        self.unread.append(f"${name}={value!r} is not a value the tool reads as true or false")
+        return None
+
+    def active_env(self, exe: str | None = None) -> EnvTarget | None:
+        """The environment a tool run as `exe` works in: the venv of an executable named by path, else
+        $VIRTUAL_ENV, else the first directory on PATH that holds `exe` and sits in an environment (or, where the
+        executable itself is not in the model, the first one on PATH that sits in an environment)."""
+        version = python_version(exe or "", self.env)
+        if exe and "/" in exe:
+            root = posixpath.dirname(posixpath.dirname(self.path(exe)))
+            if self.probe.is_env(root):
+                return EnvTarget(Scheme.ENV, root, f"the environment of {exe}", python_version=version)
+            return None
+        venv = self.var("VIRTUAL_ENV")
+        if venv:
+            return EnvTarget(Scheme.ENV, self.path(venv), "VIRTUAL_ENV", python_version=version)
+        dirs = [d for d in (self.env.get("PATH") or "").split(":") if d]
+        if exe:
+            for d in dirs:
+                if unknown(d):
+                    return self.unknown_path()
+                if self.probe.exists(posixpath.join(d, exe)):
+                    root = posixpath.dirname(d.rstrip("/"))
+                    if d.rstrip("/").endswith("/bin") and self.probe.is_env(root):
+                        return EnvTarget(Scheme.ENV, root, f"the environment whose bin is on PATH ({d})",
+                                         python_version=version)  # fmt: skip
+                    return None
+        for d in dirs:
+            if unknown(d):
+                return self.unknown_path()
+            if d.rstrip("/").endswith("/bin"):
+                root = posixpath.dirname(d.rstrip("/"))
+                if self.probe.is_env(root):
+                    return EnvTarget(Scheme.ENV, root, f"the environment whose bin is on PATH ({d})",
+                                     python_version=version)  # fmt: skip
+        return None
+
+    def unknown_path(self) -> EnvTarget:
+        """PATH holds a directory venvlint cannot know before any it knows: which environment runs is not known."""
+        self.unread.append("which environment it runs in is not known (PATH is computed at build time)")
+        return EnvTarget(Scheme.ENV, None, "not known")
+
+    def cache(self, tool: Tool, subdir: str, explicit: str | None, source: str, fatal: bool) -> CacheSpec:
+        xdg = self.var("XDG_CACHE_HOME")
+        return CacheSpec(
+            tool,
+            subdir,
+            self.path(explicit) if explicit else None,
+            source if explicit else "",
+            fatal,
+            self.path(xdg) if xdg else None,
+        )
+
+
+def python_version(name: str, env: Mapping[str, str]) -> str | None:
+    """X.Y from an interpreter name (`python3.12`, `/usr/bin/python3.11`, `3.12`), else the image's
+    PYTHON_VERSION."""
+    m = re.search(r"(\d\.\d+)", posixpath.basename(name)) if name else None
+    if m:
+        return m.group(1)
+    v = env.get("PYTHON_VERSION", "")
+    m = re.match(r"(\d\.\d+)", v)
+    return m.group(1) if m else None
+
+
+class FileSystemProbe:
+    """The probe over a model filesystem: an environment is a directory holding pyvenv.cfg or conda-meta."""
+
+    def __init__(self, fs: FileSystem) -> None:
+        self.fs = fs
+
+    def is_env(self, path: str) -> bool:
+        nodes = self.fs.nodes
+        return posixpath.join(path, "pyvenv.cfg") in nodes or posixpath.join(path, "conda-meta") in nodes
+
+    def exists(self, path: str) -> bool:
+        return self.fs.get(self.fs.resolve(path)) is not None
+
+
+def system_site_packages(fs: FileSystem, version: str | None) -> list[str]:
+    """The interpreter's site-packages directories the model holds (/usr/local/lib/pythonX.Y/site-packages,
+    /usr/lib/python3/dist-packages)."""
+    out: list[str] = []
+    for base in ("/usr/local/lib", "/usr/lib"):
+        for c in fs.children(base):
+            name = posixpath.basename(c)
+            if not name.startswith("python") or (version and name not in (f"python{version}", "python3")):
+                continue
+            for leaf in ("site-packages", "dist-packages"):
+                p = posixpath.join(c, leaf)
+                if fs.get(p) is not None:
+                    out.append(p)
+        if out:
+            return out
+    return out

@@ -1,0 +1,79 @@
+"""Environment makers and application installers: `python -m venv`, virtualenv, pipx."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import replace
+
+from .context import Context, python_version
+from .model import Act, EnvTarget, Invocation, Need, Role, Scheme, TempUse, Tool, Write
+from .options import OptionSpec
+
+VENV = OptionSpec("--prompt")
+VIRTUALENV = OptionSpec(("-p", "--python"), "--prompt", "--activators", "--app-data", "--creator", "--seeder",
+                        "--pip", "--setuptools", "--wheel", "--extra-search-dir", "--discovery", "--try-first-with")  # fmt: skip
+PIPX = OptionSpec("--python", "--pip-args", "--index-url", "--suffix", "--spec", "--preinstall",
+                  aliases=[("-f", "--force"), ("-q", "--quiet"), ("-v", "--verbose")])  # fmt: skip
+
+
+def read_venv(ctx: Context, interpreter: str, args: list[str]) -> Invocation:
+    """`python -m venv DIR...`: creates each DIR (and missing parents); `--upgrade` rewrites pyvenv.cfg and the
+    interpreter links of an existing one."""
+    p = VENV.parse(args)
+    target = ctx.known(p.operands[0], "the venv's path") if p.operands else None
+    env = EnvTarget(Scheme.ENV, ctx.path(target) if target else None, "python -m venv", creates=True,
+                    python_version=python_version(interpreter, ctx.env))  # fmt: skip
+    act = Act.UPGRADE_ENV if "--upgrade" in p.flags else Act.CREATE_ENV
+    inv = Invocation(Tool.VENV, act, "venv", env=env, clear="--clear" in p.flags, steering=("PYTHON_VERSION",))
+    return replace(inv, unread=tuple(ctx.unread))
+
+
+def read_virtualenv(ctx: Context, args: list[str]) -> Invocation:
+    """`virtualenv DIR`: creates DIR; its seed wheels and creator cache live in the app-data directory
+    (`--app-data`, VIRTUALENV_OVERRIDE_APP_DATA, else ~/.local/share/virtualenv), which it falls back from to a
+    temporary one when that cannot be written."""
+    p = VIRTUALENV.parse(args)
+    target = ctx.known(p.operands[0], "the venv's path") if p.operands else None
+    python = ctx.known(p.last("--python"), "--python") or ""
+    env = EnvTarget(Scheme.ENV, ctx.path(target) if target else None, "virtualenv", creates=True,
+                    python_version=python_version(python, ctx.env))  # fmt: skip
+    app_data = ctx.known(p.last("--app-data"), "--app-data") or ctx.var("VIRTUALENV_OVERRIDE_APP_DATA")
+    where = ctx.path(app_data) if app_data else "~/.local/share/virtualenv"
+    writes = (Write(where, True, Need.DEGRADED, Role.APP_DATA, f"virtualenv caches its seed wheels in {where}"),)
+    inv = Invocation(Tool.VIRTUALENV, Act.CREATE_ENV, "virtualenv", env=env, temp=TempUse.PYTHON, writes=writes,
+                     clear="--clear" in p.flags, steering=("VIRTUALENV_", "HOME", "XDG_DATA_HOME"))  # fmt: skip
+    return replace(inv, unread=tuple(ctx.unread))
+
+
+def read_pipx(ctx: Context, args: list[str]) -> Invocation:
+    """pipx install/inject/upgrade: each application's venv below PIPX_HOME (default ~/.local/share/pipx; with
+    `--global`, PIPX_GLOBAL_HOME, default /opt/pipx) and its executables in PIPX_BIN_DIR (default ~/.local/bin;
+    `--global`: PIPX_GLOBAL_BIN_DIR, default /usr/local/bin)."""
+    p = PIPX.parse(args)
+    sub = p.operands[0] if p.operands else ""
+    steering = ("PIPX_", "HOME", "XDG_DATA_HOME", "TMPDIR")
+    if sub not in ("install", "inject", "upgrade", "upgrade-all", "reinstall", "reinstall-all", "install-all"):
+        return replace(Invocation(Tool.PIPX, Act.OTHER, sub, steering=steering), unread=tuple(ctx.unread))
+    if "--global" in p.flags:
+        home = ctx.var("PIPX_GLOBAL_HOME") or "/opt/pipx"
+        bins = ctx.var("PIPX_GLOBAL_BIN_DIR") or "/usr/local/bin"
+    else:
+        home = ctx.var("PIPX_HOME") or _data(ctx, "pipx")
+        bins = ctx.var("PIPX_BIN_DIR") or "~/.local/bin"
+    home, bins = _abs(ctx, home), _abs(ctx, bins)
+    writes = (
+        Write(home, True, Need.FATAL, Role.TOOL_HOME, f"pipx creates the application's environment below {home}"),
+        Write(bins, True, Need.FATAL, Role.TOOL_BIN, f"pipx links the application's executables into {bins}"),
+    )
+    inv = Invocation(Tool.PIPX, Act.TOOL_INSTALL, sub, temp=TempUse.PYTHON, writes=writes, steering=steering,
+                     packages=tuple(p.operands[1:]))  # fmt: skip
+    return replace(inv, unread=tuple(ctx.unread))
+
+
+def _data(ctx: Context, name: str) -> str:
+    xdg = ctx.var("XDG_DATA_HOME")
+    return posixpath.join(xdg, name) if xdg else f"~/.local/share/{name}"
+
+
+def _abs(ctx: Context, path: str) -> str:
+    return path if path.startswith("~/") else ctx.path(path)

@@ -1,0 +1,221 @@
+"""What one Python tool invocation is, read once from its command line and environment (`tools.read`).
+
+The simulator replays an invocation's effects on the model filesystem from this record, and the write-need analysis
+(`intents.py`) decides from the same record what the tool must be able to write; neither reads the command line
+again. Paths are absolute (resolved against the working directory) unless a field says otherwise; where a value
+depends on who runs the tool (HOME), the record keeps how it is chosen and `intents.py` resolves it per identity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Tool(str, Enum):
+    PIP = "pip"
+    UV = "uv"
+    POETRY = "poetry"
+    PIPENV = "pipenv"
+    PDM = "pdm"
+    HATCH = "hatch"
+    PIPX = "pipx"
+    VENV = "venv"  # python -m venv
+    VIRTUALENV = "virtualenv"
+    CONDA = "conda"
+    MAMBA = "mamba"
+    MICROMAMBA = "micromamba"
+    PY_COMPILE = "py_compile"  # python -m py_compile
+    COMPILEALL = "compileall"  # python -m compileall
+    PYINSTALLER = "pyinstaller"
+
+
+class Act(str, Enum):
+    """What the invocation does, in the tool's own terms."""
+
+    INSTALL = "install"  # pip/uv pip/poetry/pipenv/pdm/conda install, uv add/remove, conda env create
+    UNINSTALL = "uninstall"
+    SYNC = "sync"  # uv sync, uv pip sync, pdm sync, poetry sync
+    RUN = "run"  # uv run (syncs first unless told not to)
+    CREATE_ENV = "create-env"  # python -m venv, virtualenv, uv venv, conda create
+    UPGRADE_ENV = "upgrade-env"  # python -m venv --upgrade
+    TOOL_INSTALL = "tool-install"  # pipx install, uv tool install
+    PYTHON_INSTALL = "python-install"  # uv python install
+    COMPILE = "compile"  # py_compile, compileall
+    BUILD = "build"  # pyinstaller
+    CLEAN = "clean"  # conda clean, uv cache clean
+    LOCK = "lock"  # uv lock, poetry lock, pdm lock: writes only the project's lock file
+    OTHER = "other"  # a subcommand that writes nothing venvlint checks (pip download, pip list, uv --version)
+
+
+# Acts that put packages into an environment.
+INSTALLS = frozenset({Act.INSTALL, Act.SYNC, Act.RUN})
+
+
+class Scheme(str, Enum):
+    """Where an install puts packages (pip's install schemes, and the tools' environments)."""
+
+    ENV = "env"  # a virtual environment or conda prefix: <env>/lib/pythonX.Y/site-packages and <env>/bin
+    SYSTEM = "system"  # the interpreter's own site-packages and bin (no environment active)
+    USER = "user"  # the user site: ~/.local/lib/pythonX.Y/site-packages and ~/.local/bin (PYTHONUSERBASE)
+    TARGET = "target"  # pip --target DIR: packages straight into DIR (created), scripts in DIR/bin
+    PREFIX = "prefix"  # --prefix DIR: DIR/lib/pythonX.Y/site-packages and DIR/bin
+    ROOT = "root"  # pip --root DIR: the system scheme below DIR
+
+
+class TempUse(str, Enum):
+    """How the tool uses the temporary directory (TOOLS.md finding 5)."""
+
+    NONE = "none"
+    PYTHON = "python"  # Python's tempfile: $TMPDIR, /tmp, /var/tmp, /usr/tmp, then the cwd
+    STRICT = "strict"  # uv (Rust): $TMPDIR or /tmp, no fallback
+
+
+@dataclass(frozen=True)
+class EnvTarget:
+    """The environment (or install scheme) the invocation writes packages into.
+
+    `path` is the environment or scheme root; None where it depends on the image (SYSTEM: the interpreter's site)
+    or on the user (USER: below HOME, unless PYTHONUSERBASE names it). `source` says how it was chosen, for
+    messages ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "--target", "the venv whose bin is first on PATH").
+    `creates`: the tool creates the environment when it is missing (uv sync, pip --target, conda create).
+    `user_fallback`: pip outside any environment, which falls back to the user site when the system
+    site-packages is not writable (measured: "Defaulting to user installation ...")."""
+
+    scheme: Scheme
+    path: str | None
+    source: str
+    creates: bool = False
+    user_fallback: bool = False
+    python_version: str | None = None  # X.Y, where the command line or the environment says
+
+
+@dataclass(frozen=True)
+class CacheSpec:
+    """How the tool picks its cache directory: `explicit` (a flag or variable, absolute), else
+    `$XDG_CACHE_HOME/<subdir>` or `~/.cache/<subdir>` for whoever runs it (`intents.py` resolves HOME).
+    `fatal`: the tool fails without it (uv), rather than warning and going on (pip)."""
+
+    tool: Tool
+    subdir: str
+    explicit: str | None
+    source: str  # the flag or variable that set `explicit`, or "" for the default
+    fatal: bool
+    xdg: str | None = None  # $XDG_CACHE_HOME, absolute, when set
+
+
+@dataclass(frozen=True)
+class ProjectSpec:
+    """A project-based tool's project: its directory, its lock file, and whether this run may rewrite that lock
+    (a missing or stale lock is written unless `--locked`/`--frozen`, which never write it)."""
+
+    directory: str
+    lock_file: str  # absolute path
+    lock_fixed: bool  # --locked / --frozen / UV_LOCKED / UV_FROZEN / pipenv --deploy
+
+
+@dataclass(frozen=True)
+class UvSelection:
+    """What a `uv sync` installs, or a `uv run` wants installed: the dev group, other groups and extras (None:
+    all of them), and the project itself."""
+
+    dev: bool
+    groups: frozenset[str] | None
+    extras: frozenset[str] | None
+    project: bool
+
+    def covers(self, other: UvSelection) -> bool:
+        return (
+            (self.dev or not other.dev)
+            and (self.groups is None or (other.groups is not None and other.groups <= self.groups))
+            and (self.extras is None or (other.extras is not None and other.extras <= self.extras))
+            and (self.project or not other.project)
+        )
+
+
+class SyncMode(str, Enum):
+    """Whether a `uv run` may sync its environment first."""
+
+    CHECK = "check"  # syncs when the environment is out of date for this run (the default)
+    NEVER = "never"  # --no-sync, UV_NO_SYNC, --frozen: never writes the environment
+
+
+class Role(str, Enum):
+    """What a place a tool writes is, for the rules (which report caches apart from the rest)."""
+
+    SITE_PACKAGES = "site-packages"
+    BIN = "bin"
+    VENV_ROOT = "venv-root"
+    VENV_PARENT = "venv-parent"
+    PYVENV_CFG = "pyvenv.cfg"
+    PROJECT_DIR = "project-dir"
+    USER_SITE = "user-site"
+    TARGET = "target"  # pip/uv --target, --prefix, --root
+    REFUSED = "refused"  # the tool refuses to run at all (pip --user inside a venv)
+    VCS_CHECKOUT = "vcs-checkout"
+    BYTECODE = "bytecode"
+    BUILD_OUTPUT = "build-output"
+    DOWNLOAD_DIR = "download-dir"
+    ENV_HOME = "env-home"  # where a tool keeps the environments it creates (WORKON_HOME, hatch's data dir)
+    TOOL_HOME = "tool-home"  # pipx / uv tool environments
+    TOOL_BIN = "tool-bin"
+    PYTHON_INSTALL = "python-install"
+    PYTHON_BIN = "python-bin"
+    UV_CACHE = "uv-cache"
+    PIP_CACHE = "pip-cache"
+    POETRY_CACHE = "poetry-cache"
+    CACHE = "cache"  # another tool's cache (pipenv, pdm, hatch, conda's package cache)
+    TOOL_CACHE = "tool-cache"  # PyInstaller's
+    APP_DATA = "app-data"  # virtualenv's
+    TMPDIR = "tmpdir"
+
+
+# Caches, HOME-based data and the temporary directory: reported by cache-dir-not-writable, not as install failures.
+CACHE_ROLES = frozenset(
+    {Role.UV_CACHE, Role.PIP_CACHE, Role.POETRY_CACHE, Role.CACHE, Role.TOOL_CACHE, Role.APP_DATA, Role.TMPDIR}
+)
+
+
+class Need(str, Enum):
+    FATAL = "fatal"  # the command fails
+    DEGRADED = "degraded"  # works with a warning (pip without its cache)
+    CONDITIONAL = "conditional"  # fails only for some packages or versions (data files, old uv)
+
+
+@dataclass(frozen=True)
+class Write:
+    """A place the invocation writes besides its environment and cache (a checkout directory, build output, a
+    bytecode cache, a tool home): `create` when it is created if missing (with its parents)."""
+
+    path: str  # absolute, or `~/...`: below the HOME of whoever runs the tool
+    create: bool
+    need: Need
+    role: Role
+    why: str
+    below: bool = False  # also in every directory below `path`'s parent that holds Python sources (compileall)
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One Python tool invocation, read once. `unread` lists what could not be read (a computed argument, an
+    unknown subcommand): each is said as an assumption, and nothing is concluded from the parts it touches."""
+
+    tool: Tool
+    act: Act
+    subcommand: str  # as written: "install", "pip install", "env create", ...
+    env: EnvTarget | None = None
+    cache: CacheSpec | None = None
+    temp: TempUse = TempUse.NONE
+    project: ProjectSpec | None = None
+    writes: tuple[Write, ...] = ()
+    packages: tuple[str, ...] = ()  # requirement specifiers named on the command line (`uv==0.6.6`)
+    uv_selection: UvSelection | None = None
+    sync: SyncMode = SyncMode.CHECK
+    clear: bool = False  # uv venv --clear / UV_VENV_CLEAR: the environment is removed and created again
+    relocatable: bool = False  # uv venv --relocatable: scripts find their interpreter relative to themselves
+    unread: tuple[str, ...] = ()
+    steering: tuple[str, ...] = field(default=())  # the environment variables this tool reads to decide where
+
+    @property
+    def installs(self) -> bool:
+        return self.act in INSTALLS

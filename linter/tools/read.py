@@ -1,0 +1,112 @@
+"""The one reader of Python tool command lines: `read(argv, env, cwd, probe)` gives the `Invocation` the simulator
+replays and the write-need analysis checks, or None for a command that is not a Python tool.
+
+Every form of a tool is one reader: `pip3.12 install`, `python -m pip install` and `/opt/venv/bin/pip install` all
+reach `read_pip`; `uvx` is `uv tool run`; `python -m PyInstaller` is `pyinstaller`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Mapping, Sequence
+
+from .compile import read_compileall, read_py_compile, read_pyinstaller
+from .conda import read_conda
+from .context import Context, Probe, unknown
+from .envs import read_pipx, read_venv, read_virtualenv
+from .model import Invocation, Tool
+from .pip import read_pip
+from .projects import read_hatch, read_pdm, read_pipenv, read_poetry
+from .uv import read_uv
+
+PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
+PIP = re.compile(r"pip(\d+(\.\d+)?)?")
+# Interpreter options that take a value (`python -X dev -m pip`), and those that end the options (`-c`).
+_PY_VALUE = frozenset({"-X", "-W", "--check-hash-based-pycs"})
+# What `python -m MODULE` runs, for the modules that are tools.
+MODULES = {"pip": "pip", "venv": "venv", "virtualenv": "virtualenv", "uv": "uv", "poetry": "poetry",
+           "pipenv": "pipenv", "pdm": "pdm", "hatch": "hatch", "pipx": "pipx", "py_compile": "py_compile",
+           "compileall": "compileall", "PyInstaller": "pyinstaller", "conda": "conda"}  # fmt: skip
+NAMES = frozenset({"uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "pipx", "virtualenv", "conda", "mamba",
+                   "micromamba", "pyinstaller"})  # fmt: skip
+
+
+def tool_name(argv: Sequence[str]) -> str | None:
+    """The tool a command line runs (`pip`, `uv`, `venv`, ...), without reading it; None if it is none of them."""
+    if not argv or unknown(argv[0]):
+        return None
+    name = posixpath.basename(argv[0])
+    if PIP.fullmatch(name):
+        return "pip"
+    if name in NAMES:
+        return name
+    if PYTHON.fullmatch(name):
+        module = _module(list(argv[1:]))
+        return MODULES.get(module[0]) if module else None
+    return None
+
+
+def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) -> Invocation | None:
+    """The invocation `argv` makes with `env` in `cwd`, or None when it is not a Python tool venvlint reads."""
+    if not argv or unknown(argv[0]):
+        return None
+    ctx = Context(env, cwd, probe)
+    name = posixpath.basename(argv[0])
+    args = list(argv[1:])
+    if PIP.fullmatch(name):
+        return read_pip(ctx, argv[0], args)
+    if PYTHON.fullmatch(name):
+        module = _module(args)
+        if module is None:
+            return None
+        mod, rest = module
+        if mod == "pip":
+            return read_pip(ctx, argv[0], rest)
+        if mod == "venv":
+            return read_venv(ctx, argv[0], rest)
+        if mod == "py_compile":
+            return read_py_compile(ctx, rest)
+        if mod == "compileall":
+            return read_compileall(ctx, rest)
+        if mod in MODULES:
+            return _by_name(ctx, MODULES[mod], rest)
+        return None
+    return _by_name(ctx, name, args)
+
+
+def _by_name(ctx: Context, name: str, args: list[str]) -> Invocation | None:
+    if name in ("uv", "uvx"):
+        return read_uv(ctx, args, uvx=name == "uvx")
+    readers = {
+        "poetry": read_poetry,
+        "pipenv": read_pipenv,
+        "pdm": read_pdm,
+        "hatch": read_hatch,
+        "pipx": read_pipx,
+        "virtualenv": read_virtualenv,
+        "pyinstaller": read_pyinstaller,
+    }
+    if name in readers:
+        return readers[name](ctx, args)
+    if name in ("conda", "mamba", "micromamba"):
+        return read_conda(ctx, Tool(name), args)
+    return None
+
+
+def _module(args: list[str]) -> tuple[str, list[str]] | None:
+    """(module, its arguments) of `python [options] -m MODULE ...`, or None (a script, `-c`, stdin)."""
+    i = 0
+    while i < len(args):
+        a = args[i]
+        if a == "-m" and i + 1 < len(args):
+            return args[i + 1], args[i + 2 :]
+        if a.startswith("-m") and len(a) > 2:
+            return a[2:], args[i + 1 :]
+        if a in _PY_VALUE:
+            i += 2
+            continue
+        if not a.startswith("-") or a.startswith("-c") or a == "-":
+            return None
+        i += 1
+    return None
