@@ -52,6 +52,7 @@ class WriteNeed:
     premises: tuple[Premise, ...] = ()  # facts the need itself rests on (e.g. where HOME is)
     subdir: str = ""  # for a cache: the tool's own directory name in it (`uv`, `pip`, `pypoetry`)
     moved_by: str = ""  # for a cache: the tool's variable that moves it (`UV_CACHE_DIR`)
+    alternatives: tuple[str, ...] = ()  # where the tool falls back to: the need fails only if none can be written
 
 
 @dataclass(frozen=True)
@@ -235,8 +236,13 @@ def _intents_for(
     inv = run.invocation
     if unknown_tool_variables(dict(run.env)):
         return []  # where it writes depends on a value venvlint does not know
-    if inv.act is Act.RUN and (inv.sync is SyncMode.NEVER or _uv_in_sync(run, earlier)):
-        return []
+    sync_reason = ""
+    if inv.act is Act.RUN:
+        if inv.sync is SyncMode.NEVER:
+            return []
+        in_sync, sync_reason = _uv_sync_state(run, earlier)
+        if in_sync:
+            return []
     if inv.act is Act.OTHER and inv.cache is None and not inv.writes:
         return []
     needs: list[WriteNeed] = []
@@ -264,6 +270,11 @@ def _intents_for(
             needs.append(c)
     if inv.temp is TempUse.STRICT:
         needs.append(_tmp_need(run))
+    if sync_reason:
+        hint = ("run it with `uv run --no-sync` (or `ENV UV_NO_SYNC=1`): the build already synced the environment; "
+                "or select the same groups and extras in the build's `uv sync` and in `uv run`")  # fmt: skip
+        needs = [replace(n, why=f"{n.why}; {sync_reason}", fix_hint=hint) if n.role not in CACHE_ROLES else n
+                 for n in needs]  # fmt: skip
     return [Intent(run, venv, tuple(_unique(needs)), tuple(notes))]
 
 
@@ -284,13 +295,26 @@ def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
     path, premises = _below_home(w.path, run, users)
     if path is None:
         return None
+    alternatives: list[str] = []
+    for alt in w.alternatives:
+        resolved, more = _below_home(alt, run, users)
+        if resolved is None:
+            return None  # a fallback below a HOME venvlint does not know: the need cannot be decided
+        alternatives.append(resolved)
+        premises += more
     hint = {
         Role.BYTECODE: "compile as the user who owns the sources, set PYTHONPYCACHEPREFIX to a writable directory, "
         "or compile at build time as root",
         Role.VCS_CHECKOUT: "pass --src <a directory the user can write> (or PIP_SRC), or install from a wheel",
         Role.REFUSED: "drop --user: the venv is the install target",
+        Role.CONDA_ENV: "create the environment where the user can write (`-p <dir>` or CONDA_ENVS_DIRS), give the "
+        "user a HOME (`useradd -m`), or run the command as the owner of the conda installation",
+        Role.CONDA_PKGS: "set CONDA_PKGS_DIRS to a directory the user can write, or give the user a HOME "
+        "(`useradd -m`)",
+        Role.PIP_REQUIREMENTS: "COPY the environment file into a directory the user can write (its WORKDIR), not `/`",
     }.get(w.role, _own_hint(posixpath.dirname(path) if w.create else path, run))
-    return WriteNeed(path, w.create, w.need, w.role, w.why, hint, _mount_for(path, run), premises)
+    return WriteNeed(path, w.create, w.need, w.role, w.why, hint, _mount_for(path, run), premises,
+                     alternatives=tuple(alternatives))  # fmt: skip
 
 
 def _env_needs(
@@ -364,13 +388,16 @@ def _site_packages(fs: FileSystem, venv: str, target: EnvTarget) -> tuple[list[s
 
 
 def _create_needs(run: ToolRun, fs: FileSystem, path: str, inv: Invocation, cmd: str) -> list[WriteNeed]:
-    """`uv venv [--clear]`, `python -m venv`, virtualenv: creating the environment needs its parent writable; uv
-    removes an existing one first with --clear (TOOLS.md)."""
+    """`uv venv [--clear]`, `python -m venv`, virtualenv: each creates the environment with its missing parents, so
+    it needs the nearest existing ancestor writable (measured: uv 0.13.9, virtualenv 21.15; `venv` uses
+    os.makedirs); `--clear` removes an existing one first, which needs its parent writable."""
     real = fs.resolve(path)
-    missing = fs.get(real) is None and fs.is_known_absent(real)
-    if inv.clear or missing:
+    if fs.get(real) is None and fs.is_known_absent(real):
+        return [WriteNeed(path, True, Need.FATAL, Role.VENV_ROOT, f"`{cmd}` creates {path} and its missing parents",
+                          "create the venv as the user who owns the directory it goes into")]  # fmt: skip
+    if inv.clear:
         return [WriteNeed(posixpath.dirname(path), False, Need.FATAL, Role.VENV_PARENT,
-                          f"`{cmd}` (re)creates {path}, which needs its parent writable",
+                          f"`{cmd}` removes {path} and creates it again, which needs its parent writable",
                           "create the venv as the user who owns its parent")]  # fmt: skip
     return []
 
@@ -395,21 +422,30 @@ def _project_needs(run: ToolRun, fs: FileSystem, inv: Invocation, cmd: str) -> l
     return []
 
 
-def _uv_in_sync(run: ToolRun, earlier: Sequence[ToolRun]) -> bool:
-    """Whether `uv run` finds its environment in sync and writes nothing: the latest `uv sync` of the same
-    environment must have installed everything this run selects (TOOLS.md; a build with `--no-dev` followed by a
-    plain `uv run` re-syncs the dev group)."""
+def _uv_sync_state(run: ToolRun, earlier: Sequence[ToolRun]) -> tuple[bool, str]:
+    """Whether `uv run` finds its environment in sync and writes nothing, and if not, why it syncs: the latest
+    `uv sync` of the same environment must have installed everything this run selects (measured with uv 0.13.9: a
+    build with `--no-dev` followed by `uv run`, even `uv run --frozen`, re-syncs the dev group)."""
     want = run.invocation.uv_selection
     if want is None:
-        return False
+        return False, ""
     for r in reversed(earlier):
         inv = r.invocation
         if inv.tool is not Tool.UV or inv.act is not Act.SYNC or inv.subcommand != "sync":
             continue
         if r.venv != run.venv:
             continue
-        return inv.uv_selection is not None and inv.uv_selection.covers(want)
-    return False
+        if inv.uv_selection is None:
+            return False, ""
+        lacks = inv.uv_selection.lacks(want)
+        if not lacks:
+            return True, ""
+        return False, (f"`uv run` syncs the environment first, and `{' '.join(r.argv)}` (line {r.line}) did not "
+                       f"install {lacks}")  # fmt: skip
+    return (
+        False,
+        f"`uv run` syncs the environment first, and no `uv sync` of {run.venv or 'it'} in the build precedes it",
+    )
 
 
 def _falls_back_to_user(run: ToolRun, fs: FileSystem, target: EnvTarget) -> bool:
@@ -469,7 +505,21 @@ def _uv_lock_need(fs: FileSystem, venv: str, run: ToolRun, uv_version: str | Non
 
 
 def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
-    """Whether `who` can do what `need` asks, honouring cache mounts (their own uid/gid/mode decide)."""
+    """Whether `who` can do what `need` asks, honouring cache mounts (their own uid/gid/mode decide) and the
+    places the tool falls back to (it fails only when none of them can be written)."""
+    if not need.alternatives:
+        return _check_one(fs, who, need)
+    verdicts = [_check_one(fs, who, replace(need, path=p, alternatives=())) for p in (need.path, *need.alternatives)]
+    for v in verdicts:
+        if v.result is Tri.YES:
+            return v
+    if all(v.result is Tri.NO for v in verdicts):
+        reason = "; ".join(v.reason for v in verdicts)
+        return Verdict(Tri.NO, need.path, reason, tuple(p for v in verdicts for p in v.premises))
+    return next(v for v in verdicts if v.result is Tri.UNKNOWN)
+
+
+def _check_one(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
     if need.role is Role.REFUSED:
         return Verdict(Tri.NO, need.path, "the tool refuses this command whatever the permissions")
     if need.mount is not None:

@@ -170,8 +170,8 @@ def _assumption(p: Premise) -> str:
 
 def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
     """One cause, one finding: one rule's findings at one line whose paths lie below another's path fold into that
-    top path's finding, which counts them and takes the highest severity among them (with the assumptions that
-    severity rests on)."""
+    top path's finding, which counts them and takes the highest severity among them (with the message and the
+    assumptions that severity rests on)."""
     out: list[Finding] = []
     tops: dict[tuple[int, str], list[int]] = {}  # (line, stage) → indexes into `out`
     for f in sorted(findings, key=lambda f: (f.line, f.stage, f.path.count("/"), f.path)):
@@ -184,6 +184,8 @@ def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
                     top,
                     count=top.count + f.count,
                     severity=f.severity if worse else top.severity,
+                    # The finding says what makes it as severe as it is: a fatal need below a conditional top.
+                    message=f.message if worse else top.message,
                     assumptions=f.assumptions if worse else top.assumptions,
                     premises=(*top.premises, *f.premises),
                 )

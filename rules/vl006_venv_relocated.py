@@ -21,7 +21,8 @@ Create the venv at the path it will have in the final image, in both stages:
 ENV UV_PROJECT_ENVIRONMENT=/opt/venv      # or: python -m venv /opt/venv
 COPY --from=builder /opt/venv /opt/venv
 ```
-or start programs with `python -m uvicorn` instead of the console script.
+or create it with `uv venv --relocatable` (its scripts find the interpreter relative to themselves), or start
+programs with `python -m uvicorn` instead of the console script.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ def check(a: Analysis) -> Iterator[Problem]:
         here = posixpath.dirname(path)
         if origin is None or origin == here or not node.history:
             continue
+        if node.tag("relocatable"):
+            continue  # `uv venv --relocatable`: its scripts start with #!/bin/sh and exec a relative path
         if a.fs.get(posixpath.join(origin, "pyvenv.cfg")) is not None:
             continue  # the original path exists in this image too: the shebangs still resolve
         cause = node.history[-1].cause

@@ -9,6 +9,7 @@ exists. That is how `COPY overlay/ /` resets an existing `/opt/app-root`.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain, islice
@@ -64,6 +65,23 @@ class Placement:
 
 
 CONTENT_FILES = ("passwd", "group")  # context files whose content the model reads (users and groups)
+# ... and conda environment files (their `name:` and whether they have a `pip:` section decide where conda writes).
+# A name is read as one when one of its words (split at `.`, `_`, `-`) is one of these and it ends in .yml/.yaml.
+ENV_FILE_WORDS = frozenset({"environment", "env", "conda"})
+ENV_FILE_LIMIT = 256 * 1024
+
+
+def is_env_file(name: str) -> bool:
+    """`environment.yml`, `conda-env.yaml`, `env.dev.yml`, ... (no regular expression: names come from users)."""
+    stem, dot, ext = name.rpartition(".")
+    if not dot or ext not in ("yml", "yaml"):
+        return False
+    return not ENV_FILE_WORDS.isdisjoint(re.split(r"[._-]", stem))
+
+
+def wants_content(name: str) -> bool:
+    """Whether the model keeps the content of a context file with this name (its last component)."""
+    return name in CONTENT_FILES or is_env_file(name)
 
 
 def context_sources(
@@ -83,7 +101,7 @@ def context_sources(
             # Context entries come ready to place; only passwd/group files get their content read.
             below = chain.from_iterable(
                 batch
-                if not any(e.kind is Kind.FILE and e.rel.endswith(CONTENT_FILES) for e in batch)
+                if not any(e.kind is Kind.FILE and wants_content(_base(e.rel)) for e in batch)
                 else [_context_entry(ctx, real, e) for e in batch]
                 for batch in batches
             )
@@ -93,8 +111,9 @@ def context_sources(
 
 def _context_entry(ctx: BuildContext, rel: str, e: Entry) -> Entry:
     name = e.rel or rel
-    if e.kind is Kind.FILE and name.endswith(CONTENT_FILES) and _base(name) in CONTENT_FILES:
-        return e._replace(content=ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel))
+    if e.kind is Kind.FILE and wants_content(_base(name)):
+        limit = 1_000_000 if _base(name) in CONTENT_FILES else ENV_FILE_LIMIT
+        return e._replace(content=ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel, limit))
     return e
 
 

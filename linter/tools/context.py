@@ -30,6 +30,10 @@ class Probe(Protocol):
         """Whether `path` is known to exist."""
         ...
 
+    def content(self, path: str) -> str | None:
+        """The text of a file whose content the model keeps (a conda environment file), else None."""
+        ...
+
 
 def unknown(word: str | None) -> bool:
     """A value venvlint cannot know (a command substitution, a variable of an image it does not know)."""
@@ -151,6 +155,10 @@ class FileSystemProbe:
 
     def exists(self, path: str) -> bool:
         return self.fs.get(self.fs.resolve(path)) is not None
+
+    def content(self, path: str) -> str | None:
+        node = self.fs.get(self.fs.resolve(path))
+        return node.tag("content") if node is not None else None
 
 
 def system_site_packages(fs: FileSystem, version: str | None) -> list[str]:

@@ -132,12 +132,29 @@ class UvSelection:
             and (self.project or not other.project)
         )
 
+    def lacks(self, other: UvSelection) -> str:
+        """What `other` selects that this selection did not install, in uv's words ("" when it covers it)."""
+        out = []
+        if other.dev and not self.dev:
+            out.append("the dev group")
+        if self.groups is not None and (other.groups is None or not other.groups <= self.groups):
+            more = "every group" if other.groups is None else ", ".join(sorted(other.groups - self.groups))
+            out.append(f"the groups {more}" if other.groups is None or len(other.groups - self.groups) > 1
+                       else f"the group {more}")  # fmt: skip
+        if self.extras is not None and (other.extras is None or not other.extras <= self.extras):
+            out.append(
+                "every extra" if other.extras is None else "the extras " + ", ".join(sorted(other.extras - self.extras))
+            )
+        if other.project and not self.project:
+            out.append("the project itself")
+        return " and ".join(out)
+
 
 class SyncMode(str, Enum):
     """Whether a `uv run` may sync its environment first."""
 
     CHECK = "check"  # syncs when the environment is out of date for this run (the default)
-    NEVER = "never"  # --no-sync, UV_NO_SYNC, --frozen: never writes the environment
+    NEVER = "never"  # --no-sync, UV_NO_SYNC, --no-project/--script/--isolated: never writes the environment
 
 
 class Role(str, Enum):
@@ -165,15 +182,20 @@ class Role(str, Enum):
     PIP_CACHE = "pip-cache"
     POETRY_CACHE = "poetry-cache"
     CACHE = "cache"  # another tool's cache (pipenv, pdm, hatch, conda's package cache)
-    TOOL_CACHE = "tool-cache"  # PyInstaller's
+    TOOL_CACHE = "tool-cache"  # a tool's own cache outside the install caches
+    TOOL_STATE = "tool-state"  # a tool's log or configuration directory it must create (pipx, pdm logs; hatch config)
     APP_DATA = "app-data"  # virtualenv's
     TMPDIR = "tmpdir"
+    CONDA_ENV = "conda-env"  # a conda/mamba environment prefix (created, or installed into)
+    CONDA_PKGS = "conda-pkgs"  # conda's package cache: the command fails without a writable one
+    PIP_REQUIREMENTS = "pip-requirements"  # the temporary requirements file conda/micromamba write for `pip:`
 
 
 # Caches, HOME-based data and the temporary directory: reported by cache-dir-not-writable, not as install failures.
 CACHE_ROLES = frozenset(
-    {Role.UV_CACHE, Role.PIP_CACHE, Role.POETRY_CACHE, Role.CACHE, Role.TOOL_CACHE, Role.APP_DATA, Role.TMPDIR}
-)
+    {Role.UV_CACHE, Role.PIP_CACHE, Role.POETRY_CACHE, Role.CACHE, Role.TOOL_CACHE, Role.APP_DATA, Role.TMPDIR,
+     Role.CONDA_PKGS}
+)  # fmt: skip
 
 
 class Need(str, Enum):
@@ -193,6 +215,10 @@ class Write:
     role: Role
     why: str
     below: bool = False  # also in every directory below `path`'s parent that holds Python sources (compileall)
+    # Places the tool falls back to, in order, when it cannot write `path` (conda's pkgs_dirs and envs_dirs): the
+    # write fails only when none of them can be written.
+    alternatives: tuple[str, ...] = ()
+    entry: str = ""  # what the tool creates inside the place it writes (the environment's name in an envs dir)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,8 @@ def read_pip(ctx: Context, exe: str, args: list[str]) -> Invocation:
     else:
         act, writes = Act.OTHER, _downloads(ctx, sub, p)
     cache = None
-    if "--no-cache-dir" not in p.flags and "PIP_NO_CACHE_DIR" not in ctx.env:  # pip: any value disables it
+    # Any value of PIP_NO_CACHE_DIR disables the cache, "0" and "off" too; an empty one is unset (measured, pip 26.3).
+    if "--no-cache-dir" not in p.flags and not ctx.env.get("PIP_NO_CACHE_DIR"):
         flag = ctx.known(p.last("--cache-dir"), "--cache-dir")
         explicit = flag or ctx.var("PIP_CACHE_DIR")
         cache = ctx.cache(Tool.PIP, "pip", explicit, "--cache-dir" if flag else "PIP_CACHE_DIR", fatal=False)

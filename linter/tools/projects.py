@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from .context import Context
 from .model import Act, EnvTarget, Invocation, Need, ProjectSpec, Role, Scheme, TempUse, Tool, Write
-from .options import OptionSpec
+from .options import OptionSpec, Parsed
 
 POETRY = OptionSpec(
     ("-C", "--directory"), ("-P", "--project"), "--with", "--without", "--only", ("-E", "--extras"), "--source",
@@ -98,7 +98,7 @@ def read_pipenv(ctx: Context, args: list[str]) -> Invocation:
     if act is Act.LOCK:
         env = None
     elif "--system" in p.flags:
-        env = EnvTarget(Scheme.SYSTEM, None, "--system")
+        env = EnvTarget(Scheme.SYSTEM, None, "--system", user_fallback=True)  # pip's fallback (measured)
     elif ctx.flag_var("PIPENV_VENV_IN_PROJECT") or ctx.probe.is_env(posixpath.join(project, ".venv")):
         env = EnvTarget(Scheme.ENV, posixpath.join(project, ".venv"), "the project's .venv", creates=True)
     elif ctx.var("VIRTUAL_ENV") and not ctx.flag_var("PIPENV_IGNORE_VIRTUALENVS"):
@@ -132,8 +132,13 @@ def read_pdm(ctx: Context, args: list[str]) -> Invocation:
     else:
         env = EnvTarget(Scheme.ENV, posixpath.join(project, ".venv"), "the project's .venv", creates=True)
     cache = ctx.cache(Tool.PDM, "pdm", ctx.var("PDM_CACHE_DIR"), "PDM_CACHE_DIR", fatal=False)
+    log = ctx.var("PDM_LOG_DIR")
+    state = ctx.var("XDG_STATE_HOME")
+    where = ctx.path(log) if log else (posixpath.join(ctx.path(state), "pdm", "log") if state else
+                                       "~/.local/state/pdm/log")  # fmt: skip
+    writes = (Write(where, True, Need.FATAL, Role.TOOL_STATE, f"pdm writes its log into {where}"),)
     return _done(ctx, Invocation(Tool.PDM, act, sub, env=env, cache=cache, temp=TempUse.PYTHON, project=spec,
-                                 steering=inv.steering))  # fmt: skip
+                                 writes=writes, steering=inv.steering))  # fmt: skip
 
 
 def read_hatch(ctx: Context, args: list[str]) -> Invocation:
@@ -149,7 +154,8 @@ def read_hatch(ctx: Context, args: list[str]) -> Invocation:
         env = EnvTarget(Scheme.ENV, None, "hatch's environment", creates=True)
         cache = ctx.cache(Tool.HATCH, "hatch", ctx.known(p.last("--cache-dir"), "--cache-dir")
                           or ctx.var("HATCH_CACHE_DIR"), "HATCH_CACHE_DIR", fatal=False)  # fmt: skip
-        writes = (Write(where, True, Need.FATAL, Role.ENV_HOME, f"hatch creates the environment in {where}"),)
+        writes = (Write(where, True, Need.FATAL, Role.ENV_HOME, f"hatch creates the environment in {where}"),
+                  *_hatch_config(ctx, p))  # fmt: skip
         return _done(ctx, Invocation(Tool.HATCH, Act.CREATE_ENV, sub, env=env, cache=cache, temp=TempUse.PYTHON,
                                      writes=writes, steering=steering))  # fmt: skip
     if sub == "build":
@@ -158,6 +164,16 @@ def read_hatch(ctx: Context, args: list[str]) -> Invocation:
         return _done(ctx, Invocation(Tool.HATCH, Act.BUILD, sub, writes=writes, temp=TempUse.PYTHON,
                                      steering=steering))  # fmt: skip
     return _done(ctx, Invocation(Tool.HATCH, Act.OTHER, sub, steering=steering))
+
+
+def _hatch_config(ctx: Context, p: Parsed) -> tuple[Write, ...]:
+    """hatch creates its configuration file on first use and stops when it cannot (measured, hatch 1.18)."""
+    if p.last("--config") is not None or ctx.var("HATCH_CONFIG"):
+        return ()  # a file the user names: it exists, or hatch creates it where the user can write
+    xdg = ctx.var("XDG_CONFIG_HOME")
+    where = posixpath.join(ctx.path(xdg), "hatch") if xdg else "~/.config/hatch"
+    return (Write(where, True, Need.FATAL, Role.TOOL_STATE, f"hatch creates its configuration file config.toml "
+                  f"in {where}"),)  # fmt: skip
 
 
 def _steering(*prefixes: str) -> tuple[str, ...]:

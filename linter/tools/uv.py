@@ -2,9 +2,9 @@
 install`, `uv cache`, and the variables that steer them (TOOLS.md for what each writes, measured with uv 0.13.9).
 
 A project command's environment is `UV_PROJECT_ENVIRONMENT` (relative to the project) or `<project>/.venv`, or the
-active one with `--active`; uv creates it when missing. `uv run` syncs it first unless `--no-sync`, `UV_NO_SYNC`,
-`--frozen` or `UV_FROZEN`; whether a sync writes anything is decided against the build's earlier `uv sync`
-(`intents.py`). uv's cache is fatal when it cannot be created; without a cache (`--no-cache`), and for every sync
+active one with `--active`; uv creates it when missing. `uv run` syncs it first unless `--no-sync` or `UV_NO_SYNC`
+(`--frozen` and `--locked` only keep the lock file as it is: the environment is still synced, measured); whether a
+sync writes anything is decided against the build's earlier `uv sync` (`intents.py`). uv's cache is fatal when it cannot be created; without a cache (`--no-cache`), and for every sync
 and venv, uv needs `$TMPDIR` or `/tmp`, with no fallback.
 """
 
@@ -81,8 +81,10 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
         inv = _project(ctx, p, sub, replace(inv, act=PROJECT_COMMANDS[sub], temp=TempUse.STRICT))
     elif sub == "venv":
         target = ctx.known(p.operands[1], "the venv's path") if len(p.operands) > 1 else ".venv"
+        # Without --python, `uv venv` uses the first interpreter on PATH: the image's own Python.
+        version = _python_version(ctx, p) or python_version("", ctx.env)
         env = EnvTarget(Scheme.ENV, ctx.path(target) if target else None, "uv venv", creates=True,
-                        python_version=_python_version(ctx, p))  # fmt: skip
+                        python_version=version)  # fmt: skip
         clear = "--clear" in p.flags or bool(ctx.flag_var("UV_VENV_CLEAR"))
         inv = replace(inv, act=Act.CREATE_ENV, env=env, clear=clear, relocatable="--relocatable" in p.flags,
                       temp=TempUse.STRICT)  # fmt: skip
@@ -158,7 +160,8 @@ def _pip_env(ctx: Context, p: Parsed) -> EnvTarget | None:
         if unknown(d):
             return ctx.unknown_path()
         root = posixpath.dirname(d.rstrip("/"))
-        if d and any(ctx.probe.exists(posixpath.join(d, n)) for n in ("python3", "python")) and ctx.probe.is_env(root):
+        # A virtual environment's bin always holds its python, whether or not the model lists the file.
+        if d.rstrip("/").endswith("/bin") and ctx.probe.is_env(root):
             return EnvTarget(Scheme.ENV, root, f"the virtual environment of the first python on PATH ({d})",
                              python_version=version)  # fmt: skip
     return None
@@ -187,7 +190,7 @@ def _project(ctx: Context, p: Parsed, sub: str, inv: Invocation) -> Invocation:
         if no_sync is None:
             no_sync = True  # uv refuses a value it cannot read as a boolean: it does not sync either
         without_project = bool({"--no-project", "--script", "--isolated"} & p.flags)
-        inv = replace(inv, sync=SyncMode.NEVER if (no_sync or frozen or without_project) else SyncMode.CHECK)
+        inv = replace(inv, sync=SyncMode.NEVER if (no_sync or without_project) else SyncMode.CHECK)
     if sub in ("sync", "run"):
         inv = replace(inv, uv_selection=selection(ctx, p))
     return inv

@@ -155,12 +155,30 @@ def _ensure_dir(sh: ShellContext, path: str, argv: list[str]) -> Status:
     return create_dir(sh, real, None, argv, True) if missing else 0
 
 
+def _choose(sh: ShellContext, w: Write, env: dict[str, str], argv: list[str]) -> str | None:
+    """The place a write goes: its path, or the first of its fallbacks the user can write (the path, when none can:
+    the denial then names it). None when a place below HOME cannot be named."""
+    candidates = [_resolve(sh, p, env) for p in (w.path, *w.alternatives)]
+    if any(c is None for c in candidates):
+        sh.assume(f"`{_shown(argv)}` writes below HOME, which is not known here")
+        return None
+    places = [c for c in candidates if c is not None]
+    if len(places) == 1 or sh.identity.is_root:
+        return places[0]
+    fs = sh.state.fs
+    for p in places:
+        real = fs.resolve(p)
+        v = can_create(fs, sh.identity, real) if fs.get(real) is None else can_write_dir(fs, sh.identity, real)
+        if v.result is not Tri.NO:
+            return p
+    return places[0]
+
+
 def _apply_writes(sh: ShellContext, writes: tuple[Write, ...], argv: list[str], env: dict[str, str]) -> Status:
     fs = sh.state.fs
     for w in writes:
-        path = _resolve(sh, w.path, env)
+        path = _choose(sh, w, env, argv)
         if path is None:
-            sh.assume(f"`{_shown(argv)}` writes below HOME, which is not known here")
             continue
         if w.role is Role.REFUSED:
             return deny(sh, path, w.why, argv)
@@ -171,7 +189,13 @@ def _apply_writes(sh: ShellContext, writes: tuple[Write, ...], argv: list[str], 
                 return status
         elif w.create and fs.get(real) is None and (sh.identity.is_root or can_create(fs, sh.identity, real).yes):
             create_dir(sh, real, None, argv, True)  # a cache or app data: the tool goes on without it
+        if fs.get(real) is not None and w.entry:
+            real = posixpath.join(real, w.entry)
+            if fs.get(real) is None and create_dir(sh, real, None, argv, True):
+                return 1
         if fs.get(real) is not None:
+            if w.role is Role.CONDA_ENV and w.create and fs.get(posixpath.join(real, "conda-meta")) is None:
+                create_dir(sh, posixpath.join(real, "conda-meta"), None, argv, False)  # what makes it an environment
             fs.mark_open(real, with_parent=False)  # what it wrote there is not listed file by file
     return 0
 
@@ -188,7 +212,8 @@ def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
             if v.result is Tri.NO:
                 return deny(sh, target.path, f"it removes {target.path} first: {v.reason}", argv, v.premises)
         fs.remove(target.path, cause=sh.cause, detail=f"removed by {inv.subcommand} --clear")
-    return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env))
+    return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env),
+                     relocatable=inv.relocatable)  # fmt: skip
 
 
 def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> str | None:
@@ -274,7 +299,13 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
     return 0
 
 
-def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None) -> Status:
+def make_venv(
+    sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None,
+    *, relocatable: bool = False,
+) -> Status:  # fmt: skip
+    """Create the venv `root` (and its missing parents) as `sh`'s user. `relocatable`: `uv venv --relocatable`,
+    whose scripts find their interpreter relative to themselves (`#!/bin/sh` and a relative exec, measured), so
+    the venv may be moved (pyvenv.cfg is tagged `relocatable`)."""
     fs = sh.state.fs
     root = sh.path(root)
     if not sh.identity.is_root:
@@ -303,6 +334,8 @@ def make_venv(sh: ShellContext, root: str, version: str | None, argv: list[str],
     cfg = posixpath.join(root, "pyvenv.cfg")
     knowledge = Knowledge.BUILT if fs.get(cfg) is None and fs.is_known_absent(cfg) else Knowledge.ASSUMED
     cfg_node = Node(Kind.FILE, uid, gid, 0o666 & ~sh.umask, knowledge).with_tag("venv", root)
+    if relocatable:
+        cfg_node = cfg_node.with_tag("relocatable", "true")
     fs.put(cfg, cfg_node, sh.cause, Action.CREATED, "created by venv")
     if interpreter:
         py = posixpath.join(root, "bin", "python")

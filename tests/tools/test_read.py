@@ -1,0 +1,320 @@
+"""The one reader of Python tool command lines: every form of a tool gives the same record."""
+
+from __future__ import annotations
+
+import pytest
+from venvlint.resolve.expand import unknown_value
+from venvlint.tools.context import Context
+from venvlint.tools.model import Act, Invocation, Need, Role, Scheme, SyncMode, TempUse, Tool
+from venvlint.tools.options import OptionSpec
+from venvlint.tools.read import read, tool_name
+
+VENV = "/opt/venv"
+
+
+class Probe:
+    def __init__(
+        self, envs: tuple[str, ...] = (VENV,), files: tuple[str, ...] = (), texts: dict[str, str] | None = None
+    ) -> None:
+        self.envs = envs
+        self.texts = texts or {}
+        self.files = {f"{VENV}/bin/pip", f"{VENV}/bin/python", f"{VENV}/bin/python3", *files}
+
+    def is_env(self, path: str) -> bool:
+        return path in self.envs
+
+    def exists(self, path: str) -> bool:
+        return path in self.files
+
+    def content(self, path: str) -> str | None:
+        return self.texts.get(path)
+
+
+def r(cmd: str, env: dict[str, str] | None = None, cwd: str = "/work", probe: Probe | None = None) -> Invocation:
+    inv = read(cmd.split(), {"PATH": "/usr/bin", **(env or {})}, cwd, probe or Probe())
+    assert inv is not None, cmd
+    return inv
+
+
+@pytest.mark.parametrize(
+    "cmd",
+    ["pip install x", "pip3 install x", "pip3.12 install x", "python -m pip install x", "python3 -I -m pip install x",
+     "python3.12 -X utf8 -m pip install x", "/opt/venv/bin/pip install x", "/opt/venv/bin/python -m pip install x",
+     "pip -q install x", "pip install -qU x"],
+)  # fmt: skip
+def test_every_form_of_pip_reads_the_same(cmd: str) -> None:
+    inv = r(cmd, {"PATH": f"{VENV}/bin:/usr/bin"})
+    assert (inv.tool, inv.act, inv.packages) == (Tool.PIP, Act.INSTALL, ("x",))
+    assert inv.env is not None and (inv.env.scheme, inv.env.path) == (Scheme.ENV, VENV)
+
+
+def test_pip_outside_an_environment_may_fall_back_to_the_user_site() -> None:
+    inv = r("pip install x")
+    assert inv.env is not None and inv.env.scheme is Scheme.SYSTEM and inv.env.user_fallback
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "scheme", "path"),
+    [
+        ("pip install --target=/app x", {}, Scheme.TARGET, "/app"),
+        ("pip install -t . -r requirements.txt", {}, Scheme.TARGET, "/work"),
+        ("pip install x", {"PIP_TARGET": "lib"}, Scheme.TARGET, "/work/lib"),
+        ("pip install --prefix /usr/local/x x", {}, Scheme.PREFIX, "/usr/local/x"),
+        ("pip install --root /stage x", {}, Scheme.ROOT, "/stage"),
+        ("pip install --user x", {"PYTHONUSERBASE": "/u"}, Scheme.USER, "/u"),
+        ("pip install x", {"PIP_USER": "1"}, Scheme.USER, None),
+        ("pip install x", {"PIP_USER": "0"}, Scheme.SYSTEM, None),
+    ],
+)
+def test_pip_install_schemes(cmd: str, env: dict[str, str], scheme: Scheme, path: str | None) -> None:
+    inv = r(cmd, env)
+    assert inv.env is not None and (inv.env.scheme, inv.env.path) == (scheme, path)
+    assert inv.env.creates is (scheme in (Scheme.TARGET, Scheme.PREFIX, Scheme.ROOT))
+
+
+def test_pip_user_inside_a_venv_is_refused() -> None:
+    inv = r("pip install --user x", {"VIRTUAL_ENV": VENV})
+    assert [w.role for w in inv.writes] == [Role.REFUSED]
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "where"),
+    [
+        ("pip install -e git+https://h/lib.git#egg=lib", {"VIRTUAL_ENV": VENV}, f"{VENV}/src"),
+        ("pip install -e git+https://h/lib.git#egg=lib", {}, "/work/src"),
+        ("pip install --src /s -e git+https://h/lib.git#egg=lib", {}, "/s"),
+        ("pip install -e hg+https://h/lib#egg=lib", {"PIP_SRC": "/p"}, "/p"),
+    ],
+)
+def test_pip_vcs_editables_are_checked_out(cmd: str, env: dict[str, str], where: str) -> None:
+    (w,) = r(cmd, env).writes
+    assert (w.path, w.create, w.role) == (where, True, Role.VCS_CHECKOUT)
+
+
+def test_a_local_editable_checks_nothing_out() -> None:
+    assert r("pip install -e .").writes == ()
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "explicit"),
+    [("pip install x", {}, None), ("pip install --cache-dir /c x", {}, "/c"), ("pip install x", {"PIP_CACHE_DIR": "c"}, "/work/c")],
+)  # fmt: skip
+def test_pip_cache(cmd: str, env: dict[str, str], explicit: str | None) -> None:
+    cache = r(cmd, env).cache
+    assert cache is not None and cache.explicit == explicit and not cache.fatal and cache.subdir == "pip"
+
+
+@pytest.mark.parametrize("env", [{"PIP_NO_CACHE_DIR": "1"}, {"PIP_NO_CACHE_DIR": "0"}, {"PIP_NO_CACHE_DIR": "off"}])
+def test_pip_no_cache_dir_with_any_value_disables_the_cache(env: dict[str, str]) -> None:
+    assert r("pip install x", env).cache is None and r("pip install --no-cache-dir x").cache is None
+
+
+def test_pip_download_and_wheel_write_their_directory() -> None:
+    (w,) = r("pip download -d /wheels x").writes
+    assert (w.path, w.role) == ("/wheels", Role.DOWNLOAD_DIR)
+    (w,) = r("pip wheel x").writes
+    assert w.path == "/work"
+    assert r("pip list").act is Act.OTHER and r("pip list").writes == ()
+
+
+def test_a_computed_target_is_unread_not_guessed() -> None:
+    inv = read(["pip", "install", "--target", unknown_value("T"), "x"], {}, "/work", Probe())
+    assert inv is not None and inv.env is not None
+    assert (inv.env.scheme, inv.env.path) == (Scheme.TARGET, None) and inv.unread
+
+
+def test_uv_project_commands() -> None:
+    inv = r("uv sync --locked --no-dev --project /p")
+    assert (inv.act, inv.temp) == (Act.SYNC, TempUse.STRICT)
+    assert inv.env is not None and (inv.env.path, inv.env.creates) == ("/p/.venv", True)
+    assert inv.project is not None and inv.project.lock_file == "/p/uv.lock" and inv.project.lock_fixed
+    assert inv.uv_selection is not None and not inv.uv_selection.dev
+    env = r("uv sync", {"UV_PROJECT_ENVIRONMENT": "../env"}).env
+    assert env is not None and env.path == "/env"
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "sync"),
+    [
+        ("uv run app", {}, SyncMode.CHECK),
+        ("uv run --no-sync app", {}, SyncMode.NEVER),
+        # --frozen only keeps uv.lock as it is: the environment is still synced (measured, uv 0.13.9)
+        ("uv run --frozen app", {}, SyncMode.CHECK),
+        ("uv run --locked app", {}, SyncMode.CHECK),
+        ("uv run app", {"UV_NO_SYNC": "1"}, SyncMode.NEVER),
+        ("uv run app", {"UV_NO_SYNC": "true"}, SyncMode.NEVER),
+        ("uv run app", {"UV_NO_SYNC": "0"}, SyncMode.CHECK),
+        ("uv run app", {"UV_NO_SYNC": "false"}, SyncMode.CHECK),
+        ("uv run app", {"UV_FROZEN": "1"}, SyncMode.CHECK),
+        ("uv run app", {"UV_NO_SYNC": "yes"}, SyncMode.NEVER),
+        ("uv run app", {"UV_NO_SYNC": "off"}, SyncMode.CHECK),
+        ("uv run --no-project python x.py", {}, SyncMode.NEVER),
+    ],
+)
+def test_uv_run_syncs_unless_told_not_to(cmd: str, env: dict[str, str], sync: SyncMode) -> None:
+    assert r(cmd, env).sync is sync
+
+
+def test_uv_run_stops_reading_at_the_command_it_runs() -> None:
+    inv = r("uv run python -m pip install --target /x --no-sync")
+    assert inv.act is Act.RUN and inv.sync is SyncMode.CHECK and inv.env is not None and inv.env.path == "/work/.venv"
+
+
+def test_uv_pip_finds_its_environment_as_uv_does() -> None:
+    assert r("uv pip install x", {"VIRTUAL_ENV": VENV}).env.path == VENV  # type: ignore[union-attr]
+    inv = r("uv pip install --python /opt/venv/bin/python uv==0.6.6")
+    assert inv.env is not None and inv.env.path == VENV and inv.packages == ("uv==0.6.6",)
+    assert r("uv pip install --system x").env.scheme is Scheme.SYSTEM  # type: ignore[union-attr]
+    on_path = r("uv pip install x", {"PATH": f"{VENV}/bin:/usr/bin"}).env
+    assert on_path is not None and on_path.path == VENV
+    dot = r("uv pip install x", cwd="/p/sub", probe=Probe(envs=("/p/.venv",))).env
+    assert dot is not None and dot.path == "/p/.venv"
+    assert r("uv pip install --no-cache x").temp is TempUse.STRICT and r("uv pip install x").temp is TempUse.NONE
+
+
+def test_uv_venv_tool_python_and_uvx() -> None:
+    inv = r("uv venv --relocatable --clear /build/venv")
+    assert inv.act is Act.CREATE_ENV and inv.relocatable and inv.clear and inv.env.path == "/build/venv"  # type: ignore[union-attr]
+    tools = r("uv tool install ruff").writes
+    assert [(w.path, w.role) for w in tools] == [
+        ("~/.local/share/uv/tools", Role.TOOL_HOME),
+        ("~/.local/bin", Role.TOOL_BIN),
+    ]
+    xdg = r("uv tool install ruff", {"XDG_DATA_HOME": "/d", "UV_TOOL_BIN_DIR": "/b"}).writes
+    assert [w.path for w in xdg] == ["/d/uv/tools", "/b"]
+    assert r("uv python install 3.12").writes[0].path == "~/.local/share/uv/python"
+    uvx = r("uvx ruff check --cache-dir /ruff")
+    assert uvx.subcommand == "tool run" and uvx.cache is not None and uvx.cache.explicit is None
+
+
+@pytest.mark.parametrize(
+    ("env", "scheme", "path", "cache_fatal"),
+    [
+        ({"VIRTUAL_ENV": VENV}, Scheme.ENV, VENV, False),
+        ({"POETRY_VIRTUALENVS_CREATE": "false"}, Scheme.SYSTEM, None, False),
+        ({"POETRY_VIRTUALENVS_IN_PROJECT": "true"}, Scheme.ENV, "/work/.venv", False),
+        ({}, Scheme.ENV, None, True),
+    ],
+)
+def test_poetry_environments(env: dict[str, str], scheme: Scheme, path: str | None, cache_fatal: bool) -> None:
+    inv = r("poetry install --no-root", env)
+    assert inv.env is not None and (inv.env.scheme, inv.env.path) == (scheme, path)
+    assert inv.cache is not None and inv.cache.fatal is cache_fatal
+    assert inv.project is not None and inv.project.lock_file == "/work/poetry.lock"
+
+
+def test_pipenv_pdm_hatch_pipx() -> None:
+    pipenv = r("pipenv install --deploy")
+    assert pipenv.project is not None and pipenv.project.lock_fixed
+    assert [w.path for w in pipenv.writes] == ["~/.local/share/virtualenvs"]
+    system = r("pipenv install --system --deploy").env
+    assert system is not None and system.scheme is Scheme.SYSTEM and system.user_fallback  # pip's fallback, measured
+    assert r("pipenv install", {"PIPENV_VENV_IN_PROJECT": "1"}).env.path == "/work/.venv"  # type: ignore[union-attr]
+    pdm = r("pdm install")
+    assert pdm.env is not None and pdm.env.path == "/work/.venv"
+    assert [(w.path, w.need) for w in pdm.writes] == [("~/.local/state/pdm/log", Need.FATAL)]
+    assert [w.path for w in r("pdm install", {"PDM_LOG_DIR": "/var/log/pdm"}).writes] == ["/var/log/pdm"]
+    hatch = [w.path for w in r("hatch env create").writes]
+    assert hatch == ["~/.local/share/hatch/env/virtual", "~/.config/hatch"]
+    assert [w.path for w in r("hatch env create", {"XDG_CONFIG_HOME": "/cfg"}).writes][1] == "/cfg/hatch"
+    assert len(r("hatch --config /etc/hatch.toml env create").writes) == 1
+    pipx = [w.path for w in r("pipx install black").writes]
+    assert pipx == ["~/.local/share/pipx", "~/.local/bin", "~/.local/state/pipx/log"]
+    pipx = [
+        w.path for w in r("pipx install black", {"PIPX_HOME": "/opt/pipx", "PIPX_BIN_DIR": "/usr/local/bin"}).writes
+    ]
+    assert pipx == ["/opt/pipx", "/usr/local/bin", "/opt/pipx/logs"]
+    pipx = [w.path for w in r("pipx install --global black").writes]
+    assert pipx == ["/opt/pipx", "/usr/local/bin", "/opt/pipx/logs"]
+
+
+def test_compilers_and_pyinstaller() -> None:
+    (w,) = r("python3 -m py_compile /opt/startup/shim.py").writes
+    assert (w.path, w.create, w.role) == ("/opt/startup/__pycache__", True, Role.BYTECODE)
+    (w,) = r("python -m py_compile app.py", {"PYTHONPYCACHEPREFIX": "/tmp/pyc"}).writes
+    assert w.path == "/tmp/pyc/work"
+    (w,) = r("python -m compileall -q /app").writes
+    assert (w.path, w.below) == ("/app/__pycache__", True)
+    (w,) = r("python -m compileall -b -l /app").writes
+    assert (w.path, w.create, w.below) == ("/app", False, False)
+    paths = [w.path for w in r("pyinstaller --onefile app.py").writes]
+    assert paths == ["/work", "/work/build", "/work/dist"]  # nothing below HOME on Linux (measured)
+    paths = [w.path for w in r("python -m PyInstaller --distpath /out app.spec").writes]
+    assert paths == ["/work/build", "/out"]
+
+
+def test_venv_and_virtualenv() -> None:
+    inv = r("python3.12 -m venv /opt/new")
+    assert inv.act is Act.CREATE_ENV and inv.env is not None and inv.env.python_version == "3.12"
+    assert r("python3 -m venv --upgrade /opt/venv").act is Act.UPGRADE_ENV
+    (w,) = r("virtualenv /v").writes
+    assert (w.role, w.need, w.path) == (Role.APP_DATA, Need.DEGRADED, "~/.cache/virtualenv")  # measured, 21.15
+    (w,) = r("virtualenv /v", {"XDG_CACHE_HOME": "/c"}).writes
+    assert w.path == "/c/virtualenv"
+
+
+def test_what_is_not_a_tool() -> None:
+    for cmd in ("python app.py", "python -c pass", "python3 -m http.server", "ls -l", "pipe install"):
+        assert tool_name(cmd.split()) is None
+        assert read(cmd.split(), {}, "/", Probe()) is None
+
+
+def test_options_parser() -> None:
+    spec = OptionSpec(("-r", "--requirement"), "--target", aliases=[("-U", "--upgrade")])
+    p = spec.parse(["-qr", "req.txt", "--target=/t", "x", "-U", "--", "-y"])
+    assert p.values == {"--requirement": ["req.txt"], "--target": ["/t"]}
+    assert p.flags == {"-q", "--upgrade"} and p.operands == ["x", "-y"]
+    p = spec.parse(["run", "--target", "/t", "cmd", "--target", "/x"], stop_after=2)
+    assert p.operands == ["run", "cmd"] and p.rest == ["--target", "/x"] and p.values == {"--target": ["/t"]}
+
+
+def test_an_open_environment_is_read_as_the_variables_the_build_sets() -> None:
+    from venvlint.resolve.expand import OpenVars
+
+    ctx = Context(OpenVars({"PIP_TARGET": "/t"}), "/", Probe())
+    assert ctx.var("VIRTUAL_ENV") is None and ctx.var("PIP_TARGET") == "/t" and not ctx.unread
+
+
+ENV_FILE = "name: app\ndependencies:\n  - python\n  - pip\n  - pip:\n    - requests\n"
+
+
+def test_conda_env_create_falls_back_below_home() -> None:
+    probe = Probe(envs=(), files=("/opt/conda/bin/conda",), texts={"/src/environment.yml": ENV_FILE})
+    inv = r("conda env create -f environment.yml", {"PATH": "/opt/conda/bin:/usr/bin"}, cwd="/src", probe=probe)
+    env, pkgs, notices, pip = inv.writes
+    assert (env.role, env.path, env.alternatives, env.entry) == (
+        Role.CONDA_ENV,
+        "/opt/conda/envs",
+        ("~/.conda/envs",),
+        "app",
+    )
+    assert (pkgs.role, pkgs.path, pkgs.alternatives) == (Role.CONDA_PKGS, "/opt/conda/pkgs", ("~/.conda/pkgs",))
+    assert notices.path == "~/.cache/conda/notices" and notices.need.value == "conditional"
+    assert (pip.role, pip.path, pip.alternatives) == (Role.PIP_REQUIREMENTS, "/src", ("/tmp",))
+    quiet = r("conda env create -f environment.yml", {"PATH": "/opt/conda/bin", "CONDA_NUMBER_CHANNEL_NOTICES": "0"},
+              cwd="/src", probe=probe)  # fmt: skip
+    assert Role.CACHE not in [w.role for w in quiet.writes]
+
+
+def test_conda_directories_from_the_environment() -> None:
+    probe = Probe(envs=(), files=("/opt/conda/bin/conda",))
+    env = {"PATH": "/opt/conda/bin", "CONDA_ENVS_DIRS": "/envs", "CONDA_PKGS_DIRS": "/p1,/p2"}
+    target, pkgs, _ = r("conda create -y -n x python", env, probe=probe).writes
+    assert (target.path, target.alternatives) == ("/envs", ("/opt/conda/envs", "~/.conda/envs"))
+    assert (pkgs.path, pkgs.alternatives) == ("/p1", ("/p2",))
+    (target, *_) = r("conda install -y -p /opt/env numpy", {"PATH": "/opt/conda/bin"}, probe=probe).writes
+    assert (target.path, target.create) == ("/opt/env/conda-meta", False)
+    (target, *_) = r("conda install -y numpy", {"PATH": "/opt/conda/bin"}, probe=probe).writes
+    assert target.path == "/opt/conda/conda-meta"
+
+
+def test_micromamba_has_no_fallback_below_home_for_environments() -> None:
+    probe = Probe(envs=(), texts={"/environment.yaml": ENV_FILE})
+    inv = r("micromamba install -y -n base -f /environment.yaml", {"MAMBA_ROOT_PREFIX": "/opt/conda"}, probe=probe)
+    base, pkgs, pip = inv.writes
+    assert base.path == "/opt/conda/conda-meta" and pkgs.alternatives == ("~/.mamba/pkgs",)
+    assert (pip.path, pip.alternatives) == ("/", ())
+    (target, _) = r("micromamba create -y -n app python", {"MAMBA_ROOT_PREFIX": "/r"}, probe=probe).writes
+    assert (target.path, target.alternatives, target.entry) == ("/r/envs", (), "app")
+    unknown_root = r("micromamba create -y -n app python", probe=probe)
+    assert unknown_root.unread
