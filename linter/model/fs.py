@@ -233,6 +233,8 @@ class FileSystem:
     # Commands venvlint did not model that may have changed owners and modes (see `opaque_after`).
     opaque: list[Opaque] = field(default_factory=list, repr=False)
     seq: int = field(default=0, repr=False)  # counts changes, so that `opaque` can be ordered against them
+    # Destinations of COPYs whose sources venvlint could not see: anything may now be at or below each.
+    unseen_copies: list[str] = field(default_factory=list, repr=False)
 
     @classmethod
     def base(
@@ -282,6 +284,7 @@ class FileSystem:
             bulk_removed=set(self.bulk_removed),
             opaque=list(self.opaque),
             seq=self.seq,
+            unseen_copies=list(self.unseen_copies),
         )
 
     def record_opaque(self, line: int, command: str, uid: int | None, paths: tuple[str, ...] | None) -> None:
@@ -307,6 +310,10 @@ class FileSystem:
     def get(self, path: str) -> Node | None:
         """The node stored at exactly `path` (no symlink resolution)."""
         return self.nodes.get(path)
+
+    def may_be_copied(self, path: str) -> bool:
+        """Whether a COPY whose sources venvlint could not see may have put `path` there."""
+        return any(below(path, d) for d in self.unseen_copies)
 
     def is_known_absent(self, path: str) -> bool:
         """Absent, and we know it: the first missing component of `path` sits in a directory whose listing is

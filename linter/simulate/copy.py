@@ -188,6 +188,7 @@ def place(
             fs.mark_open(real_dest)
         else:
             fs.mark_open(real_dest)  # a file or a directory may now be there
+        fs.unseen_copies.append(real_dest)
         return
     for src in sources:
         if src.is_dir:

@@ -1,6 +1,8 @@
 """conda, mamba and micromamba: where an environment is created or installed into, the package cache, conda's
 notices cache, and the temporary requirements file of an environment file's `pip:` section. Read from their source
-code (docs/MEASUREMENTS.md, "conda, mamba and micromamba", cites each file); they cannot be installed here.
+code (docs/conda.md cites each file and line); they cannot be installed here. A configuration file the build
+writes (`conda config --add pkgs_dirs ...`, a COPY of a .condarc) may move both lists: then where they go is not
+known, and said.
 
 conda takes the first writable of its `envs_dirs` (`<root>/envs`, then `~/.conda/envs`; CONDA_ENVS_DIRS first) and
 of its `pkgs_dirs` (`<root>/pkgs`, then `~/.conda/pkgs`; CONDA_PKGS_DIRS replaces them), and fails only when none
@@ -18,7 +20,7 @@ from dataclasses import replace
 
 from .context import Context, unknown
 from .model import Act, Invocation, Need, Role, TempUse, Tool, Write
-from .options import OptionSpec
+from .options import OptionSpec, Parsed
 
 OPTIONS = OptionSpec(
     ("-n", "--name"), ("-p", "--prefix"), ("-f", "--file"), ("-c", "--channel"), "--repodata-fn", "--solver",
@@ -27,6 +29,8 @@ OPTIONS = OptionSpec(
 )  # fmt: skip
 # Subcommands that install packages (their first word; `env create`, `env update` for the `env` group).
 INSTALLING = frozenset({"create", "install", "update", "upgrade", "env create", "env update", "remove", "uninstall"})
+# `conda config` options that change a setting (and so write a configuration file).
+CONFIG_CHANGES = frozenset({"--add", "--append", "--prepend", "--set", "--remove", "--remove-key"})
 PIP_SECTION = re.compile(r"^\s*-\s*pip\s*:\s*$", re.MULTILINE)
 NAME_KEY = re.compile(r"^name\s*:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
@@ -36,10 +40,13 @@ def read_conda(ctx: Context, tool: Tool, args: list[str]) -> Invocation:
     words = p.operands[:2]
     sub = " ".join(words) if words[:1] == ["env"] else (words[0] if words else "")
     steering = ("CONDA_", "MAMBA_", "XDG_CACHE_HOME", "HOME", "TMPDIR")
+    if sub == "config" and tool is not Tool.MICROMAMBA and CONFIG_CHANGES & p.flags:
+        return _config(ctx, tool, p, steering)
     if sub not in INSTALLING:
         return replace(Invocation(tool, Act.OTHER, sub, steering=steering), unread=tuple(ctx.unread))
     micromamba = tool is Tool.MICROMAMBA
     root = _root(ctx, tool, p.last("--root-prefix"))
+    rc = _build_rc(ctx, root, micromamba)
     env_file = ctx.known(p.last("--file"), "the environment file")
     env_file = ctx.path(env_file) if env_file else None
     text = ctx.probe.content(env_file) if env_file else None
@@ -50,12 +57,18 @@ def read_conda(ctx: Context, tool: Tool, args: list[str]) -> Invocation:
         name = m.group(1) if m else None
     creates = sub in ("create", "env create")
     writes: list[Write] = []
-    target = _target(ctx, root, name, prefix, creates, micromamba, p.has("--name", "--prefix") or sub == "env create")
+    if rc is not None:
+        # A configuration file the build wrote may set pkgs_dirs and envs_dirs (merged with the variables).
+        ctx.unread.append(f"{rc} may move the package cache and the environments: where `{tool.value} {sub}` "
+                          "writes them is not known here")  # fmt: skip
+    named = prefix if prefix is not None and "/" in prefix else None
+    explicit = p.has("--name", "--prefix") or sub == "env create"
+    target = _target(ctx, root, name, prefix, creates, micromamba, explicit) if rc is None or named else None
     if target is not None:
         writes.append(target)
-    elif root is None or (creates and name is None and prefix is None):
+    elif rc is None and (root is None or (creates and name is None and prefix is None)):
         ctx.unread.append(f"where `{tool.value} {sub}` puts the environment is not known here")
-    if root is not None or ctx.var("CONDA_PKGS_DIRS"):
+    if rc is None and (root is not None or ctx.var("CONDA_PKGS_DIRS")):
         writes.append(_pkgs(ctx, root, micromamba))
     if tool is Tool.CONDA or (tool is Tool.MAMBA and sub.startswith("env")):
         notices = _notices(ctx, p.flags)
@@ -74,6 +87,40 @@ def read_conda(ctx: Context, tool: Tool, args: list[str]) -> Invocation:
     act = Act.CREATE_ENV if creates else (Act.UNINSTALL if sub in ("remove", "uninstall") else Act.INSTALL)
     return Invocation(tool, act, sub, temp=TempUse.PYTHON, writes=tuple(writes), unread=tuple(ctx.unread),
                       steering=steering)  # fmt: skip
+
+
+def _config(ctx: Context, tool: Tool, p: Parsed, steering: tuple[str, ...]) -> Invocation:
+    """`conda config --add|--set|... [--system|--env|--file F]` writes a .condarc: `<root>/.condarc` with
+    --system, `$CONDA_PREFIX/.condarc` with --env, F with --file, else $CONDARC or `~/.condarc` (docs/conda.md 1.3)."""
+    written = p.last("--file")
+    if written is not None:
+        path = ctx.known(written, "--file")
+        where = ctx.path(path) if path else None
+    elif "--system" in p.flags or "--env" in p.flags:
+        base = ctx.var("CONDA_PREFIX") if "--env" in p.flags else None
+        root = ctx.path(base) if base else _root(ctx, tool, p.last("--root-prefix"))
+        where = posixpath.join(root, ".condarc") if root else None
+    else:
+        condarc = ctx.var("CONDARC")
+        where = ctx.path(condarc) if condarc else "~/.condarc"
+    if where is None:
+        ctx.unread.append("which configuration file `conda config` writes is not known here")
+    return Invocation(tool, Act.CONFIGURE, "config", config_file=where, unread=tuple(ctx.unread), steering=steering)
+
+
+def _build_rc(ctx: Context, root: str | None, micromamba: bool) -> str | None:
+    """A conda or mamba configuration file the build wrote or may have copied (the profiles list none: the
+    installers' own condarc sets channels, not pkgs_dirs or envs_dirs, docs/conda.md 4), else None."""
+    names = (".condarc", "condarc", "condarc.d", ".mambarc")
+    dirs = ["/etc/conda", *([root] if root else []), "~/.conda", "~/.config/conda", "~"]
+    xdg = ctx.var("XDG_CONFIG_HOME")
+    if xdg:
+        dirs.append(posixpath.join(ctx.path(xdg), "conda"))
+    candidates = [posixpath.join(d, n) if d != "~" else f"~/{n}" for d in dirs for n in names]
+    explicit = ctx.var("CONDARC") or (ctx.var("MAMBARC") if micromamba else None)
+    if explicit:
+        candidates.append(ctx.path(explicit))
+    return next((c for c in candidates if ctx.probe.may_exist(c)), None)
 
 
 def _root(ctx: Context, tool: Tool, flag: str | None) -> str | None:

@@ -27,7 +27,11 @@ class Probe(Protocol):
         ...
 
     def exists(self, path: str) -> bool:
-        """Whether `path` is known to exist."""
+        """Whether `path` is known to exist (`~/...`: below the HOME of the user running the tool)."""
+        ...
+
+    def may_exist(self, path: str) -> bool:
+        """Whether `path` is known to exist, or a COPY whose sources venvlint could not see may have put it there."""
         ...
 
     def content(self, path: str) -> str | None:
@@ -144,17 +148,32 @@ def python_version(name: str, env: Mapping[str, str]) -> str | None:
 
 
 class FileSystemProbe:
-    """The probe over a model filesystem: an environment is a directory holding pyvenv.cfg or conda-meta."""
+    """The probe over a model filesystem: an environment is a directory holding pyvenv.cfg or conda-meta. `home`:
+    the HOME of the user running the tool, for paths given as `~/...` (unknown: such a path is never found)."""
 
-    def __init__(self, fs: FileSystem) -> None:
+    def __init__(self, fs: FileSystem, home: str | None = None) -> None:
         self.fs = fs
+        self.home = home
 
     def is_env(self, path: str) -> bool:
         nodes = self.fs.nodes
         return posixpath.join(path, "pyvenv.cfg") in nodes or posixpath.join(path, "conda-meta") in nodes
 
     def exists(self, path: str) -> bool:
+        if path.startswith("~/"):
+            if self.home is None:
+                return False
+            path = posixpath.join(self.home, path[2:])
         return self.fs.get(self.fs.resolve(path)) is not None
+
+    def may_exist(self, path: str) -> bool:
+        if self.exists(path):
+            return True
+        if path.startswith("~/"):
+            if self.home is None:
+                return False
+            path = posixpath.join(self.home, path[2:])
+        return self.fs.may_be_copied(self.fs.resolve(path))
 
     def content(self, path: str) -> str | None:
         node = self.fs.get(self.fs.resolve(path))

@@ -44,6 +44,7 @@ class Act(str, Enum):
     COMPILE = "compile"  # py_compile, compileall
     BUILD = "build"  # pyinstaller
     CLEAN = "clean"  # conda clean, uv cache clean
+    CONFIGURE = "configure"  # conda config --set/--add/...: writes a .condarc (`Invocation.config_file`)
     LOCK = "lock"  # uv lock, poetry lock, pdm lock: writes only the project's lock file
     OTHER = "other"  # a subcommand that writes nothing venvlint checks (pip download, pip list, uv --version)
 
@@ -239,6 +240,7 @@ class Invocation:
     sync: SyncMode = SyncMode.CHECK
     clear: bool = False  # uv venv --clear / UV_VENV_CLEAR: the environment is removed and created again
     relocatable: bool = False  # uv venv --relocatable: scripts find their interpreter relative to themselves
+    config_file: str | None = None  # the configuration file a CONFIGURE writes (`~/.condarc`: the user's HOME)
     unread: tuple[str, ...] = ()
     steering: tuple[str, ...] = field(default=())  # the environment variables this tool reads to decide where
 

@@ -23,6 +23,9 @@ class Probe:
     def is_env(self, path: str) -> bool:
         return path in self.envs
 
+    def may_exist(self, path: str) -> bool:
+        return self.exists(path)
+
     def exists(self, path: str) -> bool:
         return path in self.files
 
@@ -318,3 +321,28 @@ def test_micromamba_has_no_fallback_below_home_for_environments() -> None:
     assert (target.path, target.alternatives, target.entry) == ("/r/envs", (), "app")
     unknown_root = r("micromamba create -y -n app python", probe=probe)
     assert unknown_root.unread
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "where"),
+    [
+        ("conda config --add channels conda-forge", {}, "~/.condarc"),
+        ("conda config --system --set channel_priority strict", {"CONDA_DIR": "/opt/conda"}, "/opt/conda/.condarc"),
+        ("conda config --file /etc/conda/.condarc --add pkgs_dirs /p", {}, "/etc/conda/.condarc"),
+        ("conda config --set always_yes true", {"CONDARC": "/cfg/rc"}, "/cfg/rc"),
+    ],
+)
+def test_conda_config_writes_a_condarc(cmd: str, env: dict[str, str], where: str) -> None:
+    inv = r(cmd, env)
+    assert (inv.act, inv.config_file) == (Act.CONFIGURE, where)
+
+
+def test_conda_config_that_only_reads_writes_nothing() -> None:
+    assert r("conda config --show-sources").act is Act.OTHER
+
+
+def test_a_condarc_in_the_image_makes_conda_dirs_unknown() -> None:
+    probe = Probe(envs=(), files=("/opt/conda/bin/conda", "/opt/conda/.condarc"))
+    inv = read(["conda", "install", "-y", "numpy"], {"PATH": "/opt/conda/bin:/usr/bin"}, "/", probe)
+    assert inv is not None and not [w for w in inv.writes if w.role in (Role.CONDA_ENV, Role.CONDA_PKGS)]
+    assert any(".condarc may move" in u for u in inv.unread)

@@ -17,7 +17,7 @@ from ...tools.read import read, tool_name
 from ..identity import home_of
 from ..state import ToolRun
 from .base import ShellContext, Status, accepts_unknown, command_text, deny, is_unknown, owner_for_new
-from .files import create_dir
+from .files import create_dir, write_file
 from .unmodelled import not_modelled, open_world
 
 # Interpreter options that make `python` print and exit.
@@ -33,7 +33,7 @@ def python_tool(
         return _python(sh, argv, stdin)
     if unknown_environment(sh, argv, env):
         return 0
-    inv = read(argv, env, sh.cwd, FileSystemProbe(sh.state.fs))
+    inv = read(argv, env, sh.cwd, FileSystemProbe(sh.state.fs, _home(sh, env)))
     if inv is None:
         return _python(sh, argv, stdin)
     if inv.act is Act.OTHER and inv.unread:
@@ -92,6 +92,8 @@ def record_tool(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
 
 def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
     """Replay what the invocation does to the image."""
+    if inv.act is Act.CONFIGURE:
+        return _configure(sh, inv, argv, env)
     _apply_cache(sh, inv, env)
     if inv.act is Act.CREATE_ENV and inv.env is not None:
         status = _create_env(sh, inv, argv, env)
@@ -104,6 +106,15 @@ def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str
             return status
         return _install(sh, inv, inv.env, argv, env)
     return _apply_writes(sh, inv.writes, argv, env)
+
+
+def _configure(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
+    """`conda config --set ...`: the configuration file exists afterwards (what it says is not read: the next
+    conda command treats its package cache and environments as not known)."""
+    path = _resolve(sh, inv.config_file, env) if inv.config_file else None
+    if path is None:
+        return not_modelled(sh, argv, "which configuration file it writes is not known here")
+    return write_file(sh, path, None, append=True, argv=argv)
 
 
 def _home(sh: ShellContext, env: dict[str, str]) -> str | None:
