@@ -11,14 +11,13 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 
-from .compile import read_compileall, read_py_compile, read_pyinstaller
-from .conda import read_conda
 from .context import Context, Probe, unknown
-from .envs import read_pipx, read_venv, read_virtualenv
 from .model import Invocation, Tool
 from .pip import read_pip
-from .projects import read_hatch, read_pdm, read_pipenv, read_poetry
 from .uv import read_uv
+
+# The readers of the rarer tools are imported when a Dockerfile runs one: every lint pays for the imports of the
+# lint path (bench/RESULTS.md), most Dockerfiles run only pip or uv.
 
 PYTHON = re.compile(r"python(\d+(\.\d+)?)?")
 PIP = re.compile(r"pip(\d+(\.\d+)?)?")
@@ -64,11 +63,13 @@ def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) ->
         if mod == "pip":
             return read_pip(ctx, argv[0], rest)
         if mod == "venv":
+            from .envs import read_venv
+
             return read_venv(ctx, argv[0], rest)
-        if mod == "py_compile":
-            return read_py_compile(ctx, rest)
-        if mod == "compileall":
-            return read_compileall(ctx, rest)
+        if mod in ("py_compile", "compileall"):
+            from .compile import read_compileall, read_py_compile
+
+            return (read_py_compile if mod == "py_compile" else read_compileall)(ctx, rest)
         if mod in MODULES:
             return _by_name(ctx, MODULES[mod], rest)
         return None
@@ -78,18 +79,23 @@ def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) ->
 def _by_name(ctx: Context, name: str, args: list[str]) -> Invocation | None:
     if name in ("uv", "uvx"):
         return read_uv(ctx, args, uvx=name == "uvx")
-    readers = {
-        "poetry": read_poetry,
-        "pipenv": read_pipenv,
-        "pdm": read_pdm,
-        "hatch": read_hatch,
-        "pipx": read_pipx,
-        "virtualenv": read_virtualenv,
-        "pyinstaller": read_pyinstaller,
-    }
-    if name in readers:
-        return readers[name](ctx, args)
+    if name in ("poetry", "pipenv", "pdm", "hatch"):
+        from . import projects
+
+        reader = {"poetry": projects.read_poetry, "pipenv": projects.read_pipenv, "pdm": projects.read_pdm,
+                  "hatch": projects.read_hatch}[name]  # fmt: skip
+        return reader(ctx, args)
+    if name in ("pipx", "virtualenv"):
+        from .envs import read_pipx, read_virtualenv
+
+        return (read_pipx if name == "pipx" else read_virtualenv)(ctx, args)
+    if name == "pyinstaller":
+        from .compile import read_pyinstaller
+
+        return read_pyinstaller(ctx, args)
     if name in ("conda", "mamba", "micromamba"):
+        from .conda import read_conda
+
         return read_conda(ctx, Tool(name), args)
     return None
 
