@@ -35,17 +35,18 @@ PIP_SECTION = re.compile(r"^\s*-\s*pip\s*:\s*$", re.MULTILINE)
 NAME_KEY = re.compile(r"^name\s*:\s*['\"]?([^'\"\s#]+)", re.MULTILINE)
 
 
-def read_conda(ctx: Context, tool: Tool, args: list[str]) -> Invocation:
+def read_conda(ctx: Context, tool: Tool, args: list[str], exe: str = "") -> Invocation:
+    """`exe`: how the tool was started (`/opt/conda/bin/conda` names its root prefix)."""
     p = OPTIONS.parse(args)
     words = p.operands[:2]
     sub = " ".join(words) if words[:1] == ["env"] else (words[0] if words else "")
     steering = ("CONDA_", "MAMBA_", "XDG_CACHE_HOME", "HOME", "TMPDIR")
     if sub == "config" and tool is not Tool.MICROMAMBA and CONFIG_CHANGES & p.flags:
-        return _config(ctx, tool, p, steering)
+        return _config(ctx, tool, p, steering, exe)
     if sub not in INSTALLING:
         return replace(Invocation(tool, Act.OTHER, sub, steering=steering), unread=tuple(ctx.unread))
     micromamba = tool is Tool.MICROMAMBA
-    root = _root(ctx, tool, p.last("--root-prefix"))
+    root = _root(ctx, tool, p.last("--root-prefix"), exe)
     rc = _build_rc(ctx, root, micromamba)
     env_file = ctx.known(p.last("--file"), "the environment file")
     env_file = ctx.path(env_file) if env_file else None
@@ -89,7 +90,7 @@ def read_conda(ctx: Context, tool: Tool, args: list[str]) -> Invocation:
                       steering=steering)  # fmt: skip
 
 
-def _config(ctx: Context, tool: Tool, p: Parsed, steering: tuple[str, ...]) -> Invocation:
+def _config(ctx: Context, tool: Tool, p: Parsed, steering: tuple[str, ...], exe: str) -> Invocation:
     """`conda config --add|--set|... [--system|--env|--file F]` writes a .condarc: `<root>/.condarc` with
     --system, `$CONDA_PREFIX/.condarc` with --env, F with --file, else $CONDARC or `~/.condarc` (docs/conda.md 1.3)."""
     written = p.last("--file")
@@ -98,7 +99,7 @@ def _config(ctx: Context, tool: Tool, p: Parsed, steering: tuple[str, ...]) -> I
         where = ctx.path(path) if path else None
     elif "--system" in p.flags or "--env" in p.flags:
         base = ctx.var("CONDA_PREFIX") if "--env" in p.flags else None
-        root = ctx.path(base) if base else _root(ctx, tool, p.last("--root-prefix"))
+        root = ctx.path(base) if base else _root(ctx, tool, p.last("--root-prefix"), exe)
         where = posixpath.join(root, ".condarc") if root else None
     else:
         condarc = ctx.var("CONDARC")
@@ -123,12 +124,16 @@ def _build_rc(ctx: Context, root: str | None, micromamba: bool) -> str | None:
     return next((c for c in candidates if ctx.probe.may_exist(c)), None)
 
 
-def _root(ctx: Context, tool: Tool, flag: str | None) -> str | None:
+def _root(ctx: Context, tool: Tool, flag: str | None, exe: str = "") -> str | None:
     """The root prefix: `-r`, MAMBA_ROOT_PREFIX (micromamba), the prefix of a conda named by path, CONDA_DIR, else
     the prefix of the first `conda` on PATH."""
     value = ctx.known(flag, "--root-prefix")
     if value:
         return ctx.path(value)
+    # A conda named by path in an installation's bin (not micromamba, whose binary is anywhere).
+    named = posixpath.dirname(posixpath.dirname(exe)) if exe.startswith("/") else ""
+    if named and tool is not Tool.MICROMAMBA and ctx.probe.is_env(named):
+        return named
     if tool is Tool.MICROMAMBA:
         root = ctx.var("MAMBA_ROOT_PREFIX")
         return ctx.path(root) if root else None

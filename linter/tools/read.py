@@ -71,12 +71,12 @@ def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) ->
 
             return (read_py_compile if mod == "py_compile" else read_compileall)(ctx, rest)
         if mod in MODULES:
-            return _by_name(ctx, MODULES[mod], rest)
+            return _by_name(ctx, MODULES[mod], rest, argv[0])
         return None
-    return _by_name(ctx, name, args)
+    return _by_name(ctx, name, args, argv[0])
 
 
-def _by_name(ctx: Context, name: str, args: list[str]) -> Invocation | None:
+def _by_name(ctx: Context, name: str, args: list[str], exe: str) -> Invocation | None:
     if name in ("uv", "uvx"):
         return read_uv(ctx, args, uvx=name == "uvx")
     if name in ("poetry", "pipenv", "pdm", "hatch"):
@@ -96,7 +96,7 @@ def _by_name(ctx: Context, name: str, args: list[str]) -> Invocation | None:
     if name in ("conda", "mamba", "micromamba"):
         from .conda import read_conda
 
-        return read_conda(ctx, Tool(name), args)
+        return read_conda(ctx, Tool(name), args, exe)
     return None
 
 

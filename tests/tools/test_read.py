@@ -346,3 +346,11 @@ def test_a_condarc_in_the_image_makes_conda_dirs_unknown() -> None:
     inv = read(["conda", "install", "-y", "numpy"], {"PATH": "/opt/conda/bin:/usr/bin"}, "/", probe)
     assert inv is not None and not [w for w in inv.writes if w.role in (Role.CONDA_ENV, Role.CONDA_PKGS)]
     assert any(".condarc may move" in u for u in inv.unread)
+
+
+def test_conda_named_by_path_names_its_root() -> None:
+    assert r("/usr/local/bin/conda config --system --set x y").config_file is None  # no installation there
+    inv = r("/opt/conda/bin/conda config --system --set show_channel_urls True", probe=Probe(envs=("/opt/conda",)))
+    assert inv.config_file == "/opt/conda/.condarc"
+    inv = r("/srv/miniconda/bin/conda create -y -n app python", probe=Probe(envs=("/srv/miniconda",)))
+    assert [w.path for w in inv.writes if w.role is Role.CONDA_PKGS] == ["/srv/miniconda/pkgs"]
