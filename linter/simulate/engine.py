@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
 from ..model.access import Premise, PremiseKind
-from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, normpath
+from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
+from ..model.mount import parse_mounts
 from ..model.users import UserDB
 from ..parse.model import Instruction
 from ..profiles.catalog import Profile, ProfileSet
 from ..resolve.expand import OpenVars, shown, unknown_names
 from ..resolve.stages import ResolvedBuild, Stage, Step
 from . import copy as copyops
+from .commands.base import is_unknown
 from .identity import BUILDERS, chown_owner, home_of, run_identity, with_source, workdir_owner
 from .script import run_argv, run_script
 from .state import IgnoredChown, StageState
@@ -462,6 +464,7 @@ class _Replayer:
         cause = self.cause(step)
         env = self.run_env(step)
         mounts = step.flag_all("mount")
+        self._mount_parents(mounts, cause)
         frozen = self._freeze_volumes()
         status, error = 0, None
         if ins.json_form:
@@ -479,6 +482,23 @@ class _Replayer:
             # The build stops here as far as the denials at this line say: on the facts they rest on.
             premises = tuple(p for d in self.state.denied if d.line == step.line for p in d.premises)
             self.fail(step.line, error, premises)
+
+    def _mount_parents(self, mounts: Sequence[str], cause: Cause) -> None:
+        """The builder creates a missing mount target with its missing parents as 0:0 0755; the parents stay in the
+        image, whatever the mount's uid=/gid= (BUILDERS.md rule 13; oracle case 89). The target itself is gone
+        after the RUN: measured on buildah 1.28; BuildKit removes its empty mountpoint stubs since moby/buildkit#3307
+        (v0.11, 2022), while it leaves the parents (buildah PR #6233 cites BuildKit's conformance tests)."""
+        fs = self.state.fs
+        for m in parse_mounts(tuple(mounts), self.state.workdir):
+            if m.target in ("", "/") or is_unknown(m.target):
+                continue
+            for p in ancestors(m.target):
+                if p == "/" or fs.get(fs.resolve(p)) is not None:
+                    continue
+                real = fs.resolve(p)
+                knowledge = Knowledge.BUILT if fs.is_known_absent(real) else Knowledge.ASSUMED
+                fs.put(real, Node(Kind.DIR, 0, 0, 0o755, knowledge), cause, Action.CREATED,
+                       f"created by the builder for the mount at {m.target}")  # fmt: skip
 
     def _freeze_volumes(self) -> dict[str, dict[str, Node]] | None:
         """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (rule 10), and the
