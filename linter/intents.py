@@ -136,7 +136,7 @@ def _cache_need(spec: CacheSpec, run: ToolRun, users: UserDB, in_cache_env: bool
     role = CACHE_ROLE.get(spec.tool, Role.CACHE)
     mount = _mount_for(path, run)
     if spec.tool is Tool.UV:
-        why = f"uv cannot run without its cache ({source}): `Failed to initialize cache at {path}`"
+        why = f"uv cannot run without its cache, from {source} (`Failed to initialize cache at {path}`)"
         fix = "ENV UV_CACHE_DIR=/tmp/uv-cache (or a cache mount with uid=), or pass --no-cache"
     elif spec.tool is Tool.PIP:
         why = "pip warns `The directory ... is not writable by the current user. The cache has been disabled.`"

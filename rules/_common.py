@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from venvlint.model.access import Premise, PremiseKind, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
+from venvlint.shown import shorten
 from venvlint.simulate.state import ToolRun
 from venvlint.tools import model as tools_model
 
@@ -46,16 +47,18 @@ def describe_path(fs: FileSystem, path: str) -> str:
     node = fs.get(path)
     if node is None or not node.history:
         return ""
-    return f" (last set at {where(node.history[-1])})"
+    ch = node.history[-1]
+    if ch.cause.profile is None and ch.cause.line > 0:  # not `(last set at line 9 (`COPY ...`))`
+        return f" (last set at line {ch.cause.line}: `{ch.cause.instruction}`)"
+    return f" (last set at {where(ch)})"
 
 
 CACHE_ROLES = tools_model.CACHE_ROLES
 
 
-def command(argv: tuple[str, ...] | list[str], limit: int = 100) -> str:
-    """A command as the user wrote it, whole unless very long."""
-    text = " ".join(argv)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+def command(argv: tuple[str, ...] | list[str], limit: int = 160) -> str:
+    """A command as the user wrote it, whole unless very long (then its middle is elided, never its end)."""
+    return shorten(" ".join(argv), limit)
 
 
 def change_premise(fs: FileSystem, path: str, ch: Change, until: Change | None = None) -> Premise:

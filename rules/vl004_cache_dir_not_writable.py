@@ -70,12 +70,12 @@ def check(a: Analysis) -> Iterator[Problem]:
             reported.add(key)
             severity = Severity.ERROR if need.need is Need.FATAL else Severity.WARNING
             home = intent.run.getenv("HOME")
-            home_note = f" (HOME is {home})" if home and need.path.startswith(home.rstrip("/") + "/") else ""
+            home_note = f" in its HOME {home}" if home and need.path.startswith(home.rstrip("/") + "/") else ""
             yield Problem(
                 intent.run.line,
                 need.path,
                 f"`{command(intent.run.argv)}` runs as {identity.label()}{when} and needs to "
-                f"{'create' if need.create else 'write'} `{need.path}`{home_note} ({need.why}), but "
+                f"{'create' if need.create else 'write'} `{need.path}`{home_note}: {need.why}; but "
                 f"{verdict.reason}{describe_path(fs, verdict.path)}.",
                 need.fix_hint,
                 severity=severity,

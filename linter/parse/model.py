@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..shown import shorten
+
 
 @dataclass(frozen=True)
 class Heredoc:
@@ -73,7 +75,7 @@ class Instruction:
     def summary(self) -> str:
         """A one-line form of the instruction for messages: `COPY overlay/ /`."""
         first = " ".join(self.original.strip().split("\n", 1)[0].split())
-        return first if len(first) <= 80 else first[:77] + "..."
+        return shorten(first, 100)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import posixpath
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
+from ...shown import shorten
 from ...tools.context import FileSystemProbe, python_version, system_site_packages
 from ...tools.model import Act, EnvTarget, Invocation, Need, Role, Scheme, SyncMode, Tool, Write
 from ...tools.read import read, tool_name
@@ -57,8 +58,7 @@ def _python(sh: ShellContext, argv: list[str], stdin: str | None) -> Status:
 
 
 def _shown(argv: list[str]) -> str:
-    text = command_text(argv)
-    return text if len(text) <= 100 else text[:97] + "..."
+    return shorten(command_text(argv))
 
 
 def unknown_environment(sh: ShellContext, argv: list[str], env: dict[str, str]) -> bool:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import posixpath
 
 from ...model.access import Tri, permits
+from ...shown import shorten
 from .base import ShellContext, Status, UnknownPath, command_text, is_unknown
 
 # Commands that only read: they change nothing in the image (their output may go to a file, which the
@@ -107,8 +108,7 @@ def read_only(sh: ShellContext, name: str, words: list[str]) -> Status:
 
 def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     """Say that `words` is not modelled and open the world below what it could have written."""
-    text = command_text(words)
-    shown = text if len(text) <= 100 else text[:97] + "..."
+    shown = shorten(command_text(words))
     sh.assume(f"`{shown}` is not modelled: {what or 'what it creates is unknown'}")
     open_world(sh, words)
     # Unless it only installs or fetches files, it may also have changed owners and modes (a script, `make`,
