@@ -256,7 +256,7 @@ def _intents_for(
         if need is not None:
             needs.append(need)
     if (inv.installs or inv.act is Act.UNINSTALL) and target is not None:
-        needs += _env_needs(run, fs, users, target, cmd, uv_version, notes)
+        needs += _env_needs(run, fs, users, target, cmd, uv_version, notes, earlier)
     elif inv.act is Act.CREATE_ENV and target is not None and target.path is not None:
         needs += _create_needs(run, fs, target.path, inv, cmd)
     elif inv.act is Act.UPGRADE_ENV and venv:
@@ -319,7 +319,7 @@ def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
 
 def _env_needs(
     run: ToolRun, fs: FileSystem, users: UserDB, target: EnvTarget, cmd: str, uv_version: str | None,
-    notes: list[str],
+    notes: list[str], earlier: Sequence[ToolRun] = (),
 ) -> list[WriteNeed]:  # fmt: skip
     inv = run.invocation
     if target.scheme is Scheme.USER:
@@ -344,16 +344,15 @@ def _env_needs(
     needs: list[WriteNeed] = []
     sites, n = _site_packages(fs, path, target)
     notes += n
+    bindir = posixpath.join(path, "bin")
+    hint = _venv_hint(path, [path, bindir, *sites], run, earlier)
     for p in sites:
-        needs.append(WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}",
-                               _own_hint(path, run)))  # fmt: skip
+        needs.append(WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}", hint))
     if inv.act is not Act.UNINSTALL:
-        bindir = posixpath.join(path, "bin")
         needs.append(WriteNeed(bindir, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {bindir}",
-                               _own_hint(path, run)))  # fmt: skip
+                               hint))  # fmt: skip
         needs.append(WriteNeed(path, False, Need.CONDITIONAL, Role.VENV_ROOT,
-                               "packages with data files create share/ or etc/ in the venv root",
-                               _own_hint(path, run)))  # fmt: skip
+                               "packages with data files create share/ or etc/ in the venv root", hint))  # fmt: skip
     if inv.tool is Tool.UV:
         needs.append(_uv_lock_need(fs, path, run, uv_version, notes))
     return needs
@@ -473,6 +472,20 @@ def _user_site_needs(run: ToolRun, users: UserDB, target: EnvTarget, fallback: b
         WriteNeed(base, True, Need.FATAL, Role.USER_SITE,
                   f"{why}: it writes lib/pythonX.Y/site-packages and bin below {base}", hint, None, premises)
     ]  # fmt: skip
+
+
+def _venv_hint(venv: str, dirs: list[str], run: ToolRun, earlier: Sequence[ToolRun]) -> str:
+    """How the user gets an environment it can install into, without a recursive chown: create it as that user when
+    the build created it (handing over only its top directory would leave bin/ and site-packages root-owned), else
+    hand over, without recursion, exactly the directories the install writes."""
+    who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
+    made = next((r for r in reversed(earlier) if r.invocation.act is Act.CREATE_ENV and r.venv == venv
+                 and r.invocation.env is not None and r.invocation.env.path == venv), None)  # fmt: skip
+    if made is not None:
+        return (f"create the venv as {who}: as root `install -d -o {who} {venv}`, then run `{' '.join(made.argv)}` "
+                f"(line {made.line}) after `USER {who}`")  # fmt: skip
+    return (f"hand {who} the directories the install writes, without recursion (as root, before USER): "
+            f"`chown {who} {' '.join(dict.fromkeys(dirs))}`; or create the venv as {who}")  # fmt: skip
 
 
 def _own_hint(path: str, run: ToolRun) -> str:

@@ -1,7 +1,9 @@
 """## What it does
-Finds a `RUN` that installs Python packages (pip, uv, poetry) or creates a virtual environment as a user who cannot
-write the directories that tool must write at that point of the build: the venv's `site-packages` and `bin`, the
-venv root for old uv versions, the uv cache, a temp directory, the project directory of `uv sync`.
+Finds a `RUN` that installs Python packages or creates an environment (pip, uv, poetry, pipenv, pdm, hatch, pipx,
+venv, virtualenv, conda, mamba, micromamba, py_compile, PyInstaller) as a user who cannot write what that tool
+must write at that point of the build: the venv's `site-packages` and `bin`, the venv root for old uv versions, the
+user site of a `--user` install, a `--target`, conda's envs and package directories, the tool's own directories
+below HOME, the project directory of `uv sync`, a temp directory.
 
 ## Why is this bad?
 The build stops there with `Permission denied`. The usual causes: `USER app` followed by `COPY` (always `0:0`
@@ -24,8 +26,10 @@ RUN useradd -m app && install -d -o app -g app /opt/venv
 USER app
 RUN python -m venv /opt/venv && /opt/venv/bin/pip install requests
 ```
-`COPY --chown=app:app` for copied sources. Avoid `chown -R` over an installed venv: it duplicates every file in a
-new layer.
+For a venv that comes from elsewhere (a base image, a `COPY --from`), hand over, without recursion, exactly the
+directories the install writes: `chown app /opt/venv /opt/venv/bin /opt/venv/lib/python3.12/site-packages` (the
+finding lists them). `COPY --chown=app:app` for copied sources. Avoid `chown -R` over an installed venv: it
+duplicates every file in a new layer.
 """
 
 from __future__ import annotations
