@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
-from venvlint.model.access import Premise, PremiseKind, opaque_assumption
-from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, format_mode
+from venvlint.intents import Need, WriteNeed
+from venvlint.model.access import Premise, PremiseKind, Verdict, opaque_assumption
+from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode
 from venvlint.shown import shorten
 from venvlint.simulate.state import ToolRun
 from venvlint.tools import model as tools_model
@@ -95,3 +96,28 @@ def last_change(fs: FileSystem, path: str) -> tuple[tuple[int, str], ...]:
     if node is None or not node.history:
         return ()
     return ((node.history[-1].cause.line, path),)
+
+
+def one_per_environment(
+    denied: list[tuple[WriteNeed, Verdict]], venv: str | None
+) -> Iterator[tuple[WriteNeed, Verdict, tuple[str, ...]]]:
+    """One cause, one finding: the denied needs of one command inside its environment (`bin`, `site-packages`, the
+    root) become one, the worst need first, naming the other paths; needs elsewhere stay one each. (The rules
+    report such a finding at the environment's root when that is among the paths.)"""
+    inside = [(n, v) for n, v in denied if venv and below(n.path, venv)]
+    if len(inside) > 1:
+        inside.sort(key=lambda nv: (nv[0].need is not Need.FATAL, nv[0].path.count("/") * -1, nv[0].path))
+        first, verdict = inside[0]
+        yield first, verdict, tuple(n.path for n, _ in inside[1:])
+        denied = [nv for nv in denied if nv not in inside]
+    for n, v in denied:
+        yield n, v, ()
+
+
+def also_text(paths: tuple[str, ...]) -> str:
+    """` It cannot write `X` and `Y` either, for the same reason.` (or nothing)."""
+    if not paths:
+        return ""
+    quoted = [f"`{p}`" for p in paths]
+    listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    return f" It cannot write {listed} either."

@@ -40,7 +40,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, command, describe_path, last_change, run_premises
+from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, one_per_environment, run_premises
 
 CODE = "VL002"
 NAME = "build-install-not-writable"
@@ -61,18 +61,21 @@ def check(a: Analysis) -> Iterator[Problem]:
     for intent in a.build_intents:
         run = intent.run
         fs = run.fs or a.sim.states_by_name(run.stage).fs
+        denied = []
         for need in intent.needs:
             if need.need is not Need.FATAL or need.role in CACHE_ROLES:
                 continue  # cache-dir-not-writable reports the caches, HOME and the temp directory
             verdict = a.check(need, run.identity, fs)
-            if not verdict.no or (run.line, need.path) in reported:
-                continue
-            reported.add((run.line, need.path))
+            if verdict.no and (run.line, need.path) not in reported:
+                denied.append((need, verdict))
+        for need, verdict, also in one_per_environment(denied, intent.venv):
+            reported.update((run.line, p) for p in (need.path, *also))
             yield Problem(
                 run.line,
-                need.path,
+                intent.venv if intent.venv in also else need.path,
                 f"`{command(run.argv)}` runs as {run.identity.label()} and needs to write `{need.path}` "
-                f"({need.why}), but {verdict.reason}{describe_path(fs, verdict.path)}. The build fails here.",
+                f"({need.why}), but {verdict.reason}{describe_path(fs, verdict.path)}.{also_text(also)} "
+                "The build fails here.",
                 need.fix_hint,
                 stage=run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),

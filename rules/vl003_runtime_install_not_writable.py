@@ -33,7 +33,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, command, describe_path, last_change
+from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, one_per_environment
 
 CODE = "VL003"
 NAME = "runtime-install-not-writable"
@@ -52,20 +52,22 @@ SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names 
 def check(a: Analysis) -> Iterator[Problem]:
     reported: set[tuple[int, str]] = set()
     for intent, who in a.runtime_intents:
+        denied = []
         for need in intent.needs:
             if need.role in CACHE_ROLES or need.need is Need.DEGRADED:
                 continue
             verdict = a.check(need, who.identity)
-            if not verdict.no or (intent.run.line, need.path) in reported:
-                continue
-            reported.add((intent.run.line, need.path))
+            if verdict.no and (intent.run.line, need.path) not in reported:
+                denied.append((need, verdict))
+        for need, verdict, also in one_per_environment(denied, intent.venv):
+            reported.update((intent.run.line, p) for p in (need.path, *also))
             fatal = need.need is Need.FATAL
             yield Problem(
                 intent.run.line,
-                need.path,
+                intent.venv if intent.venv in also else need.path,
                 f"`{command(intent.run.argv)}` runs when the container starts, as {who.identity.label()} "
                 f"({who.source}), and needs to write `{need.path}` ({need.why}), but {verdict.reason}"
-                f"{describe_path(a.fs, verdict.path)}.",
+                f"{describe_path(a.fs, verdict.path)}.{also_text(also)}",
                 need.fix_hint,
                 severity=Severity.ERROR if fatal else Severity.WARNING,
                 stage=intent.run.stage,

@@ -390,6 +390,13 @@ class _Replayer:
             return srcs
         present: list[str] = []
         for src in srcs:
+            if is_unknown(src):  # `COPY $HOME /x` with a HOME the model does not know
+                self.state.assume(
+                    step.line, f"COPY source {shown(src)!r} is computed from a value venvlint does not know: what it "
+                    "copies is unknown",
+                )  # fmt: skip
+                copyops.place(self.state, None, dest, placement, cause, self.builder, n, quiet=True)
+                continue
             try:
                 self.context.match_sources(src)
             except MissingSource as exc:

@@ -710,3 +710,12 @@ def test_bad_input(case: Case, tmp_path: Path) -> None:
             assert fragment in out, f"{fragment!r} not on stdout\n{what}"
     for fragment in case.never:
         assert fragment not in out + err, f"{fragment!r} was printed\n{what}"
+
+
+def test_a_copy_source_from_an_unknown_variable_is_an_assumption_not_a_crash(tmp_path: Path) -> None:
+    """`COPY $HOME /x` on an image whose environment is not known: the source is computed, not looked up."""
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM ubuntu\nCOPY $HOME /opt/x\nADD $HOME /opt/y\nCOPY --from=ubuntu $HOME /z\n")
+    r = subprocess.run([sys.executable, "-m", "venvlint", str(df)], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "COPY source '$HOME' is computed from a value venvlint does not know" in r.stdout
