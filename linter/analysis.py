@@ -97,7 +97,7 @@ def runtime_identities(state: StageState, extra: Sequence[str] = ()) -> list[Run
             seen.add(key)
             out.append(RuntimeIdentity(ident, source, line))
 
-    where = f"the final USER (line {state.user_line})" if state.user_line else "the base image's USER"
+    where = f"the final USER, line {state.user_line}" if state.user_line else "the base image's USER"
     add(state.identity, where, state.user_line)
     for spec in state.runtime_users:
         ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity

@@ -49,9 +49,13 @@ def describe_path(fs: FileSystem, path: str) -> str:
     if node is None or not node.history:
         return ""
     ch = node.history[-1]
-    if ch.cause.profile is None and ch.cause.line > 0:  # not `(last set at line 9 (`COPY ...`))`
-        return f" (last set at line {ch.cause.line}: `{ch.cause.instruction}`)"
-    return f" (last set at {where(ch)})"
+    # Not `(last set at line 9 (`COPY ...`))`: no parentheses inside these.
+    if ch.cause.profile is not None:
+        source = "what every such image has" if ch.action is Action.DISTRIBUTION else f"profile {ch.cause.profile}"
+        return f" (last set at line {ch.cause.line}: the base image, {source})"
+    if ch.cause.line <= 0:
+        return " (last set by the base image)"
+    return f" (last set at line {ch.cause.line}: `{ch.cause.instruction}`)"
 
 
 CACHE_ROLES = tools_model.CACHE_ROLES
