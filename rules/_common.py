@@ -20,14 +20,17 @@ def change_text(ch: Change) -> str:
     return state_text(ch.uid, ch.gid, ch.mode)
 
 
-def where(ch: Change) -> str:
-    """`line 84 (`COPY nginx/root/ /`)`, or the FROM line and the profile for what a base-image profile says."""
+def where(ch: Change, nested: bool = False) -> str:
+    """`line 84 (`COPY nginx/root/ /`)`, or the FROM line and the profile for what a base-image profile says;
+    `nested` (for text already in parentheses): `line 84: `COPY nginx/root/ /``."""
+    if ch.cause.line <= 0 and ch.cause.profile is None:
+        return "the base image"
     if ch.cause.profile is not None:
         source = "what every such image has" if ch.action is Action.DISTRIBUTION else f"profile {ch.cause.profile}"
-        return f"line {ch.cause.line} (the base image, {source})"
-    if ch.cause.line <= 0:
-        return "the base image"
-    return f"line {ch.cause.line} (`{ch.cause.instruction}`)"
+        what = f"the base image, {source}"
+    else:
+        what = f"`{ch.cause.instruction}`"
+    return f"line {ch.cause.line}: {what}" if nested else f"line {ch.cause.line} ({what})"
 
 
 def node_at(node: Node, ch: Change) -> Node:
@@ -48,14 +51,7 @@ def describe_path(fs: FileSystem, path: str) -> str:
     node = fs.get(path)
     if node is None or not node.history:
         return ""
-    ch = node.history[-1]
-    # Not `(last set at line 9 (`COPY ...`))`: no parentheses inside these.
-    if ch.cause.profile is not None:
-        source = "what every such image has" if ch.action is Action.DISTRIBUTION else f"profile {ch.cause.profile}"
-        return f" (last set at line {ch.cause.line}: the base image, {source})"
-    if ch.cause.line <= 0:
-        return " (last set by the base image)"
-    return f" (last set at line {ch.cause.line}: `{ch.cause.instruction}`)"
+    return f" (last set at {where(node.history[-1], nested=True)})"  # no parentheses inside these
 
 
 CACHE_ROLES = tools_model.CACHE_ROLES
