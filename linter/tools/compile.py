@@ -24,7 +24,7 @@ PYINSTALLER = OptionSpec(
     "--runtime-hook", "--exclude-module", ("-i", "--icon"), "--upx-dir", "--upx-exclude", "--log-level",
     "--target-architecture", "--target-arch", "--codesign-identity", "--osx-entitlements-file", "--contents-directory",
     "--splash", "--runtime-tmpdir", "--version-file", "--manifest", ("-r", "--resource"), "--python-option",
-    "--bootloader-ignore-signals", "--osx-bundle-identifier",
+    "--osx-bundle-identifier", ("-d", "--debug"), "--optimize", "--hide-console",
 )  # fmt: skip
 
 
@@ -64,6 +64,8 @@ def read_compileall(ctx: Context, args: list[str]) -> Invocation:
             ctx.unread.append("the directories compileall compiles are not known here")
             continue
         path = ctx.path(name)
+        if ctx.probe.absent(path):
+            continue  # compileall says "Can't list" and exits 0 (measured): it writes nothing
         legacy = "-b" in p.flags
         recursive = "-l" not in p.flags
         if name.endswith(".py"):

@@ -30,6 +30,10 @@ class Probe(Protocol):
         """Whether `path` is known to exist (`~/...`: below the HOME of the user running the tool)."""
         ...
 
+    def absent(self, path: str) -> bool:
+        """Whether `path` is known not to exist."""
+        ...
+
     def may_exist(self, path: str) -> bool:
         """Whether `path` is known to exist, or a COPY whose sources venvlint could not see may have put it there."""
         ...
@@ -165,6 +169,11 @@ class FileSystemProbe:
                 return False
             path = posixpath.join(self.home, path[2:])
         return self.fs.get(self.fs.resolve(path)) is not None
+
+    def absent(self, path: str) -> bool:
+        if path.startswith("~/"):
+            return False
+        return self.fs.is_known_absent(self.fs.resolve(path))
 
     def may_exist(self, path: str) -> bool:
         if self.exists(path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 
 from .context import Context, unknown
 from .model import Act, EnvTarget, Invocation, Need, Role, Scheme, TempUse, Tool, Write
@@ -35,17 +36,26 @@ REFUSED_USER = (
 )
 
 
-def read_pip(ctx: Context, exe: str, args: list[str]) -> Invocation:
-    """`exe` is how pip was started (`pip3`, `/opt/venv/bin/pip`, or the interpreter of `python -m pip`)."""
+def read_pip(ctx: Context, exe: str, args: list[str], no_user_site: bool = False) -> Invocation:
+    """`exe` is how pip was started (`pip3`, `/opt/venv/bin/pip`, or the interpreter of `python -m pip`);
+    `no_user_site`: the interpreter runs with `-s` or `-I` (no user site, so no fallback to it)."""
     p = OPTIONS.parse(args)
     sub = (ctx.known(p.operands[0], "pip's subcommand") or "?") if p.operands else ""
     packages = tuple(w for w in p.operands[1:] if not unknown(w))
+    python = ctx.known(p.last("--python"), "--python")
+    if python and "/" in python:  # `pip --python /opt/venv[/bin/python] install`: that environment
+        path = ctx.path(python)
+        exe = posixpath.join(path, "bin", "python") if ctx.probe.is_env(path) else path
     active = ctx.active_env(exe)
     env: EnvTarget | None = None
     writes: tuple[Write, ...] = ()
     if sub == "install":
         act = Act.INSTALL
         env = _scheme(ctx, p, active)
+        # The user-site fallback is off with --no-user, a false PIP_USER, and `python -s` / `-I` (measured).
+        if env.user_fallback and (no_user_site or "--no-user" in p.flags or
+                                  ("PIP_USER" in ctx.env and ctx.flag_var("PIP_USER") is False)):  # fmt: skip
+            env = replace(env, user_fallback=False)
         writes = _checkouts(ctx, p, env)
         if env.scheme is Scheme.USER and active is not None and active.path:
             writes += (Write(active.path, False, Need.FATAL, Role.REFUSED, REFUSED_USER),)

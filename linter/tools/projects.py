@@ -22,7 +22,7 @@ PIPENV = OptionSpec("--python", "--pypi-mirror", "--categories", "--extra-pip-ar
 PDM = OptionSpec(("-p", "--project"), ("-G", "--group"), ("-L", "--lockfile"), "--venv", "--strategy",
                  ("-S", "--update-strategy"), "--python", aliases=[("-g", "--global"), ("-d", "--dev")])  # fmt: skip
 HATCH = OptionSpec(("-e", "--env"), ("-p", "--project"), "--data-dir", "--cache-dir", "--config",
-                   ("-t", "--target"), ("-c", "--clean"))  # fmt: skip
+                   ("-t", "--target"), aliases=[("-c", "--clean")])  # fmt: skip
 
 POETRY_INSTALLS = {"install": Act.INSTALL, "add": Act.INSTALL, "remove": Act.INSTALL, "update": Act.INSTALL,
                    "sync": Act.SYNC, "lock": Act.LOCK}  # fmt: skip
@@ -159,7 +159,10 @@ def read_hatch(ctx: Context, args: list[str]) -> Invocation:
         return _done(ctx, Invocation(Tool.HATCH, Act.CREATE_ENV, sub, env=env, cache=cache, temp=TempUse.PYTHON,
                                      writes=writes, steering=steering))  # fmt: skip
     if sub == "build":
-        dist = ctx.path("dist")
+        location = ctx.known(p.operands[1], "hatch build's location") if len(p.operands) > 1 else "dist"
+        if location is None:
+            return _done(ctx, Invocation(Tool.HATCH, Act.OTHER, sub, steering=steering))
+        dist = ctx.path(location)
         writes = (Write(dist, True, Need.FATAL, Role.BUILD_OUTPUT, f"`hatch build` writes {dist}"),)
         return _done(ctx, Invocation(Tool.HATCH, Act.BUILD, sub, writes=writes, temp=TempUse.PYTHON,
                                      steering=steering))  # fmt: skip

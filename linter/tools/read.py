@@ -61,7 +61,10 @@ def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) ->
             return None
         mod, rest = module
         if mod == "pip":
-            return read_pip(ctx, argv[0], rest)
+            before = args[: len(args) - len(rest)]
+            no_user_site = any(a.startswith("-") and not a.startswith("--") and ("s" in a or "I" in a)
+                               and a not in _PY_VALUE for a in before)  # fmt: skip
+            return read_pip(ctx, argv[0], rest, no_user_site)
         if mod == "venv":
             from .envs import read_venv
 

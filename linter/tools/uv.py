@@ -31,19 +31,24 @@ from .model import (
 )
 from .options import OptionSpec, Parsed
 
-OPTIONS = OptionSpec(
+_VALUE_OPTIONS: tuple[str | tuple[str, ...], ...] = (
     ("-p", "--python"), "--project", "--directory", "--cache-dir", "--group", "--only-group", "--no-group", "--extra",
     "--no-extra", ("-i", "--index-url"), "--extra-index-url", "--index", "--default-index", ("-f", "--find-links"),
-    "--with", "--with-editable", "--with-requirements", "--env-file", "--package", "--prefix", "--target",
-    "--link-mode", "--config-file", ("-c", "--constraint"), "--override", ("-r", "--requirement"),
+    ("-w", "--with"), "--with-editable", "--with-requirements", "--env-file", "--package", "--prefix", "--target",
+    "--link-mode", "--config-file", ("-c", "--constraint", "--constraints"), ("--overrides", "--override"),
+    ("-r", "--requirements", "--requirement"), ("-e", "--editable"),
     "--python-platform", "--python-version", "--resolution", "--prerelease", "--exclude-newer", "--keyring-provider",
     "--refresh-package", "--reinstall-package", ("-P", "--upgrade-package"), "--color", "--prompt",
     "--index-strategy", "--fork-strategy", ("-o", "--output-file"), ("-C", "--config-setting"),
     "--no-binary-package", "--no-build-package", "--no-install-package", "--from", "--allow-insecure-host",
-    "--python-preference", ("-b", "--build-constraint"), "--format", "--install-dir", "--bin", "--script",
-    "--upgrade-group", "--only-binary", "--no-binary", "--torch-backend",
-    aliases=[("-n", "--no-cache"), ("-q", "--quiet"), ("-v", "--verbose"), ("-U", "--upgrade")],
+    "--python-preference", ("-b", "--build-constraints", "--build-constraint"), "--format", "--install-dir", "--bin",
+    "--upgrade-group", "--only-binary", "--no-binary", "--torch-backend", "--optional", "--tag", "--branch", "--rev",
+    "--bounds",
 )  # fmt: skip
+_FLAGS = [("-n", "--no-cache"), ("-q", "--quiet"), ("-v", "--verbose"), ("-U", "--upgrade")]
+# `--script FILE` names a script for add/remove/lock/sync/tree; `uv run --script` (`-s`) is a flag.
+OPTIONS = OptionSpec(*_VALUE_OPTIONS, "--script", aliases=_FLAGS)
+RUN_OPTIONS = OptionSpec(*_VALUE_OPTIONS, aliases=[*_FLAGS, ("-s", "--script")])
 STEERING = (
     "UV_CACHE_DIR", "UV_NO_CACHE", "UV_PROJECT_ENVIRONMENT", "UV_NO_SYNC", "UV_FROZEN", "UV_LOCKED", "UV_NO_DEV",
     "UV_VENV_CLEAR", "UV_SYSTEM_PYTHON", "UV_TOOL_DIR", "UV_TOOL_BIN_DIR", "UV_PYTHON_INSTALL_DIR",
@@ -68,7 +73,8 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
         subcommand = f"{sub} {verb}".strip()
     else:
         # `uv run` stops reading its own options at the command it runs.
-        p = _merge(head, OPTIONS.parse(head.rest, stop_after=1 if sub == "run" else None))
+        spec = RUN_OPTIONS if sub == "run" else OPTIONS
+        p = _merge(head, spec.parse(head.rest, stop_after=1 if sub == "run" else None))
         verb, subcommand = "", sub
     cache = _cache(ctx, p)
     inv = Invocation(Tool.UV, Act.OTHER, subcommand, cache=cache, steering=STEERING)

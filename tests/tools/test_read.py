@@ -17,6 +17,7 @@ class Probe:
         self, envs: tuple[str, ...] = (VENV,), files: tuple[str, ...] = (), texts: dict[str, str] | None = None
     ) -> None:
         self.envs = envs
+        self.gone: set[str] = set()
         self.texts = texts or {}
         self.files = {f"{VENV}/bin/pip", f"{VENV}/bin/python", f"{VENV}/bin/python3", *files}
 
@@ -25,6 +26,9 @@ class Probe:
 
     def may_exist(self, path: str) -> bool:
         return self.exists(path)
+
+    def absent(self, path: str) -> bool:
+        return path in self.gone
 
     def exists(self, path: str) -> bool:
         return path in self.files
@@ -354,3 +358,53 @@ def test_conda_named_by_path_names_its_root() -> None:
     assert inv.config_file == "/opt/conda/.condarc"
     inv = r("/srv/miniconda/bin/conda create -y -n app python", probe=Probe(envs=("/srv/miniconda",)))
     assert [w.path for w in inv.writes if w.role is Role.CONDA_PKGS] == ["/srv/miniconda/pkgs"]
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env"),
+    [
+        ("pip install --no-user x", {}),
+        ("pip install x", {"PIP_USER": "0"}),
+        ("pip install x", {"PIP_USER": "false"}),
+        ("python3 -s -m pip install x", {}),
+        ("python3 -I -m pip install x", {}),
+    ],
+)
+def test_no_user_fallback_when_the_user_site_is_off(cmd: str, env: dict[str, str]) -> None:
+    """Measured (pip 26.3): these fail with permission denied on the system site-packages instead."""
+    inv = r(cmd, env, probe=Probe(envs=()))
+    assert inv.env is not None and inv.env.scheme is Scheme.SYSTEM and not inv.env.user_fallback
+    assert r("pip install x", probe=Probe(envs=())).env.user_fallback  # type: ignore[union-attr]
+
+
+def test_pip_python_option_names_the_environment() -> None:
+    probe = Probe(envs=("/opt/venv", "/work/.venv"))
+    for target in ("/opt/venv", "/opt/venv/bin/python"):
+        inv = r(f"pip --python {target} install x", probe=probe)
+        assert inv.env is not None and inv.env.path == "/opt/venv", target
+
+
+@pytest.mark.parametrize(
+    ("cmd", "sync"),
+    [
+        ("uv run --script tool.py", SyncMode.NEVER),
+        ("uv run -s tool.py", SyncMode.NEVER),
+        ("uv run -w rich --no-sync app.py", SyncMode.NEVER),
+        ("uv run --with rich app.py", SyncMode.CHECK),
+    ],
+)
+def test_uv_run_flags_and_values(cmd: str, sync: SyncMode) -> None:
+    assert r(cmd).sync is sync
+
+
+def test_compileall_of_a_missing_directory_writes_nothing() -> None:
+    probe = Probe()
+    probe.gone.add("/nope")
+    assert r("python -m compileall /nope", probe=probe).writes == ()
+
+
+def test_pyinstaller_and_hatch_flags_do_not_swallow_operands() -> None:
+    paths = [w.path for w in r("pyinstaller --bootloader-ignore-signals app.py").writes]
+    assert paths == ["/work", "/work/build", "/work/dist"]
+    (w,) = r("hatch build -c /out").writes
+    assert w.path == "/out"
