@@ -10,6 +10,7 @@ import re
 from ...model.access import ROOT, Identity
 from ...model.fs import Kind
 from ...resolve.expand import unknown_value
+from ...tools.options import OptionSpec
 from ..identity import home_of, run_identity
 from .base import ShellContext, Status, UnknownPath, is_unknown, parse_flags
 from .unmodelled import not_modelled
@@ -196,45 +197,32 @@ def source(
 def sudo(
     sh: ShellContext, argv: list[str], env: dict[str, str], out: str | None, append: bool, stdin: str | None
 ) -> Status:
-    values, command = options_then_command(argv[1:], SUDO_VALUES)
-    who = values.get("-u") or values.get("--user")
+    values, command = options_then_command(argv[1:], SUDO_OPTIONS)
+    who = values.get("--user")  # `-u` too: an option's values are kept under its last spelling
     if who is not None and is_unknown(who):
         return not_modelled(sh, argv, "the user it switches to is computed at build time")
     ident = run_identity(who, sh.state.users).identity if who else ROOT
     return _run_as(sh, ident, command, _user_env(sh, ident, env))
 
 
-SUDO_VALUES = frozenset(
-    {"-u", "--user", "-g", "--group", "-C", "--close-from", "-h", "--host", "-p", "--prompt", "-r", "--role",
-     "-t", "--type", "-U", "--other-user", "-D", "--chdir", "-R", "--chroot", "-T", "--command-timeout"}
+# The options of sudo and setpriv that take a value (the rest are flags).
+SUDO_OPTIONS = OptionSpec(
+    ("-u", "--user"), ("-g", "--group"), ("-C", "--close-from"), ("-h", "--host"), ("-p", "--prompt"),
+    ("-r", "--role"), ("-t", "--type"), ("-U", "--other-user"), ("-D", "--chdir"), ("-R", "--chroot"),
+    ("-T", "--command-timeout"),
 )  # fmt: skip
-SETPRIV_VALUES = frozenset(
-    {"--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups", "--inh-caps", "--ambient-caps",
-     "--bounding-set", "--securebits", "--selinux-label", "--apparmor-profile", "--pdeathsig", "--landlock-access",
-     "--landlock-rule"}
+SETPRIV_OPTIONS = OptionSpec(
+    "--reuid", "--regid", "--ruid", "--euid", "--rgid", "--egid", "--groups", "--inh-caps", "--ambient-caps",
+    "--bounding-set", "--securebits", "--selinux-label", "--apparmor-profile", "--pdeathsig", "--landlock-access",
+    "--landlock-rule",
 )  # fmt: skip
 
 
-def options_then_command(args: list[str], with_value: frozenset[str]) -> tuple[dict[str, str], list[str]]:
-    """A wrapper's own options (up to `--` or the first word that is not one) and the command that follows."""
-    values: dict[str, str] = {}
-    i = 0
-    while i < len(args):
-        a = args[i]
-        if a == "--":
-            return values, args[i + 1 :]
-        if not a.startswith("-") or a == "-":
-            break
-        name, eq, value = a.partition("=")
-        if eq:
-            values[name] = value
-        elif name in with_value and i + 1 < len(args):
-            values[name] = args[i + 1]
-            i += 1
-        elif len(name) > 2 and not name.startswith("--") and name[:2] in with_value:
-            values[name[:2]] = name[2:]  # -uapp
-        i += 1
-    return values, args[i:]
+def options_then_command(args: list[str], options: OptionSpec) -> tuple[dict[str, str], list[str]]:
+    """A wrapper's own options (up to `--` or the first word that is not one) and the command that follows, read
+    by the one option reader the Python tools use."""
+    p = options.parse(args, stop_after=1)
+    return {k: v[-1] for k, v in p.values.items()}, [*p.operands, *p.rest]
 
 
 def _user_env(sh: ShellContext, ident: Identity, env: dict[str, str]) -> dict[str, str]:
@@ -284,7 +272,7 @@ def as_user(
         ops = [o for o in ops if o != "-"]
         user = ops[0] if ops else "root"
     elif name == "setpriv":
-        values, cmd = options_then_command(args, SETPRIV_VALUES)
+        values, cmd = options_then_command(args, SETPRIV_OPTIONS)
         uid = values.get("--reuid")
         gid = values.get("--regid")
         user = f"{uid}:{gid}" if uid and gid else uid
