@@ -80,6 +80,8 @@ class Shell:
         self.stopped = False
         self.mounts = parse_mounts(tuple(mounts), state.workdir)  # writes below their targets do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
+        self.piped_from: list[str] | None = None  # the words of the command a pipe feeds this one from
+        self.last_words: list[str] | None = None  # the words of the last simple command run
         self.depth = 0
         self.too_deep = False
         self._tentative = 0
@@ -286,8 +288,15 @@ class Shell:
         """Each command of a pipeline runs; the last one's status counts. A shell or interpreter reading the
         pipe runs a script venvlint cannot see (`curl ... | sh`)."""
         status: Status = 0
+        previous: list[str] | None = None
         for i, c in enumerate(n.named_children):
-            status = self.command(c, [], PIPED) if i and c.type == "command" else self.node(c)
+            self.last_words = None
+            self.piped_from = previous if i else None
+            try:
+                status = self.command(c, [], PIPED) if i and c.type == "command" else self.node(c)
+            finally:
+                self.piped_from = None
+            previous = self.last_words
         return status
 
     def _with_redirects(self, c: Any, redirects: list[tuple[str, str | None, bool]], stdin: str | None) -> Status:
@@ -437,6 +446,7 @@ class Shell:
         env = {**self.vars, **prefix}
         if isinstance(self.vars, OpenVars):
             env = OpenVars(env)
+        self.last_words = [UNKNOWN_WORD if a is None else a for a in argv]
         return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
 
     # -- what commands may call back (commands.base.ShellContext) --------------------------------------------

@@ -3,6 +3,7 @@
 - `files`: mkdir, touch, chown/chgrp, chmod, rm, ln, install, cp/mv, tee, writing files, fix-permissions;
 - `shell`: shell builtins (cd, set, umask, test, exec, `sh -c`) and switching users (sudo, gosu, su, runuser, ...);
 - `accounts`: useradd, adduser, groupadd, usermod;
+- `find`: find -exec / -delete and find | xargs;
 - `python`: venv/virtualenv, pip, uv, poetry and the other Python tools;
 - `unmodelled`: what is not modelled (said, and absence opened below what it could write) or only reads.
 
@@ -15,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from . import accounts, files, python, shell, unmodelled
+from . import accounts, files, find, python, shell, unmodelled
 from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, UnknownPath, is_unknown
 
 
@@ -101,6 +102,8 @@ HANDLERS: dict[str, Handler] = {
     "usermod": accounts.usermod,
     **dict.fromkeys(PYTHON_TOOLS, python.python_tool),
     "fix-permissions": files.fix_permissions,
+    "find": find.find,
+    "xargs": find.xargs,
     "id": accounts.id_,
     "getent": accounts.getent,
     "command": shell.command_v,

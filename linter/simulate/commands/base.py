@@ -35,6 +35,7 @@ class ShellContext(Protocol):
     errexit: bool
     mounts: tuple[RunMount, ...]
     error: str | None
+    piped_from: list[str] | None  # the words of the command whose output this one reads through a pipe
 
     def path(self, p: str) -> str: ...
 
