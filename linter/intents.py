@@ -355,6 +355,40 @@ def _env_needs(
                                "packages with data files create share/ or etc/ in the venv root", hint))  # fmt: skip
     if inv.tool is Tool.UV:
         needs.append(_uv_lock_need(fs, path, run, uv_version, notes))
+    if inv.replaces:
+        needs += _replaced_package_needs(run, fs, sites, cmd)
+    return needs
+
+
+def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd: str) -> list[WriteNeed]:
+    """An upgrade, reinstall or uninstall removes the old version's files, so each named package's directory must
+    be writable. Measured (docs/MEASUREMENTS.md, pip 26.3, uv 0.13.9) with a root-installed package in a venv the
+    user can write through its group: uv fails (`failed to remove file ...: Permission denied`); pip moves the
+    directory aside within site-packages, cannot empty it, warns and leaves `~`-prefixed root-owned directories (a
+    warning on every later pip run), and fails outright when the package has files in other directories it
+    cannot write (data files, headers)."""
+    inv = run.invocation
+    needs: list[WriteNeed] = []
+    for site in sites:
+        for name in inv.distributions:
+            path = posixpath.join(site, name)
+            node = fs.get(fs.resolve(path))
+            if node is None or node.tag("package") is None:
+                continue
+            installed = node.history[-1].cause.line if node.history else 0
+            if inv.tool is Tool.UV:
+                need, why = (
+                    Need.FATAL,
+                    f"uv removes the installed files of {name} first and fails on any it cannot delete",
+                )
+            else:
+                need = Need.CONDITIONAL
+                why = (f"pip removes the installed files of {name} first: it moves the directory aside, cannot empty "
+                       f"it and leaves a root-owned `~{name[1:]}` behind, with a warning on every later pip run; it "
+                       "fails when the package has files in other directories the user cannot write")  # fmt: skip
+            hint = (f"install {name} so that its files are writable for this user: as that user, or with `umask 002` "
+                    f"in an environment whose directories are setgid to a group the user is in (line {installed})")  # fmt: skip
+            needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint))
     return needs
 
 

@@ -32,11 +32,12 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Tri, path_premise, permits
-from venvlint.model.fs import Action
+from venvlint.model.access import Identity, Tri, path_premise, permits
+from venvlint.model.fs import Action, FileSystem, Kind, Node
+from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
-from ._common import run_premises, state_text
+from ._common import command, run_premises, state_text
 
 CODE = "VL008"
 NAME = "root-install-into-user-venv"
@@ -73,21 +74,52 @@ def check(a: Analysis) -> Iterator[Problem]:
         site = [n.path for n in intent.needs if n.role is Role.SITE_PACKAGES]
         if any(_fixed_after(a, p, run.line) for p in site or [venv]):
             continue
-        if (run.line, venv) in seen:
-            continue
+        made = _as_created(run, site[0] if site else venv, a.fs)
+        meant_for = [ri for ri in meant_for if permits(made, ri.identity, "wx") is not Tri.YES]
+        if not meant_for or (run.line, venv) in seen:
+            continue  # the install's umask and a setgid group keep what it creates writable for them
         seen.add((run.line, venv))
         who = meant_for[0]
         yield Problem(
             run.line,
             venv,
-            f"`{' '.join(run.argv[:4])}` runs as root and installs into `{venv}`, which is prepared for "
-            f"{who.identity.label()} ({who.source}; it is {state_text(root.uid, root.gid, root.mode)}): the new "
-            "files are root-owned 0644, so that user cannot upgrade or uninstall these packages later.",
-            f"install as the venv's user (`USER {root.uid}` before this RUN, with `umask 002` for group 0), or run "
-            f"`fix-permissions {venv} -P` once after the last root install",
+            f"`{command(run.argv)}` runs as root and installs into `{venv}`, which is prepared for "
+            f"{who.identity.label()} ({who.source}; it is {state_text(root.uid, root.gid, root.mode)}): "
+            f"{_created_text(a, run.line, site, made)}, so that user cannot upgrade or uninstall these packages "
+            "later.",
+            _fix(venv, root, who.identity, site),
             stage=run.stage,
             premises=(path_premise(a.fs, venv, root), *run_premises(run)),
         )
+
+
+def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
+    """A directory the install creates in `site`: the runner's, its group unless `site` is setgid, the umask's mode
+    (`site` as the install found it, else as the final image has it)."""
+    parent = (run.fs or final).get(site)
+    setgid = parent is not None and parent.mode is not None and bool(parent.mode & 0o2000)
+    gid = parent.gid if setgid and parent is not None else run.identity.gid
+    return Node(Kind.DIR, run.identity.uid, gid, (0o777 & ~run.umask) | (0o2000 if setgid else 0))
+
+
+def _created_text(a: Analysis, line: int, site: list[str], made: Node) -> str:
+    named = [p for s in site for p in a.fs.children(s) if (n := a.fs.get(p)) is not None and n.tag("package")
+             and n.history and n.history[-1].cause.line == line]  # fmt: skip
+    what = ", ".join(f"`{p}`" for p in named[:3]) + (" and others" if len(named) > 3 else "") if named else (
+        "the directories it creates in site-packages")  # fmt: skip
+    return f"{what} {'are' if len(named) != 1 else 'is'} created {state_text(made.uid, made.gid, made.mode)}"
+
+
+def _fix(venv: str, root: Node, who: Identity, site: list[str]) -> str:
+    if root.uid is not None and root.uid == who.uid and root.uid != 0:
+        return (f"install as the venv's owner: `USER {root.uid}` before this RUN (start it with `umask 002` when "
+                f"group members must write too), or run `fix-permissions {venv} -P` once after the last root "
+                "install")  # fmt: skip
+    group = root.gid if root.gid is not None else "its group"
+    where = site[0] if site else venv
+    return (f"keep what root installs writable for group {group}: start this RUN with `umask 002` and make the "
+            f"environment's directories setgid where it is set up (`find {where} -type d -exec chmod g+s {{}} +`), "
+            f"so new directories get group {group} and g+w")  # fmt: skip
 
 
 def _fixed_after(a: Analysis, path: str, line: int) -> bool:

@@ -96,9 +96,9 @@ def run_identity(spec: str, users: UserDB) -> Resolved:
         gid = 0  # a uid without a passwd entry runs in group 0
     else:
         gid = None  # the image may have an entry for this uid with another primary group
+    # The memberships the model knows. Where the accounts are not all known there may be more (the identity is
+    # then assumed, so a denial resting on it is at most a warning); dropping the known ones would deny unknowns.
     groups = users.supplementary(entry.name) if entry is not None else frozenset()
-    if not users.groups_complete and entry is not None and not entry.knowledge.known:
-        groups = frozenset()
     fresh = entry is not None and entry.fresh
     return Resolved(Identity(uid, gid, groups, name, spec, knowledge=knowledge, source=source, fresh=fresh))
 

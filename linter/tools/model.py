@@ -8,6 +8,7 @@ depends on who runs the tool (HOME), the record keeps how it is chosen and `inte
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -162,6 +163,7 @@ class Role(str, Enum):
     """What a place a tool writes is, for the rules (which report caches apart from the rest)."""
 
     SITE_PACKAGES = "site-packages"
+    INSTALLED_PACKAGE = "installed-package"  # an installed package's directory, which an upgrade or uninstall empties
     BIN = "bin"
     VENV_ROOT = "venv-root"
     VENV_PARENT = "venv-parent"
@@ -236,6 +238,9 @@ class Invocation:
     project: ProjectSpec | None = None
     writes: tuple[Write, ...] = ()
     packages: tuple[str, ...] = ()  # requirement specifiers named on the command line (`uv==0.6.6`)
+    # The installed files of the named packages are removed first (pip -U / --force-reinstall / uninstall, uv pip
+    # install -U / --reinstall / uninstall): that needs their directories writable, not only site-packages.
+    replaces: bool = False
     uv_selection: UvSelection | None = None
     sync: SyncMode = SyncMode.CHECK
     clear: bool = False  # uv venv --clear / UV_VENV_CLEAR: the environment is removed and created again
@@ -247,3 +252,32 @@ class Invocation:
     @property
     def installs(self) -> bool:
         return self.act in INSTALLS
+
+    @property
+    def distributions(self) -> tuple[str, ...]:
+        """The distribution names among `packages`, normalized as their `.dist-info` directories spell them
+        (PEP 503 then `-` → `_`: `Flask-SQLAlchemy>=3` → `flask_sqlalchemy`); paths, URLs and archives are left out."""
+        return tuple(dict.fromkeys(n for n in (distribution_name(p) for p in self.packages) if n))
+
+
+def distribution_name(spec: str) -> str | None:
+    """The normalized distribution name of a requirement specifier (`requests[socks]==2.32` → `requests`), or None
+    for a path, URL or archive (`./pkg`, `git+https://...`, `x.whl`)."""
+    spec = spec.strip("'\"")
+    if "/" in spec or "://" in spec or spec.startswith((".", "-")) or spec.endswith((".whl", ".tar.gz", ".zip")):
+        return None
+    m = re.match(r"[A-Za-z0-9._-]+", spec)
+    if m is None:
+        return None
+    raw = m.group(0).strip("._-")
+    rest = spec[m.end() :].lstrip()
+    if not raw or (rest and rest[0] not in "[=<>!~;@("):
+        return None
+    out: list[str] = []
+    for ch in raw.lower():  # PEP 503: runs of -, _ and . are one separator; .dist-info spells it `_`
+        if ch in "-_.":
+            if out[-1] != "_":
+                out.append("_")
+        else:
+            out.append(ch)
+    return "".join(out)

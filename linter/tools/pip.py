@@ -69,9 +69,10 @@ def read_pip(ctx: Context, exe: str, args: list[str], no_user_site: bool = False
         flag = ctx.known(p.last("--cache-dir"), "--cache-dir")
         explicit = flag or ctx.var("PIP_CACHE_DIR")
         cache = ctx.cache(Tool.PIP, "pip", explicit, "--cache-dir" if flag else "PIP_CACHE_DIR", fatal=False)
+    replaces = act is Act.UNINSTALL or (act is Act.INSTALL and p.has("--upgrade", "--force-reinstall"))
     return Invocation(
         Tool.PIP, act, sub, env=env, cache=cache, temp=TempUse.PYTHON, writes=writes, packages=packages,
-        unread=tuple(ctx.unread), steering=STEERING,
+        replaces=replaces, unread=tuple(ctx.unread), steering=STEERING,
     )  # fmt: skip
 
 

@@ -82,7 +82,10 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
         act = {"install": Act.INSTALL, "sync": Act.SYNC, "uninstall": Act.UNINSTALL}[verb]
         temp = TempUse.STRICT if verb == "sync" or cache is None else TempUse.NONE
         packages = tuple(w for w in p.operands[2:] if not unknown(w))
-        inv = replace(inv, act=act, env=_pip_env(ctx, p), temp=temp, packages=packages)
+        replaces = verb == "uninstall" or (
+            verb == "install" and p.has("--upgrade", "--reinstall", "--upgrade-package", "--reinstall-package")
+        )
+        inv = replace(inv, act=act, env=_pip_env(ctx, p), temp=temp, packages=packages, replaces=replaces)
     elif sub in PROJECT_COMMANDS:
         inv = _project(ctx, p, sub, replace(inv, act=PROJECT_COMMANDS[sub], temp=TempUse.STRICT))
     elif sub == "venv":

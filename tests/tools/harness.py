@@ -10,7 +10,8 @@ Where things live (.ci/run prepares both while it has the network; the tests nee
   pipenv, pdm, hatch, pipx, virtualenv, pyinstaller). If uid 1001 cannot reach the checkout, .ci/run makes it a
   symlink to a world-readable directory; `TOOLS_VENV` is resolved.
 - `WHEELS` = `.ci/tools-wheels`: six, idna, cowsay, pip, setuptools, wheel. `Exp` copies them (plus a hand-built
-  `datapkg` wheel with a console script and `.data/` files) into each experiment, so uid 1001 can read them.
+  `datapkg` wheel with a console script and `.data/` files, and `purepkg` 1.0 and 2.0) into each experiment, so uid
+  1001 can read them.
 """
 
 from __future__ import annotations
@@ -108,6 +109,27 @@ def build_datapkg_wheel(dest: Path) -> Path:
     return out
 
 
+def build_pure_wheels(dest: Path) -> None:
+    """`purepkg` 1.0 and 2.0: one package directory and its `.dist-info`, nothing else (no scripts, no data)."""
+    for version in ("1.0", "2.0"):
+        name = f"purepkg-{version}"
+        files = {
+            "purepkg/__init__.py": f"VERSION = {version!r}\n",
+            f"{name}.dist-info/METADATA": f"Metadata-Version: 2.1\nName: purepkg\nVersion: {version}\n",
+            f"{name}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: venvlint-tests\nRoot-Is-Purelib: true\n"
+            "Tag: py3-none-any\n",
+        }
+        record = []
+        for path, text in files.items():
+            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+            record.append(f"{path},sha256={digest},{len(text.encode())}")
+        record.append(f"{name}.dist-info/RECORD,,")
+        files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
+        with zipfile.ZipFile(dest / f"{name}-py3-none-any.whl", "w") as zf:
+            for path, text in files.items():
+                zf.writestr(zipfile.ZipInfo(path, (2026, 1, 1, 0, 0, 0)), text)
+
+
 def build_sdist(dest: Path, name: str = "sdpkg") -> Path:
     """A setuptools sdist `NAME-1.0.tar.gz` (module NAME, console script NAME): building it needs setuptools, so pip
     makes a build environment and caches the wheel it builds."""
@@ -156,6 +178,7 @@ class Exp:
         self.wheels = self.dir / "wheels"
         shutil.copytree(WHEELS, self.wheels)
         build_datapkg_wheel(self.wheels)
+        build_pure_wheels(self.wheels)
         build_sdist(self.wheels)
         for p in [self.wheels, *self.wheels.iterdir()]:
             os.chmod(p, 0o755 if p.is_dir() else 0o644)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from .harness import SYSTEM_PYTHON, TOOLS_VENV, Exp, Result, make_venv, system_like_python, tool, wheel
+from .harness import SYSTEM_PYTHON, TOOLS_VENV, Exp, Result, make_venv, mode_of, system_like_python, tool, wheel
 
 pytestmark = pytest.mark.tools
 
@@ -312,6 +312,35 @@ def test_pip_uninstall_not_installed_succeeds_and_writes_nothing(exp: Exp) -> No
     r = exp.run([v / "bin/python", "-m", "pip", "uninstall", "-y", "notinstalled"])
     assert r.rc == 0 and "WARNING: Skipping notinstalled as it is not installed." in r.out, r
     assert r.created == [], r
+
+
+def group_shared_venv_with_a_root_install(e: Exp) -> Path:
+    """A venv made group-writable for gid 0 (root-owned, `chmod -R g+w`), then `purepkg 1.0` installed into it by
+    root with umask 022: its directories are 0:0 0755, as after a root `pip install` that follows a group fix."""
+    v = pip_venv(e, owner_user=False)
+    r = e.as_root(["sh", "-c", f"chgrp -R 0 {v} && chmod -R g+w {v} && umask 022 && {v}/bin/python -m pip install "
+                   f"-q --no-index --find-links {e.wheels} purepkg==1.0"])  # fmt: skip
+    assert r.rc == 0, r
+    assert mode_of(v / "lib/python3.11/site-packages/purepkg") == "0o755"
+    return v
+
+
+def test_pip_upgrade_of_a_root_installed_package_leaves_root_owned_leftovers(exp: Exp) -> None:
+    v = group_shared_venv_with_a_root_install(exp)
+    r = exp.run([v / "bin/python", "-m", "pip", "install", *ni(exp), "--upgrade", "purepkg"])
+    assert r.rc == 0, r  # it works, but cannot delete the old files
+    assert "Failed to remove contents in a temporary directory" in r.out, r
+    assert r.has("app/lib/python3.11/site-packages/purepkg-2.0.dist-info"), r
+    site = v / "lib/python3.11/site-packages"
+    assert (site / "~urepkg").is_dir() and (site / "~urepkg").stat().st_uid == 0, r
+
+
+def test_uv_upgrade_of_a_root_installed_package_fails(exp: Exp) -> None:
+    v = group_shared_venv_with_a_root_install(exp)
+    r = exp.run([tool("uv"), "pip", "install", "--python", v / "bin/python", *ni(exp), "--upgrade", "purepkg"],
+                env={"UV_CACHE_DIR": str(exp.work / "uvc")})  # fmt: skip
+    assert r.rc == 2, r
+    assert "failed to remove file" in r.out and "Permission denied (os error 13)" in r.out, r
 
 
 # ------------------------------------------------------------------------------------------------ bytecode compiling

@@ -408,3 +408,22 @@ def test_pyinstaller_and_hatch_flags_do_not_swallow_operands() -> None:
     assert paths == ["/work", "/work/build", "/work/dist"]
     (w,) = r("hatch build -c /out").writes
     assert w.path == "/out"
+
+
+@pytest.mark.parametrize(
+    ("cmd", "replaces"),
+    [("pip install x", False), ("pip install -U x", True), ("pip install --upgrade x", True),
+     ("pip install --force-reinstall x", True), ("pip uninstall -y x", True), ("pip install -I x", False),
+     ("uv pip install x", False), ("uv pip install -U x", True), ("uv pip install --reinstall x", True),
+     ("uv pip install -P x x", True), ("uv pip install --reinstall-package x x", True),
+     ("uv pip uninstall x", True)],
+)  # fmt: skip
+def test_commands_that_remove_installed_files_first(cmd: str, replaces: bool) -> None:
+    # Measured (pip 26.3, uv 0.13.9): these remove the old version's files, so they need the package's
+    # directories writable, not only site-packages.
+    assert r(cmd, {"PATH": f"{VENV}/bin:/usr/bin", "VIRTUAL_ENV": VENV}).replaces is replaces
+
+
+def test_distribution_names_as_dist_info_spells_them() -> None:
+    inv = r("pip install requests[socks]==2.32 Flask-SQLAlchemy>=3 ./local git+https://h/r.git x.whl zope.interface")
+    assert inv.distributions == ("requests", "flask_sqlalchemy", "zope_interface")

@@ -249,7 +249,7 @@ def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[st
             status = make_venv(sh, target.path, target.python_version, argv, interp)
             if status:
                 return status
-        return _install_effects(sh, target.path, argv)
+        return _install_effects(sh, inv, target.path, argv)
     if target.scheme in (Scheme.TARGET, Scheme.PREFIX, Scheme.ROOT):
         if target.path is None:
             open_world(sh, argv)
@@ -387,8 +387,11 @@ def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]
     )
 
 
-def _install_effects(sh: ShellContext, venv: str, argv: list[str]) -> Status:
-    """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin."""
+def _install_effects(sh: ShellContext, inv: Invocation, venv: str, argv: list[str]) -> Status:
+    """Installed files belong to the runner (umask applies); the tool must be able to write site-packages and bin.
+    Each package named on the command line gets its directory in site-packages (named as its `.dist-info` spells
+    it), owned as the install creates it, so that a later upgrade or uninstall by another user is checked against
+    it; the rest of what it installed is not modelled one by one."""
     fs = sh.state.fs
     dirs = [p for p in fs.walk(venv) if p.endswith("/site-packages")] if fs.get(venv) else []
     targets = [*dirs, posixpath.join(venv, "bin")]
@@ -401,8 +404,25 @@ def _install_effects(sh: ShellContext, venv: str, argv: list[str]) -> Status:
                 return deny(sh, d, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
     for d in targets:
         fs.tag(d, "written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
+    if inv.act is not Act.UNINSTALL:
+        for site in dirs:
+            for name in inv.distributions:
+                _package_dir(sh, posixpath.join(site, name), name, replace=inv.replaces, argv=argv)
     fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
     return 0
+
+
+def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv: list[str]) -> None:
+    """An installed package's directory: created by this install unless it is already there (pip: "Requirement
+    already satisfied") and the command does not replace it."""
+    fs = sh.state.fs
+    old = fs.get(path)
+    if old is not None and not replace:
+        return
+    uid, gid, setgid = owner_for_new(sh, posixpath.dirname(path))
+    mode = (0o777 & ~sh.umask) | (0o2000 if setgid else 0)
+    node = Node(Kind.DIR, uid, gid, mode).with_tag("package", name)
+    fs.put(path, node, sh.cause, Action.INSTALL, f"package directory installed by `{_shown(argv)}`")
 
 
 def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], argv: list[str]) -> str | None:
