@@ -1,0 +1,173 @@
+"""## What it does
+Finds packages in a user site (`pip install --user`, or a `~/.local` copied from a build stage) that the container
+runs Python with but cannot import: the runtime user's Python looks only in *its own* user site
+(`$HOME/.local/lib/pythonX.Y/site-packages`, or `$PYTHONUSERBASE`), and the site's directories must be reachable.
+
+## Why is this bad?
+A user site belongs to one HOME. Packages installed by root live in `/root/.local`; a container running as another
+user (`USER app`, `--user 1002`, OpenShift's arbitrary uid with HOME `/`) starts with a `sys.path` without them, and
+`/root` is `0700` anyway: `ModuleNotFoundError: No module named 'requests'` at start-up, although the image holds
+the package.
+
+## Example
+```dockerfile
+FROM python:3.11-alpine AS deps
+COPY requirements.txt .
+RUN pip install --user -r requirements.txt
+FROM python:3.11-alpine
+COPY --from=deps /root/.local /root/.local
+COPY src/ /app/
+USER 1002
+ENTRYPOINT ["python3", "/app/main.py"]
+```
+
+## Use instead
+Install into a virtual environment every user can read, and copy that:
+```dockerfile
+FROM python:3.11-alpine AS deps
+COPY requirements.txt .
+RUN python3 -m venv /opt/venv && /opt/venv/bin/pip install -r requirements.txt
+FROM python:3.11-alpine
+COPY --from=deps /opt/venv /opt/venv
+ENV PATH=/opt/venv/bin:$PATH
+COPY src/ /app/
+USER 1002
+ENTRYPOINT ["python3", "/app/main.py"]
+```
+or set `ENV PYTHONUSERBASE=/opt/pyuser` (a directory every user can read) for both the install and the runtime.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterator
+
+from venvlint.analysis import Analysis, RuntimeIdentity, runtime_commands
+from venvlint.findings import Problem, Severity
+from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_premise
+from venvlint.model.fs import FileSystem, Kind, Knowledge
+from venvlint.simulate.identity import home_of
+
+from ._common import command, where
+
+CODE = "VL021"
+NAME = "user-site-not-importable"
+SEVERITY = Severity.ERROR
+SUMMARY = "Packages in a user site (~/.local) that the runtime user's Python does not see or cannot reach"
+SCENARIOS = ()
+REFERENCES = (
+    "https://docs.python.org/3/library/site.html#site.USER_BASE",
+    "https://pip.pypa.io/en/stable/user_guide/#user-installs",
+)
+AUTOFIX = False
+
+_PYTHON = re.compile(r"python[0-9.]*")
+
+
+def check(a: Analysis) -> Iterator[Problem]:
+    fs = a.fs
+    env = dict(a.final.env)
+    commands = runtime_commands(a.final)
+    if not commands:
+        return
+    argv, line = commands[0]
+    for site, base in _user_sites(a):
+        if not _runs_python(fs, argv, base, env):
+            continue
+        for ri in a.runtime_identities:
+            problem = _unseen(a, ri, site, base, env, argv, line)
+            if problem is not None:
+                yield problem
+                break
+
+
+def _user_sites(a: Analysis) -> list[tuple[str, str]]:
+    """(site-packages, user base) for each user site the image holds: below a known HOME, or PYTHONUSERBASE."""
+    fs = a.fs
+    bases = {posixpath.join(u.home, ".local") for u in a.final.users.users.values() if u.home and u.home != "/"}
+    bases.add("/root/.local")
+    if a.final.env.get("PYTHONUSERBASE"):
+        bases.add(a.final.env["PYTHONUSERBASE"])
+    out = []
+    for base in sorted(bases):
+        lib = posixpath.join(base, "lib")
+        for p in fs.children(lib):
+            site = posixpath.join(p, "site-packages")
+            node = fs.get(site)
+            if posixpath.basename(p).startswith("python") and node is not None and node.kind is Kind.DIR:
+                out.append((site, base))
+    return out
+
+
+def _runs_python(fs: FileSystem, argv: tuple[str, ...], base: str, env: dict[str, str]) -> bool:
+    """The container's command is a Python interpreter, or a console script of that user site."""
+    exe = argv[0] if argv else ""
+    if _PYTHON.fullmatch(posixpath.basename(exe)):
+        return True
+    if "/" not in exe:
+        for d in env.get("PATH", "").split(":"):
+            if fs.get(posixpath.join(d, exe)) is not None:
+                exe = posixpath.join(d, exe)
+                break
+    return exe.startswith(posixpath.join(base, "bin") + "/")
+
+
+def _unseen(
+    a: Analysis, ri: RuntimeIdentity, site: str, base: str, env: dict[str, str], argv: tuple[str, ...], line: int
+) -> Problem | None:
+    who = ri.identity
+    if who.is_root and not who.arbitrary:
+        return None
+    fs = a.fs
+    home = home_of(who, a.final.users, env)
+    if home is None:
+        return None  # where its user site is, is not known
+    own = env.get("PYTHONUSERBASE") or posixpath.join(home, ".local")
+    on_path = site in [posixpath.normpath(p) for p in env.get("PYTHONPATH", "").split(":") if p]
+    reach = can_traverse(fs, who, posixpath.join(site, "x"))
+    if (own == base or on_path) and reach.result is not Tri.NO:
+        return None
+    if reach.result is Tri.UNKNOWN and own == base:
+        return None
+    node = fs.get(site)
+    assert node is not None
+    made = node.history[0] if node.history else None
+    origin = f" (put there at {where(made, nested=True)})" if made is not None else ""
+    if "PYTHONUSERBASE" in env:
+        home_fact = "ENV PYTHONUSERBASE"
+    elif "HOME" in env:
+        home_fact = f"ENV HOME={home}"
+    elif who.uid is not None and a.final.users.by_uid(who.uid) is None and not who.name:
+        home_fact = f"HOME is {home}: the uid has no passwd entry"
+    else:
+        home_fact = f"HOME is {home}"
+    if own != base and not on_path:
+        why = (f"that user's Python puts only its own user site, `{own}/lib/pythonX.Y/site-packages`, on sys.path "
+               f"({home_fact}), so these packages cannot be imported: `ModuleNotFoundError`")  # fmt: skip
+        if reach.result is Tri.NO:
+            why += f"; besides, {reach.reason}"
+    else:
+        why = f"it cannot reach them: {reach.reason}"
+    # What the finding rests on is that the build put the site there (not its owner or mode), who runs the
+    # container, where its HOME is, and the directories on the way.
+    put = (Premise(PremiseKind.COMMAND, made.cause.instruction, Knowledge.BUILT, made.cause.line)
+           if made is not None and made.cause.line > 0 else path_premise(fs, site, node))  # fmt: skip
+    premises: tuple[Premise, ...] = (put, who.premise())
+    if "HOME" not in env and not a.final.users.knowledge.known:
+        premises += (Premise(PremiseKind.USER, f"HOME of {who.label()}", Knowledge.ASSUMED,
+                             assumption=f"that HOME of {who.label()} is {home}"),)  # fmt: skip
+    premises += reach.premises
+    # The finding names the user base: the site's own name depends on a Python version the model may not know.
+    return Problem(
+        line,
+        base,
+        f"`{base}` is a user site, with its packages in `{site}`{origin}; the container runs "
+        f"`{command(argv)}` as {who.label()} ({ri.source}), and {why}.",
+        "install into a virtual environment every user can read (`python -m venv /opt/venv`, copy it, put "
+        "/opt/venv/bin first on PATH), or set `ENV PYTHONUSERBASE=<a directory every user can read>` for both the "
+        "install and the runtime",
+        stage=a.final.name,
+        related=(made.cause.line,) if made is not None and made.cause.line > 0 else (),
+        premises=premises,
+    )
