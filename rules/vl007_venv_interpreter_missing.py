@@ -1,17 +1,20 @@
 """## What it does
 Finds a virtual environment whose `bin/python` points to an interpreter that is not in the image — typically a
 venv built by uv with a uv-managed Python (downloaded into `/root/.local/share/uv/python/...`) and copied into a
-final stage that does not have that directory.
+final stage that does not have that directory — or to an interpreter of another Python version than the one the
+venv was built with (a venv built on `python:3.12-slim` copied into `python:3.11-slim`).
 
 ## Why is this bad?
 Everything in the venv fails to start: `exec /app/.venv/bin/fastapi: no such file or directory`, because
-`bin/python -> /root/.local/share/uv/python/cpython-3.12.../bin/python3.12` dangles.
+`bin/python -> /root/.local/share/uv/python/cpython-3.12.../bin/python3.12` dangles. With another version the
+interpreter starts but looks for packages in `lib/python3.11/site-packages`, while they are in
+`lib/python3.12/site-packages`: `ModuleNotFoundError` for every installed package.
 
 ## Example
 ```dockerfile
-FROM ghcr.io/astral-sh/uv:bookworm-slim AS builder
-RUN uv venv --python 3.12 /venv
-FROM debian:bookworm-slim
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim AS builder
+RUN uv venv --python 3.13 /venv
+FROM python:3.12-slim
 COPY --from=builder /venv /venv
 ```
 
@@ -24,6 +27,7 @@ the managed Python somewhere you also copy (`ENV UV_PYTHON_INSTALL_DIR=/opt/pyth
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
@@ -52,7 +56,12 @@ def check(a: Analysis) -> Iterator[Problem]:
             continue
         target = normpath(link.target, posixpath.join(venv, "bin"))
         real = fs.resolve(target)
-        if fs.get(real) is not None or not fs.is_known_absent(real):
+        if fs.get(real) is not None:
+            mismatch = _other_version(a, venv, link.target, real)
+            if mismatch is not None:
+                yield mismatch
+            continue
+        if not fs.is_known_absent(real):
             continue
         cause = link.history[-1].cause if link.history else node.history[-1].cause
         yield Problem(
@@ -66,3 +75,32 @@ def check(a: Analysis) -> Iterator[Problem]:
             stage=cause.stage,
             premises=(path_premise(fs, posixpath.join(venv, "bin", "python")), absent_premise(fs, real)),
         )
+
+
+def _other_version(a: Analysis, venv: str, written: str, real: str) -> Problem | None:
+    """The venv's packages are in lib/pythonX.Y; an interpreter of another X.Y looks elsewhere."""
+    fs = a.fs
+    built = [m.group(1) for c in fs.children(posixpath.join(venv, "lib"))
+             if (m := re.fullmatch(r"python(\d+\.\d+)", posixpath.basename(c)))]  # fmt: skip
+    runs = re.fullmatch(r"python(\d+\.\d+)", posixpath.basename(real))
+    if len(built) != 1 or runs is None or runs.group(1) == built[0]:
+        return None
+    lib = posixpath.join(venv, "lib", f"python{built[0]}")
+    node = fs.get(lib)
+    exe = fs.get(real)
+    if node is None or exe is None or exe.kind is not Kind.FILE:
+        return None
+    placed = node.history[-1].cause if node.history else None
+    line = placed.line if placed is not None else 0
+    return Problem(
+        line,
+        venv,
+        f"`{venv}` was built with Python {built[0]} (its packages are in `{lib}/site-packages`), but "
+        f"`{venv}/bin/python` points to `{written}`, which is Python {runs.group(1)} in this image (`{real}`): that "
+        f"interpreter looks in `lib/python{runs.group(1)}/site-packages`, so no installed package can be imported.",
+        f"build the venv on the same Python as the final image (both stages `python:{runs.group(1)}-...`, or both "
+        f"{built[0]}), or recreate it in the final stage",
+        stage=placed.stage if placed is not None else a.final.name,
+        premises=(path_premise(fs, lib, node), path_premise(fs, real, exe),
+                  path_premise(fs, posixpath.join(venv, "bin", "python"))),
+    )  # fmt: skip
