@@ -2,7 +2,8 @@
 Finds a virtual environment whose interpreter (the target of `bin/python`) the runtime user cannot reach: some
 directory on the way lacks search (`x`) permission for that user — typically a uv-managed Python downloaded into
 `/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root, used by a venv the image runs as
-another user.
+another user. Also a venv the container's command runs from (its `bin/` named or first on `PATH`) that the runtime
+user cannot enter at all: `chmod 700` on the venv, or a `0700` directory above it.
 
 ## Why is this bad?
 Nothing in the venv starts: `bad interpreter: Permission denied`, `failed to canonicalize path
@@ -10,9 +11,9 @@ Nothing in the venv starts: `bad interpreter: Permission denied`, `failed to can
 
 ## Example
 ```dockerfile
-FROM ghcr.io/astral-sh/uv:bookworm-slim
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
 WORKDIR /app
-RUN uv venv --python 3.12 && uv pip install requests
+RUN uv venv --python 3.13 && uv pip install requests
 USER nobody
 CMD [".venv/bin/python", "main.py"]
 ```
@@ -28,14 +29,15 @@ ENV UV_PYTHON_INSTALL_DIR=/opt/python
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
+from venvlint.analysis import Analysis, runtime_commands
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
-from ._common import describe_path
+from ._common import command, describe_path
 
 CODE = "VL013"
 NAME = "interpreter-unreachable"
@@ -50,6 +52,10 @@ def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     for path, _node in a.venv_configs:
         venv = posixpath.dirname(path)
+        closed = _venv_closed(a, venv)
+        if closed is not None:
+            yield closed
+            continue
         link = fs.get(posixpath.join(venv, "bin", "python"))
         if link is None or link.kind is not Kind.SYMLINK or not link.target:
             continue
@@ -79,3 +85,55 @@ def check(a: Analysis) -> Iterator[Problem]:
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
             )
             break
+
+
+def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | None:
+    """The container command when it runs a program of `venv/bin`: named by path, or a Python found there first
+    on PATH (the last item: found through PATH)."""
+    commands = runtime_commands(a.final)
+    if not commands:
+        return None
+    argv, line = commands[0]
+    exe = argv[0] if argv else ""
+    bindir = posixpath.join(venv, "bin")
+    if exe.startswith(bindir + "/"):
+        return argv, line, False
+    if "/" in exe or not re.fullmatch(r"python[0-9.]*", exe):
+        return None
+    for d in a.final.env.get("PATH", "").split(":"):
+        if normpath(d, "/") == bindir:
+            return argv, line, True
+        if a.fs.get(posixpath.join(d, exe)) is not None:
+            return None  # found before the venv
+    return None
+
+
+def _venv_closed(a: Analysis, venv: str) -> Problem | None:
+    found = _runs_from(a, venv)
+    if found is None:
+        return None
+    argv, line, via_path = found
+    fs = a.fs
+    for ri in a.runtime_identities:
+        who = ri.identity
+        if who.is_root and not who.arbitrary:
+            continue
+        verdict = can_traverse(fs, who, posixpath.join(venv, "bin", "python"))
+        if verdict.result is not Tri.NO:
+            continue
+        return Problem(
+            line,
+            venv,
+            f"the container runs `{command(argv)}` from `{venv}` as {who.label()} ({ri.source}), who cannot enter "
+            f"it: {verdict.reason}{describe_path(fs, verdict.path)}. "
+            + (
+                "The PATH lookup skips the venv and runs another Python, without the venv's packages."
+                if via_path
+                else "Nothing in the venv starts (`Permission denied`)."
+            ),
+            f"give the venv's directories search permission for that user (a non-recursive `chmod 755 "
+            f"{verdict.path}`), or create the venv as that user",
+            stage=a.final.name,
+            premises=(*verdict.premises, who.premise()),
+        )
+    return None

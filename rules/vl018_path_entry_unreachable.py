@@ -64,7 +64,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 d,
                 f"`{d}` is on PATH (line {env_line}) but {ri.identity.label()} ({ri.source}) cannot reach it: "
                 f"{v.reason if v.result is Tri.NO else d + ' is not searchable'}.",
-                "install the tool outside /root (pipx --global, UV_TOOL_DIR=/opt/..., POETRY_HOME=/opt/poetry)",
+                _fix(v.path if v.result is Tri.NO else d),
                 premises=v.premises or (path_premise(fs, fs.resolve(d), node), ri.identity.premise()),
             )
             break
@@ -87,10 +87,19 @@ def check(a: Analysis) -> Iterator[Problem]:
                     link,
                     f"`{link}` (on PATH) points to `{target}`, which {ri.identity.label()} ({ri.source}) cannot "
                     f"reach: {v.reason}.",
-                    "install the tool outside /root and link it from there",
+                    _fix(v.path, linked=True),
                     premises=v.premises,
                 )
                 break
+
+
+def _fix(closed: str, linked: bool = False) -> str:
+    """Move what lives in a home that is private by design; open up, without recursion, any other directory."""
+    if closed == "/root" or closed.startswith("/root/"):
+        if linked:
+            return "install the tool outside /root and link it from there"
+        return "install the tool outside /root (pipx --global, UV_TOOL_DIR=/opt/..., POETRY_HOME=/opt/poetry)"
+    return f"give `{closed}` search permission for that user, without recursion (`chmod o+x {closed}`, as root)"
 
 
 def _env_line(a: Analysis) -> int:
