@@ -34,11 +34,14 @@ duplicates every file in a new layer.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
+from venvlint.model.access import Identity
+from venvlint.model.fs import FileSystem, Kind
 
 from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, one_per_environment, run_premises
 
@@ -92,11 +95,33 @@ def check(a: Analysis) -> Iterator[Problem]:
             yield Problem(
                 d.line,
                 d.path,
-                f"`{d.command}` runs as {d.identity.label()}: {d.reason}. The build fails here.",
-                "create or hand over the directory as root before `USER` (a non-recursive "
-                "`install -d -o USER -g GROUP DIR`), or `COPY --chown=` what the user must write",
+                f"`{d.command}` runs as {d.identity.label()}: {d.reason}{_last_set(st.fs, d.path)}. The build "
+                "fails here.",
+                _handover(d.identity, d.path, st.fs),
                 stage=st.name,
                 premises=d.premises,
                 causes=((d.line, ""),),  # the line where the build stops (build-fails gives way to this finding)
                 count=d.count,
             )
+
+
+def _last_set(fs: FileSystem, path: str) -> str:
+    """Where the path, or the directory it was to be created in, was last set."""
+    return describe_path(fs, path) if fs.get(path) is not None else describe_path(fs, posixpath.dirname(path))
+
+
+def _handover(who: Identity, path: str, fs: FileSystem) -> str:
+    """Give the user the one directory (or file) it must write, as root before `USER`, without recursion."""
+    name = who.name or (str(who.uid) if who.uid is not None else "")
+    if not name:
+        return "create or hand over what the user must write as root before `USER`, without recursion"
+    node = fs.get(path)
+    if node is None:  # it was to be created: its directory is what the user must write
+        path = posixpath.dirname(path)
+        node = fs.get(path)
+    if node is not None and node.kind is Kind.DIR:
+        how = f"`RUN install -d -o {name} {path}` (or `chown {name} {path}`)"
+    else:
+        how = f"`RUN chown {name} {path}`"
+    return (f"hand it to {name} as root before `USER`, without recursion: {how}; or `COPY --chown={name}` what "
+            "the user must write")
