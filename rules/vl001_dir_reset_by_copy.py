@@ -16,10 +16,12 @@ pip too. All builders do this (BuildKit, buildah, the classic builder).
 ```dockerfile
 FROM registry.access.redhat.com/ubi9/python-311
 USER 0
-COPY nginx/root/ /          # the context holds nginx/root/opt/app-root/etc/...
+# the context holds nginx/root/opt/app-root/etc/nginx.conf
+COPY nginx/root/ /
 USER 1001
-RUN uv pip install requests
+RUN pip install uv==0.6.6 && uv pip install requests
 ```
+Context: `nginx/root/opt/app-root/etc/nginx.conf`
 
 ## Use instead
 Restore the directory right after the copy, without recursion (a non-recursive `chown` of one directory adds

@@ -14,10 +14,11 @@ into `/usr/local` fails with `[Errno 13] Permission denied: '/usr/local/lib/pyth
 FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
 WORKDIR /app
 COPY . .
-RUN uv sync --locked
+RUN uv sync --locked --no-dev
 USER nobody
 CMD ["uv", "run", "app.py"]
 ```
+Context: `pyproject.toml`, `uv.lock`, `app.py`
 
 ## Use instead
 Do not sync at runtime: `ENV UV_NO_SYNC=1` or `CMD ["uv", "run", "--no-sync", "app.py"]` (or call

@@ -14,9 +14,11 @@ venv root's lock, `pip install` fails as soon as a package writes `share/`, Jupy
 ```dockerfile
 FROM registry.access.redhat.com/ubi9/python-311
 USER 0
-COPY --chown=1001:0 overlay/ /      # overlay/opt/app-root/ is 0755 in git
+# overlay/opt/app-root/ is 0755 in git
+COPY --chown=1001:0 overlay/ /
 USER 1001
 ```
+Context: `overlay/opt/app-root/etc/app.conf`
 
 ## Use instead
 Keep group permissions equal to the owner's on what the user must write (`g=u`), without recursion where one

@@ -9,8 +9,13 @@ makes builds and pulls slower.
 
 ## Example
 ```dockerfile
+FROM python:3.12-slim AS builder
+RUN python -m venv /app/.venv
+FROM python:3.12-slim
+RUN useradd -m app
 COPY --from=builder /app /app
 RUN chown -R app:app /app
+USER app
 ```
 
 ## Use instead

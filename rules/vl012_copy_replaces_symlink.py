@@ -9,9 +9,12 @@ with `cannot copy to non-directory`. Either way the result is not what the Docke
 
 ## Example
 ```dockerfile
-RUN ln -s /opt/real /opt/app-root
-COPY overlay/ /          # overlay/opt/app-root/etc/app.conf
+FROM python:3.12-slim
+RUN mkdir -p /opt/real && ln -s /opt/real /opt/app-root
+COPY overlay/ /
 ```
+Context: `overlay/opt/app-root/etc/app.conf`
+Linted with: `--builder buildah`
 
 ## Use instead
 Copy into the link's target explicitly: `COPY overlay/opt/app-root/ /opt/real/`, and keep `opt/app-root/` out of

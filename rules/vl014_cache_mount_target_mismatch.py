@@ -10,8 +10,11 @@ may not be writable: `error: failed to create directory /root/.cache/uv: Permiss
 
 ## Example
 ```dockerfile
-FROM python-app-base          # ends with USER 1000
-RUN --mount=type=cache,target=/root/.cache/uv uv sync --locked
+FROM ghcr.io/astral-sh/uv:python3.12-bookworm-slim
+RUN useradd -m -u 1000 app && mkdir /app && chown app /app
+WORKDIR /app
+USER app
+RUN --mount=type=cache,target=/root/.cache/uv uv venv /app/.venv
 ```
 
 ## Use instead

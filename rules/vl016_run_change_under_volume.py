@@ -9,6 +9,8 @@ belonged to before. At runtime the volume is mounted over it anyway.
 
 ## Example
 ```dockerfile
+FROM python:3.12-slim
+RUN mkdir -p /opt/app-root/data
 VOLUME /opt/app-root/data
 RUN chown 1001:0 /opt/app-root/data
 ```
@@ -27,6 +29,7 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
+from venvlint.model.fs import Action, Change, Node, format_mode
 
 from ._common import change_premise
 
@@ -56,8 +59,19 @@ def check(a: Analysis) -> Iterator[Problem]:
                         ch.cause.line,
                         path,
                         f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
-                        "BuildKit keeps the change, the classic builder and older buildah discard it.",
+                        f"{_outcome(a.sim.builder, path, st.fs.nodes[path], ch)}",
                         f"do it before line {vline}, then declare the VOLUME",
                         stage=st.name,
                         premises=(change_premise(st.fs, path, ch, ch),),
                     )
+
+
+def _outcome(builder: str, path: str, node: Node, ch: Change) -> str:
+    """What the builder venvlint replays does with the change, and what the others do."""
+    later = [c for c in node.history if c.seq > ch.seq and c.action is Action.DISCARDED]
+    if builder == "buildkit" or not later:
+        return "BuildKit keeps the change; the classic builder and older buildah discard it."
+    back = later[0]
+    kept = f"`{path}` stays {back.uid}:{back.gid} {format_mode(back.mode)}" if back.kind is not None else (
+        f"`{path}` is not in the image")  # fmt: skip
+    return f"the {builder} builder discards it, so {kept}; BuildKit would keep the change."

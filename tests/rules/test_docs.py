@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
+import pytest
+from venvlint.lint import LintOptions, lint_file
 from venvlint.report.ruledoc import HEADINGS, page_name, render
 from venvlint.rules import all_rules
 
@@ -47,3 +51,27 @@ def test_rules_command_lists_them() -> None:
     assert set(listed[0]) == {"code", "name", "severity", "summary"}
     page = subprocess.run([exe, "rule", "dir-reset-by-copy"], capture_output=True, text=True, check=True).stdout
     assert "What it does" in page
+
+
+def _example(rule_doc: str) -> tuple[str, list[str], list[str]]:
+    """The first Dockerfile of a rule's Example section, the context files its `Context:` line names and the
+    command-line options its `Linted with:` line gives."""
+    section = rule_doc.split("## Example", 1)[1].split("## Use instead", 1)[0]
+    dockerfile = section.split("```dockerfile\n", 1)[1].split("```", 1)[0]
+    context = re.findall(r"`([^`]+)`", next((ln for ln in section.splitlines() if ln.startswith("Context:")), ""))
+    options = re.findall(r"`([^`]+)`", next((ln for ln in section.splitlines() if ln.startswith("Linted with:")), ""))
+    return dockerfile, context, [w for o in options for w in o.split()]
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=[r.code for r in all_rules()])
+def test_the_documented_example_gives_the_rules_finding(rule: Any, tmp_path: Path) -> None:
+    dockerfile, context, options = _example(rule.doc)
+    for rel in context:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    builder = options[options.index("--builder") + 1] if "--builder" in options else "buildkit"
+    users = tuple(options[i + 1] for i, o in enumerate(options) if o == "--runtime-user")
+    result = lint_file(str(tmp_path / "Dockerfile"), LintOptions(builder=builder, runtime_users=users))
+    assert result.error is None, result.error
+    assert any(f.code == rule.code for f in result.findings), (rule.code, [f.code for f in result.findings])
