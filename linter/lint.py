@@ -118,7 +118,7 @@ def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOpti
     failures: list[str] = []
     for rule in rules:
         try:
-            reported[rule.code] = list(rule.check(analysis))
+            reported[rule.code] = [_at_a_line(analysis, p) for p in rule.check(analysis)]
         except Exception as exc:  # a bug in one rule must not hide what the others find
             failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
     causes = {code: {c for p in problems for c in p.causes} for code, problems in reported.items()}
@@ -137,6 +137,15 @@ def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOpti
                 seen.add((f.code, f.line, f.path))
                 findings.append(f)
     return findings, failures
+
+
+def _at_a_line(analysis: Analysis, p: Problem) -> Problem:
+    """A problem about what the base image brought (line 0) points at the FROM line of its stage."""
+    if p.line > 0:
+        return p
+    states = analysis.sim.states
+    index = next((i for i, st in states.items() if st.name == p.stage), analysis.sim.build.target)
+    return replace(p, line=analysis.sim.build.stages[index].from_instruction.line)
 
 
 def stamp(rule: RuleLike, p: Problem, override: Severity | None = None) -> Finding | None:

@@ -103,3 +103,17 @@ def test_a_rule_that_raises_is_an_error_naming_it_and_the_others_still_report(
     assert run_lint(LintRequest(dockerfiles=[str(good), str(bad)], jobs=1, fmt="json", output=str(tmp_path / "o"))) == 2
     out = (tmp_path / "o").read_text()
     assert out.count("VL999") == 2 and "VL002" in out
+
+
+def test_a_problem_about_the_base_image_points_at_its_from_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def base(a: Any) -> Iterable[Problem]:
+        yield Problem(0, "/opt/app-root", "from the base image", "f", stage="final")
+
+    rules = (venvlint.rules.Rule("VL998", "base", Severity.WARNING, "", "", (), (), False, base, "x"),)
+    monkeypatch.setattr(venvlint.rules, "all_rules", lambda: rules)
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM python:3.12-slim AS build\nRUN true\n\n# the image\nFROM python:3.12-slim AS final\nUSER 0\n")
+    found = lint_file(str(df), LintOptions()).findings
+    assert [(f.code, f.line) for f in found] == [("VL998", 5)]
