@@ -58,3 +58,14 @@ def test_a_find_it_cannot_evaluate_is_an_assumption(tmp_path: Path, run: str) ->
     said = [a.message for a in build.final.assumptions]  # type: ignore[attr-defined]
     assert any("is not modelled" in t for t in said), said
     assert all(uid != 7 for uid in _owners(build).values())
+
+
+def test_follow_is_read_where_no_link_is_met(tmp_path: Path) -> None:
+    fs = _build(tmp_path, "find /env -follow -type f -name '*.py' -delete").final.fs  # type: ignore[attr-defined]
+    assert fs.get("/env/lib/site/pkg/m.py") is None
+
+
+def test_follow_through_a_link_is_an_assumption(tmp_path: Path) -> None:
+    build = _build(tmp_path, "ln -s /env/bin /env/lib/b && find -L /env -type f -exec chown 7 {} +")
+    said = [a.message for a in build.final.assumptions]  # type: ignore[attr-defined]
+    assert any("follows the symbolic link /env/lib/b" in t for t in said), said

@@ -3,7 +3,8 @@
 The command `-exec` runs is replayed like any other, once with every path the find matches among those the model
 holds (entries the model does not hold stay unknown, as with `chmod -R`). The expression is read when it is an
 AND of tests venvlint can evaluate on the model: `-type`, `-name`/`-iname`, `-path`/`-wholename`, `-maxdepth`,
-`-mindepth`, each possibly negated with `!`/`-not`, plus `-xdev`/`-mount`/`-depth`/`-print`/`-print0`. Anything
+`-mindepth`, each possibly negated with `!`/`-not`, plus `-xdev`/`-mount`/`-depth`/`-print`/`-print0`; `-L` and
+`-follow` where no symbolic link is met on the way. Anything
 else (`-o`, parentheses, `-user`, `-perm`, `-newer`, ...) leaves the find not modelled: an assumption line, and the
 owners and modes it may have changed become assumed (`unmodelled.not_modelled`).
 """
@@ -20,8 +21,13 @@ from .base import ShellContext, Status, UnknownPath, is_unknown
 from .unmodelled import not_modelled
 
 _KINDS = {"d": Kind.DIR, "f": Kind.FILE, "l": Kind.SYMLINK}
-_NO_OPERAND = frozenset({"-xdev", "-mount", "-depth", "-print", "-print0", "-true", "-noleaf", "-ignore_readdir_race"})
+_NO_OPERAND = frozenset({"-xdev", "-mount", "-depth", "-print", "-print0", "-true", "-noleaf", "-ignore_readdir_race",
+                         "-follow"})  # fmt: skip
 _GLOBAL_OPTIONS = frozenset({"-H", "-L", "-P"})
+
+
+class FollowedLink(Exception):
+    """A find that follows symbolic links met one: what it reaches through it is not walked."""
 
 
 @dataclass
@@ -33,6 +39,7 @@ class FindCommand:
     mindepth: int = 0
     maxdepth: int | None = None
     command: list[str] = field(default_factory=list)  # the -exec command with `{}` where the paths go
+    follow: bool = False  # -L / -follow: symbolic links are followed (modelled only where none is met)
     batch: bool = True  # `+`: all paths in one run; `;`: one run per path (the same to the model)
     delete: bool = False
 
@@ -40,13 +47,15 @@ class FindCommand:
 def read_find(words: list[str]) -> FindCommand | str:
     """Read `find` words; a string says why they cannot be modelled."""
     i = 1
+    follow = False
     while i < len(words) and words[i] in _GLOBAL_OPTIONS:
+        follow = follow or words[i] == "-L"
         i += 1
     roots: list[str] = []
     while i < len(words) and not words[i].startswith("-") and words[i] not in ("!", "(", ")"):
         roots.append(words[i])
         i += 1
-    f = FindCommand(roots or ["."])
+    f = FindCommand(roots or ["."], follow=follow)
     negate = False
     while i < len(words):
         w = words[i]
@@ -58,6 +67,7 @@ def read_find(words: list[str]) -> FindCommand | str:
             i += 1
             continue
         if w in _NO_OPERAND:
+            f.follow = f.follow or w == "-follow"
             i += 1
             continue
         if w in ("-exec", "-execdir"):
@@ -130,6 +140,8 @@ def run_on_matches(sh: ShellContext, f: FindCommand, argv: list[str], env: dict[
         paths = matches(sh, f)
     except UnknownPath:
         return not_modelled(sh, argv, "a path it starts from is not known here")
+    except FollowedLink as link:
+        return not_modelled(sh, argv, f"it follows the symbolic link {link}, which the model does not walk")
     if not paths:
         return 0
     if f.delete:
@@ -155,6 +167,8 @@ def matches(sh: ShellContext, f: FindCommand) -> list[str]:
                 continue
             node = fs.get(p)
             kind = node.kind if node is not None else None
+            if f.follow and kind is Kind.SYMLINK:
+                raise FollowedLink(p)
             shown = root if p == start else root.rstrip("/") + p[len(start.rstrip("/")) :]  # as find prints it
             if all(t(shown, kind, depth) for t in f.tests):
                 out.append(p)
