@@ -101,7 +101,7 @@ def runtime_identities(state: StageState, extra: Sequence[str] = ()) -> list[Run
     add(state.identity, where, state.user_line)
     for spec in state.runtime_users:
         ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
-        add(ident, f"base image profile {state.profile} (meant to run as {spec})")
+        add(ident, f"base image profile {state.profile}, meant to run as {spec}")
     for spec in extra:
         ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
         add(ident, f"--runtime-user {spec}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from .edits import Edit
 from .model.access import Premise
 
 
@@ -54,6 +55,7 @@ class Problem:
     premises: tuple[Premise, ...] = ()
     causes: tuple[tuple[int, str], ...] = ()
     count: int = 1
+    edits: tuple[Edit, ...] = ()  # the fix as an edit of the Dockerfile (`venvlint.edits`), when it can be one
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class Finding:
     assumptions: tuple[str, ...] = ()
     premises: tuple[Premise, ...] = ()
     count: int = 1
+    edits: tuple[Edit, ...] = ()  # the fix as an edit of the Dockerfile, when it can be one
 
     @property
     def sort_key(self) -> tuple[str, int, str, str]:

@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
 from .model.fs import FileSystem, Kind, Knowledge, Node, normpath
@@ -40,6 +41,15 @@ from .tools.model import (
 UV_LOCK_FIXED = "0.7.19"  # TOOLS.md: uv <= 0.7.18 fails when the venv root is unwritable; 0.7.19+ only warns
 
 
+class Remedy(str, Enum):
+    """What the fix of a failed need is, for the edit a rule attaches (the words are in `fix_hint`)."""
+
+    HAND_OVER = "hand-over"  # give the user the one directory (chown, or install -d -o when it is missing)
+    NO_SYNC = "no-sync"  # `uv run` must not sync at runtime: ENV UV_NO_SYNC=1
+    GROUP_INSTALL = "group-install"  # install with umask 002 into a setgid site-packages (the install at `line`)
+    MANUAL = "manual"  # a decision only the user can make (where a file goes, which user runs what)
+
+
 @dataclass(frozen=True)
 class WriteNeed:
     path: str
@@ -53,6 +63,8 @@ class WriteNeed:
     subdir: str = ""  # for a cache: the tool's own directory name in it (`uv`, `pip`, `pypoetry`)
     moved_by: str = ""  # for a cache: the tool's variable that moves it (`UV_CACHE_DIR`)
     alternatives: tuple[str, ...] = ()  # where the tool falls back to: the need fails only if none can be written
+    remedy: Remedy = Remedy.HAND_OVER
+    remedy_line: int = 0  # for GROUP_INSTALL: the line of the install that made the package's directory
 
 
 @dataclass(frozen=True)
@@ -273,8 +285,8 @@ def _intents_for(
     if sync_reason:
         hint = ("run it with `uv run --no-sync` (or `ENV UV_NO_SYNC=1`): the build already synced the environment; "
                 "or select the same groups and extras in the build's `uv sync` and in `uv run`")  # fmt: skip
-        needs = [replace(n, why=f"{n.why}; {sync_reason}", fix_hint=hint) if n.role not in CACHE_ROLES else n
-                 for n in needs]  # fmt: skip
+        needs = [replace(n, why=f"{n.why}; {sync_reason}", fix_hint=hint, remedy=Remedy.NO_SYNC)
+                 if n.role not in CACHE_ROLES else n for n in needs]  # fmt: skip
     return [Intent(run, venv, tuple(_unique(needs)), tuple(notes))]
 
 
@@ -313,8 +325,9 @@ def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
         "(`useradd -m`)",
         Role.PIP_REQUIREMENTS: "COPY the environment file into a directory the user can write (its WORKDIR), not `/`",
     }.get(w.role, _own_hint(posixpath.dirname(path) if w.create else path, run))
+    remedy = Remedy.MANUAL if w.role in (Role.PIP_REQUIREMENTS, Role.REFUSED) else Remedy.HAND_OVER
     return WriteNeed(path, w.create, w.need, w.role, w.why, hint, _mount_for(path, run), premises,
-                     alternatives=tuple(alternatives))  # fmt: skip
+                     alternatives=tuple(alternatives), remedy=remedy)  # fmt: skip
 
 
 def _env_needs(
@@ -335,7 +348,9 @@ def _env_needs(
         return [WriteNeed(path, True, Need.FATAL, Role.TARGET, f"`{cmd}` installs into {path} ({target.source})",
                           _own_hint(path, run), _mount_for(path, run))]  # fmt: skip
     real = fs.resolve(path)
-    if fs.get(real) is None and fs.is_known_absent(real):
+    # uv sync creates its environment in an empty directory (measured, uv 0.13.9: `Creating virtual environment at:
+    # .venv`); a non-empty one that is not an environment is an error.
+    if (fs.get(real) is None and fs.is_known_absent(real)) or (target.creates and fs.known_empty(real)):
         if not target.creates:
             return []
         # uv sync / uv run / poetry in-project create the environment first: they need to be able to create it.
@@ -388,7 +403,8 @@ def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd:
                        "fails when the package has files in other directories the user cannot write")  # fmt: skip
             hint = (f"install {name} so that its files are writable for this user: as that user, or with `umask 002` "
                     f"in an environment whose directories are setgid to a group the user is in (line {installed})")  # fmt: skip
-            needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint))
+            needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint, remedy=Remedy.GROUP_INSTALL,
+                                   remedy_line=installed))  # fmt: skip
     return needs
 
 
@@ -511,18 +527,32 @@ def _user_site_needs(run: ToolRun, users: UserDB, target: EnvTarget, fallback: b
 def _venv_hint(venv: str, dirs: list[str], run: ToolRun, earlier: Sequence[ToolRun]) -> str:
     """How the user gets an environment it can install into, without a recursive chown: create it as that user when
     the build created it (handing over only its top directory would leave bin/ and site-packages root-owned), else
-    hand over, without recursion, exactly the directories the install writes."""
+    hand over, without recursion, exactly the directories the install writes. An arbitrary uid writes through
+    group 0."""
+    written = " ".join(dict.fromkeys(dirs))
+    if run.identity.arbitrary:
+        return _group_0_hint(written)
     who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
     made = next((r for r in reversed(earlier) if r.invocation.act is Act.CREATE_ENV and r.venv == venv
                  and r.invocation.env is not None and r.invocation.env.path == venv), None)  # fmt: skip
     if made is not None:
         return (f"create the venv as {who}: as root `install -d -o {who} {venv}`, then run `{' '.join(made.argv)}` "
-                f"(line {made.line}) after `USER {who}`")  # fmt: skip
+                f"(line {made.line}) after `USER {who}`; or hand {who} the directories the install writes, without "
+                f"recursion: `chown {who} {written}` as root before USER")  # fmt: skip
     return (f"hand {who} the directories the install writes, without recursion (as root, before USER): "
-            f"`chown {who} {' '.join(dict.fromkeys(dirs))}`; or create the venv as {who}")  # fmt: skip
+            f"`chown {who} {written}`; or create the venv as {who}")  # fmt: skip
+
+
+def _group_0_hint(paths: str) -> str:
+    return (
+        f"make them writable for group 0, which OpenShift's arbitrary uid is in, without recursion (as root): "
+        f"`chgrp 0 {paths} && chmod g=u {paths}`"
+    )
 
 
 def _own_hint(path: str, run: ToolRun) -> str:
+    if run.identity.arbitrary:
+        return _group_0_hint(path)
     who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
     return (
         f"create {path} as {who} (or hand it over non-recursively before USER: "
@@ -588,6 +618,7 @@ __all__ = [
     "CACHE_ROLES",
     "Intent",
     "Need",
+    "Remedy",
     "Role",
     "WriteNeed",
     "check",

@@ -170,6 +170,7 @@ def stamp(rule: RuleLike, p: Problem, override: Severity | None = None) -> Findi
         assumptions=assumed,
         premises=p.premises,
         count=p.count,
+        edits=p.edits,
     )
 
 
@@ -197,6 +198,7 @@ def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
                     message=f.message if worse else top.message,
                     assumptions=f.assumptions if worse else top.assumptions,
                     premises=(*top.premises, *f.premises),
+                    edits=tuple(dict.fromkeys((*top.edits, *f.edits))),
                 )
                 break
         else:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import posixpath
+from collections.abc import Iterable, Iterator, Sequence
 
-from venvlint.intents import Need, WriteNeed
-from venvlint.model.access import Premise, PremiseKind, Verdict, opaque_assumption
+from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind, as_root, insert_after, insert_before
+from venvlint.intents import Need, Remedy, WriteNeed
+from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode
+from venvlint.parse.model import Instruction
 from venvlint.shown import shorten
-from venvlint.simulate.state import ToolRun
+from venvlint.simulate.state import StageState, ToolRun
 from venvlint.tools import model as tools_model
 
 
@@ -121,3 +125,96 @@ def also_text(paths: tuple[str, ...]) -> str:
     quoted = [f"`{p}`" for p in paths]
     listed = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
     return f" It cannot write {listed} either."
+
+
+def _states(a: Analysis) -> dict[str, StageState]:
+    """The stages by name (built once per analysis: a build may have thousands)."""
+    cache: dict[str, StageState] = a.__dict__.setdefault("_states_by_name", {})
+    if not cache:
+        cache.update((st.name, st) for st in a.sim.states.values())
+    return cache
+
+
+def user_at(a: Analysis, stage: str, line: int) -> str:
+    """The USER in force at `line` of `stage`, as written ("" = the base image's)."""
+    st = _states(a).get(stage)
+    return "" if st is None else st.user_at.get(line, st.user_spec)
+
+
+def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> Edit:
+    """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>)."""
+    return insert_after(line, *as_root(user_at(a, stage, line), *instructions))
+
+
+def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> Edit:
+    """Insert `instructions` right before `line`, run as root."""
+    return insert_before(line, *as_root(user_at(a, stage, line), *instructions))
+
+
+def need_edits(
+    a: Analysis, stage: str, line: int, who: Identity, needs: Sequence[WriteNeed], fs: FileSystem
+) -> tuple[Edit, ...]:
+    """The fix of `needs` that `who` cannot write, as edits placed before `line` (the command that needs them):
+    `ENV UV_NO_SYNC=1` for a runtime `uv run`; for packages root installed, that install with `umask 002` (into a
+    setgid site-packages when the user's group is not root's); for the rest, the directories handed to `who` as
+    root, without recursion (`chown` what exists, `install -d -o` what is to be created; for an arbitrary uid,
+    group 0 with g=u). Nothing where the fix is the user's decision."""
+    remedies = {n.remedy for n in needs}
+    name = who.name or (str(who.uid) if who.uid is not None else "")
+    if Remedy.MANUAL in remedies or not (name or who.arbitrary):
+        return ()
+    if Remedy.NO_SYNC in remedies:
+        return (insert_before(line, "ENV UV_NO_SYNC=1"),)
+    edits: list[Edit] = []
+    for n in needs:
+        if n.remedy is Remedy.GROUP_INSTALL and n.remedy_line > 0:
+            edits += _group_install(a, n, stage)
+    paths = list(dict.fromkeys(n.path for n in needs if n.remedy is Remedy.HAND_OVER))
+    existing = [p for p in paths if fs.get(fs.resolve(p)) is not None]
+    missing = [p for p in paths if p not in existing]
+    have, make = " ".join(existing), " ".join(missing)
+    if who.arbitrary:  # an arbitrary uid writes through group 0
+        steps = ([f"chgrp 0 {have} && chmod g=u {have}"] if existing else []) + (
+            [f"install -d -g 0 -m 775 {make}"] if missing else [])  # fmt: skip
+    else:
+        steps = ([f"chown {name} {have}"] if existing else []) + ([f"install -d -o {name} {make}"] if missing else [])
+    if steps:
+        edits.append(as_root_before(a, stage, line, "RUN " + " && ".join(steps)))
+    return tuple(edits)
+
+
+def _group_install(a: Analysis, need: WriteNeed, stage: str) -> list[Edit]:
+    return group_install_edits(a, need.remedy_line, posixpath.dirname(need.path), stage)
+
+
+def group_install_edits(a: Analysis, line: int, site: str, stage: str) -> list[Edit]:
+    """`umask 002 &&` at the install at `line`, and a setgid `site` before it when the site's group is not the
+    installer's (new directories then take the site's group): what that install creates stays writable for the
+    site's group."""
+    at = stage_of_line(a, line) or stage
+    edits = [Edit(EditKind.PREFIX_RUN, line, "umask 002 && ")]
+    run = next((i.run for i in a.build_intents if i.run.line == line), None)
+    node = run.fs.get(site) if run is not None and run.fs is not None else None
+    other_group = run is not None and node is not None and node.gid is not None and node.gid != run.identity.gid
+    if other_group and node is not None and not (node.mode is not None and node.mode & 0o2000):
+        edits.insert(0, as_root_before(a, at, line, f"RUN chmod g+s {site}"))
+    return edits
+
+
+def stage_of_line(a: Analysis, line: int) -> str | None:
+    """The name of the stage whose instructions include `line`."""
+    lines: dict[int, str] = a.__dict__.setdefault("_stage_of_line", {})
+    if not lines:
+        for st in a.sim.states.values():
+            lines.update(dict.fromkeys(st.user_at, st.name))
+    return lines.get(line)
+
+
+def instruction_at(a: Analysis, line: int) -> Instruction | None:
+    """The instruction of the build that starts at `line`."""
+    index: dict[int, Instruction] = a.__dict__.setdefault("_instructions", {})
+    if not index:
+        for stage in a.sim.build.stages:
+            index[stage.from_instruction.line] = stage.from_instruction
+            index.update((step.line, step.instruction) for step in stage.steps)
+    return index.get(line)

@@ -48,7 +48,7 @@ from venvlint.findings import Problem, Severity
 from venvlint.model.access import Identity, Premise, Tri, path_premise, permits
 from venvlint.model.fs import Action, Change, below, format_mode
 
-from ._common import change_premise, change_text, node_at, run_premises, where
+from ._common import as_root_after, change_premise, change_text, node_at, run_premises, where
 
 CODE = "VL001"
 NAME = "dir-reset-by-copy"
@@ -185,6 +185,7 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
         premises=premises,
         causes=tuple((reset.cause.line, h.path) for h in group),
         count=len(group),
+        edits=(as_root_after(a, reset.cause.stage, reset.cause.line, _restore(group)),),
     )
 
 

@@ -39,11 +39,21 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Need
+from venvlint.intents import Need, WriteNeed
 from venvlint.model.access import Identity
 from venvlint.model.fs import FileSystem, Kind
+from venvlint.tools.model import Role
 
-from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, one_per_environment, run_premises
+from ._common import (
+    CACHE_ROLES,
+    also_text,
+    command,
+    describe_path,
+    last_change,
+    need_edits,
+    one_per_environment,
+    run_premises,
+)
 
 CODE = "VL002"
 NAME = "build-install-not-writable"
@@ -84,7 +94,9 @@ def check(a: Analysis) -> Iterator[Problem]:
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 # What made the path unwritable, and that the build stops at this line.
                 causes=(*last_change(fs, verdict.path), (run.line, "")),
-            )
+                edits=need_edits(a, run.stage, run.line, run.identity,
+                                 [n for n, _ in denied if n.path in (need.path, *also)], fs),
+            )  # fmt: skip
     # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).
     for i in a.sim.build.needed:
         st = a.sim.states[i]
@@ -98,6 +110,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"`{d.command}` runs as {d.identity.label()}: {d.reason}{_last_set(st.fs, d.path)}. The build "
                 "fails here.",
                 _handover(d.identity, d.path, st.fs),
+                edits=need_edits(a, st.name, d.line, d.identity, [_handed(_target(d.path, st.fs))], st.fs),
                 stage=st.name,
                 premises=d.premises,
                 causes=((d.line, ""),),  # the line where the build stops (build-fails gives way to this finding)
@@ -110,18 +123,28 @@ def _last_set(fs: FileSystem, path: str) -> str:
     return describe_path(fs, path) if fs.get(path) is not None else describe_path(fs, posixpath.dirname(path))
 
 
+def _handed(path: str) -> WriteNeed:
+    """A denied write as the need its fix hands over."""
+    return WriteNeed(path, False, Need.FATAL, Role.TARGET, "", "")
+
+
+def _target(path: str, fs: FileSystem) -> str:
+    """What the user must be able to write: the path, or the directory it was to be created in."""
+    return path if fs.get(path) is not None else posixpath.dirname(path)
+
+
 def _handover(who: Identity, path: str, fs: FileSystem) -> str:
     """Give the user the one directory (or file) it must write, as root before `USER`, without recursion."""
     name = who.name or (str(who.uid) if who.uid is not None else "")
     if not name:
         return "create or hand over what the user must write as root before `USER`, without recursion"
+    path = _target(path, fs)
     node = fs.get(path)
-    if node is None:  # it was to be created: its directory is what the user must write
-        path = posixpath.dirname(path)
-        node = fs.get(path)
     if node is not None and node.kind is Kind.DIR:
         how = f"`RUN install -d -o {name} {path}` (or `chown {name} {path}`)"
     else:
         how = f"`RUN chown {name} {path}`"
-    return (f"hand it to {name} as root before `USER`, without recursion: {how}; or `COPY --chown={name}` what "
-            "the user must write")
+    return (
+        f"hand it to {name} as root before `USER`, without recursion: {how}; or `COPY --chown={name}` what "
+        "the user must write"
+    )

@@ -34,7 +34,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Need
 
-from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, one_per_environment
+from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, need_edits, one_per_environment
 
 CODE = "VL003"
 NAME = "runtime-install-not-writable"
@@ -75,4 +75,6 @@ def check(a: Analysis) -> Iterator[Problem]:
                 related=(who.line,) if who.line else (),
                 premises=(*verdict.premises, *need.premises),
                 causes=last_change(a.fs, verdict.path),
-            )
+                edits=need_edits(a, intent.run.stage, intent.run.line, who.identity,
+                                 [n for n, _ in denied if n.path in (need.path, *also)], a.fs),
+            )  # fmt: skip

@@ -34,10 +34,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind, insert_before
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Need
+from venvlint.intents import Need, WriteNeed
+from venvlint.model.access import Identity
+from venvlint.model.fs import FileSystem, below
+from venvlint.simulate.state import ToolRun
+from venvlint.tools.model import Role
 
-from ._common import CACHE_ROLES, command, describe_path, last_change, run_premises
+from ._common import CACHE_ROLES, as_root_before, command, describe_path, last_change, run_premises
 
 CODE = "VL004"
 NAME = "cache-dir-not-writable"
@@ -71,15 +76,40 @@ def check(a: Analysis) -> Iterator[Problem]:
             severity = Severity.ERROR if need.need is Need.FATAL else Severity.WARNING
             home = intent.run.getenv("HOME")
             home_note = f" in its HOME {home}" if home and need.path.startswith(home.rstrip("/") + "/") else ""
+            fix, edits = _fix(a, intent.run, identity, need, verdict.path, fs)
             yield Problem(
                 intent.run.line,
                 need.path,
                 f"`{command(intent.run.argv)}` runs as {identity.label()}{when} and needs to "
                 f"{'create' if need.create else 'write'} `{need.path}`{home_note}: {need.why}; but "
                 f"{verdict.reason}{describe_path(fs, verdict.path)}.",
-                need.fix_hint,
+                fix,
+                edits=edits,
                 severity=severity,
                 stage=intent.run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(intent.run)),
                 causes=last_change(fs, verdict.path),
             )
+
+
+def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str, fs: FileSystem
+         ) -> tuple[str, tuple[Edit, ...]]:  # fmt: skip
+    """A cache mount gets the user's uid and gid; a directory in the user's own HOME is handed to it (as root,
+    without recursion); any other place is moved with the tool's variable to /tmp."""
+    m = need.mount
+    if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
+        spec = f"{m.text},uid={who.uid},gid={who.gid}"
+        return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
+                (Edit(EditKind.REPLACE, run.line, spec, old=m.text),))  # fmt: skip
+    home = run.getenv("HOME") or ""
+    name = who.name or (str(who.uid) if who.uid is not None else "")
+    own_home = home not in ("", "/", "/nonexistent", "/root") and not who.is_root
+    if own_home and name and (closed == home or below(closed, home)):
+        step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"
+        return (f"give {name} its `{closed}` as root, without recursion: `RUN {step}`; or {need.fix_hint}",
+                (as_root_before(a, run.stage, run.line, f"RUN {step}"),))  # fmt: skip
+    if need.moved_by:
+        return need.fix_hint, (insert_before(run.line, f"ENV {need.moved_by}=/tmp/{need.subdir or 'cache'}-cache"),)
+    if need.role is Role.TMPDIR:
+        return need.fix_hint, (insert_before(run.line, "ENV TMPDIR=/tmp"),)
+    return need.fix_hint, ()

@@ -2,7 +2,9 @@
 For images meant to run under OpenShift's arbitrary uid (any uid, group 0: the sclorg/UBI Python images declare
 it, or pass `--runtime-user arbitrary`), finds a directory that group 0 could write — the venv, HOME, a cache —
 until an instruction took group write away: a `COPY`/`ADD` that re-applied a `0755` directory from the build
-context (even with `--chown=1001:0`), a `chmod 755`, a `chown` to another group, a `COPY --chown=app:app`.
+context (even with `--chown=1001:0`), a `chmod 755`, a `chown` to another group, a `COPY --chown=app:app`. Also a
+directory a tool must write that a `chown` gave to group 0 — `chown -R 1001:0` after a root install, the OpenShift
+convention — without the group write it is for: uid 1001 can write it, the arbitrary uid cannot.
 
 ## Why is this bad?
 OpenShift runs the container as a random uid (e.g. 1000640000) in group 0. It owns nothing, so only the *group*
@@ -38,8 +40,9 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import ARBITRARY, Tri, path_premise, permits
+from venvlint.model.fs import Action, Change, format_mode
 
-from ._common import change_premise, change_text, node_at, where
+from ._common import as_root_after, change_premise, change_text, node_at, where
 
 CODE = "VL005"
 NAME = "arbitrary-uid-group-write-lost"
@@ -90,8 +93,30 @@ def check(a: Analysis) -> Iterator[Problem]:
                         path_premise(a.fs, path),
                     ),
                     causes=((cause.cause.line, path),),
+                    edits=(as_root_after(a, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),),
                 )
                 break
+        else:
+            last = history[-1] if history else None
+            if last is not None and path in needed and _for_group_0(last):
+                yield Problem(
+                    last.cause.line,
+                    path,
+                    f"`{path}` was given to {last.uid}:0 at {where(last)}, group 0 as OpenShift's arbitrary uid "
+                    f"needs, but its mode {format_mode(last.mode)} gives the group no write: uid {last.uid} can "
+                    f"write it, the arbitrary uid ({source}) cannot.",
+                    f"after line {last.cause.line}, as root: `RUN chmod g=u {path}` (one directory, no recursion)",
+                    stage=last.cause.stage,
+                    premises=(change_premise(a.fs, path, last), path_premise(a.fs, path)),
+                    causes=((last.cause.line, path),),
+                    edits=(as_root_after(a, last.cause.stage, last.cause.line, f"RUN chmod g=u {path}"),),
+                )
+
+
+def _for_group_0(ch: Change) -> bool:
+    """A chown to a non-root user in group 0 (the OpenShift convention) that left group 0 without write."""
+    return (ch.action is Action.CHOWN and ch.uid not in (0, None) and ch.gid == 0 and ch.mode is not None
+            and not ch.mode & 0o020)  # fmt: skip
 
 
 def _in_venv_or_home(a: Analysis, path: str) -> bool:

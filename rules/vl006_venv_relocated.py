@@ -34,6 +34,8 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise
 
+from ._common import as_root_after
+
 CODE = "VL006"
 NAME = "venv-relocated"
 SEVERITY = Severity.ERROR
@@ -54,9 +56,11 @@ def check(a: Analysis) -> Iterator[Problem]:
             continue
         if node.tag("relocatable"):
             continue  # `uv venv --relocatable`: its scripts start with #!/bin/sh and exec a relative path
-        if a.fs.get(posixpath.join(origin, "pyvenv.cfg")) is not None:
-            continue  # the original path exists in this image too: the shebangs still resolve
+        if a.fs.get(a.fs.resolve(posixpath.join(origin, "pyvenv.cfg"))) is not None:
+            continue  # the original path exists in this image too (or links to it): the shebangs still resolve
         cause = node.history[-1].cause
+        # The scripts' `#!<origin>/bin/python` then finds the venv through the link (measured: docs/MEASUREMENTS.md).
+        link = f"RUN mkdir -p {posixpath.dirname(origin)} && ln -s {here} {origin}"
         yield Problem(
             cause.line,
             here,
@@ -64,7 +68,9 @@ def check(a: Analysis) -> Iterator[Problem]:
             f"(`{cause.instruction}`): its console scripts start with `#!{origin}/bin/python`, which does not exist "
             "in this image, so they fail with `No such file or directory`.",
             f"create the venv at `{here}` in the build stage too (e.g. `ENV UV_PROJECT_ENVIRONMENT={here}` or "
-            f"`python -m venv {here}`), or copy it to `{origin}`",
+            f"`python -m venv {here}`), or copy it to `{origin}`; or, keeping this COPY, link the old path to the "
+            f"new one: `{link}`",
             stage=cause.stage,
             premises=(absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),),
+            edits=(as_root_after(a, cause.stage, cause.line, link),),
         )

@@ -31,9 +31,10 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, insert_after, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise, path_premise
-from venvlint.model.fs import Kind, normpath
+from venvlint.model.fs import Cause, Kind, normpath
 
 CODE = "VL007"
 NAME = "venv-interpreter-missing"
@@ -74,7 +75,26 @@ def check(a: Analysis) -> Iterator[Problem]:
             "the managed Python outside /root (`UV_PYTHON_INSTALL_DIR=/opt/python`) and copy it too",
             stage=cause.stage,
             premises=(path_premise(fs, posixpath.join(venv, "bin", "python")), absent_premise(fs, real)),
+            edits=_copy_the_interpreter(a, cause, real),
         )
+
+
+def _copy_the_interpreter(a: Analysis, placed: Cause, interpreter: str) -> tuple[Edit, ...]:
+    """A managed Python the build stage downloaded: install it under /opt/python there (before the command that
+    downloaded it) and copy it next to the venv."""
+    if placed.copy_from is None:
+        return ()
+    source = a.sim.states_by_name(placed.copy_from)
+    if source.name != placed.copy_from:
+        return ()  # copied from an image, not a stage of this build
+    node = source.fs.get(interpreter)
+    if node is None or not node.history or node.history[0].cause.keyword != "RUN":
+        return ()
+    made = node.history[0].cause.line
+    return (
+        insert_before(made, "ENV UV_PYTHON_INSTALL_DIR=/opt/python"),
+        insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python"),
+    )
 
 
 def _other_version(a: Analysis, venv: str, written: str, real: str) -> Problem | None:

@@ -28,16 +28,19 @@ or run `fix-permissions /opt/app-root -P` once, after the last root install.
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
+from venvlint.intents import Intent
 from venvlint.model.access import Identity, Tri, path_premise, permits
 from venvlint.model.fs import Action, FileSystem, Kind, Node
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
-from ._common import command, run_premises, state_text
+from ._common import command, group_install_edits, run_premises, state_text
 
 CODE = "VL008"
 NAME = "root-install-into-user-venv"
@@ -60,7 +63,7 @@ def check(a: Analysis) -> Iterator[Problem]:
     seen: set[tuple[int, str]] = set()
     for intent in a.build_intents:
         run = intent.run
-        venv = intent.venv
+        venv = intent.venv or _conda_prefix(intent)
         if not run.identity.is_root or run.identity.arbitrary or venv is None or run.stage != a.final.name:
             continue
         if not intent.invocation.installs:
@@ -87,10 +90,34 @@ def check(a: Analysis) -> Iterator[Problem]:
             f"{who.identity.label()} ({who.source}; it is {state_text(root.uid, root.gid, root.mode)}): "
             f"{_created_text(a, run.line, site, made)}, so that user cannot upgrade or uninstall these packages "
             "later.",
-            _fix(venv, root, who.identity, site),
+            _fix(venv, root, made, who.identity, site, run),
             stage=run.stage,
             premises=(path_premise(a.fs, venv, root), *run_premises(run)),
+            edits=_edits(a, run, venv, site),
         )
+
+
+def _conda_prefix(intent: Intent) -> str | None:
+    """The prefix a conda/mamba install writes into (the environment whose conda-meta it updates)."""
+    for n in intent.needs:
+        if n.role is Role.CONDA_ENV and posixpath.basename(n.path) == "conda-meta":
+            return posixpath.dirname(n.path)
+    return None
+
+
+def _fix_permissions(run: ToolRun, venv: str) -> str | None:
+    """The Jupyter Docker Stacks way (their images have `fix-permissions` and NB_GID): after every root install,
+    in the same RUN, fix the group of what it created."""
+    if run.getenv("NB_GID") is None:
+        return None
+    return 'fix-permissions "${CONDA_DIR}"' if run.getenv("CONDA_DIR") == venv else f"fix-permissions {venv}"
+
+
+def _edits(a: Analysis, run: ToolRun, venv: str, site: list[str]) -> tuple[Edit, ...]:
+    fixer = _fix_permissions(run, venv)
+    if fixer is not None:
+        return (Edit(EditKind.APPEND_RUN, run.line, f" && {fixer}"),)
+    return tuple(group_install_edits(a, run.line, site[0] if site else venv, run.stage))
 
 
 def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
@@ -110,16 +137,21 @@ def _created_text(a: Analysis, line: int, site: list[str], made: Node) -> str:
     return f"{what} {'are' if len(named) != 1 else 'is'} created {state_text(made.uid, made.gid, made.mode)}"
 
 
-def _fix(venv: str, root: Node, who: Identity, site: list[str]) -> str:
-    if root.uid is not None and root.uid == who.uid and root.uid != 0:
-        return (f"install as the venv's owner: `USER {root.uid}` before this RUN (start it with `umask 002` when "
-                f"group members must write too), or run `fix-permissions {venv} -P` once after the last root "
-                "install")  # fmt: skip
+def _fix(venv: str, root: Node, made: Node, who: Identity, site: list[str], run: ToolRun) -> str:
+    fixer = _fix_permissions(run, venv)
+    if fixer is not None:
+        return (f"end this RUN with `&& {fixer}` (in the same layer, it gives what the install created to group "
+                f"{root.gid}), as the Jupyter Docker Stacks do after every root install; or install as "
+                f"`USER {who.uid if who.uid is not None else 'NB_UID'}`")  # fmt: skip
     group = root.gid if root.gid is not None else "its group"
     where = site[0] if site else venv
-    return (f"keep what root installs writable for group {group}: start this RUN with `umask 002` and make the "
-            f"environment's directories setgid where it is set up (`find {where} -type d -exec chmod g+s {{}} +`), "
-            f"so new directories get group {group} and g+w")  # fmt: skip
+    setgid = made.mode is not None and bool(made.mode & 0o2000)
+    text = f"keep what this RUN installs writable for group {group}: start it with `umask 002 &&`"
+    if root.gid not in (None, 0) and not setgid:
+        text += f" and make `{where}` setgid first (`chmod g+s {where}`, as root), so new directories get group {group}"
+    if root.uid is not None and root.uid == who.uid and root.uid != 0:
+        text += f"; or install as the venv's owner (`USER {root.uid}` before this RUN)"
+    return text + f"; or run `fix-permissions {venv} -P` once after the last root install"
 
 
 def _fixed_after(a: Analysis, path: str, line: int) -> bool:

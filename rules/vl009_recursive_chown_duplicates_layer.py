@@ -25,12 +25,16 @@ install as that user, or chown only the (still empty) directory before filling i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import Action, Change, FileSystem, Kind
+from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind
+
+from ._common import instruction_at
 
 CODE = "VL009"
 NAME = "recursive-chown-duplicates-layer"
@@ -79,28 +83,29 @@ def check(a: Analysis) -> Iterator[Problem]:
         for line, spread in sorted(spreads.items()):
             if not spread.files:
                 continue  # directories alone: their new metadata costs next to nothing
-            yield _finding(fs, line, spread, a.sim.states[i].name)
+            yield _finding(a, fs, line, spread, a.sim.states[i].name)
 
 
-def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
+def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
     top_node = fs.get(spread.top)
     origin = top_node.created if top_node is not None else None
     made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
     ch = spread.change
     command = f"{ch.action.value} -R {ch.spec}"
-    if ch.action is Action.CHMOD:
+    if origin is not None and origin.keyword == "RUN":
+        fix = (f"do it at the end of the RUN that creates the tree (line {origin.line}: `... && {command} "
+               f"{spread.top}`), where it changes files of the same layer and costs nothing")  # fmt: skip
+    elif ch.action is Action.CHMOD:
         fix = (
             f"give the files their mode when they are created: `COPY --chmod={ch.spec}` (BuildKit, buildah), or "
             "set it in the step that creates them"
         )
     else:
         user, _, group = ch.spec.partition(":")
-        owner = f"{user or 'USER'}:{group}" if group else (user or "USER")
-        fix = (
-            f"give the files their owner when they are created: `COPY --chown={owner}` / `COPY --from=... "
-            f"--chown={owner}`, or create `{spread.top}` as that user first (`install -d -o {user or 'USER'} "
-            f"{spread.top}`) and install as that user"
-        )
+        owner = f"{user or ch.uid}:{group}" if group else user  # `chown -R :grp` keeps the owner
+        fix = f"give the files their owner when they are created: `COPY --chown={owner}` / `COPY --from=... --chown={owner}`"
+        if user:
+            fix += f", or create `{spread.top}` as that user first (`install -d -o {user} {spread.top}`) and install as that user"
     if spread.more:
         copied = (
             f"each of its files is copied into this layer again, so the image carries them twice (venvlint lists "
@@ -117,4 +122,41 @@ def _finding(fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
         f"earlier layer created{made}: {copied}.",
         fix,
         stage=stage,
+        edits=_at_creation(a, line, spread, origin),
     )
+
+
+def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) -> tuple[Edit, ...]:
+    """Move the recursive change to where the tree is made: a flag of the COPY/ADD that made it, or the end of
+    the RUN that made it (the same layer); and take it out of the RUN at `line`."""
+    ch = spread.change
+    ins = instruction_at(a, line)
+    if origin is None or ins is None or ins.cmd != "RUN" or ins.json_form:
+        return ()
+    verb = "chown" if ch.action is Action.CHOWN else "chmod"
+    found = re.search(rf"{verb}\s+(?:-[-\w]+\s+)*{re.escape(ch.spec)}\s+{re.escape(spread.top)}/?(?=[\s;&|]|$)",
+                      ins.original)  # fmt: skip
+    if found is None or ("-R" not in found.group(0) and "--recursive" not in found.group(0)):
+        return ()
+    start, end = found.span()
+    tail = ins.original[end:]
+    head = ins.original[:start].rstrip()
+    if tail.lstrip().startswith("&&"):  # `chown ... && next`: the connector after it goes too
+        rest_tail = tail.lstrip()[2:]
+        end += len(tail) - len(rest_tail.lstrip())
+    elif head.endswith("&&"):  # `previous && chown ...`: the connector before it goes
+        start = len(head[:-2].rstrip())
+    rest = ins.original[:start] + ins.original[end:]
+    take = (Edit(EditKind.DELETE, line, "") if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
+            else Edit(EditKind.REPLACE, line, "", old=ins.original[start:end]))  # fmt: skip
+    if origin.keyword in ("COPY", "ADD"):
+        made = instruction_at(a, origin.line)
+        flag = "--chown" if verb == "chown" else "--chmod"
+        if made is None or made.has_flag(flag[2:]) or (verb == "chmod" and not ch.spec.isdigit()):
+            return ()
+        user, _, group = ch.spec.partition(":")
+        value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
+        return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
+    if origin.keyword == "RUN":
+        return (Edit(EditKind.APPEND_RUN, origin.line, f" && {found.group(0).strip()}"), take)
+    return ()

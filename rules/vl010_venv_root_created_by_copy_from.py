@@ -32,7 +32,7 @@ from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, path_premise, permits
 from venvlint.model.fs import Action
 
-from ._common import state_text
+from ._common import as_root_before, state_text
 
 CODE = "VL010"
 NAME = "venv-root-created-by-copy-from"
@@ -68,6 +68,9 @@ def check(a: Analysis) -> Iterator[Problem]:
             )
             if not owns_contents:
                 continue
+            owner = _owner(a, venv)
+            uid, _, gid = owner.partition(":")
+            make = f"RUN install -d -o {uid} -g {gid} -m 775 {venv}" if uid else f"RUN install -d -m 775 {venv}"
             yield Problem(
                 first.cause.line,
                 venv,
@@ -75,10 +78,11 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"{state_text(root.uid, root.gid, root.mode)}: COPY --from copies the contents of a directory, not "
                 f"the directory itself. Its contents are writable by {who.label()} ({ri.source}) but the venv root "
                 "is not: uv's lock file and packages with data files (share/, etc/) need it.",
-                f"`COPY --from=... --chown={_owner(a, venv)}` or create `{venv}` with that owner before the COPY "
-                f"(`RUN install -d -o {_owner(a, venv).split(':')[0]} -m 775 {venv}`)",
+                f"create `{venv}` with that owner before the COPY: `{make}` (as root); `COPY --from=... "
+                f"--chown={owner}` gives the root to that user too but keeps its 0755",
                 stage=first.cause.stage,
                 premises=(path_premise(fs, venv, root), who.premise()),
+                edits=(as_root_before(a, first.cause.stage, first.cause.line, make),) if uid else (),
             )
             break
 
@@ -88,4 +92,4 @@ def _owner(a: Analysis, venv: str) -> str:
         n = a.fs.get(p)
         if n is not None and n.uid not in (None, 0):
             return f"{n.uid}:{n.gid}"
-    return "USER:GROUP"
+    return ""

@@ -26,7 +26,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
+from venvlint.simulate.engine import Failure
+from venvlint.simulate.state import FailureKind
+
+from ._common import as_root_after, as_root_before, instruction_at
 
 CODE = "VL011"
 NAME = "build-fails"
@@ -40,12 +45,42 @@ SUPERSEDED_BY = ("VL002",)
 
 def check(a: Analysis) -> Iterator[Problem]:
     for f in a.sim.failures:
+        fix, edits = _fix(a, f)
         yield Problem(
             f.line,
             "",
             f"the build fails here on {a.sim.builder}: {f.message}.",
-            "see the message: create the user or group first, use numeric ids, or avoid the builder-specific form",
+            fix,
             stage=f.stage,
             premises=f.premises,
             causes=((f.line, ""),),  # a denied write at this line is explained by build-install-not-writable
+            edits=edits,
         )
+
+
+def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
+    profile = (
+        a.sim.states_by_name(f.stage).profile
+        if f.kind in (FailureKind.UNKNOWN_USER, FailureKind.UNKNOWN_GROUP)
+        else None
+    )
+    if f.kind in (FailureKind.UNKNOWN_USER, FailureKind.UNKNOWN_GROUP) and f.subject and profile:
+        alpine = "alpine" in profile  # busybox: adduser -D / addgroup; elsewhere shadow-utils
+        if f.kind is FailureKind.UNKNOWN_USER:
+            make = f"adduser -D {f.subject}" if alpine else f"useradd -m {f.subject}"
+        else:
+            make = f"addgroup {f.subject}" if alpine else f"groupadd {f.subject}"
+        return (f"create the account before line {f.at}: `RUN {make}` (as root); or use numeric ids",
+                (as_root_before(a, f.stage, f.at, f"RUN {make}"),))  # fmt: skip
+    if f.kind is FailureKind.BUILDER_FLAG and f.subject.startswith("--chmod="):
+        ins = instruction_at(a, f.line)
+        mode = f.subject.partition("=")[2]
+        dest = ins.args[-1] if ins is not None and len(ins.args) == 2 and not ins.json_form else ""
+        if ins is not None and dest and not dest.endswith("/") and f.subject in ins.original:
+            return (f"set the mode after the copy: drop `{f.subject}` and add `RUN chmod {mode} {dest}` (as root)",
+                    (Edit(EditKind.REPLACE, f.line, "", old=f"{f.subject} "),
+                     as_root_after(a, f.stage, f.line, f"RUN chmod {mode} {dest}")))  # fmt: skip
+    if f.kind is FailureKind.COPY_ONTO_SYMLINK:
+        return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
+                "out of the copied tree (the build context must change)", ())  # fmt: skip
+    return "see the message: create the user or group first, use numeric ids, or avoid the builder-specific form", ()

@@ -33,11 +33,12 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis, runtime_commands
+from venvlint.edits import insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
-from ._common import command, describe_path
+from ._common import as_root_before, command, describe_path
 
 CODE = "VL013"
 NAME = "interpreter-unreachable"
@@ -83,6 +84,9 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "or use the image's Python (`ENV UV_PYTHON_DOWNLOADS=never`)",
                 stage=cause.stage,
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
+                edits=(insert_before(cause.line, "ENV UV_PYTHON_INSTALL_DIR=/opt/python"),)
+                if cause.keyword == "RUN"
+                else (),
             )
             break
 
@@ -131,9 +135,10 @@ def _venv_closed(a: Analysis, venv: str) -> Problem | None:
                 if via_path
                 else "Nothing in the venv starts (`Permission denied`)."
             ),
-            f"give the venv's directories search permission for that user (a non-recursive `chmod 755 "
-            f"{verdict.path}`), or create the venv as that user",
+            f"give the venv's directories search permission for that user, without recursion: `RUN chmod o+rx "
+            f"{verdict.path}` (as root), or create the venv as that user",
             stage=a.final.name,
             premises=(*verdict.premises, who.premise()),
+            edits=(as_root_before(a, a.final.name, line, f"RUN chmod o+rx {verdict.path}"),),
         )
     return None

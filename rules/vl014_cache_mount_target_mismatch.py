@@ -30,7 +30,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
+from venvlint.intents import WriteNeed
+from venvlint.model.mount import RunMount
+from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import CACHE_ROLES
 
 from ._common import command
@@ -47,7 +51,8 @@ AUTOFIX = False
 def check(a: Analysis) -> Iterator[Problem]:
     for intent in a.build_intents:
         run = intent.run
-        targets = [m.target for m in run.mounts if m.type == "cache"]
+        mounts = {m.target: m for m in run.mounts if m.type == "cache"}
+        targets = list(mounts)
         if not targets:
             continue
         for need in intent.needs:
@@ -55,13 +60,37 @@ def check(a: Analysis) -> Iterator[Problem]:
                 continue
             for t in targets:
                 if need.subdir in t.split("/")[-1] or t.endswith("/.cache"):
+                    moved = _moved(mounts[t], need.path, run)
                     yield Problem(
                         run.line,
                         t,
                         f"the cache mount at `{t}` is not used: `{command(run.argv, 60)}` runs as "
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
-                        f"point the cache at the mount (`ENV {need.moved_by or 'the cache variable'}={t}`) or "
-                        f"mount at `{need.path}`, with `uid=`/`gid=` of the user",
+                        _fix(run, need, t, moved),
                         stage=run.stage,
+                        edits=(Edit(EditKind.REPLACE, run.line, moved, old=mounts[t].text),) if moved else (),
                     )
                     break
+
+
+def _moved(m: RunMount, path: str, run: ToolRun) -> str:
+    """The mount's flag value with its target at `path` and the user's ids ("" when it cannot be written)."""
+    if not m.text or run.identity.uid is None or run.identity.gid is None:
+        return ""
+    fields = m.text.split(",")
+    keys = [f.partition("=")[0].strip().lower() for f in fields]
+    at = [i for i, k in enumerate(keys) if k in ("target", "dst", "destination")]
+    if len(at) != 1:
+        return ""
+    fields[at[0]] = f"{keys[at[0]]}={path}"
+    if not run.identity.is_root and "uid" not in keys:
+        fields += [f"uid={run.identity.uid}", f"gid={run.identity.gid}"]
+    return ",".join(fields)
+
+
+def _fix(run: ToolRun, need: WriteNeed, target: str, moved: str) -> str:
+    mount = f"`--mount={moved}`" if moved else f"a mount at `{need.path}`, with `uid=`/`gid=` of the user"
+    text = f"mount the cache where the tool keeps it: {mount}"
+    if run.identity.is_root and need.moved_by:
+        text += f"; or point the cache at the mount (`ENV {need.moved_by}={target}`)"
+    return text

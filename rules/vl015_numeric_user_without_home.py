@@ -22,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind
 
@@ -49,8 +50,10 @@ def check(a: Analysis) -> Iterator[Problem]:
         "/",
         f"USER {st.user_spec} has no /etc/passwd entry and the image sets no HOME: HOME is `/` at runtime, where "
         "caches (`/.cache`) cannot be created, and `getpwuid()` fails for this uid.",
-        f"create the user (`RUN useradd -u {spec} -m app`) or set `ENV HOME=/tmp` (or another writable directory)",
+        f"set `ENV HOME=/tmp` (or another writable directory) before the USER, or create the user (`RUN useradd "
+        f"-u {spec} -m app`)",
         stage=st.name,
+        edits=(insert_before(st.user_line, "ENV HOME=/tmp"),),
         premises=(
             Premise(
                 PremiseKind.ABSENT,

@@ -28,10 +28,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.model.fs import Action, Change, Node, format_mode
 
-from ._common import change_premise
+from ._common import change_premise, instruction_at
 
 CODE = "VL016"
 NAME = "run-change-under-volume"
@@ -47,23 +48,34 @@ def check(a: Analysis) -> Iterator[Problem]:
         st = a.sim.states[i]
         seen: set[tuple[int, str]] = set()
         for vol, vline in st.volume_lines.items():
+            found: list[tuple[str, Change]] = []
             for path in st.fs.walk(vol):
                 node = st.fs.nodes[path]
                 for ch in node.history:
-                    if ch.cause.line <= vline or ch.cause.keyword != "RUN":
-                        continue
-                    if (ch.cause.line, vol) in seen:
+                    if ch.cause.line <= vline or ch.cause.keyword != "RUN" or (ch.cause.line, vol) in seen:
                         continue
                     seen.add((ch.cause.line, vol))
-                    yield Problem(
-                        ch.cause.line,
-                        path,
-                        f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
-                        f"{_outcome(a.sim.builder, path, st.fs.nodes[path], ch)}",
-                        f"do it before line {vline}, then declare the VOLUME",
-                        stage=st.name,
-                        premises=(change_premise(st.fs, path, ch, ch),),
-                    )
+                    found.append((path, ch))
+            move = _move_volume(a, vline, max((ch.cause.line for _, ch in found), default=0))
+            for path, ch in found:
+                yield Problem(
+                    ch.cause.line,
+                    path,
+                    f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
+                    f"{_outcome(a.sim.builder, path, st.fs.nodes[path], ch)}",
+                    f"do it before line {vline}, then declare the VOLUME",
+                    stage=st.name,
+                    premises=(change_premise(st.fs, path, ch, ch),),
+                    edits=move,
+                )
+
+
+def _move_volume(a: Analysis, vline: int, last: int) -> tuple[Edit, ...]:
+    """The VOLUME moved below the last RUN that changes what is under it."""
+    ins = instruction_at(a, vline)
+    if ins is None or not last or "\n" in ins.original.rstrip("\r\n"):
+        return ()
+    return (Edit(EditKind.DELETE, vline, ""), insert_after(last, ins.original.strip()))
 
 
 def _outcome(builder: str, path: str, node: Node, ch: Change) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.intents import uv_pin
 
@@ -52,6 +53,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "
         "(`failed to create file /tmp/uv-….lock: Permission denied`).",
         "pin a release without the regression (0.5.28, or 0.5.31 and later), or run all uv commands as one user",
+        edits=(Edit(EditKind.REPLACE, line, "0.5.31", old=version),),
     )
 
 

@@ -29,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind
 
@@ -49,13 +50,20 @@ def check(a: Analysis) -> Iterator[Problem]:
         st = a.sim.states[i]
         for ignored in st.ignored_chowns:
             users = st.users
+            name, _, group = ignored.spec.partition(":")
+            later = users.by_name(name)
+            gid = later.gid if later is not None and not group else users.gid_of(group) if group else None
+            numeric = f"{later.uid}:{gid}" if later is not None and later.uid is not None and gid is not None else ""
             yield Problem(
                 ignored.line,
                 "",
                 f"`--chown={ignored.spec}`: {ignored.reason}, so BuildKit gives the copied "
                 "files to 0:0 without a word (buildah and the classic builder would fail the build here).",
-                f"create the account before line {ignored.line} in this stage, or use numeric ids "
-                "(`--chown=1000:1000`), which need no lookup",
+                f"use numeric ids, which need no lookup (`--chown={numeric or '1000:1000'}`), or create the account "
+                f"before line {ignored.line} in this stage",
+                edits=(Edit(EditKind.REPLACE, ignored.line, f"--chown={numeric}", old=f"--chown={ignored.spec}"),)
+                if numeric
+                else (),
                 stage=ignored.stage,
                 premises=(
                     Premise(

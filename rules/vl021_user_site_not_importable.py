@@ -44,12 +44,14 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis, RuntimeIdentity, runtime_commands
+from venvlint.edits import Edit, EditKind, insert_after, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_premise
-from venvlint.model.fs import FileSystem, Kind, Knowledge
+from venvlint.model.fs import Cause, FileSystem, Kind, Knowledge
 from venvlint.simulate.identity import home_of
+from venvlint.tools.model import Scheme
 
-from ._common import command, where
+from ._common import command, instruction_at, where
 
 CODE = "VL021"
 NAME = "user-site-not-importable"
@@ -164,10 +166,34 @@ def _unseen(
         base,
         f"`{base}` is a user site, with its packages in `{site}`{origin}; the container runs "
         f"`{command(argv)}` as {who.label()} ({ri.source}), and {why}.",
-        "install into a virtual environment every user can read (`python -m venv /opt/venv`, copy it, put "
-        "/opt/venv/bin first on PATH), or set `ENV PYTHONUSERBASE=<a directory every user can read>` for both the "
-        "install and the runtime",
+        f"use one user base every user can read, for the install and the runtime: `ENV PYTHONUSERBASE={SHARED_BASE}` "
+        f"before the `pip install --user` (and copy `{SHARED_BASE}` instead of `{base}`); or install into a virtual "
+        "environment (`python -m venv /opt/venv`, copy it, put /opt/venv/bin first on PATH)",
         stage=a.final.name,
         related=(made.cause.line,) if made is not None and made.cause.line > 0 else (),
         premises=premises,
+        edits=_shared_user_base(a, made.cause) if made is not None else (),
+    )
+
+
+SHARED_BASE = "/opt/pyuser"  # root-owned 0755 when pip creates it: every user can read it
+
+
+def _shared_user_base(a: Analysis, put: Cause) -> tuple[Edit, ...]:
+    """One user base every user reads, for the install and the runtime: `ENV PYTHONUSERBASE` before the
+    `pip install --user` (in the build stage it ran in), and the COPY of that base instead of ~/.local."""
+    env = f"ENV PYTHONUSERBASE={SHARED_BASE}"
+    if put.keyword == "RUN":
+        return (insert_before(put.line, env),)
+    if put.keyword != "COPY" or put.copy_from is None:
+        return ()
+    installs = [i.run.line for i in a.build_intents if i.run.stage == put.copy_from and i.invocation.env is not None
+                and i.invocation.env.scheme is Scheme.USER and i.invocation.env.path is None]  # fmt: skip
+    copy = instruction_at(a, put.line)
+    if not installs or copy is None or copy.json_form or len(copy.args) != 2:
+        return ()
+    return (
+        insert_before(min(installs), env),
+        Edit(EditKind.REPLACE, put.line, f"{SHARED_BASE} {SHARED_BASE}", old=" ".join(copy.args)),
+        insert_after(put.line, env),
     )

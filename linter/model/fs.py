@@ -332,6 +332,11 @@ class FileSystem:
             p = parent
         return False
 
+    def known_empty(self, path: str) -> bool:
+        """`path` is a directory known to hold nothing."""
+        node = self.nodes.get(path)
+        return node is not None and node.kind is Kind.DIR and path in self.complete and not self._children.get(path)
+
     def listing_complete(self, directory: str) -> bool:
         """Whether every entry of `directory` is in the model."""
         return directory in self.complete

@@ -19,16 +19,21 @@ from ..errors import InputError
 from ..model.access import Premise
 from ..model.entry import Entry
 from ..model.fs import Action, Cause, Change, FileSystem, Kind, Knowledge, Node, ancestors, normpath
-from .state import StageState
+from .state import FailureKind, StageState
 
 
 class BuildFailure(Exception):
     """The instruction fails on the selected builder (the build stops there); `premises`: the facts that say so
-    beyond the instruction itself."""
+    beyond the instruction itself; `kind` and `subject`: what fails (state.FailureKind)."""
 
-    def __init__(self, message: str, premises: tuple[Premise, ...] = ()) -> None:
+    def __init__(
+        self, message: str, premises: tuple[Premise, ...] = (), kind: FailureKind = FailureKind.OTHER,
+        subject: str = "",
+    ) -> None:  # fmt: skip
         super().__init__(message)
         self.premises = premises
+        self.kind = kind
+        self.subject = subject
 
 
 @dataclass(frozen=True)
@@ -292,7 +297,8 @@ def _put_entry(
     replaced_link: str | None = None
     if e.kind is Kind.DIR and old is not None and old.kind is Kind.SYMLINK:
         if builder == "buildkit":
-            raise BuildFailure(f"cannot copy to non-directory: {path} is a symlink (BuildKit fails here)")
+            raise BuildFailure(f"cannot copy to non-directory: {path} is a symlink (BuildKit fails here)",
+                               kind=FailureKind.COPY_ONTO_SYMLINK, subject=path)  # fmt: skip
         replaced_link = old.target
         fs.remove(path)  # (the replacing directory's history says so)
         old = None

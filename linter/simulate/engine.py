@@ -20,19 +20,24 @@ from . import copy as copyops
 from .commands.base import is_unknown
 from .identity import BUILDERS, chown_owner, home_of, run_identity, with_source, workdir_owner
 from .script import run_argv, run_script
-from .state import IgnoredChown, StageState
+from .state import FailureKind, IgnoredChown, StageState
 
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
 @dataclass(frozen=True)
 class Failure:
-    """Where the build stops on the selected builder, and the facts that say so."""
+    """Where the build stops on the selected builder, and the facts that say so. `kind` and `subject` say what
+    fails, for the fix (an account `subject` that does not exist, to be created before line `at`; a flag `subject`
+    the builder rejects)."""
 
     line: int
     message: str
     stage: str
     premises: tuple[Premise, ...] = ()
+    kind: FailureKind = FailureKind.OTHER
+    subject: str = ""
+    at: int = 0
 
 
 @dataclass
@@ -183,10 +188,13 @@ class _Replayer:
         self.profiles = profiles
         self.builder = builder
         self.strict_context = strict_context
-        self.user_error: tuple[int, str] | None = None
+        self.user_error: tuple[int, str, str] | None = None  # (USER line, why, the missing account)
 
-    def fail(self, line: int, message: str, premises: tuple[Premise, ...] = ()) -> None:
-        self.result.failures.append(Failure(line, message, self.state.name, premises))
+    def fail(
+        self, line: int, message: str, premises: tuple[Premise, ...] = (), kind: FailureKind = FailureKind.OTHER,
+        subject: str = "", at: int = 0,
+    ) -> None:  # fmt: skip
+        self.result.failures.append(Failure(line, message, self.state.name, premises, kind, subject, at or line))
 
     def accounts_premise(self, name: str) -> Premise:
         """That the image has no account `name`: as good as what says its account list is complete."""
@@ -200,13 +208,14 @@ class _Replayer:
 
     def run(self) -> None:
         for step in self.stage.steps:
+            self.state.user_at[step.line] = self.state.user_spec
             handler = getattr(self, "do_" + step.cmd.lower(), None)
             if handler is None:
                 continue
             try:
                 handler(step)
             except copyops.BuildFailure as exc:
-                self.fail(step.line, str(exc), exc.premises)
+                self.fail(step.line, str(exc), exc.premises, exc.kind, exc.subject)
             except InputError as exc:
                 if exc.file is None:  # say which Dockerfile line the problem belongs to
                     raise InputError(exc.message, self.result.build.path, step.line) from None
@@ -233,7 +242,9 @@ class _Replayer:
         self.state.user_line = step.line
         resolved = run_identity(spec, self.state.users)
         self.state.identity = with_source(resolved.identity, f"USER at line {step.line}")
-        self.user_error = (step.line, resolved.error) if resolved.error else None
+        self.user_error = (
+            (step.line, resolved.error, _missing_account(spec, self.state.users)) if resolved.error else None
+        )
         if resolved.unknown:
             self.state.assume(step.line, resolved.unknown)
 
@@ -301,7 +312,8 @@ class _Replayer:
         mode: int | None = None
         if chmod:
             if self.builder == "classic":
-                raise copyops.BuildFailure("the --chmod option requires BuildKit")
+                raise copyops.BuildFailure("the --chmod option requires BuildKit", kind=FailureKind.BUILDER_FLAG,
+                                           subject=f"--chmod={chmod}")  # fmt: skip
             try:
                 mode = int(chmod, 8)
             except ValueError:
@@ -311,7 +323,12 @@ class _Replayer:
         if chown:
             owner = chown_owner(chown, self.state.users, self.builder)
             if owner.error:
-                raise copyops.BuildFailure(owner.error, (self.accounts_premise(chown),))
+                missing = _missing_account(chown, self.state.users)
+                raise copyops.BuildFailure(
+                    owner.error, (self.accounts_premise(chown),),
+                    FailureKind.UNKNOWN_GROUP if missing.startswith(":") else FailureKind.UNKNOWN_USER,
+                    missing.lstrip(":"),
+                )  # fmt: skip
             if owner.unknown:
                 self.state.assume(step.line, owner.unknown)
             if owner.ignored:
@@ -465,8 +482,10 @@ class _Replayer:
     def do_run(self, step: Step) -> None:
         ins = step.instruction
         if self.user_error is not None:
-            line, message = self.user_error
-            self.fail(step.line, f"{message} (USER at line {line})", (self.accounts_premise(self.state.user_spec),))
+            line, message, missing = self.user_error
+            self.fail(step.line, f"{message} (USER at line {line})", (self.accounts_premise(self.state.user_spec),),
+                      FailureKind.UNKNOWN_USER if missing and not missing.startswith(":") else FailureKind.UNKNOWN_GROUP
+                      if missing else FailureKind.OTHER, missing.lstrip(":"), line)  # fmt: skip
             return
         cause = self.cause(step)
         env = self.run_env(step)
@@ -568,3 +587,13 @@ def with_home(env: Mapping[str, str], state: StageState) -> dict[str, str]:
 def runtime_env(state: StageState) -> Mapping[str, str]:
     """The environment the container starts with (the final ENV, HOME of the final USER)."""
     return with_home(state.env, state)
+
+
+def _missing_account(spec: str, users: UserDB) -> str:
+    """The name in a `user[:group]` spec the accounts lack: `app`, or `:grp` for a group ("" when none is)."""
+    user, _, group = spec.partition(":")
+    if user and not user.isdigit() and users.by_name(user) is None:
+        return user
+    if group and not group.isdigit() and not users.has_group(group):
+        return f":{group}"
+    return ""

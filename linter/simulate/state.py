@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 
 from ..model.access import ROOT, Identity, Premise
 from ..model.fs import FileSystem
 from ..model.mount import RunMount
 from ..model.users import UserDB
 from ..tools.model import Invocation, Scheme, Tool
+
+
+class FailureKind(str, Enum):
+    """What makes the build stop, for the fix a rule offers."""
+
+    UNKNOWN_USER = "unknown-user"  # a USER or --chown names an account the image does not have
+    UNKNOWN_GROUP = "unknown-group"
+    BUILDER_FLAG = "builder-flag"  # a flag the selected builder rejects (--chmod on the classic builder)
+    COPY_ONTO_SYMLINK = "copy-onto-symlink"  # a COPY places a directory where the image has a symlink
+    OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,7 @@ class StageState:
     entrypoint_line: int = 0
     entrypoint_json: bool = True
     user_line: int = 0  # the line of the USER in force (0 = inherited)
+    user_at: dict[int, str] = field(default_factory=dict)  # instruction line → the USER in force there, as written
     tool_runs: list[ToolRun] = field(default_factory=list)
     assumptions: list[Assumption] = field(default_factory=list)
     denied: list[Denied] = field(default_factory=list)

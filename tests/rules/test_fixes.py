@@ -9,8 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from venvlint.edits import EditKind, apply_edits
 from venvlint.lint import LintOptions, lint_file
+from venvlint.model.fs import below
 from venvlint.parse.reader import parse_text
+from venvlint.rules import find_rule
 
 from .test_rule_cases import CASES, _setup
 
@@ -81,8 +84,8 @@ def _lint(tmp_path: Path, text: str) -> list[Any]:
 def test_a_venv_root_made_is_created_as_the_user_and_the_fix_does_not_loop(tmp_path: Path) -> None:
     """Handing over only /opt/venv would leave bin/ and site-packages root-owned: the same error again."""
     (f, *_) = _lint(tmp_path, ROOT_VENV)
-    m = re.fullmatch(r"create the venv as app: as root `(install -d -o app /opt/venv)`, then run `([^`]+)` "
-                     r"\(line 2\) after `USER app`", f.fix)  # fmt: skip
+    m = re.match(r"create the venv as app: as root `(install -d -o app /opt/venv)`, then run `([^`]+)` "
+                 r"\(line 2\) after `USER app`", f.fix)  # fmt: skip
     assert m, f.fix
     fixed = f"FROM python:3.12-slim\nRUN useradd -m app && {m.group(1)}\nUSER app\nRUN {m.group(2)}\n"
     fixed += "RUN /opt/venv/bin/pip install --no-cache-dir requests\n"
@@ -95,3 +98,69 @@ def test_a_venv_from_elsewhere_gets_exactly_its_written_directories(tmp_path: Pa
     assert m and "-R" not in m.group(1), f.fix
     fixed = COPIED_VENV.replace("USER app\n", f"RUN {m.group(1)}\nUSER app\n")
     assert _lint(tmp_path, fixed) == []
+
+
+# Failing cases whose fix is a decision only the user can make: no edit is offered, the fix stays words.
+MANUAL: dict[tuple[str, str], str] = {
+    (
+        "VL002",
+        "micromamba writes the pip section's requirements next to the environment file",
+    ): "where the environment file goes is the user's choice: the COPY and the command both change",
+    (
+        "VL007",
+        "a venv built on Python 3.12 copied into a 3.11 image (measured, docs/MEASUREMENTS.md)",
+    ): "which Python the image gets (the build stage's or the final stage's) is the user's choice",
+    ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
+    ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
+    (
+        "VL018",
+        "tools under /root on PATH for another user",
+    ): "where the tool goes instead depends on how it is installed (pipx --global, POETRY_HOME, UV_TOOL_DIR)",
+    (
+        "VL018",
+        "a link into /root from /usr/local/bin",
+    ): "where the tool goes instead depends on how it is installed (pipx --global, POETRY_HOME, UV_TOOL_DIR)",
+}
+
+
+def _failing() -> list[tuple[str, dict[str, Any]]]:
+    return [(r, c) for r, c in CASES if c["expect"]]
+
+
+def _serious(findings: list[Any]) -> set[tuple[str, str, str]]:
+    return {(f.code, f.path, f.severity.value) for f in findings if f.severity.value in ("error", "warning")}
+
+
+def _new(after: list[Any], before: list[Any]) -> set[tuple[str, str, str]]:
+    """Errors and warnings after a fix that were not there before: a finding whose path lies below (or above) one
+    of the same rule and severity before is the same finding, merged at another top path."""
+    old = _serious(before)
+    return {
+        (c, p, s) for c, p, s in _serious(after)
+        if not any(c == c0 and s == s0 and (p == p0 or below(p, p0) or below(p0, p)) for c0, p0, s0 in old)
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule", "case"), _failing(), ids=[f"{r}-{c['name']}" for r, c in _failing()])
+def test_the_fix_edit_removes_the_finding_and_adds_none(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    """Every failing rule case: apply the edits its findings carry, replay the build; that rule's findings are gone,
+    no error or warning is new, and no recursive chown or chmod was added (that copies a tree into a new layer)."""
+    df, options = _setup(case, tmp_path)
+    code = find_rule(rule).code  # type: ignore[union-attr]
+    before = lint_file(str(df), options)
+    found = [f for f in before.findings if f.code == code]
+    assert found
+    edits = [e for f in found for e in f.edits]
+    if (code, case["name"]) in MANUAL:
+        assert not edits and all(f.fix for f in found)
+        return
+    assert edits, f"{code}: no edit for {[f.fix for f in found]}"
+    # A recursive chown or chmod only at the end of the RUN that creates the tree (the same layer), never as a step
+    # of its own (that copies the tree into a new layer).
+    assert not any(re.search(r"\bch(own|mod|grp) -R\b", e.text) for e in edits if e.kind is not EditKind.APPEND_RUN)
+    df.write_text(apply_edits(df.read_text(), edits))
+    after = lint_file(str(df), options)
+    assert after.error is None, after.error
+    assert [f.message for f in after.findings if f.code == code] == [], df.read_text()
+    assert not _new(after.findings, before.findings), df.read_text()
+    assert not any(f.code == "VL009" for f in after.findings if f.code != code), df.read_text()

@@ -419,6 +419,22 @@ def uv(e: Exp, d: Path, *args: str, env: dict[str, str | None] | None = None) ->
     return e.run([tool("uv"), *args], cwd=d, env={**NO_UV_DOWNLOADS, **(env or {})})
 
 
+def test_uv_sync_creates_the_environment_in_an_empty_directory(exp: Exp) -> None:
+    d = uv_project(exp)
+    exp.user_dir(f"{d.relative_to(exp.dir)}/.venv")
+    r = uv(exp, d, "sync", "--locked", "--offline")
+    assert r.rc == 0 and "Creating virtual environment at: .venv" in r.out, r
+    assert (d / ".venv/pyvenv.cfg").is_file(), r
+
+
+def test_uv_sync_refuses_a_non_empty_directory_that_is_not_an_environment(exp: Exp) -> None:
+    d = uv_project(exp)
+    exp.user_dir(f"{d.relative_to(exp.dir)}/.venv")
+    (d / ".venv/junk").write_text("x")
+    r = uv(exp, d, "sync", "--locked", "--offline")
+    assert r.rc == 2 and "cannot be used because it is not a valid Python environment" in r.out, r
+
+
 def test_uv_run_after_locked_sync_writes_only_the_cache(exp: Exp) -> None:
     d = uv_project(exp, ["sync", "--locked"])
     r = uv(exp, d, "run", "python", "app.py")

@@ -242,7 +242,7 @@ def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[st
             if not inv.writes:  # an environment venvlint cannot name: what it wrote is not known
                 open_world(sh, argv)
             return 0
-        if fs.get(target.path) is None:
+        if fs.get(target.path) is None or (target.creates and fs.known_empty(fs.resolve(target.path))):
             if not target.creates:
                 return 0
             interp = _interpreter_for(sh, inv, argv, env) if inv.tool is Tool.UV else None

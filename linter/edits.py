@@ -1,0 +1,140 @@
+"""A finding's fix as an edit of the Dockerfile: what `fix` says in words, as a change a program can apply.
+
+Rules attach `Edit`s to their problems; `apply_edits` applies them to the source text. Tests apply every rule's
+edits to each failing case and replay the build: the finding must be gone and no new error or warning appear
+(tests/rules/test_fixes.py). Edits touch only the lines they name: new lines take the indentation and line ending
+of the instruction they are placed next to; everything else stays byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from .parse.reader import parse_text
+
+
+class EditKind(str, Enum):
+    INSERT_BEFORE = "insert-before"  # new instructions (`text`, one per line) before the instruction at `line`
+    INSERT_AFTER = "insert-after"  # ... after it (after its last line, heredoc bodies included)
+    ADD_FLAG = "add-flag"  # a flag (`--chown=app:app`) right after the instruction's keyword
+    PREFIX_RUN = "prefix-run"  # text (`umask 002 && `) at the start of a shell-form RUN's script
+    REPLACE = "replace"  # the first `old` in the instruction's text becomes `text`
+    APPEND_RUN = "append-run"  # text (` && chown -R app /app`) at the end of a shell-form RUN's script
+    DELETE = "delete"  # the instruction goes (all its lines)
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change of the Dockerfile. `line`: the first line (1-based) of the instruction it applies to."""
+
+    kind: EditKind
+    line: int
+    text: str
+    old: str = ""
+
+
+def insert_before(line: int, *instructions: str) -> Edit:
+    return Edit(EditKind.INSERT_BEFORE, line, "\n".join(instructions))
+
+
+def insert_after(line: int, *instructions: str) -> Edit:
+    return Edit(EditKind.INSERT_AFTER, line, "\n".join(instructions))
+
+
+def as_root(user_spec: str, *instructions: str) -> tuple[str, ...]:
+    """`instructions` wrapped in `USER root` ... `USER <spec>` when the build runs as another user there."""
+    if user_spec in ("", "0", "root", "0:0", "root:root"):
+        return instructions
+    return ("USER root", *instructions, f"USER {user_spec}")
+
+
+class EditError(ValueError):
+    """An edit that does not fit the source (no instruction at its line, a REPLACE whose text is not there)."""
+
+
+_ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, EditKind.APPEND_RUN: 3,
+          EditKind.ADD_FLAG: 4, EditKind.PREFIX_RUN: 5, EditKind.INSERT_BEFORE: 6}  # fmt: skip
+
+
+def apply_edits(source: str, edits: Sequence[Edit]) -> str:
+    """`source` with `edits` applied (each at most once; equal edits are one). Raises EditError."""
+    spans = {ins.line: (ins.line, ins.end_line, ins.cmd, ins.json_form) for ins in parse_text(source).instructions}
+    lines = source.splitlines(keepends=True)
+    unique = list(dict.fromkeys(edits))
+    # From the bottom, so that earlier line numbers stay valid; at one instruction, the insertion after it first.
+    for e in sorted(unique, key=lambda e: (-e.line, _ORDER[e.kind])):
+        if e.line not in spans:
+            raise EditError(f"no instruction starts at line {e.line}")
+        start, end, cmd, json_form = spans[e.line]
+        first = lines[start - 1]
+        eol = "\r\n" if first.endswith("\r\n") else "\n"
+        indent = first[: len(first) - len(first.lstrip())]
+        new = [f"{indent}{t}{eol}" for t in e.text.split("\n")]
+        if e.kind is EditKind.INSERT_AFTER:
+            if not lines[end - 1].endswith(("\n", "\r")):
+                lines[end - 1] += eol
+            lines[end:end] = new
+        elif e.kind is EditKind.INSERT_BEFORE:
+            lines[start - 1 : start - 1] = new
+        elif e.kind is EditKind.DELETE:
+            del lines[start - 1 : end]
+        else:
+            block = "".join(lines[start - 1 : end])
+            block = _in_instruction(e, block, cmd, json_form)
+            lines[start - 1 : end] = block.splitlines(keepends=True)
+    return "".join(lines)
+
+
+def _skip_blanks(text: str, at: int) -> int:
+    """Past blanks and line continuations (`\\` then a newline) from `at`."""
+    while at < len(text):
+        if text[at] in " \t":
+            at += 1
+        elif text.startswith("\\\n", at):
+            at += 2
+        elif text.startswith("\\\r\n", at):
+            at += 3
+        else:
+            break
+    return at
+
+
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and text[at] not in " \t\r\n":
+        at += 1
+    return at
+
+
+def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
+    if e.kind is EditKind.REPLACE:
+        if e.old not in block:
+            raise EditError(f"line {e.line}: {e.old!r} is not in the instruction")
+        return block.replace(e.old, e.text, 1)
+    if e.kind is EditKind.APPEND_RUN:
+        if cmd != "RUN" or json_form or "<<" in block:
+            raise EditError(f"line {e.line}: appending needs a shell-form RUN without a heredoc")
+        body = block.rstrip("\r\n")
+        return body + e.text + block[len(body) :]
+    at = _skip_blanks(block, 0)
+    keyword_end = at
+    while keyword_end < len(block) and block[keyword_end].isalpha():
+        keyword_end += 1
+    if keyword_end == at:
+        raise EditError(f"line {e.line}: no keyword")
+    at = keyword_end
+    if e.kind is EditKind.ADD_FLAG:
+        return f"{block[:at]} {e.text}{block[at:]}"
+    if cmd != "RUN" or json_form:
+        raise EditError(f"line {e.line}: a prefix needs a shell-form RUN")
+    while True:  # past the RUN's own flags (--mount=..., --network=...) to the script's first word
+        word = _skip_blanks(block, at)
+        if not block.startswith("--", word):
+            break
+        at = _word_end(block, word)
+    at = _skip_blanks(block, at)
+    return f"{block[:at]}{e.text}{block[at:]}"
+
+
+__all__ = ["Edit", "EditError", "EditKind", "apply_edits", "as_root", "insert_after", "insert_before"]

@@ -1,0 +1,80 @@
+"""Edits of a Dockerfile (venvlint.edits): they change only what they name, keep indentation, line endings,
+continuations and heredocs, and refuse what does not fit."""
+
+from __future__ import annotations
+
+import pytest
+from venvlint.edits import Edit, EditError, EditKind, apply_edits, as_root, insert_after, insert_before
+
+SOURCE = (
+    "# syntax=docker/dockerfile:1\n"
+    "FROM python:3.12-slim\n"
+    "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+    "    --network=none \\\n"
+    "    pip install -r requirements.txt   # a comment stays\n"
+    "COPY <<EOF /etc/app.conf\n"
+    "x=1\n"
+    "EOF\n"
+    "  USER app\n"
+)
+
+
+def test_each_kind_changes_only_its_instruction() -> None:
+    out = apply_edits(SOURCE, [
+        Edit(EditKind.PREFIX_RUN, 3, "umask 002 && "),
+        insert_after(6, "RUN chmod 644 /etc/app.conf"),
+        insert_before(9, "ENV HOME=/tmp"),
+        Edit(EditKind.ADD_FLAG, 6, "--chmod=644"),
+    ])  # fmt: skip
+    assert out == (
+        "# syntax=docker/dockerfile:1\n"
+        "FROM python:3.12-slim\n"
+        "RUN --mount=type=cache,target=/root/.cache/pip \\\n"
+        "    --network=none \\\n"
+        "    umask 002 && pip install -r requirements.txt   # a comment stays\n"
+        "COPY --chmod=644 <<EOF /etc/app.conf\n"
+        "x=1\n"
+        "EOF\n"
+        "RUN chmod 644 /etc/app.conf\n"
+        "  ENV HOME=/tmp\n"
+        "  USER app\n"
+    )
+
+
+def test_line_endings_are_kept() -> None:
+    src = "FROM x\r\nRUN a\r\n"
+    assert apply_edits(src, [insert_after(2, "RUN b"), Edit(EditKind.APPEND_RUN, 2, " && c")]) == (
+        "FROM x\r\nRUN a && c\r\nRUN b\r\n"
+    )
+
+
+def test_a_file_without_a_final_newline() -> None:
+    assert apply_edits("FROM x\nRUN a", [insert_after(2, "RUN b")]) == "FROM x\nRUN a\nRUN b\n"
+
+
+def test_replace_and_delete() -> None:
+    src = "FROM x\nVOLUME /data\nRUN chown 1:0 /data && echo ok\n"
+    out = apply_edits(src, [Edit(EditKind.DELETE, 2, ""), Edit(EditKind.REPLACE, 3, "", old=" && echo ok"),
+                            insert_after(3, "VOLUME /data")])  # fmt: skip
+    assert out == "FROM x\nRUN chown 1:0 /data\nVOLUME /data\n"
+
+
+def test_equal_edits_apply_once() -> None:
+    e = insert_before(2, "USER root")
+    assert apply_edits("FROM x\nRUN a\n", [e, e]) == "FROM x\nUSER root\nRUN a\n"
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [insert_after(5, "RUN b"), Edit(EditKind.REPLACE, 2, "y", old="nope"), Edit(EditKind.PREFIX_RUN, 1, "umask 002 && "),
+     Edit(EditKind.PREFIX_RUN, 3, "umask 002 && "), Edit(EditKind.PREFIX_RUN, 4, "umask 002 && ")],
+)  # fmt: skip
+def test_an_edit_that_does_not_fit_is_refused(edit: Edit) -> None:
+    with pytest.raises(EditError):
+        apply_edits('FROM x\nRUN a\nCMD ["a"]\nRUN ["b"]\n', [edit])
+
+
+def test_as_root_wraps_only_for_another_user() -> None:
+    assert as_root("", "RUN a") == ("RUN a",)
+    assert as_root("0:0", "RUN a") == ("RUN a",)
+    assert as_root("app", "RUN a") == ("USER root", "RUN a", "USER app")
