@@ -38,6 +38,8 @@ class Analysis:
     build_intents: list[Intent] = field(default_factory=list)
     runtime_intents: list[tuple[Intent, RuntimeIdentity]] = field(default_factory=list)
     uv_version: str | None = None
+    # The commands the container runs (ENTRYPOINT + CMD, `sh -c` scripts opened up), read once: (argv, line).
+    commands: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
 
     @property
     def final(self) -> StageState:
@@ -139,7 +141,7 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
     idents = runtime_identities(final, runtime_users)
     all_runs: list[ToolRun] = [r for i in sim.build.needed for r in sim.states[i].tool_runs]
     uv_version = uv_version_from(final.fs, all_runs)
-    a = Analysis(file, sim, idents, uv_version=uv_version)
+    a = Analysis(file, sim, idents, uv_version=uv_version, commands=runtime_commands(final))
     for i in sim.build.needed:
         st = sim.states[i]
         inherited = _lineage_runs(sim, i)
@@ -148,7 +150,7 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
             a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version, earlier=earlier))
     base_env = {k: v for k, v in runtime_env(final).items() if k != "HOME" or "HOME" in final.env}
     probe = FileSystemProbe(final.fs)
-    for argv, line in runtime_commands(final):
+    for argv, line in a.commands:
         if tool_name(argv) is None:
             continue
         # The container's HOME is the runtime user's (from ENV HOME, else that user's passwd entry): the intents

@@ -32,7 +32,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis, runtime_commands
+from venvlint.analysis import Analysis
 from venvlint.edits import insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
@@ -94,7 +94,7 @@ def check(a: Analysis) -> Iterator[Problem]:
 def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | None:
     """The container command when it runs a program of `venv/bin`: named by path, or a Python found there first
     on PATH (the last item: found through PATH)."""
-    commands = runtime_commands(a.final)
+    commands = a.commands
     if not commands:
         return None
     argv, line = commands[0]

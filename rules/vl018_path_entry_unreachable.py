@@ -24,11 +24,12 @@ Install tools outside `/root`: `pipx install --global`, `uv tool install` with `
 
 from __future__ import annotations
 
+import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Tri, can_traverse, path_premise, permits
+from venvlint.model.access import Identity, Tri, Verdict, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
 CODE = "VL018"
@@ -50,6 +51,7 @@ def check(a: Analysis) -> Iterator[Problem]:
     if not users or not path_env:
         return
     env_line = _env_line(a)
+    reach: dict[tuple[str, Identity], Verdict] = {}
     for d in dict.fromkeys(p for p in path_env.split(":") if p.startswith("/")):
         node = fs.get(fs.resolve(d))
         for ri in users:
@@ -78,7 +80,9 @@ def check(a: Analysis) -> Iterator[Problem]:
             if fs.get(target) is None:
                 continue
             for ri in users:
-                v = can_traverse(fs, ri.identity, target)
+                # can_traverse depends only on the directories above the target: once per directory and user.
+                key = (posixpath.dirname(target), ri.identity)
+                v = reach.get(key) or reach.setdefault(key, can_traverse(fs, ri.identity, target))
                 if v.result is not Tri.NO:
                     continue
                 line = ln.history[-1].cause.line if ln.history else env_line

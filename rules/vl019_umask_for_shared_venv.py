@@ -30,7 +30,7 @@ from venvlint.findings import Problem, Severity
 from venvlint.model.access import path_premise
 from venvlint.tools.model import Act
 
-from ._common import run_premises
+from ._common import command, run_premises
 
 CODE = "VL019"
 NAME = "umask-for-shared-venv"
@@ -58,7 +58,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         yield Problem(
             run.line,
             intent.venv,
-            f"`{' '.join(run.argv[:4])}` installs into `{intent.venv}` (group 0) with umask "
+            f"`{command(run.argv)}` installs into `{intent.venv}` (group 0) with umask "
             f"{run.umask:03o}: the new files are not group-writable, so the arbitrary uid the image is meant for "
             "cannot upgrade or remove them later.",
             "start the RUN with `umask 002 &&` so installed files get g=u",

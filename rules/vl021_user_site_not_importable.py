@@ -43,7 +43,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis, RuntimeIdentity, runtime_commands
+from venvlint.analysis import Analysis, RuntimeIdentity
 from venvlint.edits import Edit, EditKind, insert_after, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_premise
@@ -68,13 +68,15 @@ _PYTHON = re.compile(r"python[0-9.]*")
 
 
 def check(a: Analysis) -> Iterator[Problem]:
+    if not a.commands:
+        return
+    sites = _user_sites(a)
+    if not sites:
+        return
     fs = a.fs
     env = dict(a.final.env)
-    commands = runtime_commands(a.final)
-    if not commands:
-        return
-    argv, line = commands[0]
-    for site, base in _user_sites(a):
+    argv, line = a.commands[0]
+    for site, base in sites:
         if not _runs_python(fs, argv, base, env):
             continue
         for ri in a.runtime_identities:
@@ -93,6 +95,8 @@ def _user_sites(a: Analysis) -> list[tuple[str, str]]:
         bases.add(a.final.env["PYTHONUSERBASE"])
     out = []
     for base in sorted(bases):
+        if fs.get(base) is None:
+            continue
         lib = posixpath.join(base, "lib")
         for p in fs.children(lib):
             site = posixpath.join(p, "site-packages")
