@@ -63,6 +63,9 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     spans = {ins.line: (ins.line, ins.end_line, ins.cmd, ins.json_form) for ins in parse_text(source).instructions}
     lines = source.splitlines(keepends=True)
     unique = list(dict.fromkeys(edits))
+    for e in unique:
+        if e.kind is EditKind.DELETE and any(o.line == e.line and o.kind in _WITHIN for o in unique):
+            raise EditError(f"line {e.line}: an instruction cannot be both deleted and changed")
     # From the bottom, so that earlier line numbers stay valid; at one instruction, the insertion after it first.
     for e in sorted(unique, key=lambda e: (-e.line, _ORDER[e.kind])):
         if e.line not in spans:
@@ -83,8 +86,22 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
         else:
             block = "".join(lines[start - 1 : end])
             block = _in_instruction(e, block, cmd, json_form)
-            lines[start - 1 : end] = block.splitlines(keepends=True)
+            changed = block.splitlines(keepends=True)
+            lines[start - 1 : end] = changed
+            spans[e.line] = (start, start + len(changed) - 1, cmd, json_form)  # the next edit here sees this one
     return "".join(lines)
+
+
+_WITHIN = frozenset({EditKind.REPLACE, EditKind.APPEND_RUN, EditKind.ADD_FLAG, EditKind.PREFIX_RUN})
+
+
+def appendable(original: str) -> bool:
+    """Whether a shell-form RUN's script can take `&& more` at its end: no heredoc, no comment or continuation on its
+    last line, not ending in a separator (`;`, `&`, `|`)."""
+    if "<<" in original:
+        return False
+    last = original.rstrip("\r\n").rsplit("\n", 1)[-1].rstrip()
+    return not (" #" in last or "\t#" in last or last.endswith(("\\", ";", "&", "|")))
 
 
 def _skip_blanks(text: str, at: int) -> int:
@@ -113,8 +130,8 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
             raise EditError(f"line {e.line}: {e.old!r} is not in the instruction")
         return block.replace(e.old, e.text, 1)
     if e.kind is EditKind.APPEND_RUN:
-        if cmd != "RUN" or json_form or "<<" in block:
-            raise EditError(f"line {e.line}: appending needs a shell-form RUN without a heredoc")
+        if cmd != "RUN" or json_form or not appendable(block):
+            raise EditError(f"line {e.line}: appending needs a shell-form RUN ending in a plain command")
         body = block.rstrip("\r\n")
         return body + e.text + block[len(body) :]
     at = _skip_blanks(block, 0)
@@ -126,8 +143,8 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
     at = keyword_end
     if e.kind is EditKind.ADD_FLAG:
         return f"{block[:at]} {e.text}{block[at:]}"
-    if cmd != "RUN" or json_form:
-        raise EditError(f"line {e.line}: a prefix needs a shell-form RUN")
+    if cmd != "RUN" or json_form or "<<" in block:
+        raise EditError(f"line {e.line}: a prefix needs a shell-form RUN without a heredoc")
     while True:  # past the RUN's own flags (--mount=..., --network=...) to the script's first word
         word = _skip_blanks(block, at)
         if not block.startswith("--", word):
@@ -137,4 +154,4 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
     return f"{block[:at]}{e.text}{block[at:]}"
 
 
-__all__ = ["Edit", "EditError", "EditKind", "apply_edits", "as_root", "insert_after", "insert_before"]
+__all__ = ["Edit", "EditError", "EditKind", "appendable", "apply_edits", "as_root", "insert_after", "insert_before"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
-from .model.fs import FileSystem, Kind, Knowledge, Node, normpath
+from .model.fs import Action, FileSystem, Kind, Knowledge, Node, normpath
 from .model.mount import RunMount
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
@@ -385,12 +385,12 @@ def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd:
     inv = run.invocation
     needs: list[WriteNeed] = []
     for site in sites:
-        for name in inv.distributions:
+        for name in inv.replaced_distributions:
             path = posixpath.join(site, name)
             node = fs.get(fs.resolve(path))
             if node is None or node.tag("package") is None:
                 continue
-            installed = node.history[-1].cause.line if node.history else 0
+            installed = next((ch.cause.line for ch in reversed(node.history) if ch.action is Action.INSTALL), 0)
             if inv.tool is Tool.UV:
                 need, why = (
                     Need.FATAL,
@@ -398,9 +398,10 @@ def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd:
                 )
             else:
                 need = Need.CONDITIONAL
-                why = (f"pip removes the installed files of {name} first: it moves the directory aside, cannot empty "
-                       f"it and leaves a root-owned `~{name[1:]}` behind, with a warning on every later pip run; it "
-                       "fails when the package has files in other directories the user cannot write")  # fmt: skip
+                why = (f"pip removes the installed files of {name} first: it moves the directories aside, cannot empty "
+                       "them and leaves them behind root-owned, named with a leading `~`, with a warning on every "
+                       "later pip run; it fails when the package has files in other directories the user cannot "
+                       "write")  # fmt: skip
             hint = (f"install {name} so that its files are writable for this user: as that user, or with `umask 002` "
                     f"in an environment whose directories are setgid to a group the user is in (line {installed})")  # fmt: skip
             needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint, remedy=Remedy.GROUP_INSTALL,

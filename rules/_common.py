@@ -135,20 +135,26 @@ def _states(a: Analysis) -> dict[str, StageState]:
     return cache
 
 
-def user_at(a: Analysis, stage: str, line: int) -> str:
-    """The USER in force at `line` of `stage`, as written ("" = the base image's)."""
+def user_at(a: Analysis, stage: str, line: int) -> str | None:
+    """The USER in force at `line` of `stage`, as written ("" = the base image's, known to be root); None when it
+    is an unknown base image's own, which an edit could not restore after running something as root."""
     st = _states(a).get(stage)
-    return "" if st is None else st.user_at.get(line, st.user_spec)
+    if st is None:
+        return None
+    spec = st.user_at.get(line, st.user_spec)
+    return None if not spec and not st.base_known else spec
 
 
-def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> Edit:
+def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
     """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>)."""
-    return insert_after(line, *as_root(user_at(a, stage, line), *instructions))
+    user = user_at(a, stage, line)
+    return () if user is None else (insert_after(line, *as_root(user, *instructions)),)
 
 
-def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> Edit:
+def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
     """Insert `instructions` right before `line`, run as root."""
-    return insert_before(line, *as_root(user_at(a, stage, line), *instructions))
+    user = user_at(a, stage, line)
+    return () if user is None else (insert_before(line, *as_root(user, *instructions)),)
 
 
 def need_edits(
@@ -168,7 +174,7 @@ def need_edits(
     edits: list[Edit] = []
     for n in needs:
         if n.remedy is Remedy.GROUP_INSTALL and n.remedy_line > 0:
-            edits += _group_install(a, n, stage)
+            edits += _group_install(a, n, stage, who)
     paths = list(dict.fromkeys(n.path for n in needs if n.remedy is Remedy.HAND_OVER))
     existing = [p for p in paths if fs.get(fs.resolve(p)) is not None]
     missing = [p for p in paths if p not in existing]
@@ -179,26 +185,34 @@ def need_edits(
     else:
         steps = ([f"chown {name} {have}"] if existing else []) + ([f"install -d -o {name} {make}"] if missing else [])
     if steps:
-        edits.append(as_root_before(a, stage, line, "RUN " + " && ".join(steps)))
+        edits += as_root_before(a, stage, line, "RUN " + " && ".join(steps))
     return tuple(edits)
 
 
-def _group_install(a: Analysis, need: WriteNeed, stage: str) -> list[Edit]:
-    return group_install_edits(a, need.remedy_line, posixpath.dirname(need.path), stage)
+def _group_install(a: Analysis, need: WriteNeed, stage: str, who: Identity) -> list[Edit]:
+    return group_install_edits(a, need.remedy_line, posixpath.dirname(need.path), stage, who)
 
 
-def group_install_edits(a: Analysis, line: int, site: str, stage: str) -> list[Edit]:
-    """`umask 002 &&` at the install at `line`, and a setgid `site` before it when the site's group is not the
-    installer's (new directories then take the site's group): what that install creates stays writable for the
-    site's group."""
-    at = stage_of_line(a, line) or stage
-    edits = [Edit(EditKind.PREFIX_RUN, line, "umask 002 && ")]
+def _in_group(who: Identity, gid: int | None) -> bool:
+    return gid is not None and (who.gid == gid or gid in who.groups or (who.arbitrary and gid == 0))
+
+
+def group_install_edits(a: Analysis, line: int, site: str, stage: str, who: Identity) -> list[Edit]:
+    """`umask 002 &&` at the install at `line`, so that what it creates is group-writable, and a setgid `site`
+    before it when the directories it creates would otherwise get the installer's group instead of the site's.
+    Nothing when `who` is in neither group (no group setting helps), or the RUN cannot take a prefix."""
+    umask = list(prefix_run(a, line, "umask 002 && "))
     run = next((i.run for i in a.build_intents if i.run.line == line), None)
     node = run.fs.get(site) if run is not None and run.fs is not None else None
-    other_group = run is not None and node is not None and node.gid is not None and node.gid != run.identity.gid
-    if other_group and node is not None and not (node.mode is not None and node.mode & 0o2000):
-        edits.insert(0, as_root_before(a, at, line, f"RUN chmod g+s {site}"))
-    return edits
+    if not umask or run is None or node is None:
+        return []
+    setgid = node.mode is not None and bool(node.mode & 0o2000)
+    if _in_group(who, node.gid if setgid else run.identity.gid):
+        return umask
+    if _in_group(who, node.gid):
+        setgid_first = as_root_before(a, stage_of_line(a, line) or stage, line, f"RUN chmod g+s {site}")
+        return [*setgid_first, *umask] if setgid_first else []
+    return []
 
 
 def stage_of_line(a: Analysis, line: int) -> str | None:
@@ -218,3 +232,31 @@ def instruction_at(a: Analysis, line: int) -> Instruction | None:
             index[stage.from_instruction.line] = stage.from_instruction
             index.update((step.line, step.instruction) for step in stage.steps)
     return index.get(line)
+
+
+def replace_edit(a: Analysis, line: int, old: str, new: str) -> tuple[Edit, ...]:
+    """Replace `old` by `new` in the instruction at `line`, when `old` is there as written (a value the Dockerfile
+    spells with a variable is not: then no edit)."""
+    ins = instruction_at(a, line)
+    return (Edit(EditKind.REPLACE, line, new, old=old),) if ins is not None and old and old in ins.original else ()
+
+
+def prefix_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
+    """`text` at the start of the RUN at `line`, when it is a shell-form RUN without a heredoc."""
+    ins = instruction_at(a, line)
+    ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and not ins.heredocs
+    return (Edit(EditKind.PREFIX_RUN, line, text),) if ok else ()
+
+
+def env_dir_edit(a: Analysis, stage: str, line: int, variable: str, path: str) -> tuple[Edit, ...]:
+    """`ENV variable=path` before `line`, and when the build runs as another user there, `path` made for that user
+    first (as root): the tool it steers must be able to create what goes in it."""
+    user = user_at(a, stage, line)
+    env = f"ENV {variable}={path}"
+    if user is None:
+        return ()
+    if as_root(user, "") == ("",):
+        return (insert_before(line, env),)
+    owner, _, group = user.partition(":")
+    make = f"RUN install -d -o {owner}{f' -g {group}' if group else ''} {path}"
+    return (insert_before(line, *as_root(user, make), env),)

@@ -185,7 +185,7 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
         premises=premises,
         causes=tuple((reset.cause.line, h.path) for h in group),
         count=len(group),
-        edits=(as_root_after(a, reset.cause.stage, reset.cause.line, _restore(group)),),
+        edits=as_root_after(a, reset.cause.stage, reset.cause.line, _restore(group)),
     )
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind, insert_before
+from venvlint.edits import Edit, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Need, WriteNeed
 from venvlint.model.access import Identity
@@ -42,7 +42,7 @@ from venvlint.model.fs import FileSystem, below
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
-from ._common import CACHE_ROLES, as_root_before, command, describe_path, last_change, run_premises
+from ._common import CACHE_ROLES, as_root_before, command, describe_path, last_change, replace_edit, run_premises
 
 CODE = "VL004"
 NAME = "cache-dir-not-writable"
@@ -100,14 +100,14 @@ def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str,
     if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
         spec = f"{m.text},uid={who.uid},gid={who.gid}"
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
-                (Edit(EditKind.REPLACE, run.line, spec, old=m.text),))  # fmt: skip
+                replace_edit(a, run.line, m.text, spec))  # fmt: skip
     home = run.getenv("HOME") or ""
     name = who.name or (str(who.uid) if who.uid is not None else "")
     own_home = home not in ("", "/", "/nonexistent", "/root") and not who.is_root
     if own_home and name and (closed == home or below(closed, home)):
         step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"
         return (f"give {name} its `{closed}` as root, without recursion: `RUN {step}`; or {need.fix_hint}",
-                (as_root_before(a, run.stage, run.line, f"RUN {step}"),))  # fmt: skip
+                as_root_before(a, run.stage, run.line, f"RUN {step}"))  # fmt: skip
     if need.moved_by:
         return need.fix_hint, (insert_before(run.line, f"ENV {need.moved_by}=/tmp/{need.subdir or 'cache'}-cache"),)
     if need.role is Role.TMPDIR:

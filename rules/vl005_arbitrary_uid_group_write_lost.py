@@ -40,7 +40,7 @@ from collections.abc import Iterator
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import ARBITRARY, Tri, path_premise, permits
-from venvlint.model.fs import Action, Change, format_mode
+from venvlint.model.fs import Action, Change, Kind, format_mode
 
 from ._common import as_root_after, change_premise, change_text, node_at, where
 
@@ -66,6 +66,11 @@ def check(a: Analysis) -> Iterator[Problem]:
     needed = {n.path for i in a.build_intents for n in i.needs} | {
         n.path for i, _ in a.runtime_intents for n in i.needs
     }
+    # What a user other than root must write: a root build step's needs say nothing about the arbitrary uid.
+    written = {n.path for i in a.build_intents if not i.run.identity.is_root for n in i.needs} | {
+        n.path for i, _ in a.runtime_intents for n in i.needs
+    }
+    unshared = _unshared(a, written)
     for path, node in a.directories():
         if permits(node, ARBITRARY, "wx") is not Tri.NO:
             continue
@@ -93,24 +98,38 @@ def check(a: Analysis) -> Iterator[Problem]:
                         path_premise(a.fs, path),
                     ),
                     causes=((cause.cause.line, path),),
-                    edits=(as_root_after(a, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),),
+                    edits=as_root_after(a, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),
                 )
                 break
         else:
             last = history[-1] if history else None
-            if last is not None and path in needed and _for_group_0(last):
+            if last is not None and path in unshared.get(last.cause.line, ()):
+                paths = unshared[last.cause.line]
                 yield Problem(
                     last.cause.line,
                     path,
                     f"`{path}` was given to {last.uid}:0 at {where(last)}, group 0 as OpenShift's arbitrary uid "
                     f"needs, but its mode {format_mode(last.mode)} gives the group no write: uid {last.uid} can "
                     f"write it, the arbitrary uid ({source}) cannot.",
-                    f"after line {last.cause.line}, as root: `RUN chmod g=u {path}` (one directory, no recursion)",
+                    f"after line {last.cause.line}, as root: `RUN chmod g=u {' '.join(paths)}` (these directories, "
+                    "no recursion)",
                     stage=last.cause.stage,
                     premises=(change_premise(a.fs, path, last), path_premise(a.fs, path)),
                     causes=((last.cause.line, path),),
-                    edits=(as_root_after(a, last.cause.stage, last.cause.line, f"RUN chmod g=u {path}"),),
+                    edits=as_root_after(a, last.cause.stage, last.cause.line, f"RUN chmod g=u {' '.join(paths)}"),
                 )
+
+
+def _unshared(a: Analysis, written: set[str]) -> dict[int, list[str]]:
+    """By line: the directories a non-root user writes that a chown at that line gave to group 0 without g+w."""
+    out: dict[int, list[str]] = {}
+    for path in sorted(written):
+        node = a.fs.get(path)
+        if node is None or node.kind is not Kind.DIR or not node.history or not _for_group_0(node.history[-1]):
+            continue
+        if permits(node, ARBITRARY, "wx") is Tri.NO:
+            out.setdefault(node.history[-1].cause.line, []).append(path)
+    return out
 
 
 def _for_group_0(ch: Change) -> bool:

@@ -72,5 +72,5 @@ def check(a: Analysis) -> Iterator[Problem]:
             f"new one: `{link}`",
             stage=cause.stage,
             premises=(absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),),
-            edits=(as_root_after(a, cause.stage, cause.line, link),),
+            edits=as_root_after(a, cause.stage, cause.line, link),
         )

@@ -31,10 +31,12 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, insert_after, insert_before
+from venvlint.edits import Edit, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise, path_premise
 from venvlint.model.fs import Cause, Kind, normpath
+
+from ._common import env_dir_edit
 
 CODE = "VL007"
 NAME = "venv-interpreter-missing"
@@ -91,10 +93,10 @@ def _copy_the_interpreter(a: Analysis, placed: Cause, interpreter: str) -> tuple
     if node is None or not node.history or node.history[0].cause.keyword != "RUN":
         return ()
     made = node.history[0].cause.line
-    return (
-        insert_before(made, "ENV UV_PYTHON_INSTALL_DIR=/opt/python"),
-        insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python"),
-    )
+    install_dir = env_dir_edit(a, source.name, made, "UV_PYTHON_INSTALL_DIR", "/opt/python")
+    if not install_dir:
+        return ()  # both edits or neither: the COPY needs the directory the ENV makes
+    return (*install_dir, insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python"))
 
 
 def _other_version(a: Analysis, venv: str, written: str, real: str) -> Problem | None:

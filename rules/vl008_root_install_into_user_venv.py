@@ -32,7 +32,7 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
+from venvlint.edits import Edit, EditKind, appendable
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Intent
 from venvlint.model.access import Identity, Tri, path_premise, permits
@@ -40,7 +40,7 @@ from venvlint.model.fs import Action, FileSystem, Kind, Node
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
-from ._common import command, group_install_edits, run_premises, state_text
+from ._common import command, group_install_edits, instruction_at, run_premises, state_text
 
 CODE = "VL008"
 NAME = "root-install-into-user-venv"
@@ -93,7 +93,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             _fix(venv, root, made, who.identity, site, run),
             stage=run.stage,
             premises=(path_premise(a.fs, venv, root), *run_premises(run)),
-            edits=_edits(a, run, venv, site),
+            edits=_edits(a, run, venv, site, who.identity),
         )
 
 
@@ -113,11 +113,13 @@ def _fix_permissions(run: ToolRun, venv: str) -> str | None:
     return 'fix-permissions "${CONDA_DIR}"' if run.getenv("CONDA_DIR") == venv else f"fix-permissions {venv}"
 
 
-def _edits(a: Analysis, run: ToolRun, venv: str, site: list[str]) -> tuple[Edit, ...]:
+def _edits(a: Analysis, run: ToolRun, venv: str, site: list[str], who: Identity) -> tuple[Edit, ...]:
     fixer = _fix_permissions(run, venv)
     if fixer is not None:
-        return (Edit(EditKind.APPEND_RUN, run.line, f" && {fixer}"),)
-    return tuple(group_install_edits(a, run.line, site[0] if site else venv, run.stage))
+        ins = instruction_at(a, run.line)
+        ok = ins is not None and not ins.json_form and appendable(ins.original)
+        return (Edit(EditKind.APPEND_RUN, run.line, f" && {fixer}"),) if ok else ()
+    return tuple(group_install_edits(a, run.line, site[0] if site else venv, run.stage, who))
 
 
 def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:

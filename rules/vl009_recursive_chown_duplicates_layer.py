@@ -30,7 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
+from venvlint.edits import Edit, EditKind, appendable
 from venvlint.findings import Problem, Severity
 from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind
 
@@ -128,7 +128,8 @@ def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str
 
 def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) -> tuple[Edit, ...]:
     """Move the recursive change to where the tree is made: a flag of the COPY/ADD that made it, or the end of
-    the RUN that made it (the same layer); and take it out of the RUN at `line`."""
+    the RUN that made it (the same layer); and take it out of the RUN at `line`. No edit where the owner does not
+    exist yet where the tree is made, or where taking the command out could leave a broken script."""
     ch = spread.change
     ins = instruction_at(a, line)
     if origin is None or ins is None or ins.cmd != "RUN" or ins.json_form:
@@ -138,17 +139,15 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) 
                       ins.original)  # fmt: skip
     if found is None or ("-R" not in found.group(0) and "--recursive" not in found.group(0)):
         return ()
-    start, end = found.span()
-    tail = ins.original[end:]
-    head = ins.original[:start].rstrip()
-    if tail.lstrip().startswith("&&"):  # `chown ... && next`: the connector after it goes too
-        rest_tail = tail.lstrip()[2:]
-        end += len(tail) - len(rest_tail.lstrip())
-    elif head.endswith("&&"):  # `previous && chown ...`: the connector before it goes
-        start = len(head[:-2].rstrip())
-    rest = ins.original[:start] + ins.original[end:]
+    taken = _take_out(ins.original, *found.span())
+    # A COPY flag must name accounts made before the COPY; a chown appended to the RUN that made the tree runs
+    # after that RUN's own useradd.
+    after = origin.keyword == "RUN"
+    if taken is None or (verb == "chown" and not _owner_exists(a, ch.spec, origin.line, inclusive=after)):
+        return ()
+    rest, removed = taken
     take = (Edit(EditKind.DELETE, line, "") if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
-            else Edit(EditKind.REPLACE, line, "", old=ins.original[start:end]))  # fmt: skip
+            else Edit(EditKind.REPLACE, line, "", old=removed))  # fmt: skip
     if origin.keyword in ("COPY", "ADD"):
         made = instruction_at(a, origin.line)
         flag = "--chown" if verb == "chown" else "--chmod"
@@ -157,6 +156,52 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) 
         user, _, group = ch.spec.partition(":")
         value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
         return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
-    if origin.keyword == "RUN":
+    made = instruction_at(a, origin.line)
+    if origin.keyword == "RUN" and made is not None and not made.json_form and appendable(made.original):
         return (Edit(EditKind.APPEND_RUN, origin.line, f" && {found.group(0).strip()}"), take)
     return ()
+
+
+def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:
+    """The RUN without the command at [start, end) and the text removed: the command is the whole script, or joined
+    to a neighbour by `&&` on the same physical line. None when removing it could break the script (`;`, a
+    continuation, a pipe)."""
+    head, tail = original[:start], original[end:]
+    script_before = head.rstrip()
+    if tail.lstrip(" \t").startswith("&&"):  # `chown ... && next`
+        after = tail.lstrip(" \t")[2:]
+        cut_end = end + (len(tail) - len(after.lstrip(" \t")))
+        removed = original[start:cut_end]
+    elif script_before.endswith("&&") and "\n" not in head[len(script_before) - 2 :]:  # `previous && chown ...`
+        cut_start = len(script_before[:-2].rstrip(" \t"))
+        removed = original[cut_start:end]
+    elif re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", head, re.IGNORECASE) and not tail.strip():
+        return head, original[start:end]
+    else:
+        return None
+    if "\n" in removed or "\\" in removed:
+        return None
+    rest = original.replace(removed, "", 1)
+    lines = rest.rstrip("\r\n").split("\n")
+    if any(ln.rstrip().endswith("\\") and (i + 1 == len(lines) or not lines[i + 1].strip())
+           for i, ln in enumerate(lines)):  # fmt: skip
+        return None  # a continuation left with nothing after it
+    return rest, removed
+
+
+def _owner_exists(a: Analysis, spec: str, line: int, *, inclusive: bool) -> bool:
+    """Whether the accounts a chown names exist at `line` (made before it, or in it with `inclusive`, or by the
+    base image)."""
+    user, _, group = spec.partition(":")
+    for st in a.sim.states.values():
+        if line not in st.user_at:
+            continue
+        u = st.users.by_name(user) if user and not user.isdigit() else None
+        if user and not user.isdigit() and (u is None or u.line > line or (u.line == line and not inclusive)):
+            return False
+        if group and not group.isdigit():
+            made = st.users.group_lines.get(group, 0)
+            if not st.users.has_group(group) or made > line or (made == line and not inclusive):
+                return False
+        return True
+    return False

@@ -82,7 +82,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"--chown={owner}` gives the root to that user too but keeps its 0755",
                 stage=first.cause.stage,
                 premises=(path_premise(fs, venv, root), who.premise()),
-                edits=(as_root_before(a, first.cause.stage, first.cause.line, make),) if uid else (),
+                edits=as_root_before(a, first.cause.stage, first.cause.line, make) if uid else (),
             )
             break
 

@@ -71,15 +71,15 @@ def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
         else:
             make = f"addgroup {f.subject}" if alpine else f"groupadd {f.subject}"
         return (f"create the account before line {f.at}: `RUN {make}` (as root); or use numeric ids",
-                (as_root_before(a, f.stage, f.at, f"RUN {make}"),))  # fmt: skip
-    if f.kind is FailureKind.BUILDER_FLAG and f.subject.startswith("--chmod="):
+                as_root_before(a, f.stage, f.at, f"RUN {make}"))  # fmt: skip
+    if f.kind is FailureKind.BUILDER_FLAG and f.subject == "chmod":
         ins = instruction_at(a, f.line)
-        mode = f.subject.partition("=")[2]
+        written = f"--chmod={f.value}"
         dest = ins.args[-1] if ins is not None and len(ins.args) == 2 and not ins.json_form else ""
-        if ins is not None and dest and not dest.endswith("/") and f.subject in ins.original:
-            return (f"set the mode after the copy: drop `{f.subject}` and add `RUN chmod {mode} {dest}` (as root)",
-                    (Edit(EditKind.REPLACE, f.line, "", old=f"{f.subject} "),
-                     as_root_after(a, f.stage, f.line, f"RUN chmod {mode} {dest}")))  # fmt: skip
+        if ins is not None and dest and not dest.endswith("/") and f"{written} " in ins.original:
+            return (f"set the mode after the copy: drop `{written}` and add `RUN chmod {f.value} {dest}` (as root)",
+                    (Edit(EditKind.REPLACE, f.line, "", old=f"{written} "),
+                     *as_root_after(a, f.stage, f.line, f"RUN chmod {f.value} {dest}")))  # fmt: skip
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip

@@ -33,12 +33,11 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
 
-from ._common import as_root_before, command, describe_path
+from ._common import as_root_before, command, describe_path, env_dir_edit
 
 CODE = "VL013"
 NAME = "interpreter-unreachable"
@@ -84,7 +83,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "or use the image's Python (`ENV UV_PYTHON_DOWNLOADS=never`)",
                 stage=cause.stage,
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
-                edits=(insert_before(cause.line, "ENV UV_PYTHON_INSTALL_DIR=/opt/python"),)
+                edits=env_dir_edit(a, cause.stage, cause.line, "UV_PYTHON_INSTALL_DIR", "/opt/python")
                 if cause.keyword == "RUN"
                 else (),
             )
@@ -107,8 +106,9 @@ def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | No
     for d in a.final.env.get("PATH", "").split(":"):
         if normpath(d, "/") == bindir:
             return argv, line, True
-        if a.fs.get(posixpath.join(d, exe)) is not None:
-            return None  # found before the venv
+        earlier = posixpath.join(d, exe)
+        if a.fs.get(earlier) is not None or not a.fs.is_known_absent(earlier):
+            return None  # found before the venv, or may be: which Python runs is not known
     return None
 
 
@@ -139,6 +139,6 @@ def _venv_closed(a: Analysis, venv: str) -> Problem | None:
             f"{verdict.path}` (as root), or create the venv as that user",
             stage=a.final.name,
             premises=(*verdict.premises, who.premise()),
-            edits=(as_root_before(a, a.final.name, line, f"RUN chmod o+rx {verdict.path}"),),
+            edits=as_root_before(a, a.final.name, line, f"RUN chmod o+rx {verdict.path}"),
         )
     return None

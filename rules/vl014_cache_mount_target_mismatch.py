@@ -30,14 +30,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.intents import WriteNeed
 from venvlint.model.mount import RunMount
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import CACHE_ROLES
 
-from ._common import command
+from ._common import command, replace_edit
 
 CODE = "VL014"
 NAME = "cache-mount-target-mismatch"
@@ -68,7 +67,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
                         _fix(run, need, t, moved),
                         stage=run.stage,
-                        edits=(Edit(EditKind.REPLACE, run.line, moved, old=mounts[t].text),) if moved else (),
+                        edits=replace_edit(a, run.line, mounts[t].text, moved) if moved else (),
                     )
                     break
 
@@ -83,7 +82,8 @@ def _moved(m: RunMount, path: str, run: ToolRun) -> str:
     if len(at) != 1:
         return ""
     fields[at[0]] = f"{keys[at[0]]}={path}"
-    if not run.identity.is_root and "uid" not in keys:
+    if not run.identity.is_root:  # the user's own ids, replacing any the mount had
+        fields = [f for f, k in zip(fields, keys, strict=True) if k not in ("uid", "gid")]
         fields += [f"uid={run.identity.uid}", f"gid={run.identity.gid}"]
     return ",".join(fields)
 

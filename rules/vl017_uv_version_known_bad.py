@@ -25,11 +25,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.intents import uv_pin
 
-from ._common import command
+from ._common import command, replace_edit
 
 CODE = "VL017"
 NAME = "uv-version-known-bad"
@@ -53,7 +52,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "
         "(`failed to create file /tmp/uv-….lock: Permission denied`).",
         "pin a release without the regression (0.5.28, or 0.5.31 and later), or run all uv commands as one user",
-        edits=(Edit(EditKind.REPLACE, line, "0.5.31", old=version),),
+        edits=replace_edit(a, line, version, "0.5.31"),
     )
 
 

@@ -25,12 +25,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import path_premise
 from venvlint.tools.model import Act
 
-from ._common import command, run_premises
+from ._common import command, prefix_run, run_premises
 
 CODE = "VL019"
 NAME = "umask-for-shared-venv"
@@ -64,5 +63,5 @@ def check(a: Analysis) -> Iterator[Problem]:
             "start the RUN with `umask 002 &&` so installed files get g=u",
             stage=run.stage,
             premises=(path_premise(run.fs or a.fs, intent.venv, root), *run_premises(run)),
-            edits=(Edit(EditKind.PREFIX_RUN, run.line, "umask 002 && "),),
+            edits=prefix_run(a, run.line, "umask 002 && "),
         )

@@ -29,9 +29,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind
+
+from ._common import replace_edit
 
 CODE = "VL020"
 NAME = "copy-chown-ignored"
@@ -61,9 +62,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "files to 0:0 without a word (buildah and the classic builder would fail the build here).",
                 f"use numeric ids, which need no lookup (`--chown={numeric or '1000:1000'}`), or create the account "
                 f"before line {ignored.line} in this stage",
-                edits=(Edit(EditKind.REPLACE, ignored.line, f"--chown={numeric}", old=f"--chown={ignored.spec}"),)
-                if numeric
-                else (),
+                edits=replace_edit(a, ignored.line, f"--chown={ignored.spec}", f"--chown={numeric}") if numeric else (),
                 stage=ignored.stage,
                 premises=(
                     Premise(

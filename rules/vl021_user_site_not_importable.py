@@ -3,6 +3,10 @@ Finds packages in a user site (`pip install --user`, or a `~/.local` copied from
 runs Python with but cannot import: the runtime user's Python looks only in *its own* user site
 (`$HOME/.local/lib/pythonX.Y/site-packages`, or `$PYTHONUSERBASE`), and the site's directories must be reachable.
 
+An error when the site holds the application's dependencies (copied from a build stage, or installed from
+requirement files or a project); a warning when it holds tools named on the command line, which the application
+may not import.
+
 ## Why is this bad?
 A user site belongs to one HOME. Packages installed by root live in `/root/.local`; a container running as another
 user (`USER app`, `--user 1002`, OpenShift's arbitrary uid with HOME `/`) starts with a `sys.path` without them, and
@@ -44,14 +48,14 @@ import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis, RuntimeIdentity
-from venvlint.edits import Edit, EditKind, insert_after, insert_before
+from venvlint.edits import Edit, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_premise
 from venvlint.model.fs import Cause, FileSystem, Kind, Knowledge
 from venvlint.simulate.identity import home_of
 from venvlint.tools.model import Scheme
 
-from ._common import command, instruction_at, where
+from ._common import command, env_dir_edit, instruction_at, replace_edit, where
 
 CODE = "VL021"
 NAME = "user-site-not-importable"
@@ -164,6 +168,9 @@ def _unseen(
         premises += (Premise(PremiseKind.USER, f"HOME of {who.label()}", Knowledge.ASSUMED,
                              assumption=f"that HOME of {who.label()} is {home}"),)  # fmt: skip
     premises += reach.premises
+    shipped = made is not None and _ships_the_app(a, made.cause)
+    if not shipped:
+        why += "; if the application imports them, it fails"
     # The finding names the user base: the site's own name depends on a Python version the model may not know.
     return Problem(
         line,
@@ -176,8 +183,24 @@ def _unseen(
         stage=a.final.name,
         related=(made.cause.line,) if made is not None and made.cause.line > 0 else (),
         premises=premises,
+        severity=None if shipped else Severity.WARNING,
         edits=_shared_user_base(a, made.cause) if made is not None else (),
     )
+
+
+def _ships_the_app(a: Analysis, put: Cause) -> bool:
+    """The user site holds what the application needs: copied in from a build stage on purpose, or installed
+    from requirement files or a project (`pip install --user -r requirements.txt`, `pip install --user .`), not
+    only tools named on the command line."""
+    if put.keyword == "COPY" and put.copy_from is not None:
+        return True
+    for i in a.build_intents:
+        inv = i.invocation
+        if i.run.line != put.line or inv.env is None or inv.env.scheme is not Scheme.USER:
+            continue
+        if inv.requirements or any(p.startswith((".", "/")) for p in inv.packages):
+            return True
+    return False
 
 
 SHARED_BASE = "/opt/pyuser"  # root-owned 0755 when pip creates it: every user can read it
@@ -186,9 +209,8 @@ SHARED_BASE = "/opt/pyuser"  # root-owned 0755 when pip creates it: every user c
 def _shared_user_base(a: Analysis, put: Cause) -> tuple[Edit, ...]:
     """One user base every user reads, for the install and the runtime: `ENV PYTHONUSERBASE` before the
     `pip install --user` (in the build stage it ran in), and the COPY of that base instead of ~/.local."""
-    env = f"ENV PYTHONUSERBASE={SHARED_BASE}"
     if put.keyword == "RUN":
-        return (insert_before(put.line, env),)
+        return env_dir_edit(a, put.stage, put.line, "PYTHONUSERBASE", SHARED_BASE)
     if put.keyword != "COPY" or put.copy_from is None:
         return ()
     installs = [i.run.line for i in a.build_intents if i.run.stage == put.copy_from and i.invocation.env is not None
@@ -196,8 +218,8 @@ def _shared_user_base(a: Analysis, put: Cause) -> tuple[Edit, ...]:
     copy = instruction_at(a, put.line)
     if not installs or copy is None or copy.json_form or len(copy.args) != 2:
         return ()
-    return (
-        insert_before(min(installs), env),
-        Edit(EditKind.REPLACE, put.line, f"{SHARED_BASE} {SHARED_BASE}", old=" ".join(copy.args)),
-        insert_after(put.line, env),
-    )
+    install = env_dir_edit(a, put.copy_from, min(installs), "PYTHONUSERBASE", SHARED_BASE)
+    copy_it = replace_edit(a, put.line, " ".join(copy.args), f"{SHARED_BASE} {SHARED_BASE}")
+    if not install or not copy_it:
+        return ()  # all three edits or none: each alone breaks the build
+    return (*install, *copy_it, insert_after(put.line, f"ENV PYTHONUSERBASE={SHARED_BASE}"))

@@ -27,6 +27,7 @@ class User:
     # Made by useradd/adduser in this build (not tentatively): its uid is not 0 and, unless told, it is not in
     # group 0, even where the exact numbers are assumed.
     fresh: bool = False
+    line: int = 0  # the Dockerfile line that created the account (0: the base image's)
 
 
 ROOT_USER = User("root", 0, 0, ROOT_HOME, "/bin/sh", None, Knowledge.DISTRIBUTION, "root exists in every image")
@@ -46,6 +47,7 @@ class UserDB:
     tentative: int = 0  # > 0 while replaying a command that may or may not run (see FileSystem.tentative)
     source: str = ""  # where the base accounts come from ("profile python-debian", "Debian's base-passwd 3.6.1")
     knowledge: Knowledge = Knowledge.BUILT  # how the list is known to be complete (a profile: PROFILE)
+    group_lines: dict[str, int] = field(default_factory=dict)  # group name → the line that created it (base: absent)
 
     def copy(self) -> UserDB:
         return UserDB(
@@ -58,6 +60,7 @@ class UserDB:
             0,
             self.source,
             self.knowledge,
+            dict(self.group_lines),
         )
 
     def by_name(self, name: str) -> User | None:
@@ -111,10 +114,13 @@ class UserDB:
         self.users[user.name] = user
         self.passwd_exists = True
 
-    def add_group(self, name: str, gid: int | None) -> None:
+    def add_group(self, name: str, gid: int | None, line: int = 0) -> None:
+        """`line`: the Dockerfile line that created the group (0: the base image's)."""
         if self.tentative > 0 and name in self.groups and self.groups[name] != gid:
             gid = None
         self.groups[name] = gid
+        if line and name not in self.group_lines:
+            self.group_lines[name] = line
 
     def taint(self, why: str) -> None:
         """A command venvlint does not model may have changed the accounts it knows: each becomes assumed."""

@@ -28,12 +28,13 @@ class BuildFailure(Exception):
 
     def __init__(
         self, message: str, premises: tuple[Premise, ...] = (), kind: FailureKind = FailureKind.OTHER,
-        subject: str = "",
+        subject: str = "", value: str = "",
     ) -> None:  # fmt: skip
         super().__init__(message)
         self.premises = premises
         self.kind = kind
         self.subject = subject
+        self.value = value
 
 
 @dataclass(frozen=True)

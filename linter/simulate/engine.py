@@ -38,6 +38,7 @@ class Failure:
     kind: FailureKind = FailureKind.OTHER
     subject: str = ""
     at: int = 0
+    value: str = ""  # for BUILDER_FLAG: the flag's value as written (`0644` of `--chmod=0644`)
 
 
 @dataclass
@@ -188,13 +189,14 @@ class _Replayer:
         self.profiles = profiles
         self.builder = builder
         self.strict_context = strict_context
-        self.user_error: tuple[int, str, str] | None = None  # (USER line, why, the missing account)
+        # (USER line, why, what kind of account is missing, its name)
+        self.user_error: tuple[int, str, FailureKind, str] | None = None
 
     def fail(
         self, line: int, message: str, premises: tuple[Premise, ...] = (), kind: FailureKind = FailureKind.OTHER,
-        subject: str = "", at: int = 0,
+        subject: str = "", at: int = 0, value: str = "",
     ) -> None:  # fmt: skip
-        self.result.failures.append(Failure(line, message, self.state.name, premises, kind, subject, at or line))
+        self.result.failures.append(Failure(line, message, self.state.name, premises, kind, subject, at or line, value))
 
     def accounts_premise(self, name: str) -> Premise:
         """That the image has no account `name`: as good as what says its account list is complete."""
@@ -215,7 +217,7 @@ class _Replayer:
             try:
                 handler(step)
             except copyops.BuildFailure as exc:
-                self.fail(step.line, str(exc), exc.premises, exc.kind, exc.subject)
+                self.fail(step.line, str(exc), exc.premises, exc.kind, exc.subject, value=exc.value)
             except InputError as exc:
                 if exc.file is None:  # say which Dockerfile line the problem belongs to
                     raise InputError(exc.message, self.result.build.path, step.line) from None
@@ -243,7 +245,7 @@ class _Replayer:
         resolved = run_identity(spec, self.state.users)
         self.state.identity = with_source(resolved.identity, f"USER at line {step.line}")
         self.user_error = (
-            (step.line, resolved.error, _missing_account(spec, self.state.users)) if resolved.error else None
+            (step.line, resolved.error, *_missing_account(spec, self.state.users)) if resolved.error else None
         )
         if resolved.unknown:
             self.state.assume(step.line, resolved.unknown)
@@ -313,7 +315,7 @@ class _Replayer:
         if chmod:
             if self.builder == "classic":
                 raise copyops.BuildFailure("the --chmod option requires BuildKit", kind=FailureKind.BUILDER_FLAG,
-                                           subject=f"--chmod={chmod}")  # fmt: skip
+                                           subject="chmod", value=chmod)  # fmt: skip
             try:
                 mode = int(chmod, 8)
             except ValueError:
@@ -323,11 +325,11 @@ class _Replayer:
         if chown:
             owner = chown_owner(chown, self.state.users, self.builder)
             if owner.error:
-                missing = _missing_account(chown, self.state.users)
+                kind, name = _missing_account(chown, self.state.users)
                 raise copyops.BuildFailure(
                     owner.error, (self.accounts_premise(chown),),
-                    FailureKind.UNKNOWN_GROUP if missing.startswith(":") else FailureKind.UNKNOWN_USER,
-                    missing.lstrip(":"),
+                    kind,
+                    name,
                 )  # fmt: skip
             if owner.unknown:
                 self.state.assume(step.line, owner.unknown)
@@ -482,10 +484,9 @@ class _Replayer:
     def do_run(self, step: Step) -> None:
         ins = step.instruction
         if self.user_error is not None:
-            line, message, missing = self.user_error
+            line, message, kind, name = self.user_error
             self.fail(step.line, f"{message} (USER at line {line})", (self.accounts_premise(self.state.user_spec),),
-                      FailureKind.UNKNOWN_USER if missing and not missing.startswith(":") else FailureKind.UNKNOWN_GROUP
-                      if missing else FailureKind.OTHER, missing.lstrip(":"), line)  # fmt: skip
+                      kind, name, line)  # fmt: skip
             return
         cause = self.cause(step)
         env = self.run_env(step)
@@ -589,11 +590,11 @@ def runtime_env(state: StageState) -> Mapping[str, str]:
     return with_home(state.env, state)
 
 
-def _missing_account(spec: str, users: UserDB) -> str:
-    """The name in a `user[:group]` spec the accounts lack: `app`, or `:grp` for a group ("" when none is)."""
+def _missing_account(spec: str, users: UserDB) -> tuple[FailureKind, str]:
+    """Which account of a `user[:group]` spec the image lacks, and its name (OTHER and "" when neither is)."""
     user, _, group = spec.partition(":")
     if user and not user.isdigit() and users.by_name(user) is None:
-        return user
+        return FailureKind.UNKNOWN_USER, user
     if group and not group.isdigit() and not users.has_group(group):
-        return f":{group}"
-    return ""
+        return FailureKind.UNKNOWN_GROUP, group
+    return FailureKind.OTHER, ""

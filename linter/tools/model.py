@@ -238,9 +238,11 @@ class Invocation:
     project: ProjectSpec | None = None
     writes: tuple[Write, ...] = ()
     packages: tuple[str, ...] = ()  # requirement specifiers named on the command line (`uv==0.6.6`)
+    requirements: tuple[str, ...] = ()  # requirement files (`-r requirements.txt`), as written
     # The installed files of the named packages are removed first (pip -U / --force-reinstall / uninstall, uv pip
     # install -U / --reinstall / uninstall): that needs their directories writable, not only site-packages.
     replaces: bool = False
+    replaced: tuple[str, ...] = ()  # only these are replaced (uv's --upgrade-package / --reinstall-package values)
     uv_selection: UvSelection | None = None
     sync: SyncMode = SyncMode.CHECK
     clear: bool = False  # uv venv --clear / UV_VENV_CLEAR: the environment is removed and created again
@@ -252,6 +254,14 @@ class Invocation:
     @property
     def installs(self) -> bool:
         return self.act in INSTALLS
+
+    @property
+    def replaced_distributions(self) -> tuple[str, ...]:
+        """The distributions whose installed files the command removes first."""
+        if not self.replaces:
+            return ()
+        names = (distribution_name(p) for p in self.replaced) if self.replaced else iter(self.distributions)
+        return tuple(dict.fromkeys(n for n in names if n))
 
     @property
     def distributions(self) -> tuple[str, ...]:

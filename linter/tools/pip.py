@@ -72,7 +72,7 @@ def read_pip(ctx: Context, exe: str, args: list[str], no_user_site: bool = False
     replaces = act is Act.UNINSTALL or (act is Act.INSTALL and p.has("--upgrade", "--force-reinstall"))
     return Invocation(
         Tool.PIP, act, sub, env=env, cache=cache, temp=TempUse.PYTHON, writes=writes, packages=packages,
-        replaces=replaces, unread=tuple(ctx.unread), steering=STEERING,
+        requirements=tuple(p.all("--requirement")), replaces=replaces, unread=tuple(ctx.unread), steering=STEERING,
     )  # fmt: skip
 
 

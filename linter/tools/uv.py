@@ -85,7 +85,10 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
         replaces = verb == "uninstall" or (
             verb == "install" and p.has("--upgrade", "--reinstall", "--upgrade-package", "--reinstall-package")
         )
-        inv = replace(inv, act=act, env=_pip_env(ctx, p), temp=temp, packages=packages, replaces=replaces)
+        # Without --upgrade/--reinstall, -P/--upgrade-package and --reinstall-package replace only what they name.
+        only = () if p.has("--upgrade", "--reinstall") else (*p.all("--upgrade-package"), *p.all("--reinstall-package"))
+        inv = replace(inv, act=act, env=_pip_env(ctx, p), temp=temp, packages=packages, replaces=replaces,
+                      replaced=tuple(w for w in only if not unknown(w)))  # fmt: skip
     elif sub in PROJECT_COMMANDS:
         inv = _project(ctx, p, sub, replace(inv, act=PROJECT_COMMANDS[sub], temp=TempUse.STRICT))
     elif sub == "venv":

@@ -78,3 +78,27 @@ def test_as_root_wraps_only_for_another_user() -> None:
     assert as_root("", "RUN a") == ("RUN a",)
     assert as_root("0:0", "RUN a") == ("RUN a",)
     assert as_root("app", "RUN a") == ("USER root", "RUN a", "USER app")
+
+
+def test_two_changes_of_one_instruction_compose() -> None:
+    src = "FROM x\nRUN a \\\n    && b\nUSER app\n"
+    out = apply_edits(src, [Edit(EditKind.REPLACE, 2, "", old=" \\\n    && b"), Edit(EditKind.APPEND_RUN, 2, " && c")])
+    assert out == "FROM x\nRUN a && c\nUSER app\n"
+
+
+@pytest.mark.parametrize(
+    "run", ["RUN pip install x  # the venv", "RUN a; \\\n  rm -rf /tmp/*;", "RUN <<EOF\npip install x\nEOF"]
+)
+def test_nothing_is_appended_after_a_comment_a_separator_or_a_heredoc(run: str) -> None:
+    with pytest.raises(EditError):
+        apply_edits(f"FROM x\n{run}\n", [Edit(EditKind.APPEND_RUN, 2, " && chown app /a")])
+
+
+def test_no_prefix_before_a_heredoc() -> None:
+    with pytest.raises(EditError):
+        apply_edits("FROM x\nRUN <<EOF\npip install x\nEOF\n", [Edit(EditKind.PREFIX_RUN, 2, "umask 002 && ")])
+
+
+def test_an_instruction_is_not_both_deleted_and_changed() -> None:
+    with pytest.raises(EditError):
+        apply_edits("FROM x\nRUN a\n", [Edit(EditKind.DELETE, 2, ""), Edit(EditKind.APPEND_RUN, 2, " && b")])

@@ -110,6 +110,10 @@ MANUAL: dict[tuple[str, str], str] = {
         "VL007",
         "a venv built on Python 3.12 copied into a 3.11 image (measured, docs/MEASUREMENTS.md)",
     ): "which Python the image gets (the build stage's or the final stage's) is the user's choice",
+    (
+        "VL009",
+        "the account is made in the RUN that chowns (no automatic edit, the useradd would have to move)",
+    ): "the account is created after the COPY: where the useradd goes is the user's choice",
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
     ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
     (

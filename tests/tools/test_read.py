@@ -427,3 +427,11 @@ def test_commands_that_remove_installed_files_first(cmd: str, replaces: bool) ->
 def test_distribution_names_as_dist_info_spells_them() -> None:
     inv = r("pip install requests[socks]==2.32 Flask-SQLAlchemy>=3 ./local git+https://h/r.git x.whl zope.interface")
     assert inv.distributions == ("requests", "flask_sqlalchemy", "zope_interface")
+
+
+def test_upgrade_package_replaces_only_what_it_names() -> None:
+    inv = r(
+        "uv pip install --upgrade-package httpx pandas httpx", {"PATH": f"{VENV}/bin:/usr/bin", "VIRTUAL_ENV": VENV}
+    )
+    assert inv.replaced_distributions == ("httpx",)
+    assert r("uv pip install -U pandas httpx", {"VIRTUAL_ENV": VENV}).replaced_distributions == ("pandas", "httpx")

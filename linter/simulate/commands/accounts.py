@@ -83,7 +83,7 @@ def useradd(
             gid = uid
         else:
             gid = users.next_gid(system, guess=True)
-        users.add_group(login, gid)
+        users.add_group(login, gid, sh.cause.line)
     home_text = values.get("-d") or values.get("--home-dir") or values.get("--home")
     if home_text is None:
         if name == "adduser" and system:
@@ -110,7 +110,7 @@ def useradd(
         source += f" (uid {uid} assumed: the first free uid among the accounts venvlint knows)"
     extra = [g for g in (values.get("-G") or values.get("--groups") or "").split(",") if g]
     fresh = not sh.tentative and gid != 0 and not any(g in ("0", "root") or is_unknown(g) for g in extra)
-    users.add_user(User(login, uid, gid, home, shell, create, knowledge, source, fresh))
+    users.add_user(User(login, uid, gid, home, shell, create, knowledge, source, fresh, sh.cause.line))
     for g in extra:
         if not is_unknown(g):
             users.members.setdefault(g, set()).add(login)
@@ -150,13 +150,14 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
     else:
         existing = users.gid_of(login) if users.has_group(login) else None
         gid = existing if existing is not None else uid
-        users.add_group(login, gid)
+        users.add_group(login, gid, sh.cause.line)
     home_text = values.get("-h", f"/home/{login}")
     home = None if is_unknown(home_text) else home_text
     create = "-H" not in flags and home is not None and home != "/nonexistent"
     source = f"adduser at line {sh.cause.line}"
     fresh = not sh.tentative and gid != 0 and group not in ("0", "root")
-    users.add_user(User(login, uid, gid, home, values.get("-s", "/bin/sh"), create, knowledge, source, fresh))
+    users.add_user(User(login, uid, gid, home, values.get("-s", "/bin/sh"), create, knowledge, source, fresh,
+                        sh.cause.line))  # fmt: skip
     if create and home is not None:
         _make_home(sh, home, uid, gid, 0o755, knowledge)
     return 0
@@ -213,7 +214,7 @@ def groupadd(
         if users.has_group(name) and ("-f" in flags or "--force" in flags):
             return 0
         gid = users.next_gid(system, guess=True)
-    users.add_group(name, gid)
+    users.add_group(name, gid, sh.cause.line)
     return 0
 
 

@@ -147,7 +147,15 @@ def run_on_matches(sh: ShellContext, f: FindCommand, argv: list[str], env: dict[
     if f.delete:
         return sh.dispatch(["rm", "-rf", *reversed(paths)], env, None, False, None)
     i = f.command.index("{}")
-    return sh.dispatch([*f.command[:i], *paths, *f.command[i + 1 :]], env, None, False, None)
+    denied = len(sh.state.denied)
+    status = sh.dispatch([*f.command[:i], *paths, *f.command[i + 1 :]], env, None, False, None)
+    if f.batch or status == 0:
+        return status
+    # `-exec ... \;`: a failing command is find's test being false, not find failing (GNU find exits 0).
+    del sh.state.denied[denied:]
+    sh.error = None
+    sh.assume(f"`{' '.join(f.command)}` fails for some of the paths `{' '.join(argv[:2])} ...` finds; find goes on")
+    return 0
 
 
 def matches(sh: ShellContext, f: FindCommand) -> list[str]:
@@ -159,6 +167,8 @@ def matches(sh: ShellContext, f: FindCommand) -> list[str]:
             raise UnknownPath(root)
         start = fs.resolve(sh.path(root))
         if fs.get(start) is None:
+            if not fs.is_known_absent(start):
+                raise UnknownPath(root)  # it may exist, with anything below it
             continue
         base_depth = start.rstrip("/").count("/")
         for p in fs.walk(start):
@@ -183,9 +193,9 @@ def xargs(sh: ShellContext, argv: list[str], env: dict[str, str], out: str | Non
     i = 1
     while i < len(argv) and argv[i].startswith("-"):
         w = argv[i]
-        if w in ("-n", "-L", "-P", "-d", "-s", "-E", "-I", "-a") and i + 1 < len(argv):
-            if w in ("-I", "-a", "-d", "-E"):
-                return not_modelled(sh, argv, f"`xargs {w}` is not read")
+        if w in ("-I", "-a", "-d", "-E", "-i", "--replace") or w.startswith(("-i", "--replace=", "-I")):
+            return not_modelled(sh, argv, f"`xargs {w}` is not read")
+        if w in ("-n", "-L", "-P", "-s") and i + 1 < len(argv):
             i += 2
             continue
         i += 1
