@@ -94,12 +94,17 @@ def build_datapkg_wheel(dest: Path) -> Path:
         f"{name}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: venvlint-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
         f"{name}.dist-info/entry_points.txt": "[console_scripts]\ndp = datapkg:main\n",
     }
+    return write_wheel(dest, name, files)
+
+
+def write_wheel(dest: Path, name: str, files: dict[str, str]) -> Path:
+    """`dest/NAME-py3-none-any.whl` holding `files` and the RECORD that lists them (a `scripts/` file executable)."""
     record = []
     for path, text in files.items():
         digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
         record.append(f"{path},sha256={digest},{len(text.encode())}")
     record.append(f"{name}.dist-info/RECORD,,")
-    files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
+    files = {**files, f"{name}.dist-info/RECORD": "\n".join(record) + "\n"}
     out = dest / f"{name}-py3-none-any.whl"
     with zipfile.ZipFile(out, "w") as zf:
         for path, text in files.items():
@@ -119,15 +124,7 @@ def build_pure_wheels(dest: Path) -> None:
             f"{name}.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: venvlint-tests\nRoot-Is-Purelib: true\n"
             "Tag: py3-none-any\n",
         }
-        record = []
-        for path, text in files.items():
-            digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-            record.append(f"{path},sha256={digest},{len(text.encode())}")
-        record.append(f"{name}.dist-info/RECORD,,")
-        files[f"{name}.dist-info/RECORD"] = "\n".join(record) + "\n"
-        with zipfile.ZipFile(dest / f"{name}-py3-none-any.whl", "w") as zf:
-            for path, text in files.items():
-                zf.writestr(zipfile.ZipInfo(path, (2026, 1, 1, 0, 0, 0)), text)
+        write_wheel(dest, name, files)
 
 
 def build_sdist(dest: Path, name: str = "sdpkg") -> Path:

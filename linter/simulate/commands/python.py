@@ -404,10 +404,13 @@ def _install_effects(sh: ShellContext, inv: Invocation, venv: str, argv: list[st
                 return deny(sh, d, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
     for d in targets:
         fs.tag(d, "written-by", f"{sh.identity.uid}:{sh.identity.gid}@{sh.cause.line}")
-    if inv.act is not Act.UNINSTALL:
-        for site in dirs:
-            for name in inv.distributions:
-                _package_dir(sh, posixpath.join(site, name), name, replace=inv.replaces, argv=argv)
+    for site in dirs:
+        for name in inv.distributions:
+            path = posixpath.join(site, name)
+            if inv.act is not Act.UNINSTALL:
+                _package_dir(sh, path, name, replace=inv.replaces, argv=argv)
+            elif (node := fs.get(path)) is not None and node.tag("package") is not None:
+                fs.remove(path, cause=sh.cause, detail=f"uninstalled by `{_shown(argv)}`")
     fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
     return 0
 
