@@ -1,5 +1,6 @@
-"""Run the composite action's steps the way a runner does: each `run:` script with its shell, INPUT_* variables,
-GITHUB_ACTION_PATH, GITHUB_OUTPUT and GITHUB_WORKSPACE set; `uses:` steps (SARIF upload) are GitHub's own."""
+"""Run the composite action's steps the way a runner does: each `run:` script in a file under `bash --noprofile --norc
+-eo pipefail`, with INPUT_* variables, GITHUB_ACTION_PATH, GITHUB_OUTPUT, GITHUB_ENV and GITHUB_WORKSPACE set; `uses:`
+steps (SARIF upload) are GitHub's own."""
 
 from __future__ import annotations
 
@@ -7,13 +8,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+WHEELHOUSE = ROOT / ".ci" / "wheelhouse"
 SCHEMA = json.loads((ROOT / "tests" / "data" / "sarif-schema-2.1.0.json").read_text())
 
 
@@ -23,38 +25,53 @@ def _workspace(tmp_path: Path) -> Path:
     return ws
 
 
-def _run_action(tmp_path: Path, inputs: dict[str, str]) -> tuple[int, str, dict[str, str]]:
+def _run_action(
+    tmp_path: Path, inputs: dict[str, str], files: dict[str, str] | None = None
+) -> tuple[int, str, dict[str, str]]:
+    """Run the action's `run:` steps as a GitHub runner does: each script in a file, run with `bash --noprofile
+    --norc -eo pipefail`, INPUT_* from the inputs (defaults where not given), GITHUB_OUTPUT and GITHUB_ENV files
+    (what a step adds to GITHUB_ENV is in the environment of the steps after it). pip installs offline from the
+    wheelhouse `.ci/run` prepares. `files`: more files for the workspace."""
+    if not WHEELHOUSE.is_dir():
+        reason = ".ci/wheelhouse missing (bash .ci/run prepares it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
     action = yaml.safe_load((ROOT / "action.yml").read_text())
     ws = _workspace(tmp_path)
-    out = tmp_path / "github_output"
+    for rel, text in (files or {}).items():
+        (ws / rel).parent.mkdir(parents=True, exist_ok=True)
+        (ws / rel).write_text(text)
+    out, github_env = tmp_path / "github_output", tmp_path / "github_env"
     out.write_text("")
-    # A venv that sees this environment's packages, so installing the action needs no network.
-    venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
     env = {
         **os.environ,
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
         "GITHUB_ACTION_PATH": str(ROOT),
         "GITHUB_OUTPUT": str(out),
+        "GITHUB_ENV": str(github_env),
         "GITHUB_WORKSPACE": str(ws),
         "RUNNER_TEMP": str(tmp_path),
         "PIP_NO_INDEX": "1",
-        "PIP_NO_BUILD_ISOLATION": "0",  # pip's inverted spelling: build without isolation (no download)
+        "PIP_FIND_LINKS": str(WHEELHOUSE),
     }
     for key, spec in action["inputs"].items():
         env["INPUT_" + key.upper().replace("-", "_")] = inputs.get(key, str(spec.get("default", "")))
     code = 0
     stdout = ""
-    for step in action["runs"]["steps"]:
+    for i, step in enumerate(action["runs"]["steps"]):
         if "run" not in step:
             # GitHub's own actions (setup-python when asked for, the SARIF upload) are not ours to run here.
             assert step["uses"].startswith(("github/codeql-action/upload-sarif", "actions/setup-python"))
             continue
         assert step["shell"] == "bash"
-        p = subprocess.run(["bash", "-e", "-c", step["run"]] if step.get("id") != "lint" else ["bash", "-c", step["run"]],
-                           cwd=ws, env=env, capture_output=True, text=True, timeout=600)  # fmt: skip
+        script = tmp_path / f"step{i}.sh"
+        script.write_text(step["run"])
+        github_env.write_text("")
+        p = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", str(script)],
+                           cwd=ws, env=env, capture_output=True, text=True, timeout=900)  # fmt: skip
         stdout += p.stdout
         code = p.returncode
+        env.update(line.split("=", 1) for line in github_env.read_text().splitlines() if "=" in line)
         if code != 0:
             break
     outputs = dict(line.split("=", 1) for line in out.read_text().splitlines() if "=" in line)
@@ -70,10 +87,20 @@ def test_action_annotates_fails_and_writes_valid_sarif(tmp_path: Path) -> None:
     jsonschema.validate(json.loads(sarif.read_text()), SCHEMA)
 
 
-def test_action_threshold_input(tmp_path: Path) -> None:
-    code, _, outputs = _run_action(tmp_path, {"dockerfiles": "docker/app/Dockerfile", "failure-threshold": "error",
-                                              "build-args": "A=1\nB=2"})  # fmt: skip
-    assert code == 1 and outputs["exit-code"] == "1"  # the reset is an error
+def test_action_inputs_lists_and_the_projects_threshold(tmp_path: Path) -> None:
+    """Two Dockerfiles on two lines both linted; build args and runtime users on lines and with spaces; an empty
+    failure-threshold leaves the project's .venvlint.yaml in force (error: the warning-only file passes)."""
+    warn_only = "FROM registry.access.redhat.com/ubi9/python-311\nUSER 0\nRUN pip install pandas\nUSER 1001\n"
+    code, stdout, outputs = _run_action(
+        tmp_path,
+        {"dockerfiles": "w1/Dockerfile\nw2/Dockerfile", "build-args": "A=1\nB=2 C=3", "runtime-users": "1001:0\n1002"},
+        files={"w1/Dockerfile": warn_only, "w2/Dockerfile": warn_only, ".venvlint.yaml": "failure-threshold: error\n"},
+    )  # fmt: skip
+    assert code == 0 and outputs["exit-code"] == "0", stdout
+    assert stdout.count("::warning file=w1/Dockerfile") == 1 and stdout.count("::warning file=w2/Dockerfile") == 1
+    code, _, outputs = _run_action(tmp_path / "again", {"dockerfiles": "w1/Dockerfile", "failure-threshold": "warning"},
+                                   files={"w1/Dockerfile": warn_only, ".venvlint.yaml": "failure-threshold: error\n"})  # fmt: skip
+    assert code == 1 and outputs["exit-code"] == "1" and outputs["findings"] == "1"
 
 
 def test_action_declares_its_interface() -> None:
