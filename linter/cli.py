@@ -113,6 +113,8 @@ def _pair_outputs(args: list[str]) -> list[str]:
             out.extend(args[i:])
             break
         name, eq, val = a.partition("=")
+        if a[:2] in ("-f", "-o") and len(a) > 2 and not a.startswith("--"):  # `-fsarif`, `-oout.sarif`
+            name, eq, val = a[:2], "=", a[2:]
         if name in ("--format", "-f", "--output", "-o"):
             if not eq:
                 if i + 1 >= len(args):
@@ -125,7 +127,9 @@ def _pair_outputs(args: list[str]) -> list[str]:
             elif pairs and pairs[-1][1] == "-":
                 pairs[-1][1] = val
             else:
-                pairs.append(["text", val])
+                why = f"--format {pairs[-1][0]} already writes to {pairs[-1][1]}" if pairs else "no --format before it"
+                raise InputError(f"`{name} {val}`: {why}; each output file belongs to the --format just before it "
+                                 "(`--format json -o out.json`)")  # fmt: skip
         else:
             out.append(a)
         i += 1
@@ -137,9 +141,9 @@ def _pair_outputs(args: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    args = _dispatch(list(sys.argv[1:] if argv is None else argv))
-    request = read_lint_args(args[1:]) if args[:1] == ["lint"] else None
     try:
+        args = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        request = read_lint_args(args[1:]) if args[:1] == ["lint"] else None
         if request is not None:
             from .lint_command import run_lint
 

@@ -190,7 +190,7 @@ def test_console_exit_flushes_everything_and_survives_a_closed_pipe(tmp_path: Pa
 
 @pytest.mark.parametrize(
     "args",
-    [["Dock\0erfile"], ["--config", "c\0", EXAMPLE], ["-o", "o\0", EXAMPLE], ["--profiles", "p\0", EXAMPLE],
+    [["Dock\0erfile"], ["--config", "c\0", EXAMPLE], ["-f", "json", "-o", "o\0", EXAMPLE], ["--profiles", "p\0", EXAMPLE],
      ["--build-arg-file", "b\0", EXAMPLE], ["profile", "i\0"]],
     ids=["dockerfile", "config", "output", "profiles", "build-arg-file", "image"],
 )  # fmt: skip

@@ -91,3 +91,14 @@ def test_stdin_dockerfile() -> None:
 def test_two_formats_on_stdout_is_an_error() -> None:
     r = run(str(EXAMPLE), "--format", "json", "--format", "github")
     assert r.returncode == 2 and "only one --format" in r.stderr
+
+
+def test_an_output_file_without_its_format_is_a_usage_error(tmp_path: Path) -> None:
+    """`-o FILE` belongs to the --format before it: none before it, or a second file for one format, is exit 2
+    with one line (before, `-o out.json -f json` wrote text into out.json)."""
+    out = tmp_path / "out.json"
+    r = run(str(EXAMPLE), "-o", str(out), "-f", "json")
+    assert r.returncode == 2 and "no --format before it" in r.stderr and not out.exists(), r.stderr
+    r = run(str(EXAMPLE), "-f", "json", "-o", str(out), "-o", str(tmp_path / "b.json"))
+    assert r.returncode == 2 and "--format json already writes to" in r.stderr, r.stderr
+    assert r.stderr.count("\n") == 1
