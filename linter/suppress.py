@@ -4,6 +4,7 @@
     # venvlint stage ignore=VL009                      the stage whose FROM follows
     # venvlint global ignore=VL015                     the whole file
     # venvlint ignore=VL005 # we never run on OpenShift   (a reason may follow a second `#`)
+    # venvlint: ignore=VL001                            (the colon some linters use is accepted too)
 
 A trailing comment on an instruction line is part of the instruction's arguments in Docker, so only whole-line
 comments count.
@@ -20,7 +21,7 @@ from .findings import Finding
 from .parse.model import ParsedDockerfile
 
 # The codes are stripped in Python: a lazy `([^#]*?)\s*` backtracks quadratically over a long run of blanks.
-_PRAGMA = re.compile(r"^venvlint\s+(?:(stage|global)\s+)?ignore\s*=([^#]*)(?:#.*)?$", re.IGNORECASE)
+_PRAGMA = re.compile(r"^venvlint:?\s+(?:(stage|global)\s+)?ignore\s*=([^#]*)(?:#.*)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -44,7 +45,7 @@ def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | 
     for c in parsed.comments:
         m = _PRAGMA.match(c.text)
         if not m:
-            if c.text.lower().startswith("venvlint ") and "ignore" in c.text.lower():
+            if c.text.lower().startswith(("venvlint ", "venvlint:")) and "ignore" in c.text.lower():
                 shown = c.text if len(c.text) <= 80 else c.text[:77] + "..."
                 raise InputError(f"malformed pragma {shown!r} (expected `# venvlint [stage|global] ignore=CODE,...`)",
                                  parsed.path, c.line)  # fmt: skip

@@ -52,3 +52,11 @@ def test_trailing_comment_is_not_a_pragma(tmp_path: Path) -> None:
     # `RUN true # venvlint ...` is a shell comment inside the RUN, not a whole-line comment: the COPY is not covered.
     codes, _ = _lint(tmp_path, "RUN true # venvlint ignore=VL001\n")
     assert codes == ["VL001"]
+
+
+def test_the_colon_form_is_a_pragma_too(tmp_path: Path) -> None:
+    # Before, `# venvlint: ignore=VL001` was silently not a pragma (and the finding stayed).
+    assert _lint(tmp_path, "# venvlint: ignore=VL001\n")[0] == []
+    assert _lint(tmp_path, "# venvlint: global ignore=VL001\n")[0] == []
+    _, error = _lint(tmp_path, "# venvlint: ignore VL001\n")
+    assert error is not None and "malformed pragma" in error
