@@ -43,9 +43,14 @@ def insert_after(line: int, *instructions: str) -> Edit:
     return Edit(EditKind.INSERT_AFTER, line, "\n".join(instructions))
 
 
+def runs_as_root(user_spec: str) -> bool:
+    """Whether a USER spec as written (`""`: the base image's, known to be root) is root."""
+    return user_spec in ("", "0", "root", "0:0", "root:root")
+
+
 def as_root(user_spec: str, *instructions: str) -> tuple[str, ...]:
     """`instructions` wrapped in `USER root` ... `USER <spec>` when the build runs as another user there."""
-    if user_spec in ("", "0", "root", "0:0", "root:root"):
+    if runs_as_root(user_spec):
         return instructions
     return ("USER root", *instructions, f"USER {user_spec}")
 
@@ -154,4 +159,7 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
     return f"{block[:at]}{e.text}{block[at:]}"
 
 
-__all__ = ["Edit", "EditError", "EditKind", "appendable", "apply_edits", "as_root", "insert_after", "insert_before"]
+__all__ = [
+    "Edit", "EditError", "EditKind", "appendable", "apply_edits", "as_root", "insert_after", "insert_before",
+    "runs_as_root",
+]  # fmt: skip

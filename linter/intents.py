@@ -533,7 +533,7 @@ def _venv_hint(venv: str, dirs: list[str], run: ToolRun, earlier: Sequence[ToolR
     written = " ".join(dict.fromkeys(dirs))
     if run.identity.arbitrary:
         return _group_0_hint(written)
-    who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
+    who = run.identity.owner_name or "the user"
     made = next((r for r in reversed(earlier) if r.invocation.act is Act.CREATE_ENV and r.venv == venv
                  and r.invocation.env is not None and r.invocation.env.path == venv), None)  # fmt: skip
     if made is not None:
@@ -554,7 +554,7 @@ def _group_0_hint(paths: str) -> str:
 def _own_hint(path: str, run: ToolRun) -> str:
     if run.identity.arbitrary:
         return _group_0_hint(path)
-    who = run.identity.name or (str(run.identity.uid) if run.identity.uid is not None else "the user")
+    who = run.identity.owner_name or "the user"
     return (
         f"create {path} as {who} (or hand it over non-recursively before USER: "
         f"`install -d -o {who} {path}`), or COPY --chown={who} it; avoid chown -R of an installed venv"

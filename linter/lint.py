@@ -143,8 +143,8 @@ def _at_a_line(analysis: Analysis, p: Problem) -> Problem:
     """A problem about what the base image brought (line 0) points at the FROM line of its stage."""
     if p.line > 0:
         return p
-    states = analysis.sim.states
-    index = next((i for i, st in states.items() if st.name == p.stage), analysis.sim.build.target)
+    st = analysis.sim.stage_named(p.stage)
+    index = st.index if st is not None else analysis.sim.build.target
     return replace(p, line=analysis.sim.build.stages[index].from_instruction.line)
 
 

@@ -6,13 +6,13 @@ import posixpath
 from collections.abc import Iterable, Iterator, Sequence
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind, as_root, insert_after, insert_before
+from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
 from venvlint.intents import Need, Remedy, WriteNeed
-from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, opaque_assumption
+from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, created_dir, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode
 from venvlint.parse.model import Instruction
 from venvlint.shown import shorten
-from venvlint.simulate.state import StageState, ToolRun
+from venvlint.simulate.state import ToolRun
 from venvlint.tools import model as tools_model
 
 
@@ -127,18 +127,10 @@ def also_text(paths: tuple[str, ...]) -> str:
     return f" It cannot write {listed} either."
 
 
-def _states(a: Analysis) -> dict[str, StageState]:
-    """The stages by name (built once per analysis: a build may have thousands)."""
-    cache: dict[str, StageState] = a.__dict__.setdefault("_states_by_name", {})
-    if not cache:
-        cache.update((st.name, st) for st in a.sim.states.values())
-    return cache
-
-
 def user_at(a: Analysis, stage: str, line: int) -> str | None:
     """The USER in force at `line` of `stage`, as written ("" = the base image's, known to be root); None when it
     is an unknown base image's own, which an edit could not restore after running something as root."""
-    st = _states(a).get(stage)
+    st = a.sim.stage_named(stage)
     if st is None:
         return None
     spec = st.user_at.get(line, st.user_spec)
@@ -166,7 +158,7 @@ def need_edits(
     root, without recursion (`chown` what exists, `install -d -o` what is to be created; for an arbitrary uid,
     group 0 with g=u). Nothing where the fix is the user's decision."""
     remedies = {n.remedy for n in needs}
-    name = who.name or (str(who.uid) if who.uid is not None else "")
+    name = who.owner_name
     if Remedy.MANUAL in remedies or not (name or who.arbitrary):
         return ()
     if Remedy.NO_SYNC in remedies:
@@ -206,8 +198,7 @@ def group_install_edits(a: Analysis, line: int, site: str, stage: str, who: Iden
     node = run.fs.get(site) if run is not None and run.fs is not None else None
     if not umask or run is None or node is None:
         return []
-    setgid = node.mode is not None and bool(node.mode & 0o2000)
-    if _in_group(who, node.gid if setgid else run.identity.gid):
+    if _in_group(who, created_dir(node, run.identity, run.umask).gid):
         return umask
     if _in_group(who, node.gid):
         setgid_first = as_root_before(a, stage_of_line(a, line) or stage, line, f"RUN chmod g+s {site}")
@@ -241,6 +232,14 @@ def replace_edit(a: Analysis, line: int, old: str, new: str) -> tuple[Edit, ...]
     return (Edit(EditKind.REPLACE, line, new, old=old),) if ins is not None and old and old in ins.original else ()
 
 
+def append_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
+    """`text` at the end of the RUN at `line`, when it is a shell-form RUN whose script can take it
+    (`edits.appendable`)."""
+    ins = instruction_at(a, line)
+    ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and appendable(ins.original)
+    return (Edit(EditKind.APPEND_RUN, line, text),) if ok else ()
+
+
 def prefix_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
     """`text` at the start of the RUN at `line`, when it is a shell-form RUN without a heredoc."""
     ins = instruction_at(a, line)
@@ -255,7 +254,7 @@ def env_dir_edit(a: Analysis, stage: str, line: int, variable: str, path: str) -
     env = f"ENV {variable}={path}"
     if user is None:
         return ()
-    if as_root(user, "") == ("",):
+    if runs_as_root(user):
         return (insert_before(line, env),)
     owner, _, group = user.partition(":")
     make = f"RUN install -d -o {owner}{f' -g {group}' if group else ''} {path}"

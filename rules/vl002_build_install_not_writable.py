@@ -107,7 +107,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             yield Problem(
                 d.line,
                 d.path,
-                f"`{d.command}` runs as {d.identity.label()}: {d.reason}{_last_set(st.fs, d.path)}. The build "
+                f"`{d.command}` runs as {d.identity.label()}: {d.reason}{describe_path(st.fs, _target(d.path, st.fs))}. The build "
                 "fails here.",
                 _handover(d.identity, d.path, st.fs),
                 edits=need_edits(a, st.name, d.line, d.identity, [_handed(_target(d.path, st.fs))], st.fs),
@@ -116,11 +116,6 @@ def check(a: Analysis) -> Iterator[Problem]:
                 causes=((d.line, ""),),  # the line where the build stops (build-fails gives way to this finding)
                 count=d.count,
             )
-
-
-def _last_set(fs: FileSystem, path: str) -> str:
-    """Where the path, or the directory it was to be created in, was last set."""
-    return describe_path(fs, path) if fs.get(path) is not None else describe_path(fs, posixpath.dirname(path))
 
 
 def _handed(path: str) -> WriteNeed:
@@ -135,7 +130,7 @@ def _target(path: str, fs: FileSystem) -> str:
 
 def _handover(who: Identity, path: str, fs: FileSystem) -> str:
     """Give the user the one directory (or file) it must write, as root before `USER`, without recursion."""
-    name = who.name or (str(who.uid) if who.uid is not None else "")
+    name = who.owner_name
     if not name:
         return "create or hand over what the user must write as root before `USER`, without recursion"
     path = _target(path, fs)

@@ -102,7 +102,7 @@ def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str,
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
                 replace_edit(a, run.line, m.text, spec))  # fmt: skip
     home = run.getenv("HOME") or ""
-    name = who.name or (str(who.uid) if who.uid is not None else "")
+    name = who.owner_name
     own_home = home not in ("", "/", "/nonexistent", "/root") and not who.is_root
     if own_home and name and (closed == home or below(closed, home)):
         step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"

@@ -86,8 +86,8 @@ def _copy_the_interpreter(a: Analysis, placed: Cause, interpreter: str) -> tuple
     downloaded it) and copy it next to the venv."""
     if placed.copy_from is None:
         return ()
-    source = a.sim.states_by_name(placed.copy_from)
-    if source.name != placed.copy_from:
+    source = a.sim.stage_named(placed.copy_from)
+    if source is None:
         return ()  # copied from an image, not a stage of this build
     node = source.fs.get(interpreter)
     if node is None or not node.history or node.history[0].cause.keyword != "RUN":

@@ -32,15 +32,15 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind, appendable
+from venvlint.edits import Edit
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Intent
-from venvlint.model.access import Identity, Tri, path_premise, permits
-from venvlint.model.fs import Action, FileSystem, Kind, Node
+from venvlint.model.access import Identity, Tri, created_dir, path_premise, permits
+from venvlint.model.fs import Action, FileSystem, Node
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
-from ._common import command, group_install_edits, instruction_at, run_premises, state_text
+from ._common import append_run, command, group_install_edits, run_premises, state_text
 
 CODE = "VL008"
 NAME = "root-install-into-user-venv"
@@ -116,19 +116,13 @@ def _fix_permissions(run: ToolRun, venv: str) -> str | None:
 def _edits(a: Analysis, run: ToolRun, venv: str, site: list[str], who: Identity) -> tuple[Edit, ...]:
     fixer = _fix_permissions(run, venv)
     if fixer is not None:
-        ins = instruction_at(a, run.line)
-        ok = ins is not None and not ins.json_form and appendable(ins.original)
-        return (Edit(EditKind.APPEND_RUN, run.line, f" && {fixer}"),) if ok else ()
+        return append_run(a, run.line, f" && {fixer}")
     return tuple(group_install_edits(a, run.line, site[0] if site else venv, run.stage, who))
 
 
 def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
-    """A directory the install creates in `site`: the runner's, its group unless `site` is setgid, the umask's mode
-    (`site` as the install found it, else as the final image has it)."""
-    parent = (run.fs or final).get(site)
-    setgid = parent is not None and parent.mode is not None and bool(parent.mode & 0o2000)
-    gid = parent.gid if setgid and parent is not None else run.identity.gid
-    return Node(Kind.DIR, run.identity.uid, gid, (0o777 & ~run.umask) | (0o2000 if setgid else 0))
+    """A directory the install creates in `site` (as the install found it, else as the final image has it)."""
+    return created_dir((run.fs or final).get(site), run.identity, run.umask)
 
 
 def _created_text(a: Analysis, line: int, site: list[str], made: Node) -> str:

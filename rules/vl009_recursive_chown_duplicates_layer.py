@@ -30,11 +30,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
-from venvlint.edits import Edit, EditKind, appendable
+from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind
 
-from ._common import instruction_at
+from ._common import append_run, instruction_at
 
 CODE = "VL009"
 NAME = "recursive-chown-duplicates-layer"
@@ -156,10 +156,8 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) 
         user, _, group = ch.spec.partition(":")
         value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
         return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
-    made = instruction_at(a, origin.line)
-    if origin.keyword == "RUN" and made is not None and not made.json_form and appendable(made.original):
-        return (Edit(EditKind.APPEND_RUN, origin.line, f" && {found.group(0).strip()}"), take)
-    return ()
+    appended = append_run(a, origin.line, f" && {found.group(0).strip()}") if origin.keyword == "RUN" else ()
+    return (*appended, take) if appended else ()
 
 
 def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:

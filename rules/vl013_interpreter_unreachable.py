@@ -29,13 +29,13 @@ ENV UV_PYTHON_INSTALL_DIR=/opt/python
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
+from venvlint.tools.read import PYTHON
 
 from ._common import as_root_before, command, describe_path, env_dir_edit
 
@@ -101,7 +101,7 @@ def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | No
     bindir = posixpath.join(venv, "bin")
     if exe.startswith(bindir + "/"):
         return argv, line, False
-    if "/" in exe or not re.fullmatch(r"python[0-9.]*", exe):
+    if "/" in exe or not PYTHON.fullmatch(exe):
         return None
     for d in a.final.env.get("PATH", "").split(":"):
         if normpath(d, "/") == bindir:

@@ -44,7 +44,6 @@ or set `ENV PYTHONUSERBASE=/opt/pyuser` (a directory every user can read) for bo
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis, RuntimeIdentity
@@ -54,6 +53,7 @@ from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_
 from venvlint.model.fs import Cause, FileSystem, Kind, Knowledge
 from venvlint.simulate.identity import home_of
 from venvlint.tools.model import Scheme
+from venvlint.tools.read import PYTHON
 
 from ._common import command, env_dir_edit, instruction_at, replace_edit, where
 
@@ -67,8 +67,6 @@ REFERENCES = (
     "https://pip.pypa.io/en/stable/user_guide/#user-installs",
 )
 AUTOFIX = False
-
-_PYTHON = re.compile(r"python[0-9.]*")
 
 
 def check(a: Analysis) -> Iterator[Problem]:
@@ -113,7 +111,7 @@ def _user_sites(a: Analysis) -> list[tuple[str, str]]:
 def _runs_python(fs: FileSystem, argv: tuple[str, ...], base: str, env: dict[str, str]) -> bool:
     """The container's command is a Python interpreter, or a console script of that user site."""
     exe = argv[0] if argv else ""
-    if _PYTHON.fullmatch(posixpath.basename(exe)):
+    if PYTHON.fullmatch(posixpath.basename(exe)):
         return True
     if "/" not in exe:
         for d in env.get("PATH", "").split(":"):

@@ -71,6 +71,12 @@ class Identity:
     def is_root(self) -> bool:
         return self.uid == 0
 
+    @property
+    def owner_name(self) -> str:
+        """How a command names this user as an owner (`chown NAME`, `install -o NAME`): the name, else the uid; ""
+        when neither is known (an arbitrary uid)."""
+        return self.name or (str(self.uid) if self.uid is not None else "")
+
     def label(self) -> str:
         if self.arbitrary:
             return "an arbitrary uid in group 0"
@@ -230,6 +236,14 @@ def who_premise(who: Identity, node: Node) -> Premise:
     if fresh and node.uid == 0 and node.gid == 0:
         return replace(premise, knowledge=Knowledge.BUILT, assumption="")
     return premise
+
+
+def created_dir(parent: Node | None, who: Identity, umask: int) -> Node:
+    """The directory `who` creates in `parent` under `umask` (BUILDERS.md rule 8): `who`'s, in the parent's group
+    when the parent is setgid (the new directory inherits the bit), else in `who`'s primary group."""
+    setgid = parent is not None and parent.mode is not None and bool(parent.mode & 0o2000)
+    gid = parent.gid if setgid and parent is not None else who.gid
+    return Node(Kind.DIR, who.uid, gid, (0o777 & ~umask) | (0o2000 if setgid else 0))
 
 
 def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:

@@ -47,16 +47,21 @@ class SimulatedBuild:
     builder: str
     states: dict[int, StageState] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    _by_name: dict[str, StageState] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def final(self) -> StageState:
         return self.states[self.build.target]
 
+    def stage_named(self, name: str) -> StageState | None:
+        """The replayed stage called `name` (its AS name, else its index), None for any other name (an image). The
+        index is built once: a build may have thousands of stages, and rules ask per finding."""
+        if len(self._by_name) != len(self.states):
+            self._by_name = {st.name: st for st in self.states.values()}
+        return self._by_name.get(name)
+
     def states_by_name(self, name: str) -> StageState:
-        for st in self.states.values():
-            if st.name == name:
-                return st
-        return self.final
+        return self.stage_named(name) or self.final
 
     @property
     def failure(self) -> Failure | None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from ...model.access import Identity, Premise, PremiseKind, Tri, who_premise
+from ...model.access import Identity, Premise, PremiseKind, Tri, created_dir, who_premise
 from ...model.fs import Kind, Node
 from ...model.mount import RunMount
 from ...resolve.expand import unknown_value
@@ -115,10 +115,8 @@ def allowed(sh: ShellContext, verdict: Any, path: str, argv: list[str]) -> bool:
 
 
 def owner_for_new(sh: ShellContext, parent: str) -> tuple[int | None, int | None, bool]:
-    node = sh.state.fs.get(parent)
-    setgid = node is not None and node.mode is not None and bool(node.mode & 0o2000)
-    gid = node.gid if setgid and node is not None else sh.identity.gid
-    return sh.identity.uid, gid, setgid
+    made = created_dir(sh.state.fs.get(parent), sh.identity, sh.umask)
+    return made.uid, made.gid, bool(made.mode and made.mode & 0o2000)
 
 
 def parse_flags(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 
-from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir
+from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir, created_dir
 from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
 from ...shown import shorten
@@ -422,9 +422,7 @@ def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv:
     old = fs.get(path)
     if old is not None and not replace:
         return
-    uid, gid, setgid = owner_for_new(sh, posixpath.dirname(path))
-    mode = (0o777 & ~sh.umask) | (0o2000 if setgid else 0)
-    node = Node(Kind.DIR, uid, gid, mode).with_tag("package", name)
+    node = created_dir(fs.get(posixpath.dirname(path)), sh.identity, sh.umask).with_tag("package", name)
     fs.put(path, node, sh.cause, Action.INSTALL, f"package directory installed by `{_shown(argv)}`")
 
 
