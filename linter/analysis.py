@@ -40,6 +40,8 @@ class Analysis:
     uv_version: str | None = None
     # The commands the container runs (ENTRYPOINT + CMD, `sh -c` scripts opened up), read once: (argv, line).
     commands: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    # What the user asked for that the image contradicts (a --runtime-user it has no account for): said, not found.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def final(self) -> StageState:
@@ -88,8 +90,12 @@ def _id(v: int | None) -> str:
     return "?" if v is None else str(v)
 
 
-def runtime_identities(state: StageState, extra: Sequence[str] = ()) -> list[RuntimeIdentity]:
-    """The final USER, the identities the base profile says the image is meant for, and `--runtime-user`s."""
+def runtime_identities(
+    state: StageState, extra: Sequence[str] = (), notes: list[str] | None = None
+) -> list[RuntimeIdentity]:
+    """The final USER, the identities the base profile says the image is meant for, and `--runtime-user`s. A
+    `--runtime-user` the final image cannot resolve (a name its complete account files lack) is left out and said
+    in `notes`: `docker run --user` would refuse it too."""
     out: list[RuntimeIdentity] = []
     seen: set[tuple[int | None, int | None, bool]] = set()
 
@@ -105,8 +111,12 @@ def runtime_identities(state: StageState, extra: Sequence[str] = ()) -> list[Run
         ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
         add(ident, f"base image profile {state.profile}, meant to run as {spec}")
     for spec in extra:
-        ident = ARBITRARY if spec == "arbitrary" else run_identity(spec, state.users).identity
-        add(ident, f"--runtime-user {spec}")
+        resolved = None if spec == "arbitrary" else run_identity(spec, state.users)
+        if resolved is not None and resolved.error:
+            if notes is not None:
+                notes.append(f"--runtime-user {spec}: {resolved.error} in the final image; not checked")
+            continue
+        add(ARBITRARY if resolved is None else resolved.identity, f"--runtime-user {spec}")
     return out
 
 
@@ -138,10 +148,11 @@ def runtime_commands(state: StageState) -> list[tuple[tuple[str, ...], int]]:
 
 def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -> Analysis:
     final = sim.final
-    idents = runtime_identities(final, runtime_users)
+    notes: list[str] = []
+    idents = runtime_identities(final, runtime_users, notes)
     all_runs: list[ToolRun] = [r for i in sim.build.needed for r in sim.states[i].tool_runs]
     uv_version = uv_version_from(final.fs, all_runs)
-    a = Analysis(file, sim, idents, uv_version=uv_version, commands=runtime_commands(final))
+    a = Analysis(file, sim, idents, uv_version=uv_version, commands=runtime_commands(final), notes=notes)
     for i in sim.build.needed:
         st = sim.states[i]
         inherited = _lineage_runs(sim, i)
@@ -161,7 +172,6 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
         for ri in idents:
             run = ToolRun(
                 line=line,
-                phase="runtime",
                 invocation=inv,
                 argv=argv,
                 identity=ri.identity,

@@ -14,32 +14,9 @@ import sys
 from typing import Any
 
 from .errors import InputError
+from .options import BY_NAME, Kind
 
 SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
-
-# The lint options: long name → (request field, takes a value, repeatable). Short names map to long ones.
-LINT_OPTIONS: dict[str, tuple[str, bool, bool]] = {
-    "--context": ("context", True, False),
-    "--no-context": ("no_context", False, False),
-    "--strict-context": ("strict_context", False, False),
-    "--build-arg": ("build_arg", True, True),
-    "--build-arg-file": ("build_arg_file", True, True),
-    "--target": ("target", True, False),
-    "--builder": ("builder", True, False),
-    "--runtime-user": ("runtime_user", True, True),
-    "--profiles": ("profiles", True, True),
-    "--format": ("fmt", True, False),
-    "--output": ("output", True, False),
-    "--emit": ("emit", True, True),
-    "--failure-threshold": ("failure_threshold", True, False),
-    "--ignore": ("ignore", True, True),
-    "--no-pragmas": ("no_pragmas", False, False),
-    "--config": ("config", True, False),
-    "--no-fail": ("no_fail", False, False),
-    "--color": ("color", True, False),
-    "--jobs": ("jobs", True, False),
-}
-SHORT_OPTIONS = {"-c": "--context", "-f": "--format", "-o": "--output", "-j": "--jobs"}
 
 
 def read_lint_args(args: list[str]) -> Any:
@@ -63,29 +40,28 @@ def read_lint_args(args: list[str]) -> Any:
             name, eq, value = a.partition("=")
             attached: str | None = value if eq else None
         else:
-            name, attached = SHORT_OPTIONS.get(a[:2], ""), (a[2:] or None)
-        spec = LINT_OPTIONS.get(name)
-        if spec is None:
+            name, attached = a[:2], (a[2:] or None)
+        option = BY_NAME.get(name)
+        if option is None:
             return None
-        key, takes_value, repeatable = spec
-        if not takes_value:
+        if not option.takes_value:
             if attached is not None:
                 return None
-            values[key] = True
+            values[option.field] = True
             continue
         if attached is None:
             if i >= len(args) or args[i].startswith("-"):
                 return None  # let typer word the error (or take a value that looks like an option)
             attached = args[i]
             i += 1
-        if key == "jobs":
+        if option.kind is Kind.COUNT:
             if not attached.strip().lstrip("-").isdigit():
                 return None
-            values[key] = int(attached)
-        elif repeatable:
-            values.setdefault(key, []).append(attached)
+            values[option.field] = int(attached)
+        elif option.kind is Kind.REPEATED:
+            values.setdefault(option.field, []).append(attached)
         else:
-            values[key] = attached
+            values[option.field] = attached
     if not files:
         return None
     return LintRequest(dockerfiles=files, **values)
@@ -142,7 +118,10 @@ def _pair_outputs(args: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     try:
-        args = _dispatch(list(sys.argv[1:] if argv is None else argv))
+        argv = list(sys.argv[1:] if argv is None else argv)
+        if not argv:  # a usage error, whatever typer's version thinks (some print the help and exit 0)
+            raise InputError("no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE..., see `venvlint --help`)")
+        args = _dispatch(argv)
         request = read_lint_args(args[1:]) if args[:1] == ["lint"] else None
         if request is not None:
             from .lint_command import run_lint

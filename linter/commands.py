@@ -4,6 +4,7 @@ lint path. Heavy imports (rich, the engine) happen inside the commands that need
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ import typer
 
 from . import __version__
 from .errors import InputError
+from .options import LINT_OPTIONS, Kind
 
 app = typer.Typer(
     add_completion=False,
@@ -95,98 +97,47 @@ def explain(
     render_explain(doc)
 
 
-@app.command()
-def lint(
-    dockerfiles: Annotated[list[str], typer.Argument(help="Dockerfiles to lint.")],
-    context: ContextOpt = None,
-    no_context: Annotated[
-        bool,
-        typer.Option(
-            "--no-context",
-            help="Lint without a build context (partial checkouts, stdin): what COPY copies from it is unknown.",
-        ),
-    ] = False,
-    strict_context: Annotated[
-        bool,
-        typer.Option(
-            "--strict-context",
-            help="A COPY source missing from the build context fails the build (default: an assumption).",
-        ),
-    ] = False,
-    build_arg: BuildArgOpt = None,
-    build_arg_file: BuildArgFileOpt = None,
-    target: TargetOpt = None,
-    builder: Annotated[
-        str | None,
-        typer.Option("--builder", help="Whose semantics to use where builders disagree: buildkit, buildah, classic."),
-    ] = None,
-    runtime_user: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--runtime-user",
-            help="An identity the image is meant to run as: 1001:0, a name, or `arbitrary` (OpenShift). Repeatable.",
-        ),
-    ] = None,
-    profiles: ProfileOpt = None,
-    fmt: Annotated[
-        str, typer.Option("--format", "-f", help="text, json, sarif, github, gitlab or junit (repeatable with -o).")
-    ] = "text",
-    output: Annotated[
-        str | None, typer.Option("--output", "-o", help="Write the preceding --format to this file.")
-    ] = None,
-    emit: Annotated[list[str] | None, typer.Option("--emit", hidden=True)] = None,
-    failure_threshold: Annotated[
-        str | None,
-        typer.Option(
-            "--failure-threshold", help="Exit 1 when a finding is at or above: error, warning (default), info."
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Rule code or name to skip (repeatable).")
-    ] = None,
-    no_pragmas: Annotated[
-        bool, typer.Option("--no-pragmas", help="Ignore `# venvlint ignore=` comments in Dockerfiles.")
-    ] = False,
-    config: Annotated[
-        str | None, typer.Option("--config", help="Use this config file instead of discovering .venvlint.yaml.")
-    ] = None,
-    no_fail: Annotated[bool, typer.Option("--no-fail", help="Exit 0 even when there are findings.")] = False,
-    color: Annotated[
-        str, typer.Option("--color", help="auto (default; NO_COLOR is honoured), always or never.")
-    ] = "auto",
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs", "-j", help="Lint this many files at once (default: the CPU count). Output order is kept."
-        ),
-    ] = None,
-) -> None:
+def _lint(dockerfiles: list[str], **options: object) -> None:
     """Lint DOCKERFILES (the default command: `venvlint Dockerfile` is `venvlint lint Dockerfile`)."""
     from .lint_command import LintRequest, run_lint
 
-    request = LintRequest(
-        dockerfiles=list(dockerfiles),
-        context=context,
-        no_context=no_context,
-        strict_context=strict_context,
-        build_arg=list(build_arg or []),
-        build_arg_file=list(build_arg_file or []),
-        target=target,
-        builder=builder,
-        runtime_user=list(runtime_user or []),
-        profiles=list(profiles or []),
-        fmt=fmt,
-        output=output,
-        emit=list(emit or []),
-        failure_threshold=failure_threshold,
-        ignore=list(ignore or []),
-        no_pragmas=no_pragmas,
-        config=config,
-        no_fail=no_fail,
-        color=color,
-        jobs=jobs,
-    )
-    raise typer.Exit(run_lint(request))
+    values = {k: (list(v) if isinstance(v, (list, tuple)) else v) for k, v in options.items() if v is not None}
+    raise typer.Exit(run_lint(LintRequest(dockerfiles=list(dockerfiles), **values)))  # type: ignore[arg-type]
+
+
+def _lint_signature() -> tuple[inspect.Signature, dict[str, object]]:
+    """The typer signature of `lint`, built from options.LINT_OPTIONS (the one declaration of the options)."""
+    types: dict[Kind, tuple[object, object]] = {
+        Kind.FLAG: (bool, False),
+        Kind.VALUE: (str | None, None),
+        Kind.REPEATED: (list[str] | None, None),
+        Kind.COUNT: (int | None, None),
+    }
+    params = [
+        inspect.Parameter(
+            "dockerfiles",
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            annotation=Annotated[list[str], typer.Argument(help="Dockerfiles to lint.", metavar="DOCKERFILE...")],
+        )
+    ]
+    for o in LINT_OPTIONS:
+        base, default = types[o.kind]
+        names = [o.long, *([o.short] if o.short else [])]
+        info = typer.Option(
+            *names, help=o.help, metavar=o.metavar or None, hidden=o.hidden,
+            show_default=False,
+        )  # fmt: skip
+        params.append(
+            inspect.Parameter(
+                o.field, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=Annotated[base, info]
+            )
+        )
+    annotations = {p.name: p.annotation for p in params}
+    return inspect.Signature(params, return_annotation=None), {**annotations, "return": None}
+
+
+_lint.__signature__, _lint.__annotations__ = _lint_signature()  # type: ignore[attr-defined]
+app.command("lint")(_lint)
 
 
 @app.command("rules")
@@ -236,7 +187,12 @@ def rule_cmd(key: Annotated[str, typer.Argument(help="A rule code (VL001) or nam
 
 @app.command("profile")
 def profile_cmd(
-    archive: Annotated[str, typer.Argument(help="An image saved with docker/podman save, or an OCI layout tarball.")],
+    archive: Annotated[
+        str,
+        typer.Argument(
+            help="An image saved with docker/podman save, or an OCI layout tarball; `-` reads it from standard input."
+        ),
+    ],
     name: Annotated[str | None, typer.Option("--name", help="Profile name (default: the image's tag).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the YAML here (default: stdout).")] = None,
 ) -> None:
@@ -245,8 +201,9 @@ def profile_cmd(
     from .profiles.from_image import profile_yaml, read_image
 
     image = read_image(archive)
-    label = name or (image.tags[0] if image.tags else os.path.basename(archive))
-    text = profile_yaml(image, label, f"venvlint profile {os.path.basename(archive)}")
+    shown = "standard input" if archive == "-" else os.path.basename(archive)
+    label = name or (image.tags[0] if image.tags else shown)
+    text = profile_yaml(image, label, f"venvlint profile {shown}")
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -127,6 +127,9 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
     if "failure-threshold" in data:
         cfg.failure_threshold = _severity(data["failure-threshold"], err, "failure-threshold")
     cfg.runtime_users = [str(u) for u in _str_list(data, "runtime-users", err)]
+    for spec in cfg.runtime_users:
+        if (problem := runtime_user_problem(spec)) is not None:
+            raise err("runtime-users", problem)
     if "builder" in data:
         if data["builder"] not in BUILDERS:
             raise err("builder", f"must be one of {', '.join(BUILDERS)}, got {data['builder']!r}")
@@ -141,6 +144,18 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
         raise err("build-args", "must map Dockerfile globs to {NAME: value} mappings")
     cfg.build_args = [(str(k), {str(a): str(b) for a, b in v.items()}, base) for k, v in bas.items()]
     return cfg
+
+
+def runtime_user_problem(spec: str) -> str | None:
+    """Why `spec` cannot name an identity to run as (None when it can): `arbitrary`, or USER[:GROUP] with a name or
+    a number on each side, as `docker run --user` takes it. Whether the image has that user is checked later, per
+    Dockerfile."""
+    if spec == "arbitrary":
+        return None
+    user, _, group = spec.partition(":")
+    if not user or ":" in group or (spec.endswith(":")) or any(c.isspace() for c in spec):
+        return f"{spec!r} is not an identity: give USER or USER:GROUP (names or numbers), or `arbitrary`"
+    return None
 
 
 def _str_list(data: Mapping[str, Any], key: str, err: Callable[[str, str], InputError]) -> list[str]:
@@ -186,6 +201,9 @@ def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] |
             raise err("VENVLINT_BUILDER", f"must be one of {', '.join(BUILDERS)}")
         cfg.builder = env["VENVLINT_BUILDER"]
     cfg.runtime_users = [u.strip() for u in env.get("VENVLINT_RUNTIME_USERS", "").split(",") if u.strip()]
+    for spec in cfg.runtime_users:
+        if (problem := runtime_user_problem(spec)) is not None:
+            raise err("VENVLINT_RUNTIME_USERS", problem)
     return cfg
 
 

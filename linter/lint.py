@@ -13,6 +13,7 @@ from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
 from .report.result import FileResult
+from .resolve.buildargs import unused_build_args
 
 
 @dataclass
@@ -28,6 +29,7 @@ class LintOptions:
     ignore: frozenset[str] = frozenset()  # rule codes (upper-case) to drop
     severity: Mapping[str, Severity] = field(default_factory=dict)  # code → overriding severity
     pragmas: bool = True  # honour `# venvlint ignore=` comments (--no-pragmas turns them off)
+    cli_build_args: frozenset[str] = frozenset()  # names given on the command line (an undeclared one is said)
 
 
 def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileResult:
@@ -74,7 +76,10 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
         except InputError as exc:
             result.error = str(exc)
             return result
+        result.notes.extend(suppressions.notes)
+    result.notes.extend((0, n) for n in unused_build_args(sim.build.parsed, options.cli_build_args))
     analysis = analyse(sim, path, options.runtime_users)
+    result.notes.extend((0, n) for n in analysis.notes)
     findings, failures = apply_rules(analysis, [r for r in all_rules() if r.code not in options.ignore], options)
     findings = [f for f in findings if not suppressions.suppressed(f)]
     result.findings = [replace(f, file=path) for f in sorted(findings, key=lambda f: f.sort_key)]

@@ -21,7 +21,8 @@ FILES_PER_WORKER = 12
 
 @dataclass
 class LintRequest:
-    """The lint command's arguments as the user gave them (before config files and defaults are applied)."""
+    """The lint command's arguments as the user gave them (before config files and defaults are applied). Each
+    field but `dockerfiles` is filled by the option of options.LINT_OPTIONS that names it."""
 
     dockerfiles: list[str]
     context: str | None = None
@@ -37,20 +38,28 @@ class LintRequest:
     output: str | None = None
     emit: list[str] = field(default_factory=list)
     failure_threshold: str | None = None
+    error: list[str] = field(default_factory=list)
+    warning: list[str] = field(default_factory=list)
+    info: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
     no_pragmas: bool = False
     config: str | None = None
+    show_config: bool = False
+    stdin_filename: str | None = None
+    quiet: bool = False
     no_fail: bool = False
     color: str = "auto"
     jobs: int | None = None
 
 
 def run_lint(req: LintRequest) -> int:
-    """Lint every file of the request, write the outputs; the exit code (0 clean, 1 findings, 2 bad input)."""
+    """Lint every file of the request and write the outputs; the exit code: 0 clean, 1 a finding at or above its
+    file's threshold, 2 a file that could not be linted. Raises InputError for a request venvlint cannot carry out
+    (an unknown format, rule or builder, contradictory options); `cli.main` makes it one line and exit 2."""
     from . import config as configuration
     from .findings import Severity
     from .lint import LintOptions
-    from .report.formats import FORMATS
+    from .options import FORMATS
     from .resolve.buildargs import collect_build_args
 
     emitted = (e.partition("=") for e in req.emit)
@@ -72,38 +81,65 @@ def run_lint(req: LintRequest) -> int:
         raise InputError("--context and --no-context contradict each other: give one")
     if req.jobs is not None and req.jobs < 1:
         raise InputError(f"--jobs must be at least 1, not {req.jobs}")
+    for spec in req.runtime_user:
+        if (problem := configuration.runtime_user_problem(spec)) is not None:
+            raise InputError(f"--runtime-user: {problem}")
+    if req.stdin_filename is not None and "-" not in req.dockerfiles:
+        raise InputError("--stdin-filename names the Dockerfile read from `-`, and no `-` was given")
+    if req.dockerfiles.count("-") > 1:
+        raise InputError("`-` (standard input) can be given only once")
     if req.color == "never":
         os.environ["NO_COLOR"] = "1"
         os.environ.pop("FORCE_COLOR", None)
     elif req.color == "always":
         os.environ.pop("NO_COLOR", None)
         os.environ["FORCE_COLOR"] = "1"
+    overrides = _severity_overrides(req)
     dockerfiles = _expand_inputs(req.dockerfiles)
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
     work: list[tuple[str, LintOptions, str | InputError | None]] = []
     thresholds = []
+    configs = []
     for path in dockerfiles:
-        cfg = configuration.effective(path, req.config, _resolve_rule)
+        # `-` with --stdin-filename is linted as that file would be: its name in reports, its config, its folder.
+        name = req.stdin_filename if path == "-" and req.stdin_filename else path
+        cfg = configuration.effective(name, req.config, _resolve_rule)
+        context = None if req.no_context else (req.context or cfg.context_for(name))
+        if context is None and name != path and not req.no_context:
+            folder = os.path.dirname(os.path.abspath(name))
+            context = folder if os.path.isdir(folder) else None
         options = LintOptions(
-            context=None if req.no_context else (req.context or cfg.context_for(path)),
+            context=context,
             no_context=req.no_context,
             strict_context=req.strict_context,
-            build_args={**cfg.build_args_for(path), **cli_args},
+            build_args={**cfg.build_args_for(name), **cli_args},
             target=req.target,
             builder=req.builder or cfg.builder or "buildkit",
             runtime_users=tuple(cfg.runtime_users + [u for u in req.runtime_user if u not in cfg.runtime_users]),
             profile_files=tuple(cfg.profile_files + list(req.profiles)),
             ignore=frozenset(cfg.ignore | cli_ignore),
-            severity=cfg.severity,
+            severity={**cfg.severity, **overrides},
             pragmas=not req.no_pragmas,
+            cli_build_args=frozenset(cli_args),
         )
-        work.append((path, options, _read_stdin() if path == "-" else None))
-        thresholds.append(cli_threshold or cfg.failure_threshold or Severity.WARNING)
+        threshold = cli_threshold or cfg.failure_threshold or Severity.WARNING
+        configs.append((name, cfg, options, threshold))
+        work.append((name, options, _read_stdin() if path == "-" else None))
+        thresholds.append(threshold)
+    if req.show_config:
+        from .report.showconfig import render_config
+
+        sys.stdout.write(render_config(configs))
+        return 0
+    _load_profiles_once({tuple(w[1].profile_files) for w in work})
     results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
     for f_, dest in outputs:
-        _write_output(f_, dest, results, threshold_all)
+        _write_output(f_, dest, results, threshold_all, req.quiet)
+    for r in results:
+        for line, note in r.notes:
+            sys.stderr.write(f"venvlint: warning: {r.file}{f':{line}' if line else ''}: {note}\n")
     if any(r.error is not None for r in results):
         if not any(f_ == "text" and d == "-" for f_, d in outputs):
             for r in results:
@@ -115,6 +151,30 @@ def run_lint(req: LintRequest) -> int:
     ):
         return 1
     return 0
+
+
+def _severity_overrides(req: LintRequest) -> dict[str, Any]:
+    """--error/--warning/--info RULE: code → Severity, over the config's `severity:`. A rule in two of them is a
+    usage error (which one was meant?)."""
+    from .findings import Severity
+
+    out: dict[str, Severity] = {}
+    for severity, keys in ((Severity.ERROR, req.error), (Severity.WARNING, req.warning), (Severity.INFO, req.info)):
+        for code in sorted(_rule_codes(keys)):
+            if out.get(code, severity) is not severity:
+                raise InputError(f"{code} is given both --{out[code].value} and --{severity.value}: give one")
+            out[code] = severity
+    return out
+
+
+def _load_profiles_once(sets: set[tuple[str, ...]]) -> None:
+    """Parse the profile files before linting: a file in error is one error for the run, not one per Dockerfile,
+    and forked workers inherit the parsed profiles instead of each parsing them again."""
+    from .profiles.catalog import load_profiles
+
+    for files in sets:
+        if files:
+            load_profiles(files).names()
 
 
 def _read_stdin() -> str | InputError:
@@ -192,16 +252,16 @@ def _expand_inputs(paths: list[str]) -> list[str]:
     return out
 
 
-def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> None:
+def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any, quiet: bool = False) -> None:
     from .report import formats
 
     if fmt == "text":
         from .report.text import plain, render_text, report_lines
 
         if dest == "-":
-            render_text(results)
+            render_text(results, quiet=quiet)
             return
-        content = plain(report_lines(results))
+        content = plain(report_lines(results, quiet=quiet))
     elif fmt == "json":
         content = formats.render_json(results)
     elif fmt == "sarif":
@@ -212,6 +272,10 @@ def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any) -> No
         content = formats.render_github(results)
     elif fmt == "gitlab":
         content = formats.render_gitlab(results)
+    elif fmt == "compact":
+        content = formats.render_compact(results)
+    elif fmt == "checkstyle":
+        content = formats.render_checkstyle(results)
     else:
         content = formats.render_junit(results, threshold)
     if dest == "-":

@@ -29,6 +29,7 @@ class Suppressions:
     lines: dict[int, set[str]] = field(default_factory=dict)  # instruction line → codes
     stages: list[tuple[int, int, set[str]]] = field(default_factory=list)  # (first line, last line, codes)
     file: set[str] = field(default_factory=set)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # (comment line, what was wrong): said, not fatal
 
     def suppressed(self, f: Finding) -> bool:
         if f.code in self.file or f.code in self.lines.get(f.line, set()):
@@ -37,7 +38,11 @@ class Suppressions:
 
 
 def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | None]) -> Suppressions:
-    """Read the pragmas of a Dockerfile; `resolve_rule` maps a code or name to a code (None: unknown rule)."""
+    """Read the pragmas of a Dockerfile; `resolve_rule` maps a code or name to a code (None: unknown rule).
+
+    An unknown rule in a pragma is a note (the file is still linted, as hadolint does): a pragma written for a newer
+    venvlint, or a typo, must not stop the lint. A pragma that is not one (`# venvlint ignore VL001`) or a `stage`
+    pragma away from a FROM is an InputError: what it was meant to do cannot be guessed."""
     out = Suppressions()
     instructions = parsed.instructions
     froms = [i.line for i in instructions if i.cmd == "FROM"]
@@ -57,7 +62,8 @@ def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | 
                 continue
             code = resolve_rule(name)
             if code is None:
-                raise InputError(f"unknown rule {name!r} in pragma (see `venvlint rules`)", parsed.path, c.line)
+                out.notes.append((c.line, f"unknown rule {name!r} in pragma, not applied (see `venvlint rules`)"))
+                continue
             codes.add(code)
         nxt = next((i for i in instructions if i.line > c.line), None)
         if scope is None:

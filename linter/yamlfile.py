@@ -23,7 +23,29 @@ def read_yaml(path: str, what: str, with_nodes: bool = True) -> tuple[Any, Any]:
         raise InputError(
             f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
         ) from None
+    if root is not None:
+        _refuse_duplicate_keys(root, path)
     return data, root
+
+
+def _refuse_duplicate_keys(node: Any, path: str) -> None:
+    """YAML loaders keep the last of two equal keys in one mapping, silently; the user meant one of them."""
+    import yaml
+
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key, value in n.value:
+                if isinstance(key, yaml.ScalarNode):
+                    first = seen.setdefault(key.value, key.start_mark.line + 1)
+                    if first != key.start_mark.line + 1:
+                        raise InputError(f"duplicate key {key.value!r} (first at line {first})", path,
+                                         key.start_mark.line + 1)  # fmt: skip
+                stack.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
 
 
 def compose_nodes(path: str) -> Any:

@@ -275,12 +275,20 @@ class _LazyProfiles(ProfileSet):
             require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
         self._extra = tuple(extra_files)
         self._loaded = False
+        self._error: InputError | None = None
 
     def _load(self) -> None:
+        """Parse the files once; a file in error stays in error for the run (it is not parsed again per FROM)."""
+        if self._error is not None:
+            raise self._error
         if not self._loaded:
             user: list[Profile] = []
-            for f in self._extra:
-                user.extend(_load_file(f, _builtin_by_name()))
+            try:
+                for f in self._extra:
+                    user.extend(_load_file(f, _builtin_by_name()))
+            except InputError as exc:
+                self._error = exc
+                raise
             names = {p.name for p in user}
             self.profiles = user + [p for p in _builtin() if p.name not in names]
             self._loaded = True

@@ -40,12 +40,40 @@ class Image:
     tags: list[str] = field(default_factory=list)
 
 
-def read_image(path: str) -> Image:
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_NOT_AN_ARCHIVE = "not an image archive (expected the tar file `docker save` or `podman save` writes, or an OCI layout)"
+
+
+def read_image(path: str, stdin: IO[bytes] | None = None) -> Image:
+    """The merged filesystem, config and tags of a saved image. `path` `-` reads the archive from `stdin` (standard
+    input by default: `podman save IMG | venvlint profile -`), spooled to an anonymous temporary file because a
+    tar archive's members are read out of order.
+
+    Raises InputError, one line naming the file, for anything that is not a readable image archive."""
+    if path == "-":
+        import shutil
+        import sys
+        import tempfile
+
+        with tempfile.TemporaryFile() as spool:
+            shutil.copyfileobj(stdin or sys.stdin.buffer, spool)
+            spool.seek(0)
+            return _read_archive(spool, "-")
     require_regular(path, "image archive")
+    with open(path, "rb") as fh:
+        return _read_archive(fh, path)
+
+
+def _read_archive(fh: IO[bytes], path: str) -> Image:
+    head = fh.read(4)
+    fh.seek(0)
+    if head == _ZSTD_MAGIC:
+        raise InputError(f"{_NOT_AN_ARCHIVE}: this one is zstd-compressed; decompress it first (`zstd -d`)", path)
     try:
-        outer = tarfile.open(path)  # noqa: SIM115 - closed by the `with outer:` below, after the error check
-    except (OSError, tarfile.TarError) as exc:
-        raise InputError(f"not an image archive: {exc}", path) from None
+        outer = tarfile.open(fileobj=fh)  # noqa: SIM115 - closed by the `with outer:` below, after the error check
+    except (OSError, tarfile.TarError, EOFError):
+        # tarfile's own message lists each compression it tried, over several lines.
+        raise InputError(_NOT_AN_ARCHIVE, path) from None
     with outer:
         try:
             config, layers, tags = _metadata(outer, path)
@@ -60,8 +88,31 @@ def read_image(path: str) -> Image:
                 raise InputError(f"layer {layer} cannot be read: {exc}", path) from None
             if member is None:
                 raise InputError(f"layer {layer} is missing from the archive", path)
-            _apply_layer(image, member, path)
+            _apply_layer(image, member, path, layer)
     return image
+
+
+def _unzstd(data: bytes, path: str, name: str) -> bytes:
+    """A zstd-compressed layer (`podman push --compression-format zstd`, OCI's tar+zstd media type), decompressed
+    with Python 3.14's compression.zstd, or the zstandard package where it is installed; else one line saying so."""
+    try:
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+
+        return bytes(zstd.decompress(data))
+    except ImportError:
+        pass
+    try:
+        import zstandard  # type: ignore[import-not-found,unused-ignore]
+
+        return bytes(zstandard.ZstdDecompressor().decompressobj().decompress(data))
+    except ImportError:
+        raise InputError(
+            f"layer {name} is zstd-compressed, which this Python cannot read (Python 3.14+ or the `zstandard` "
+            "package can); save the image with gzip layers (`podman save --format docker-archive`)",
+            path,
+        ) from None
+    except Exception as exc:  # zstandard.ZstdError and friends: a damaged layer
+        raise InputError(f"layer {name} is zstd-compressed and cannot be decompressed: {exc}", path) from None
 
 
 def _metadata(outer: tarfile.TarFile, path: str) -> tuple[dict[str, Any], list[str], list[str]]:
@@ -101,12 +152,14 @@ def _read(tf: tarfile.TarFile, name: str, path: str) -> bytes:
     return f.read()
 
 
-def _apply_layer(image: Image, fileobj: IO[bytes], path: str) -> None:
+def _apply_layer(image: Image, fileobj: IO[bytes], path: str, name: str = "") -> None:
     data = fileobj.read()
+    if data[:4] == _ZSTD_MAGIC:
+        data = _unzstd(data, path, name)
     try:
-        layer = tarfile.open(fileobj=io.BytesIO(data))  # noqa: SIM115 - plain or gzip; closed by `with layer:`
-    except tarfile.TarError as exc:
-        raise InputError(f"cannot read a layer: {exc}", path) from None
+        layer = tarfile.open(fileobj=io.BytesIO(data))  # noqa: SIM115 - plain, gzip, bz2 or xz; closed by `with layer:`
+    except (tarfile.TarError, EOFError, OSError):
+        raise InputError(f"layer {name} is not a tar file (plain, gzip, bzip2, xz or zstd)", path) from None
     entries = image.entries
     with layer:
         for m in layer:

@@ -1,4 +1,5 @@
-"""Machine formats: json, sarif (2.1.0), github (workflow commands), gitlab (Code Quality), junit."""
+"""Machine formats: json, sarif (2.1.0), github (workflow commands), gitlab (Code Quality), junit, compact (one line
+per finding) and checkstyle (the XML reviewdog, Jenkins and many CI tools read)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ from ..findings import Finding, Severity
 from .result import FileResult
 from .text import finding_dict
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 DOCS_URL = os.environ.get("VENVLINT_DOCS_URL", "https://github.com/venvlint/venvlint/blob/main/docs/rules/")
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -40,6 +40,7 @@ def render_json(results: Sequence[FileResult]) -> str:
         "findings": [finding_dict(f, r.file) for r in results for f in r.findings],
         "errors": [{"file": r.file, "message": r.error} for r in results if r.error is not None],
         "assumptions": [{"file": r.file, "line": line, "message": msg} for r in results for line, msg in r.assumptions],
+        "notes": [{"file": r.file, "line": line, "message": msg} for r in results for line, msg in r.notes],
     }
     return json.dumps(doc, indent=2) + "\n"
 
@@ -94,8 +95,14 @@ def render_sarif(results: Sequence[FileResult], rules: Sequence[Any]) -> str:
         {"level": "error", "message": {"text": r.error}, "locations": [
             {"physicalLocation": {"artifactLocation": {"uri": repo_relative(r.file)}}}]}
         for r in results if r.error is not None
+    ] + [
+        {"level": "warning", "message": {"text": note}, "locations": [
+            {"physicalLocation": {"artifactLocation": {"uri": repo_relative(r.file)},
+                                  **({"region": {"startLine": line}} if line else {})}}]}
+        for r in results for line, note in r.notes
     ]  # fmt: skip
-    run["invocations"] = [{"executionSuccessful": not notifications, "toolExecutionNotifications": notifications}]
+    failed = any(r.error is not None for r in results)
+    run["invocations"] = [{"executionSuccessful": not failed, "toolExecutionNotifications": notifications}]
     return json.dumps({"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
 
 
@@ -128,17 +135,35 @@ _GL_SEVERITY = {Severity.ERROR: "major", Severity.WARNING: "minor", Severity.INF
 
 
 def _fingerprint(uri: str, f: Finding, occurrence: int = 0) -> str:
-    # Stable across runs and unrelated edits: the file, the rule, the image path, the instruction's first words.
+    # Stable across runs and unrelated edits: the file, the rule, the image path and which of its findings it is.
     key = f"{uri}\0{f.code}\0{f.path}\0{occurrence}"
-    import hashlib
+    return _sha256(key)
 
-    return hashlib.sha256(key.encode()).hexdigest()
+
+def _sha256(text: str) -> str:
+    import hashlib  # not at the top: the lint path imports this module, and hashlib costs a cold start
+
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def render_gitlab(results: Sequence[FileResult]) -> str:
     issues = []
     for res in results:
         uri = repo_relative(res.file)
+        if res.error is not None:
+            # A report of [] would read as "clean" in the merge request: the file that could not be linted is an
+            # issue of its own.
+            issues.append(
+                {
+                    "type": "issue",
+                    "check_name": "venvlint could not lint this file",
+                    "description": res.error,
+                    "categories": ["Bug Risk"],
+                    "severity": "blocker",
+                    "fingerprint": _sha256(f"{uri}\0error"),
+                    "location": {"path": uri, "lines": {"begin": 1}},
+                }
+            )
         seen: dict[tuple[str, str], int] = {}
         for f in res.findings:
             n = seen.get((f.code, f.path), 0)
@@ -159,31 +184,79 @@ def render_gitlab(results: Sequence[FileResult]) -> str:
 
 
 def render_junit(results: Sequence[FileResult], threshold: Severity) -> str:
+    """One test case per finding (named by file, line, rule and image path, unique within the report) and one per
+    file without findings. A finding at or above `threshold` is a <failure>, one below it a passing case that says
+    the finding in <system-out>; a file that could not be linted is an <error>. The counts follow JUnit: `tests`
+    cases, `failures` failed cases, `errors` cases in error."""
     from xml.sax.saxutils import escape, quoteattr
 
     cases: list[str] = []
-    failures = 0
+    failures = errors = 0
+    names: dict[str, int] = {}
+
+    def unique(name: str) -> str:
+        n = names.get(name, 0)
+        names[name] = n + 1
+        return name if n == 0 else f"{name} #{n + 1}"
+
     for res in results:
         name = repo_relative(res.file)
         if res.error is not None:
-            failures += 1
-            cases.append(f'  <testcase classname="venvlint" name={quoteattr(name)}>'
+            errors += 1
+            cases.append(f'  <testcase classname="venvlint" name={quoteattr(unique(name))}>'
                          f"<error message={quoteattr(res.error)}/></testcase>")  # fmt: skip
             continue
-        failing = [f for f in res.findings if f.severity.rank >= threshold.rank]
-        if not failing:
-            cases.append(f'  <testcase classname="venvlint" name={quoteattr(name)}/>')
-        for f in failing:
-            failures += 1
-            text = escape(f"{f.message}\nFix: {f.fix}")
-            cases.append(
-                f'  <testcase classname="venvlint.{f.code}" name={quoteattr(f"{name}:{f.line} {f.code} {f.name}")}>'
-                f"<failure message={quoteattr(f.message)} type={quoteattr(f.code)}>{text}</failure></testcase>"
+        if not res.findings:
+            cases.append(f'  <testcase classname="venvlint" name={quoteattr(unique(name))}/>')
+        for f in res.findings:
+            case = unique(f"{name}:{f.line} {f.code} {f.name}" + (f" {f.path}" if f.path else ""))
+            text = escape(
+                f"[{f.severity.value}] {f.message}\nFix: {f.fix}" if f.fix else f"[{f.severity.value}] {f.message}"
             )
-    tests = len(cases)
+            head = f'  <testcase classname="venvlint.{f.code}" name={quoteattr(case)}>'
+            if f.severity.rank >= threshold.rank:
+                failures += 1
+                cases.append(f"{head}<failure message={quoteattr(f.message)} type={quoteattr(f.severity.value)}>"
+                             f"{text}</failure></testcase>")  # fmt: skip
+            else:
+                cases.append(f"{head}<system-out>{text}</system-out></testcase>")
+    counts = f'tests="{len(cases)}" failures="{failures}" errors="{errors}"'
     body = "\n".join(cases)
     return (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        f'<testsuites name="venvlint" tests="{tests}" failures="{failures}">\n'
-        f' <testsuite name="venvlint" tests="{tests}" failures="{failures}">\n{body}\n </testsuite>\n</testsuites>\n'
+        f'<testsuites name="venvlint" {counts}>\n'
+        f' <testsuite name="venvlint" {counts}>\n{body}\n </testsuite>\n</testsuites>\n'
     )
+
+
+def render_compact(results: Sequence[FileResult]) -> str:
+    """One line per finding, `file:line code severity message`, for grep and editors' error formats (the fix and
+    the assumptions are left out; the other formats have them)."""
+    return "".join(
+        f"{r.file}:{max(f.line, 1)} {f.code} {f.severity.value} {' '.join(f.message.split())}\n"
+        for r in results
+        for f in r.findings
+    )
+
+
+_CHECKSTYLE_SEVERITY = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def render_checkstyle(results: Sequence[FileResult]) -> str:
+    """Checkstyle XML (version 4.3, as hadolint and reviewdog's `-f=checkstyle` use it): a <file> per Dockerfile, an
+    <error> per finding with line, severity, message and `source` venvlint.CODE; a file that could not be linted
+    has one <error> with source `venvlint`."""
+    from xml.sax.saxutils import quoteattr
+
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<checkstyle version="4.3">']
+    for r in results:
+        out.append(f"  <file name={quoteattr(r.file)}>")
+        if r.error is not None:
+            out.append(f'    <error line="1" severity="error" message={quoteattr(r.error)} source="venvlint"/>')
+        for f in r.findings:
+            message = f"{f.message} Fix: {f.fix}" if f.fix else f.message
+            out.append(f'    <error line="{max(f.line, 1)}" column="1" severity="{_CHECKSTYLE_SEVERITY[f.severity]}" '
+                       f"message={quoteattr(message)} source={quoteattr(f'venvlint.{f.code}')}/>")  # fmt: skip
+        out.append("  </file>")
+    out.append("</checkstyle>")
+    return "\n".join(out) + "\n"

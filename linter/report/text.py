@@ -29,14 +29,16 @@ def _snippet(lines: Sequence[str], start: int, end: int) -> list[str]:
     return [f"{n:>5} | {lines[n - 1]}" for n in range(start, end + 1)]
 
 
-def report_lines(results: Sequence[FileResult], verbose: bool = False) -> list[Line]:
-    """The text report, as styled lines. Errors are not in it: they go to stderr (see `render_text`)."""
+def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Line]:
+    """The text report, as styled lines. Errors are not in it: they go to stderr (see `render_text`). `quiet`
+    leaves out each file's block of assumptions (a finding still says what it assumed)."""
     out: list[Line] = []
     total = 0
     for res in results:
         if res.error is not None and not res.findings:
             continue
-        if not res.findings and not res.assumptions and not verbose:
+        assumptions = [] if quiet else res.assumptions
+        if not res.findings and not assumptions:
             continue
         out.append([(res.file, "bold underline")])
         src_lines = res.source.splitlines()
@@ -60,9 +62,9 @@ def report_lines(results: Sequence[FileResult], verbose: bool = False) -> list[L
                 out.append([("  fix: ", "bold green"), (f.fix, "")])
             out.extend([("  assumes " + a, "italic")] for a in f.assumptions)
             out.append([])
-        if res.assumptions:
+        if assumptions:
             out.append([("Assumptions (what venvlint could not know):", "bold")])
-            for line, msg in res.assumptions:
+            for line, msg in assumptions:
                 where = f"line {line}: " if line else ""
                 out.append([(f"  {where}{msg}", "")])
             out.append([])
@@ -91,13 +93,13 @@ def wants_colour(stream: IO[str]) -> bool:
         return False
 
 
-def render_text(results: Sequence[FileResult], stream: IO[str] | None = None, verbose: bool = False) -> None:
+def render_text(results: Sequence[FileResult], stream: IO[str] | None = None, quiet: bool = False) -> None:
     """Write the report to `stream` (stdout), and each file that could not be linted to stderr."""
     for res in results:
         if res.error is not None:
             sys.stderr.write(f"venvlint: error: {res.error}\n")
     stream = stream or sys.stdout
-    lines = report_lines(results, verbose)
+    lines = report_lines(results, quiet)
     if not wants_colour(stream):
         stream.write(plain(lines))
         return

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from ..errors import InputError
 from ..inputfile import read_text
+from ..parse.model import ParsedDockerfile
 
 
 def parse_build_arg(spec: str, source: str = "--build-arg", line: int | None = None) -> tuple[str, str | None]:
@@ -44,3 +45,30 @@ def collect_build_args(args: Iterable[str] = (), files: Iterable[str] = ()) -> d
         if value is not None:
             out[name] = value
     return out
+
+
+# Build arguments every builder accepts without an ARG (the proxy variables), and BuildKit's own settings
+# (BUILDKIT_INLINE_CACHE, BUILDKIT_SYNTAX, ...): passing them is never a mistake.
+PREDEFINED = frozenset(
+    p for name in ("HTTP_PROXY", "HTTPS_PROXY", "FTP_PROXY", "NO_PROXY", "ALL_PROXY") for p in (name, name.lower())
+)
+
+
+def unused_build_args(parsed: ParsedDockerfile | None, given: Iterable[str]) -> list[str]:
+    """The notes for build arguments in `given` (names from --build-arg / --build-arg-file) that no ARG of the
+    Dockerfile declares, in the order given: docker warns "One or more build-args [...] were not consumed", and a
+    mistyped name silently leaves the ARG at its default, so what venvlint replays is not what was meant."""
+    if parsed is None:
+        return []
+    declared = {
+        word.partition("=")[0]
+        for ins in parsed.instructions
+        for i in ([ins, ins.onbuild] if ins.onbuild is not None else [ins])
+        if i.cmd == "ARG"
+        for word in i.args
+    }
+    return [
+        f"build argument {name} is not declared by any ARG of the Dockerfile: it changes nothing"
+        for name in dict.fromkeys(given)
+        if name not in declared and name not in PREDEFINED and not name.startswith("BUILDKIT_")
+    ]

@@ -48,7 +48,6 @@ class ToolRun:
     for messages only; nothing is read from it again."""
 
     line: int
-    phase: str  # "build" | "runtime"
     invocation: Invocation
     argv: tuple[str, ...]
     identity: Identity

@@ -91,6 +91,10 @@ def test_contexts_and_build_args_by_glob(tmp_path: Path) -> None:
         ("builder: kaniko\n", "builder: must be one of", 1),
         ("runtime-users: {a: b}\n", "must be a list", 1),
         ("- a\n", "must be a mapping", 1),
+        ("ignore: [VL001]\nbuilder: buildah\nignore: [VL009]\n", "duplicate key 'ignore' (first at line 1)", 3),
+        ("severity:\n  VL001: info\n  VL001: error\n", "duplicate key 'VL001' (first at line 2)", 3),
+        ('runtime-users: ["1001:0:x"]\n', "'1001:0:x' is not an identity", 1),
+        ('runtime-users: [":0"]\n', "':0' is not an identity", 1),
     ],
 )
 def test_config_errors_name_file_key_and_line(tmp_path: Path, text: str, message: str, line: int) -> None:
@@ -106,3 +110,85 @@ def test_bad_config_exits_2(tmp_path: Path) -> None:
     (repo / ".venvlint.yaml").write_text("nope: 1\n")
     r = run(str(repo / "images/app/Dockerfile"), cwd=repo)
     assert r.returncode == 2 and ".venvlint.yaml:1: nope: unknown key" in r.stderr
+
+
+def test_runtime_user_is_checked_on_the_command_line_and_in_the_environment(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    df = str(repo / "images" / "app" / "Dockerfile")
+    r = run(df, "--runtime-user", "1001:0:x", cwd=repo)
+    assert r.returncode == 2 and r.stderr == (
+        "venvlint: error: --runtime-user: '1001:0:x' is not an identity: give USER or USER:GROUP (names or numbers),"
+        " or `arbitrary`\n"
+    )
+    r = run(df, cwd=repo, env={"VENVLINT_RUNTIME_USERS": "1001,app:"})
+    assert r.returncode == 2 and "VENVLINT_RUNTIME_USERS: 'app:' is not an identity" in r.stderr
+
+
+def test_a_runtime_user_the_image_has_no_account_for_is_said(tmp_path: Path) -> None:
+    """python:3.12-slim's accounts are all known: `nosuch` cannot run it (docker run --user refuses it too)."""
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM python:3.12-slim\nRUN useradd -m app\nUSER app\n")
+    r = run(str(df), "--runtime-user", "nosuch", "--runtime-user", "app", "-f", "json", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == (
+        f"venvlint: warning: {df}: --runtime-user nosuch: unable to find user nosuch in the final image; not checked\n"
+    )
+    assert json.loads(r.stdout)["notes"] == [
+        {"file": str(df), "line": 0, "message": "--runtime-user nosuch: unable to find user nosuch in the final "
+         "image; not checked"}
+    ]  # fmt: skip
+
+
+def test_a_build_arg_no_arg_declares_is_said(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("ARG BASE=python:3.12-slim\nFROM $BASE\nARG PIP_VERSION\nRUN pip install pip==$PIP_VERSION\n")
+    r = run(str(df), "--build-arg", "PIP_VERISON=24.0", "--build-arg", "PIP_VERSION=24.0", "--build-arg",
+            "BASE=python:3.12", "--build-arg", "HTTP_PROXY=http://proxy:3128", cwd=tmp_path)  # fmt: skip
+    assert r.returncode == 0
+    assert r.stderr == (
+        f"venvlint: warning: {df}: build argument PIP_VERISON is not declared by any ARG of the Dockerfile: it changes"
+        " nothing\n"
+    )
+
+
+def test_severity_overrides_on_the_command_line(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    df = str(repo / "images" / "app" / "Dockerfile")
+    (repo / ".venvlint.yaml").write_text("severity: {VL001: warning}\n")
+    r = run(df, "--info", "dir-reset-by-copy", "-f", "json", cwd=repo)
+    assert r.returncode == 0 and {f["severity"] for f in json.loads(r.stdout)["findings"] if f["code"] == "VL001"} == {
+        "info"
+    }
+    r = run(df, "--error", "VL001", "--failure-threshold", "error", "-f", "json", cwd=repo)
+    assert r.returncode == 1 and "error" in {f["severity"] for f in json.loads(r.stdout)["findings"]}
+    r = run(df, "--error", "VL001", "--info", "VL001", cwd=repo)
+    assert r.returncode == 2 and r.stderr == "venvlint: error: VL001 is given both --error and --info: give one\n"
+    r = run(df, "--warning", "VL999", cwd=repo)
+    assert r.returncode == 2 and "unknown rule 'VL999'" in r.stderr
+
+
+def test_show_config_names_the_files_and_the_merged_settings(tmp_path: Path) -> None:
+    repo = _repo(tmp_path)
+    df = str(repo / "images" / "app" / "Dockerfile")
+    (repo / ".venvlint.yaml").write_text("ignore: [VL009]\nbuilder: buildah\nseverity: {VL005: error}\n")
+    r = run(df, "--show-config", "--ignore", "VL015", "--info", "VL005", "--build-arg", "A=1", cwd=repo,
+            env={"VENVLINT_FAILURE_THRESHOLD": "error"})  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == f"{df}:"
+    settings = dict(line.strip().split(": ", 1) for line in lines[1:])
+    assert settings["config files"] == str(repo / ".venvlint.yaml")
+    assert settings["environment"] == "VENVLINT_FAILURE_THRESHOLD=error"
+    assert settings["builder"] == "buildah" and settings["ignore"] == "VL009, VL015"
+    assert settings["severity"] == "VL005=info" and settings["failure threshold"] == "error"
+    assert settings["build args"] == "A=1"
+
+
+def test_quiet_leaves_out_the_assumptions(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM example.com/unknown:1\nRUN pip install requests\n")
+    loud = run(str(df), cwd=tmp_path)
+    assert "Assumptions (what venvlint could not know):" in loud.stdout
+    quiet = run(str(df), "-q", cwd=tmp_path)
+    assert quiet.returncode == loud.returncode == 0
+    assert "Assumptions" not in quiet.stdout and quiet.stdout == "0 findings in 1 file\n"

@@ -15,8 +15,10 @@ from typing import Any
 import pytest
 import typer
 from venvlint import lint_command
-from venvlint.cli import LINT_OPTIONS, SHORT_OPTIONS, _dispatch, read_lint_args
+from venvlint.cli import _dispatch, read_lint_args
 from venvlint.commands import app
+from venvlint.lint_command import LintRequest
+from venvlint.options import LINT_OPTIONS, Kind
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "Dockerfile")
@@ -81,17 +83,21 @@ def test_fast_reader_leaves_help_and_mistakes_to_typer(argv: list[str]) -> None:
     assert read_lint_args(argv) is None
 
 
-def test_every_typer_lint_option_is_known_to_the_fast_reader() -> None:
+def test_the_typer_command_is_built_from_the_one_table() -> None:
     command = typer.main.get_command(app).commands["lint"]  # type: ignore[attr-defined]
-    declared: dict[str, tuple[bool, bool]] = {}
+    declared = {}
     for param in command.params:
         if param.param_type_name != "option" or "--help" in param.opts:
             continue
-        long = next(o for o in param.opts if o.startswith("--"))
-        declared[long] = (not param.is_flag, bool(param.multiple))
-        for short in (o for o in param.opts if not o.startswith("--")):
-            assert SHORT_OPTIONS.get(short) == long
-    assert declared == {name: (takes, rep) for name, (_, takes, rep) in LINT_OPTIONS.items()}
+        declared[param.name] = (sorted(param.opts), param.is_flag, param.metavar, param.hidden)
+    table = {
+        o.field: (sorted([o.long, *([o.short] if o.short else [])]), o.kind is Kind.FLAG, o.metavar or None, o.hidden)
+        for o in LINT_OPTIONS
+    }
+    assert declared == table
+    # Every option fills a field of the request, and every field but the files has an option.
+    fields = set(LintRequest.__dataclass_fields__) - {"dockerfiles"}
+    assert {o.field for o in LINT_OPTIONS} == fields
 
 
 def run(*args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.CompletedProcess[str]:
@@ -202,3 +208,45 @@ def test_a_nul_byte_in_a_file_name_is_an_input_error(args: list[str], tmp_path: 
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()), pytest.raises(SystemExit) as ex:
         main(["--jobs", "1", *args] if args[0] != "profile" else args)
     assert ex.value.code == 2 and "contains a NUL byte" in err.getvalue(), err.getvalue()
+
+
+NEW_OPTIONS = [
+    ["--error", "VL009", "--warning=VL015", "--info", "VL001", "Dockerfile"],
+    ["-q", "--show-config", "--stdin-filename", "x/Dockerfile", "-"],
+    ["--quiet", "-f", "compact", "Dockerfile"],
+    ["--format=checkstyle", "-o", "cs.xml", "Dockerfile"],
+]
+
+
+@pytest.mark.parametrize("argv", NEW_OPTIONS, ids=[" ".join(a) for a in NEW_OPTIONS])
+def test_new_options_are_read_alike(argv: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    args = _dispatch(argv)
+    fast = read_lint_args(args[1:])
+    assert fast is not None and fast == typer_request(args, monkeypatch)
+
+
+def test_help_names_values_not_python_types() -> None:
+    """The help shows the table's placeholders, never typer's type labels (typer 0.28 prints `<list[str]>`)."""
+    r = run("-m", "venvlint", "lint", "--help", env={"COLUMNS": "200", "TERM": "dumb", "NO_COLOR": "1"})
+    assert r.returncode == 0, r.stderr
+    for o in LINT_OPTIONS:
+        if not o.hidden:
+            assert o.long in r.stdout
+            if o.metavar:
+                assert o.metavar in r.stdout
+    for label in ("<list[str]>", "<bool>", "<str>", "{dockerfiles}", "<int>"):
+        assert label not in r.stdout
+
+
+def test_bare_venvlint_is_a_usage_error() -> None:
+    r = run("-m", "venvlint")
+    assert r.returncode == 2
+    assert r.stderr.startswith("venvlint: error: no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE...")
+    assert r.stderr.count("\n") == 1 and r.stdout == ""
+
+
+def test_readme_usage_block_is_generated_from_the_table() -> None:
+    from venvlint.options import replace_block
+
+    readme = (ROOT / "README.md").read_text()
+    assert replace_block(readme) == readme, "run `python -m venvlint.options --write README.md`"

@@ -72,13 +72,113 @@ def test_gitlab_code_quality_with_stable_fingerprints() -> None:
     assert first["check_name"].startswith("VL001")
 
 
+def _several(tmp_path: Path) -> list[str]:
+    """Dockerfiles: one with a warning, one clean, one that cannot be linted, one with an info finding."""
+    bad = tmp_path / "bad" / "Dockerfile"
+    bad.parent.mkdir()
+    bad.write_text("FROM python:3.12\nRUN useradd -m app && mkdir /venv && chown -R app /venv\nUSER app\n"
+                   "RUN python -m venv /venv\nUSER 0\nRUN /venv/bin/pip install requests\nUSER app\n"
+                   "CMD [\"/venv/bin/pip\", \"install\", \"x\"]\n")  # fmt: skip
+    clean = tmp_path / "clean" / "Dockerfile"
+    clean.parent.mkdir()
+    clean.write_text("FROM python:3.12-slim\nRUN pip install --no-cache-dir requests\n")
+    broken = tmp_path / "broken" / "Dockerfile"
+    broken.parent.mkdir()
+    broken.write_text("RUN true\n")
+    info = tmp_path / "info" / "Dockerfile"
+    info.parent.mkdir()
+    info.write_text('FROM python:3.12-slim\nUSER 4321\nCMD ["python"]\n')
+    return [str(bad), str(clean), str(broken), str(info)]
+
+
+def test_junit_counts_failures_and_errors_and_names_each_case_once(tmp_path: Path) -> None:
+    files = [str(EXAMPLE), *_several(tmp_path)]
+    findings = json.loads(run(*files, "-f", "json").stdout)["findings"]
+    assert {f["severity"] for f in findings} == {"error", "warning", "info"}, findings
+    out = tmp_path / "junit.xml"
+    r = run(*files, "--format", "junit", "-o", str(out), "--failure-threshold", "error")
+    assert r.returncode == 2
+    root = ET.parse(out).getroot()
+    suite = root.find("testsuite")
+    assert suite is not None
+    cases = suite.findall("testcase")
+    names = [c.get("name") for c in cases]
+    assert len(names) == len(set(names)) == len(findings) + 2  # each finding, the clean file, the broken one
+    assert sum(1 for f in findings if f["code"] == "VL001") == 1  # the example's finding has one case
+    failed = [c for c in cases if c.find("failure") is not None]
+    errored = [c for c in cases if c.find("error") is not None]
+    below = [c for c in cases if c.find("system-out") is not None]
+    assert len(failed) == sum(1 for f in findings if f["severity"] == "error")
+    assert len(errored) == 1 and "broken" in (errored[0].get("name") or "")
+    assert len(below) == sum(1 for f in findings if f["severity"] != "error") >= 1  # warnings and infos appear
+    for element in (root, suite):
+        assert element.get("tests") == str(len(cases))
+        assert element.get("failures") == str(len(failed)) and element.get("errors") == "1"
+    first = failed[0].find("failure")
+    assert first is not None and first.get("type") == "error"
+
+
 def test_junit_xml(tmp_path: Path) -> None:
     out = tmp_path / "junit.xml"
     run(str(EXAMPLE), "--format", "junit", "-o", str(out))
     suite = ET.parse(out).getroot().find("testsuite")
     assert suite is not None and int(suite.get("failures", "0")) >= 1
-    failure = suite.find("testcase/failure")
-    assert failure is not None and failure.get("type") == "VL001"
+    case = suite.find("testcase")
+    assert case is not None and case.get("classname") == "venvlint.VL001" and case.find("failure") is not None
+
+
+def test_compact_is_one_line_per_finding(tmp_path: Path) -> None:
+    several = _several(tmp_path)
+    files = [several[i] for i in (0, 1, 3)]
+    findings = json.loads(run(*files, "-f", "json").stdout)["findings"]
+    r = run(*files, "-f", "compact")
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+    assert len(lines) == len(findings)
+    for line, f in zip(lines, findings, strict=True):
+        assert line.startswith(f"{f['file']}:{f['line']} {f['code']} {f['severity']} ")
+
+
+def test_checkstyle_for_reviewdog(tmp_path: Path) -> None:
+    files = _several(tmp_path)
+    findings = json.loads(run(*files, "-f", "json").stdout)["findings"]
+    root = ET.fromstring(run(*files, "-f", "checkstyle").stdout)
+    assert root.tag == "checkstyle" and [f.get("name") for f in root.findall("file")] == files
+    errors = root.findall("file/error")
+    assert len(errors) == len(findings) + 1
+    by_source = [e for e in errors if e.get("source") != "venvlint"]
+    assert [(e.get("line"), e.get("severity"), e.get("source")) for e in by_source] == [
+        (str(f["line"]), f["severity"], f"venvlint.{f['code']}") for f in findings
+    ]
+    broken = root.findall("file")[2].findall("error")  # the order of the files is kept
+    assert len(broken) == 1 and broken[0].get("source") == "venvlint"
+
+
+def test_gitlab_report_of_a_file_that_cannot_be_linted_is_not_empty(tmp_path: Path) -> None:
+    broken = _several(tmp_path)[2]
+    r = run(broken, "-f", "gitlab")
+    assert r.returncode == 2
+    (issue,) = json.loads(r.stdout)
+    assert issue["severity"] == "blocker" and "FROM" in issue["description"]
+    assert issue["location"]["path"].endswith("broken/Dockerfile")
+
+
+def test_stdin_filename_names_the_file_in_reports_and_finds_its_config(tmp_path: Path) -> None:
+    """`-` with --stdin-filename is linted as that file: SARIF names it, its .venvlint.yaml applies, and its folder
+    is the context (the overlay the example copies is found there)."""
+    shutil.copytree(EXAMPLE.parent, tmp_path / "ex")
+    (tmp_path / "ex" / ".git").mkdir()
+    (tmp_path / "ex" / ".venvlint.yaml").write_text("severity: {VL001: warning}\n")
+    name = str(tmp_path / "ex" / "Dockerfile")
+    r = run("-", "--stdin-filename", name, "-f", "sarif", stdin=EXAMPLE.read_text(), cwd=tmp_path)
+    assert r.returncode == 1, r.stderr
+    doc = json.loads(r.stdout)
+    jsonschema.validate(doc, SCHEMA)
+    result = doc["runs"][0]["results"][0]
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "Dockerfile"
+    assert result["ruleId"] == "VL001" and result["level"] == "warning"
+    r = run(str(EXAMPLE), "--stdin-filename", name)
+    assert r.returncode == 2 and "no `-` was given" in r.stderr
 
 
 def test_stdin_dockerfile() -> None:

@@ -43,9 +43,19 @@ def test_no_pragmas_option(tmp_path: Path) -> None:
     assert _lint(tmp_path, "# venvlint ignore=VL001\n", pragmas=False)[0] == ["VL001"]
 
 
-def test_unknown_rule_in_pragma_is_an_error_with_its_line(tmp_path: Path) -> None:
-    _, error = _lint(tmp_path, "# venvlint ignore=VL999\n")
-    assert error is not None and "Dockerfile:3" in error and "VL999" in error
+def test_an_unknown_rule_in_a_pragma_is_a_note_and_the_file_is_still_linted(tmp_path: Path) -> None:
+    """As hadolint does: a pragma written for a newer venvlint, or a typo, must not stop the lint (it was exit 2).
+    The known codes of the same pragma still apply."""
+    (tmp_path / "overlay/opt/app-root").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "overlay/opt/app-root/app.conf").write_text("x")
+    df = tmp_path / "Dockerfile"
+    df.write_text(BASE.format(pragma="# venvlint ignore=VL999\n"))
+    r = lint_file(str(df), LintOptions())
+    assert r.error is None and [f.code for f in r.findings] == ["VL001"]
+    assert r.notes == [(3, "unknown rule 'VL999' in pragma, not applied (see `venvlint rules`)")]
+    df.write_text(BASE.format(pragma="# venvlint ignore=VL999,VL001\n"))
+    r = lint_file(str(df), LintOptions())
+    assert r.findings == [] and len(r.notes) == 1
 
 
 def test_trailing_comment_is_not_a_pragma(tmp_path: Path) -> None:

@@ -83,3 +83,76 @@ def test_malformed_archives_are_input_errors(tmp_path: Path, manifest: bytes) ->
         tf.addfile(info, io.BytesIO(manifest))
     with pytest.raises(InputError, match=r"bad\.tar"):
         read_image(str(f))
+
+
+def test_an_image_from_standard_input(tmp_path: Path) -> None:
+    """`podman save IMG | venvlint profile -`: the same profile as from the file."""
+    import subprocess
+    import sys
+
+    archive = tmp_path / "img.tar"
+    _archive(archive, [_layer([("opt/", "dir", 0, 0, 0o755), ("opt/venv/", "dir", 1001, 0, 0o775)])], {"User": "1001"})
+    from_file = subprocess.run([sys.executable, "-m", "venvlint", "profile", str(archive), "--name", "p"],
+                               capture_output=True, text=True, timeout=120)  # fmt: skip
+    with archive.open("rb") as fh:
+        from_stdin = subprocess.run([sys.executable, "-m", "venvlint", "profile", "-", "--name", "p"], stdin=fh,
+                                    capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert from_file.returncode == from_stdin.returncode == 0, from_stdin.stderr
+    strip = [line for line in from_stdin.stdout.splitlines() if "source:" not in line]
+    assert strip == [line for line in from_file.stdout.splitlines() if "source:" not in line]
+    assert "venvlint profile standard input" in from_stdin.stdout
+
+
+def test_a_file_that_is_not_an_archive_is_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    f = tmp_path / "notes.txt"
+    f.write_text("hello\n")
+    r = subprocess.run([sys.executable, "-m", "venvlint", "profile", str(f)], capture_output=True, text=True,
+                       timeout=120)  # fmt: skip
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "not an image archive" in r.stderr, r.stderr
+
+
+def _zstd_image(tmp_path: Path) -> Path:
+    zstandard = pytest.importorskip("zstandard")
+    layer = _layer([("opt/", "dir", 0, 0, 0o755), ("opt/venv/", "dir", 1001, 0, 0o775)])
+    archive = tmp_path / "img.tar"
+    _archive(archive, [zstandard.ZstdCompressor().compress(layer)], {"User": "1001"})
+    return archive
+
+
+def test_zstd_layers_are_read(tmp_path: Path) -> None:
+    image = read_image(str(_zstd_image(tmp_path)))
+    e = image.entries["/opt/venv"]
+    assert (e.uid, e.gid, e.mode) == (1001, 0, 0o775)
+
+
+def test_zstd_layers_without_a_decompressor_are_refused_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    archive = _zstd_image(tmp_path)
+    monkeypatch.setitem(sys.modules, "zstandard", None)  # as on a Python without either decompressor
+    monkeypatch.setitem(sys.modules, "compression", None)
+    with pytest.raises(InputError, match=r"layer l0\.tar is zstd-compressed, which this Python cannot read") as err:
+        read_image(str(archive))
+    assert "\n" not in str(err.value)
+
+
+def test_a_profiles_file_in_error_is_said_once_per_run(tmp_path: Path) -> None:
+    """Before, each Dockerfile parsed the bad file again and printed the same error: 30 files, 30 errors."""
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("profiles:\n- name: corp\n  match: [corp/base]\n")
+    files = []
+    for i in range(3):
+        df = tmp_path / f"D{i}.Dockerfile"
+        df.write_text("FROM corp/base:1\nRUN true\n")
+        files.append(str(df))
+    r = subprocess.run([sys.executable, "-m", "venvlint", "--profiles", str(bad), *files], capture_output=True,
+                       text=True, timeout=120)  # fmt: skip
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "has no `source`" in r.stderr, r.stderr

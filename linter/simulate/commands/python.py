@@ -74,7 +74,6 @@ def record_tool(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
     sh.state.tool_runs.append(
         ToolRun(
             line=sh.cause.line,
-            phase="build",
             invocation=inv,
             argv=tuple(argv),
             identity=sh.identity,

@@ -1,0 +1,36 @@
+"""`venvlint lint --show-config`: which config files were read and what each Dockerfile would be linted with."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+_ENV = ("VENVLINT_CONFIG", "VENVLINT_IGNORE", "VENVLINT_SEVERITY", "VENVLINT_FAILURE_THRESHOLD", "VENVLINT_BUILDER",
+        "VENVLINT_RUNTIME_USERS")  # fmt: skip
+
+
+def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
+    """The settings of each (Dockerfile, Config, LintOptions, threshold Severity), as `key: value` lines under the
+    Dockerfile's name: the config files (lowest precedence first), the VENVLINT_* variables set, then every
+    setting after config files, environment and command line were merged."""
+    out: list[str] = []
+    env = [f"{k}={os.environ[k]}" for k in _ENV if os.environ.get(k)]
+    for name, cfg, options, threshold in configs:
+        out.append(f"{name}:")
+        rows = [
+            ("config files", ", ".join(cfg.files) or "none found"),
+            ("environment", ", ".join(env) or "no VENVLINT_* variables"),
+            ("context", "none (--no-context)" if options.no_context else options.context or "the Dockerfile's folder"),
+            ("builder", options.builder),
+            ("target", options.target or "the last stage"),
+            ("build args", ", ".join(f"{k}={v}" for k, v in sorted(options.build_args.items())) or "none"),
+            ("runtime users", ", ".join(options.runtime_users) or "none besides the image's USER"),
+            ("profiles", ", ".join(options.profile_files) or "built-in only"),
+            ("ignore", ", ".join(sorted(options.ignore)) or "none"),
+            ("severity", ", ".join(f"{k}={v.value}" for k, v in sorted(options.severity.items())) or "rule defaults"),
+            ("failure threshold", threshold.value),
+            ("pragmas", "honoured" if options.pragmas else "ignored (--no-pragmas)"),
+        ]
+        out.extend(f"  {key}: {value}" for key, value in rows)
+    return "\n".join(out) + "\n"
