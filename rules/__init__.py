@@ -1,7 +1,7 @@
 """venvlint rules: one module per rule, like yamllint.
 
 A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVERITY` (its default), `SUMMARY` (one
-line), `SCENARIOS` (the SCENARIOS.md ids it covers), `REFERENCES` (issue links), `AUTOFIX` (False for now),
+line), `SCENARIOS` (the ids of rules/_scenarios.py it covers: what users reported), `REFERENCES` (issue links), `AUTOFIX` (False for now),
 `SUPERSEDED_BY` (codes of rules whose finding for the same cause makes this rule's redundant; optional), a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
 `check(analysis)` yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides

@@ -9,6 +9,8 @@ import os
 import sys
 from typing import Any, Protocol
 
+from venvlint.rules._scenarios import SCENARIOS
+
 HEADINGS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
 
 
@@ -51,7 +53,7 @@ def render(rule: RuleLike) -> str:
         f"| default severity | {rule.severity.value} |",
         f"| triggered by | {rule.summary} |",
         f"| auto-fix | {'yes' if rule.autofix else 'no'} |",
-        f"| scenarios | {', '.join(rule.scenarios) or '-'} (shared/spec/SCENARIOS.md) |",
+        f"| reported by users | {'; '.join(f'{s} {SCENARIOS[s][0]}' for s in rule.scenarios) or '-'} |",
         "",
         rule.doc.strip(),
         "",
@@ -59,9 +61,18 @@ def render(rule: RuleLike) -> str:
         "",
     ]
     lines += [f"- {ref}" for ref in rule.references]
-    lines += [f"- SCENARIOS.md {s}" for s in rule.scenarios]
+    lines += [
+        f"- {s} ({SCENARIOS[s][0]}): " + ", ".join(f"[{t}]({_thread_url(t)})" for t in SCENARIOS[s][1])
+        for s in rule.scenarios
+    ]
     lines += ["", "_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
     return "\n".join(lines)
+
+
+def _thread_url(thread: str) -> str:
+    """`owner/repo#N` → its GitHub address (/issues/N redirects to a pull request of that number)."""
+    repo, _, number = thread.partition("#")
+    return f"https://github.com/{repo}/issues/{number}"
 
 
 def write_all(directory: str) -> list[str]:

@@ -47,3 +47,16 @@ def test_try_repo(tmp_path: Path) -> None:
     assert "VL001" in bad.stdout
     ok = try_repo("good/Dockerfile")
     assert ok.returncode == 0, ok.stdout + ok.stderr
+
+
+def test_the_readme_snippet_pins_a_revision_that_exists() -> None:
+    """`rev: v0.1.0` named a tag nobody made: a release tag in the snippet must exist; until one does, the snippet
+    says how to pin a commit."""
+    import re
+
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme[readme.index("# .pre-commit-config.yaml") :].split("```", 1)[0]
+    rev = re.search(r"^\s*rev:\s*(\S+)(.*)$", snippet, re.MULTILINE)
+    assert rev is not None
+    tags = subprocess.run(["git", "tag"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    assert rev.group(1) in tags or (rev.group(1) == "<commit>" and "git ls-remote" in rev.group(2))

@@ -75,3 +75,20 @@ def test_the_documented_example_gives_the_rules_finding(rule: Any, tmp_path: Pat
     result = lint_file(str(tmp_path / "Dockerfile"), LintOptions(builder=builder, runtime_users=users))
     assert result.error is None, result.error
     assert any(f.code == rule.code for f in result.findings), (rule.code, [f.code for f in result.findings])
+
+
+def test_published_docs_never_point_outside_the_repository() -> None:
+    """The rule pages, `venvlint rule` (the same render) and the README are read by users who do not have the
+    developers' workspace: no `../shared/spec/...` or other path out of the repository."""
+    from venvlint.report.ruledoc import render
+    from venvlint.rules import all_rules
+    from venvlint.rules._scenarios import SCENARIOS
+
+    root = Path(__file__).resolve().parents[2]
+    texts = {r.code: render(r) for r in all_rules()}
+    texts["README.md"] = (root / "README.md").read_text()
+    texts["CHANGELOG.md"] = (root / "CHANGELOG.md").read_text()
+    for name, text in texts.items():
+        assert "shared/spec" not in text and "](../" not in text, name
+    for r in all_rules():
+        assert set(r.scenarios) <= set(SCENARIOS), r.code
