@@ -9,9 +9,10 @@ import posixpath
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
 from .intents import Intent, WriteNeed, check, intents_for, uv_version_from
-from .model.access import ARBITRARY, Identity, Verdict, can_write_dir
+from .model.access import ARBITRARY, Identity, Verdict
 from .model.fs import FileSystem, Kind, Node, format_mode
 from .simulate.engine import SimulatedBuild, runtime_env
 from .simulate.identity import run_identity
@@ -23,6 +24,13 @@ from .tools.read import read, tool_name
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "busybox"}
 
 
+class RuntimeCommand(NamedTuple):
+    """One command the container runs: its words (after the image's ENV is expanded) and the CMD/ENTRYPOINT line."""
+
+    argv: tuple[str, ...]
+    line: int
+
+
 @dataclass(frozen=True)
 class RuntimeIdentity:
     identity: Identity
@@ -32,6 +40,14 @@ class RuntimeIdentity:
 
 @dataclass
 class Analysis:
+    """What every rule reads: the simulated build, who the image runs as, and what each tool run must write.
+
+    `runtime_identities`: the final USER, the base profile's intended users and the `--runtime-user`s.
+    `build_intents`: the write needs of the tool runs of every stage the target needs (RUN lines), in build order.
+    `runtime_intents`: the write needs of the container command's tool runs, each with the identity it runs as.
+    `uv_version`: the uv version the image pins, when it can be told ("0.6.6"). `commands`: the container command
+    (ENTRYPOINT + CMD, `sh -c` scripts opened up), each a RuntimeCommand. Rules must not change it."""
+
     file: str
     sim: SimulatedBuild
     runtime_identities: list[RuntimeIdentity]
@@ -39,7 +55,7 @@ class Analysis:
     runtime_intents: list[tuple[Intent, RuntimeIdentity]] = field(default_factory=list)
     uv_version: str | None = None
     # The commands the container runs (ENTRYPOINT + CMD, `sh -c` scripts opened up), read once: (argv, line).
-    commands: list[tuple[tuple[str, ...], int]] = field(default_factory=list)
+    commands: list[RuntimeCommand] = field(default_factory=list)
     # What the user asked for that the image contradicts (a --runtime-user it has no account for): said, not found.
     notes: list[str] = field(default_factory=list)
 
@@ -75,9 +91,6 @@ class Analysis:
 
     def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:
         return check(fs or self.fs, who, need)
-
-    def writable(self, path: str, who: Identity) -> Verdict:
-        return can_write_dir(self.fs, who, path)
 
 
 def describe(node: Node | None) -> str:
@@ -120,7 +133,7 @@ def runtime_identities(
     return out
 
 
-def runtime_commands(state: StageState) -> list[tuple[tuple[str, ...], int]]:
+def runtime_commands(state: StageState) -> list[RuntimeCommand]:
     """The commands the container runs: ENTRYPOINT + CMD, with `sh -c` scripts opened up."""
     argv: list[str] = []
     line = 0
@@ -135,18 +148,22 @@ def runtime_commands(state: StageState) -> list[tuple[tuple[str, ...], int]]:
         argv = list(state.cmd) if state.cmd_json else ["/bin/sh", "-c", " ".join(state.cmd)]
     if not argv:
         return []
-    out: list[tuple[tuple[str, ...], int]] = []
+    out: list[RuntimeCommand] = []
     if posixpath.basename(argv[0]) in SHELLS and "-c" in argv[1:3]:
         i = argv.index("-c")
         if i + 1 < len(argv):
             for cmd in scan_commands(argv[i + 1], env):
-                out.append((tuple(cmd.argv), line))
+                out.append(RuntimeCommand(tuple(cmd.argv), line))
         return out
-    out.append((tuple(argv), line))
+    out.append(RuntimeCommand(tuple(argv), line))
     return out
 
 
 def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -> Analysis:
+    """The Analysis of a simulated build: its runtime identities (with `runtime_users`, `--runtime-user` specs:
+    "1001:0", a name, "arbitrary"; one the image has no account for is a note, not an identity) and the write needs
+    of every tool run at build time and at runtime. `file` is the Dockerfile's name for messages. Never raises for
+    what the build contains: what cannot be known is unknown in the premises."""
     final = sim.final
     notes: list[str] = []
     idents = runtime_identities(final, runtime_users, notes)

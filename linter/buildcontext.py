@@ -182,7 +182,6 @@ class BuildContext:
         self.root = os.path.abspath(root)
         self.available = os.path.isdir(self.root)
         self.patterns: list[Pattern] = []
-        self.ignore_file: str | None = None
         self.has_exclusions = False
         candidates = []
         if dockerfile:
@@ -192,7 +191,6 @@ class BuildContext:
             if os.path.isfile(c):
                 data = read_bytes(c, "ignore file")
                 self.patterns = parse_ignore(data.decode("utf-8", errors="replace"))
-                self.ignore_file = c
                 break
         self.has_exclusions = any(p.exclusion for p in self.patterns)
 

@@ -60,6 +60,13 @@ class Problem:
 
 @dataclass(frozen=True)
 class Finding:
+    """One reported finding, as every output format sees it: a rule's Problem stamped with the rule's code, name and
+    severity (`lint.stamp`), its tree of paths merged (`lint.merge_tree`). `line`/`end_line` are 1-based lines of
+    the Dockerfile (the cause instruction); `path` an absolute image path ("" for a finding about no one path);
+    `premises` the typed facts it rests on (an error needs every one known; an assumed one caps it at warning and
+    its text is in `assumptions`); `count` the paths below `path` the same cause affects; `edits` the fix as edits
+    of the Dockerfile (`venvlint.edits`), empty when the fix is the user's decision."""
+
     code: str  # "VL001"
     name: str  # "dir-reset-by-copy"
     severity: Severity

@@ -69,6 +69,8 @@ class WriteNeed:
 
 @dataclass(frozen=True)
 class Intent:
+    """What one tool run must write: the run, the venv it works in (None: none), and its write needs."""
+
     run: ToolRun
     venv: str | None
     needs: tuple[WriteNeed, ...]
@@ -227,7 +229,12 @@ def intents_for(
     """What `run` must be able to write, checked against `fs` (the model as the tool found it). `earlier`: the
     tool runs of the build before it (a `uv run` after a `uv sync` that installed what it needs writes nothing).
     In an environment that is not all known (an image without a complete profile), each need also rests on the
-    assumption that the image sets none of the variables that steer the tool."""
+    assumption that the image sets none of the variables that steer the tool.
+
+    Returns the Intents of the run: the venv it works in (if any) and its WriteNeeds, one per path it writes (a venv,
+    a site-packages, HOME, a cache or temp directory, a lock file), each saying how the write is made and what a
+    denial does (fatal, a warning, a fallback); the rules check them for `run.identity`. Pure: reads `fs` and
+    `users`, changes nothing."""
     intents = _intents_for(run, fs, users, uv_version, earlier)
     if not run.env_open:
         return intents

@@ -12,7 +12,7 @@ from .findings import Finding, Problem, Severity
 from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
-from .report.result import FileResult
+from .report.result import FileResult, Note
 from .resolve.buildargs import unused_build_args
 
 
@@ -33,6 +33,12 @@ class LintOptions:
 
 
 def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileResult:
+    """Lint one Dockerfile: parse, resolve, simulate, analyse, run the rules, apply pragmas. `path` names the file
+    (read from disk unless `text`, its content, is given: stdin); the default context is its folder.
+
+    Never raises for bad input: a Dockerfile, context, profile or pragma venvlint cannot use is `FileResult.error`
+    (one line, exit 2), a rule that fails is reported there too while the others still run. The result's findings
+    are sorted by line, its assumptions (line, text) deduplicated, its notes (line, text) said as warnings."""
     # The model is a tree of immutable objects without reference cycles: the cyclic collector only slows down a
     # large COPY (it rescans the hundreds of thousands of new nodes); it runs again after the file.
     import gc
@@ -76,19 +82,19 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
         except InputError as exc:
             result.error = str(exc)
             return result
-        result.notes.extend(suppressions.notes)
-    result.notes.extend((0, n) for n in unused_build_args(sim.build.parsed, options.cli_build_args))
+        result.notes.extend(Note(line, n) for line, n in suppressions.notes)
+    result.notes.extend(Note(0, n) for n in unused_build_args(sim.build.parsed, options.cli_build_args))
     analysis = analyse(sim, path, options.runtime_users)
-    result.notes.extend((0, n) for n in analysis.notes)
+    result.notes.extend(Note(0, n) for n in analysis.notes)
     findings, failures = apply_rules(analysis, [r for r in all_rules() if r.code not in options.ignore], options)
     findings = [f for f in findings if not suppressions.suppressed(f)]
     result.findings = [replace(f, file=path) for f in sorted(findings, key=lambda f: f.sort_key)]
     if failures:
         result.error = "; ".join(f"{path}: {failure}" for failure in failures)
-    assumptions: list[tuple[int, str]] = []
+    assumptions: list[Note] = []
     for i in sim.build.needed:
         for a in sim.states[i].assumptions:
-            item = (a.line, a.message)
+            item = Note(a.line, a.message)
             if item not in assumptions:
                 assumptions.append(item)
     result.assumptions = sorted(assumptions)

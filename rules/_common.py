@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
@@ -41,13 +41,6 @@ def node_at(node: Node, ch: Change) -> Node:
     """The node as it was right after `ch` (for permission questions about the past)."""
 
     return node._replace(uid=ch.uid, gid=ch.gid, mode=ch.mode, kind=ch.kind or node.kind)
-
-
-def venv_of(path: str, venvs: Iterable[str]) -> str | None:
-    for v in sorted(venvs, key=len, reverse=True):
-        if path == v or path.startswith(v.rstrip("/") + "/"):
-            return v
-    return None
 
 
 def describe_path(fs: FileSystem, path: str) -> str:

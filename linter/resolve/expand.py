@@ -245,48 +245,6 @@ def expand(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
     return _Lexer(word, env, escape).word()
 
 
-def expand_keep_quotes(word: str, env: Mapping[str, str], escape: str = "\\") -> str:
-    """Expand variables but keep quote characters (used for LABEL-like raw text)."""
-    if "$" not in word:
-        return word
-    return _Lexer(word, env, escape).word(quote_removal=False)
-
-
-def split_words(text: str, escape: str = "\\") -> list[str]:
-    """Split shell-form text into words on unquoted blanks, keeping quotes (for later `expand`)."""
-    words: list[str] = []
-    cur: list[str] = []
-    quote = ""
-    i = 0
-    in_word = False
-    while i < len(text):
-        c = text[i]
-        if quote:
-            cur.append(c)
-            if c == escape and quote == '"' and i + 1 < len(text):
-                cur.append(text[i + 1])
-                i += 1
-            elif c == quote:
-                quote = ""
-        elif c in " \t\r\n":
-            if in_word:
-                words.append("".join(cur))
-                cur = []
-                in_word = False
-        else:
-            in_word = True
-            cur.append(c)
-            if c == escape and i + 1 < len(text):
-                cur.append(text[i + 1])
-                i += 1
-            elif c in "'\"":
-                quote = c
-        i += 1
-    if in_word:
-        words.append("".join(cur))
-    return words
-
-
 def parse_key_values(
     words: list[str] | tuple[str, ...], raw: str, env: Mapping[str, str], escape: str = "\\"
 ) -> list[tuple[str, str]]:

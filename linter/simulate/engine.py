@@ -78,7 +78,12 @@ def simulate(
 ) -> SimulatedBuild:
     """Replay every stage the target needs. `context` None: no build context (what COPY copies from it is unknown,
     said once per instruction); `strict_context`: a COPY source missing from the context fails the build (else it
-    is an assumption: CI often generates such files before the build)."""
+    is an assumption: CI often generates such files before the build). `profiles` supplies each FROM image's
+    filesystem, accounts and environment (an image without a profile is unknown, said as an assumption).
+
+    Returns the state after each needed stage (`SimulatedBuild.states`, by stage index; `final` is the target's).
+    Raises InputError for an unknown `builder`; a build that fails on the chosen builder is not an exception but a
+    Failure in `SimulatedBuild.failures` (rule VL011 reports it)."""
     if builder not in BUILDERS:
         raise InputError(f"unknown builder {builder!r} (choose from {', '.join(BUILDERS)})")
     result = SimulatedBuild(build, builder)

@@ -144,3 +144,21 @@ def test_record_rewrites_only_the_recorded_block(tmp_path: Path) -> None:
     assert block == "recorded_with: buildah 1.28.2\nbuild: fails\nstep: RUN false\nerror: e\nfails_line: 2\n"
     block, _ = recorded_block(case, {"expected": {"/a": {"uid": 0, "gid": 0, "mode": "0755", "kind": "dir"}}}, "b", {})
     assert block == "recorded_with: b\nexpected:\n  /a: {uid: 0, gid: 0, mode: '0755', kind: dir}\n"
+
+
+def test_the_readme_counts_the_cases_there_are() -> None:
+    """README said 90 cases when there were 88 (numbers 81 and 82 were never recorded)."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    said = re.search(r"holds (\d+) cases built with a real buildah", readme)
+    assert said is not None and int(said.group(1)) == len(CASES)
+
+
+def test_the_readme_lists_every_rule() -> None:
+    import re
+
+    from venvlint.rules import all_rules
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert re.findall(r"^\| \[(VL\d{3})\]", readme, re.MULTILINE) == [r.code for r in all_rules()]

@@ -1,6 +1,6 @@
 import pytest
 from venvlint.errors import InputError
-from venvlint.resolve.expand import expand, parse_key_values, split_words
+from venvlint.resolve.expand import expand, parse_key_values
 
 ENV = {"A": "x", "EMPTY": "", "V": "python-3.11.9", "P": "/opt/app-root"}
 
@@ -44,10 +44,6 @@ def test_expand_backtick_escape() -> None:
 def test_required_variable_error() -> None:
     with pytest.raises(InputError, match="UNSET: must be set"):
         expand("${UNSET:?must be set}", ENV)
-
-
-def test_split_words_keeps_quotes() -> None:
-    assert split_words("a \"b c\" 'd e' f\\ g") == ["a", '"b c"', "'d e'", "f\\ g"]
 
 
 def test_env_pairs_see_the_environment_before_the_instruction() -> None:
