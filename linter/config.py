@@ -1,10 +1,11 @@
 """`.venvlint.yaml`: found from the Dockerfile's folder up to the repository root, then the user's config dir.
 
 Precedence, lowest first: defaults < user config (`$XDG_CONFIG_HOME/venvlint/config.yaml`) < the project file <
-`VENVLINT_*` environment variables < command line. Lists (`ignore`, `runtime-users`, `base-images`) are merged
+`VENVLINT_*` environment variables < command line. Lists (`ignore`, `unfixable`, `runtime-users`, `base-images`) are merged
 across all levels, never replaced; `severity` maps are merged (later wins); scalars are replaced.
 
     ignore: [VL009, numeric-user-without-home]
+    unfixable: [VL004]                          # never fixed by --fix / --diff
     severity: {VL005: error}
     failure-threshold: error
     runtime-users: ["1001:0", arbitrary]
@@ -26,13 +27,15 @@ from .findings import Severity
 from .yamlfile import read_yaml
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
-KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args"}
+KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args",
+        "unfixable"}  # fmt: skip
 BUILDERS = ("buildkit", "buildah", "classic")
 
 
 @dataclass
 class Config:
     ignore: set[str] = field(default_factory=set)
+    unfixable: set[str] = field(default_factory=set)
     severity: dict[str, Severity] = field(default_factory=dict)
     failure_threshold: Severity | None = None
     runtime_users: list[str] = field(default_factory=list)
@@ -45,6 +48,7 @@ class Config:
     def merge(self, other: Config) -> Config:
         return Config(
             ignore=self.ignore | other.ignore,
+            unfixable=self.unfixable | other.unfixable,
             severity={**self.severity, **other.severity},
             failure_threshold=other.failure_threshold or self.failure_threshold,
             runtime_users=self.runtime_users + [u for u in other.runtime_users if u not in self.runtime_users],
@@ -116,6 +120,11 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
         if code is None:
             raise err("ignore", f"unknown rule {name!r}")
         cfg.ignore.add(code)
+    for name in _str_list(data, "unfixable", err):
+        code = resolve_rule(name)
+        if code is None:
+            raise err("unfixable", f"unknown rule {name!r}")
+        cfg.unfixable.add(code)
     sev = data.get("severity", {})
     if not isinstance(sev, dict):
         raise err("severity", "must be a mapping of rule → error|warning|info")

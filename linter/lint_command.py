@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .errors import InputError
@@ -47,6 +47,10 @@ class LintRequest:
     show_config: bool = False
     stdin_filename: str | None = None
     quiet: bool = False
+    fix: bool = False
+    diff: bool = False
+    unsafe_fixes: bool = False
+    unfixable: list[str] = field(default_factory=list)
     no_fail: bool = False
     color: str = "auto"
     jobs: int | None = None
@@ -88,6 +92,10 @@ def run_lint(req: LintRequest) -> int:
         raise InputError("--stdin-filename names the Dockerfile read from `-`, and no `-` was given")
     if req.dockerfiles.count("-") > 1:
         raise InputError("`-` (standard input) can be given only once")
+    if req.fix and req.diff:
+        raise InputError("--fix writes the fixes and --diff only shows them: give one")
+    if req.unsafe_fixes and not (req.fix or req.diff):
+        raise InputError("--unsafe-fixes goes with --fix or --diff")
     if req.color == "never":
         os.environ["NO_COLOR"] = "1"
         os.environ.pop("FORCE_COLOR", None)
@@ -98,7 +106,8 @@ def run_lint(req: LintRequest) -> int:
     dockerfiles = _expand_inputs(req.dockerfiles)
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
-    work: list[tuple[str, LintOptions, str | InputError | None]] = []
+    cli_unfixable = _rule_codes(req.unfixable)
+    work: list[WorkItem] = []
     thresholds = []
     configs = []
     for path in dockerfiles:
@@ -125,18 +134,27 @@ def run_lint(req: LintRequest) -> int:
         )
         threshold = cli_threshold or cfg.failure_threshold or Severity.WARNING
         configs.append((name, cfg, options, threshold))
-        work.append((name, options, _read_stdin() if path == "-" else None))
+        fixing = None
+        if req.fix or req.diff:
+            fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable))
+        work.append(WorkItem(name, options, None, fixing, path == "-"))
         thresholds.append(threshold)
     if req.show_config:
         from .report.showconfig import render_config
 
         sys.stdout.write(render_config(configs))
         return 0
-    _load_profiles_once({tuple(w[1].profile_files) for w in work})
+    # Standard input is read only now: --show-config (and a usage error) must not wait for it.
+    work = [replace(w, text=_read_stdin()) if w.stdin else w for w in work]
+    _load_profiles_once({tuple(w.options.profile_files) for w in work})
     results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
+    # The fixed Dockerfile read from stdin, or --diff, is what goes to standard output; the report goes to stderr.
+    stdout_taken = req.diff or (req.fix and any(w.stdin for w in work))
+    if req.fix or req.diff:
+        _emit_fixes(work, results, req.fix)
     for f_, dest in outputs:
-        _write_output(f_, dest, results, threshold_all, req.quiet)
+        _write_output(f_, dest, results, threshold_all, req.quiet, sys.stderr if stdout_taken else sys.stdout)
     for r in results:
         for line, note in r.notes:
             sys.stderr.write(f"venvlint: warning: {r.file}{f':{line}' if line else ''}: {note}\n")
@@ -190,19 +208,60 @@ def _read_stdin() -> str | InputError:
         return exc
 
 
-def _lint_one(item: tuple[str, Any, str | InputError | None]) -> Any:
+@dataclass(frozen=True)
+class FixSettings:
+    """--fix / --diff for one file: whether unsafe fixes may be applied, and the rules that must not be fixed."""
+
+    unsafe: bool
+    unfixable: frozenset[str]
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """One file to lint: its name, its options, its text when read from stdin (or why it could not be read), the
+    fix settings under --fix/--diff, and whether it is standard input."""
+
+    path: str
+    options: Any  # LintOptions (not imported at module level: the lint path imports it lazily)
+    text: str | InputError | None
+    fixing: FixSettings | None = None
+    stdin: bool = False
+
+
+def _lint_one(item: WorkItem) -> Any:
     from .lint import lint_file
     from .report.result import FileResult
 
-    path, options, text = item
-    if isinstance(text, InputError):
-        result = FileResult(path)
-        result.error = str(text)
+    if isinstance(item.text, InputError):
+        result = FileResult(item.path)
+        result.error = str(item.text)
         return result
-    return lint_file(path, options, text=text)
+    if item.fixing is None:
+        return lint_file(item.path, item.options, text=item.text)
+    from .fix import fix_file
+
+    return fix_file(item.path, item.options, item.text, item.fixing.unsafe, item.fixing.unfixable)
 
 
-def _lint_all(work: Sequence[tuple[str, Any, str | InputError | None]], jobs: int, stdout_used: bool) -> list[Any]:
+def _emit_fixes(work: Sequence[WorkItem], results: list[Any], write: bool) -> None:
+    """--fix: write each changed file (atomically), or print the fixed text of stdin; --diff: print the diffs."""
+    from .fix import unified_diff, write_fixed
+
+    for item, r in zip(work, results, strict=True):
+        if r.error is not None or r.fixed_text is None or r.original is None:
+            continue
+        if not write:
+            if r.fixed_text != r.original:
+                sys.stdout.write(unified_diff(r.original, r.fixed_text, r.file))
+        elif item.stdin:
+            sys.stdout.write(r.fixed_text)
+            r.fixes_written = bool(r.fixed)
+        elif r.fixed_text != r.original:
+            write_fixed(r.file, r.fixed_text, r.original)
+            r.fixes_written = True
+
+
+def _lint_all(work: Sequence[WorkItem], jobs: int, stdout_used: bool) -> list[Any]:
     """Results in the order of `work`, whatever order the workers finish in."""
     from .parallel import can_fork, map_forked
 
@@ -235,10 +294,12 @@ def _progress(total: int, stdout_used: bool) -> Any:
 
 
 def _expand_inputs(paths: list[str]) -> list[str]:
-    """Directories stand for the Dockerfiles below them (respecting .gitignore)."""
+    """Directories stand for the Dockerfiles below them (respecting .gitignore). A file reached twice (named, and
+    found in a folder also named) is linted once, where it first appears."""
     from .discover import find_dockerfiles
 
     out: list[str] = []
+    seen: set[str] = set()
     for p in paths:
         if p != "-" and os.path.isdir(p):
             found = find_dockerfiles(p)
@@ -246,20 +307,28 @@ def _expand_inputs(paths: list[str]) -> list[str]:
                 raise InputError(
                     "no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory", p
                 )
-            out.extend(found)
         else:
-            out.append(p)
+            found = [p]
+        for f in found:
+            key = f if f == "-" else os.path.realpath(f)
+            if key not in seen:
+                seen.add(key)
+                out.append(f)
     return out
 
 
-def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any, quiet: bool = False) -> None:
+def _write_output(
+    fmt: str, dest: str, results: list[Any], threshold: Any, quiet: bool = False, stream: Any = None
+) -> None:
+    """Write one format to `dest` (a file name, or `-` for `stream`: standard output unless it carries fixes)."""
     from .report import formats
 
+    stream = stream or sys.stdout
     if fmt == "text":
         from .report.text import plain, render_text, report_lines
 
         if dest == "-":
-            render_text(results, quiet=quiet)
+            render_text(results, stream=stream, quiet=quiet)
             return
         content = plain(report_lines(results, quiet=quiet))
     elif fmt == "json":
@@ -279,7 +348,7 @@ def _write_output(fmt: str, dest: str, results: list[Any], threshold: Any, quiet
     else:
         content = formats.render_junit(results, threshold)
     if dest == "-":
-        sys.stdout.write(content)
+        stream.write(content)
         return
     try:
         with open(dest, "w", encoding="utf-8") as fh:

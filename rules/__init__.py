@@ -1,7 +1,7 @@
 """venvlint rules: one module per rule, like yamllint.
 
 A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVERITY` (its default), `SUMMARY` (one
-line), `SCENARIOS` (the ids of rules/_scenarios.py it covers: what users reported), `REFERENCES` (issue links), `AUTOFIX` (False for now),
+line), `SCENARIOS` (the ids of rules/_scenarios.py it covers: what users reported), `REFERENCES` (issue links), `FIX` (how `--fix` treats the documented example's fix: safe, unsafe or manual),
 `SUPERSEDED_BY` (codes of rules whose finding for the same cause makes this rule's redundant; optional), a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
 `check(analysis)` yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
@@ -31,10 +31,17 @@ class Rule:
     doc: str
     scenarios: tuple[str, ...]
     references: tuple[str, ...]
-    autofix: bool
+    fix: str  # safe | unsafe | manual
     check: Callable[[Analysis], Iterable[Problem]]
     module: str
     superseded_by: tuple[str, ...] = ()
+
+
+def _fix_kind(mod: ModuleType) -> str:
+    kind = getattr(mod, "FIX", "manual")
+    if kind not in ("safe", "unsafe", "manual"):
+        raise ValueError(f"{mod.__name__}: FIX must be safe, unsafe or manual, not {kind!r}")
+    return str(kind)
 
 
 def _rule_from(mod: ModuleType) -> Rule:
@@ -46,7 +53,7 @@ def _rule_from(mod: ModuleType) -> Rule:
         doc=(mod.__doc__ or "").strip(),
         scenarios=tuple(getattr(mod, "SCENARIOS", ())),
         references=tuple(getattr(mod, "REFERENCES", ())),
-        autofix=bool(getattr(mod, "AUTOFIX", False)),
+        fix=_fix_kind(mod),
         check=mod.check,
         module=mod.__name__,
         superseded_by=tuple(getattr(mod, "SUPERSEDED_BY", ())),

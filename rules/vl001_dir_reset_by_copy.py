@@ -59,7 +59,7 @@ REFERENCES = (
     "https://github.com/astral-sh/uv/issues/12200",
     "https://github.com/opendatahub-io/notebooks/pull/986",
 )
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:

@@ -65,7 +65,7 @@ REFERENCES = (
     "https://github.com/python-poetry/poetry/issues/5928",
     "https://github.com/kubeflow/kubeflow/issues/1722",
 )
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 

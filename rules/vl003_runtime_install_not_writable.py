@@ -46,7 +46,7 @@ REFERENCES = (
     "https://github.com/astral-sh/uv/issues/17617",
     "https://github.com/docker-library/python/issues/414",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 

@@ -55,7 +55,7 @@ REFERENCES = (
     "https://github.com/oss-aspen/8Knot/issues/856",
     "https://github.com/jupyter/docker-stacks/pull/680",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

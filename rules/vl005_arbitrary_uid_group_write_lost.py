@@ -54,7 +54,7 @@ REFERENCES = (
     "https://github.com/jupyter-on-openshift/jupyter-notebooks/issues/35",
     "https://github.com/atlanhq/application-sdk/pull/2638",
 )
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 # Where a named user lost the directory too, these explain it with that user's failing command.
 SUPERSEDED_BY = ("VL001", "VL002", "VL003")
 

@@ -45,7 +45,7 @@ REFERENCES = (
     "https://github.com/astral-sh/uv/issues/13350",
     "https://github.com/GeiserX/CashPilot/pull/68",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -47,7 +47,7 @@ REFERENCES = (
     "https://github.com/astral-sh/uv/issues/6782",
     "https://github.com/astral-sh/uv-docker-example/pull/33",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -51,7 +51,7 @@ REFERENCES = (
     "https://github.com/kubeflow/kubeflow/issues/1722",
     "https://github.com/jupyter/docker-stacks/blob/main/images/docker-stacks-foundation/fix-permissions",
 )
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 FIXES = frozenset({Action.CHOWN, Action.CHMOD, Action.FIX_PERMISSIONS})
 

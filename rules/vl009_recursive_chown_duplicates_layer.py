@@ -45,7 +45,7 @@ REFERENCES = (
     "https://github.com/topoteretes/cognee/pull/3753",
     "https://github.com/DataDog/dd-trace-py/pull/10039",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 RECURSIVE = frozenset({Action.CHOWN, Action.CHMOD})
 

@@ -40,7 +40,7 @@ SEVERITY = Severity.WARNING
 SUMMARY = "COPY --from created a venv's root directory as 0:0 0755 while its contents belong to the user"
 SCENARIOS = ("S1",)
 REFERENCES = ("https://github.com/moby/buildkit/issues/1941",)
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -39,7 +39,7 @@ SEVERITY = Severity.ERROR
 SUMMARY = "The build stops at this instruction on the selected builder"
 SCENARIOS = ()
 REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.com/moby/moby/issues/36677")
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 SUPERSEDED_BY = ("VL002",)
 
 

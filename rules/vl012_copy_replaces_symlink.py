@@ -37,7 +37,7 @@ SEVERITY = Severity.WARNING
 SUMMARY = "A COPY/ADD source tree puts a directory where the image has a symlink (replaced, or BuildKit fails)"
 SCENARIOS = ()
 REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.com/moby/moby/issues/41035")
-AUTOFIX = False
+FIX = "manual"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

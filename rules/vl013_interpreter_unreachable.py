@@ -45,7 +45,7 @@ SEVERITY = Severity.ERROR
 SUMMARY = "The runtime user cannot reach a venv's interpreter (a directory on the way is not searchable)"
 SCENARIOS = ("S4",)
 REFERENCES = ("https://github.com/astral-sh/uv/issues/7758", "https://github.com/astral-sh/uv/issues/13309")
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

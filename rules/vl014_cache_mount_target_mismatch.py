@@ -44,7 +44,7 @@ SEVERITY = Severity.WARNING
 SUMMARY = "A RUN's cache mount is not where the tool keeps its cache for that user"
 SCENARIOS = ("S8",)
 REFERENCES = ("https://github.com/astral-sh/uv/issues/12710",)
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -35,7 +35,7 @@ REFERENCES = (
     "https://github.com/linagora/openrag/pull/489",
     "https://github.com/sclorg/s2i-python-container/issues/298",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -40,7 +40,7 @@ SEVERITY = Severity.WARNING
 SUMMARY = "A RUN changes a path under an earlier VOLUME: kept by BuildKit, discarded by legacy builders"
 SCENARIOS = ()
 REFERENCES = ("https://github.com/docker/docs/issues/18113",)
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -36,7 +36,7 @@ SEVERITY = Severity.INFO
 SUMMARY = "A pinned uv version has a known permission regression (0.5.29: a per-user lock in /tmp)"
 SCENARIOS = ("S3",)
 REFERENCES = ("https://github.com/astral-sh/uv/issues/11324", "https://github.com/astral-sh/uv/issues/11408")
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 KNOWN_BAD = {"0.5.29": "takes /tmp/uv-<hash>.lock with the first user's permissions; another user then fails"}
 

@@ -41,7 +41,7 @@ REFERENCES = (
     "https://github.com/nikolaik/docker-python-nodejs/issues/19",
     "https://github.com/python-poetry/poetry/issues/8408",
 )
-AUTOFIX = False
+FIX = "manual"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

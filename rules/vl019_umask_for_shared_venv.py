@@ -37,7 +37,7 @@ SEVERITY = Severity.INFO
 SUMMARY = "An install into a group-0 venv of an arbitrary-uid image runs with umask 022"
 SCENARIOS = ("S20",)
 REFERENCES = ("https://github.com/opendatahub-io/notebooks/issues/3928", "https://github.com/linagora/openrag/pull/844")
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

@@ -43,7 +43,7 @@ REFERENCES = (
     "https://github.com/moby/buildkit/blob/master/solver/llbsolver/ops/user_linux.go",
     "https://github.com/ocurrent/docker-base-images/pull/352",
 )
-AUTOFIX = False
+FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

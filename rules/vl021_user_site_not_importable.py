@@ -66,7 +66,7 @@ REFERENCES = (
     "https://docs.python.org/3/library/site.html#site.USER_BASE",
     "https://pip.pypa.io/en/stable/user_guide/#user-installs",
 )
-AUTOFIX = False
+FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
 def check(a: Analysis) -> Iterator[Problem]:

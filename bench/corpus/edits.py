@@ -1,13 +1,12 @@
-"""Replay every fix venvlint offers on the corpus: each finding's edits applied alone, the build linted again.
+"""Run `--fix` on the corpus, in memory: every finding's edits, proven by replaying the build (venvlint.fix).
 
     python bench/corpus/edits.py --layout DIR
 
 For each entry of DIR/index.json (laid out by layout.py), lint as run.py does (its context, target and build
-args), then for every finding that carries edits: apply them to the Dockerfile's text, lint that text again with
-the same options, and report whether the finding is gone and whether any error or warning appeared that was not
-there before (a finding at a path below or above one of the same rule and severity counts as the same). Nothing is
-written: the edited text is linted in memory. Exit status 1 when an edit fails to apply, leaves its finding, or
-adds an error or warning.
+args) and run the fixer with unsafe fixes allowed (venvlint.fix.fix_text, what `--fix --unsafe-fixes` runs):
+one line per finding that carries edits, `ok` when it was fixed, else the fixer's reason; then whether a second
+run over the fixed text changes anything. Nothing is written. Exit status 1 when a finding with edits is left or
+the fix is not idempotent.
 """
 
 from __future__ import annotations
@@ -18,50 +17,36 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from venvlint.edits import EditError, apply_edits
-from venvlint.findings import Finding
+from venvlint.fix import fix_text, safety
 from venvlint.lint import LintOptions, lint_file
-from venvlint.model.fs import below
-
-
-def _serious(findings: list[Finding]) -> set[tuple[str, str, str]]:
-    return {(f.code, f.path, f.severity.value) for f in findings if f.severity.value in ("error", "warning")}
-
-
-def _new(after: list[Finding], before: list[Finding]) -> list[tuple[str, str, str]]:
-    old = _serious(before)
-    return sorted(
-        (c, p, s) for c, p, s in _serious(after)
-        if not any(c == c0 and s == s0 and (p == p0 or below(p, p0) or below(p0, p)) for c0, p0, s0 in old)
-    )  # fmt: skip
 
 
 def check_entry(entry: dict[str, Any]) -> list[str]:
-    """One line per edited finding: `ok` or what went wrong."""
+    """One line per finding with edits: `ok` or why it was not fixed; one more if a second run changes the text."""
     options = LintOptions(
         context=str(entry["context"]), target=entry.get("target"), build_args=dict(entry.get("build_args") or {})
     )
     path = str(entry["dockerfile"])
     text = Path(path).read_text(encoding="utf-8", errors="surrogateescape")
-    before = lint_file(path, options, text)
+
+    def lint(t: str) -> Any:
+        return lint_file(path, options, t)
+
+    before = lint(text)
+    outcome = fix_text(text, lint, unsafe=True)
+    fixed = {(f.code, f.path) for f in outcome.fixed}
     out = []
     for f in before.findings:
         if not f.edits:
             continue
-        label = f"{entry['id']}: {f.code} line {f.line} {f.path}"
-        try:
-            edited = apply_edits(text, f.edits)
-        except EditError as exc:
-            out.append(f"{label}: edit does not apply ({exc})")
-            continue
-        after = lint_file(path, options, edited)
-        if after.error is not None:
-            out.append(f"{label}: the edited file is refused: {after.error}")
-            continue
-        left = [g for g in after.findings if g.code == f.code and (g.path == f.path or below(g.path, f.path))]
-        added = _new(after.findings, before.findings)
-        status = "ok" if not left and not added else f"left {len(left)}, added {added}"
-        out.append(f"{label}: {status}")
+        label = f"{entry['id']}: {f.code} line {f.line} {f.path} ({safety(f).value})"  # type: ignore[union-attr]
+        if (f.code, f.path) in fixed:
+            out.append(f"{label}: ok")
+        else:
+            reason = next((r for (c, _, p), r in outcome.not_fixed.items() if c == f.code and p == f.path), "left")
+            out.append(f"{label}: {reason}")
+    if outcome.fixed and fix_text(outcome.text, lint, unsafe=True).text != outcome.text:
+        out.append(f"{entry['id']}: a second run changes the fixed text")
     return out
 
 
@@ -74,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in lines:
         print(line)
     bad = [ln for ln in lines if not ln.endswith(": ok")]
-    print(f"{len(lines)} edited findings, {len(lines) - len(bad)} fixed, {len(bad)} not")
+    print(f"{len(lines)} findings with edits, {len(lines) - len(bad)} fixed, {len(bad)} not")
     return 1 if bad else 0
 
 

@@ -89,6 +89,9 @@ def render_sarif(results: Sequence[FileResult], rules: Sequence[Any]) -> str:
             }
             if f.code in index:
                 item["ruleIndex"] = index[f.code]
+            fix = _sarif_fix(res.source, f, uri)
+            if fix is not None:
+                item["fixes"] = [fix]
             out.append(item)
     run: dict[str, Any] = {"tool": {"driver": driver}, "results": out}
     notifications = [
@@ -104,6 +107,37 @@ def render_sarif(results: Sequence[FileResult], rules: Sequence[Any]) -> str:
     failed = any(r.error is not None for r in results)
     run["invocations"] = [{"executionSuccessful": not failed, "toolExecutionNotifications": notifications}]
     return json.dumps({"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
+
+
+def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
+    """The finding's edits as a SARIF fix: the replacements that turn the linted text into the edited one, each a
+    region of characters (offset, length) and what goes there. None without edits, or when they do not fit."""
+    if not f.edits or not source:
+        return None
+    import difflib
+
+    from ..edits import EditError, apply_edits
+
+    try:
+        edited = apply_edits(source, f.edits)
+    except EditError:
+        return None
+    old, new = source.splitlines(keepends=True), edited.splitlines(keepends=True)
+    starts = [0]
+    for line in old:
+        starts.append(starts[-1] + len(line))
+    replacements = [
+        {
+            "deletedRegion": {"charOffset": starts[i1], "charLength": starts[i2] - starts[i1]},
+            "insertedContent": {"text": "".join(new[j1:j2])},
+        }
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
+    return {
+        "description": {"text": f.fix or f"{f.code} {f.name}"},
+        "artifactChanges": [{"artifactLocation": {"uri": uri, "uriBaseId": "%SRCROOT%"}, "replacements": replacements}],
+    }
 
 
 def _gh_data(text: str) -> str:

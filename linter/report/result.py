@@ -26,3 +26,10 @@ class FileResult:
     error: str | None = None  # the file could not be linted (exit 2)
     notes: list[Note] = field(default_factory=list)  # said as `venvlint: warning:` lines, not findings
     source: str = ""
+    # --fix / --diff: the text as read, the text after the proven fixes, the findings fixed (as found before their
+    # fix) and, for findings left, why they were not fixed (by (code, line, path) of the finding as reported).
+    original: str | None = None
+    fixed_text: str | None = None
+    fixed: list[Finding] = field(default_factory=list)
+    not_fixed: dict[tuple[str, int, str], str] = field(default_factory=dict)
+    fixes_written: bool = False  # --fix wrote them (--diff only shows them)

@@ -30,7 +30,7 @@ class RuleLike(Protocol):
     @property
     def references(self) -> tuple[str, ...]: ...
     @property
-    def autofix(self) -> bool: ...
+    def fix(self) -> str: ...
     @property
     def severity(self) -> Any: ...
 
@@ -52,7 +52,7 @@ def render(rule: RuleLike) -> str:
         f"| name | `{rule.name}` |",
         f"| default severity | {rule.severity.value} |",
         f"| triggered by | {rule.summary} |",
-        f"| auto-fix | {'yes' if rule.autofix else 'no'} |",
+        f"| auto-fix | {_AUTOFIX[rule.fix]} |",
         f"| reported by users | {'; '.join(f'{s} {SCENARIOS[s][0]}' for s in rule.scenarios) or '-'} |",
         "",
         rule.doc.strip(),
@@ -67,6 +67,13 @@ def render(rule: RuleLike) -> str:
     ]
     lines += ["", "_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
     return "\n".join(lines)
+
+
+_AUTOFIX = {
+    "safe": "yes, safe: `--fix` applies it once replaying the edited build proves it",
+    "unsafe": "yes, unsafe (it changes more than owners and modes): `--fix --unsafe-fixes`",
+    "manual": "no: the fix is the user's decision",
+}
 
 
 def _thread_url(thread: str) -> str:

@@ -33,12 +33,12 @@ def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Lin
     """The text report, as styled lines. Errors are not in it: they go to stderr (see `render_text`). `quiet`
     leaves out each file's block of assumptions (a finding still says what it assumed)."""
     out: list[Line] = []
-    total = 0
+    total = fixes = 0
     for res in results:
         if res.error is not None and not res.findings:
             continue
         assumptions = [] if quiet else res.assumptions
-        if not res.findings and not assumptions:
+        if not res.findings and not assumptions and not res.fixed:
             continue
         out.append([(res.file, "bold underline")])
         src_lines = res.source.splitlines()
@@ -61,6 +61,16 @@ def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Lin
             if f.fix:
                 out.append([("  fix: ", "bold green"), (f.fix, "")])
             out.extend([("  assumes " + a, "italic")] for a in f.assumptions)
+            reason = res.not_fixed.get((f.code, f.line, f.path))
+            if reason and res.fixed_text is not None:
+                out.append([("  not fixed automatically: ", "bold yellow"), (reason, "")])
+            out.append([])
+        verb = "fixed" if res.fixes_written or res.fixed_text is None else "fixable"
+        for f in res.fixed:
+            fixes += 1
+            out.append([(f"  {verb}: ", "bold green"), (f"{f.code} {f.name} at line {f.line}", "bold"),
+                        (f" (`{f.path}`)" if f.path else "", "")])  # fmt: skip
+        if res.fixed:
             out.append([])
         if assumptions:
             out.append([("Assumptions (what venvlint could not know):", "bold")])
@@ -73,6 +83,9 @@ def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Lin
     summary = f"{total} finding{'s' if total != 1 else ''} in {files} file{'s' if files != 1 else ''}"
     if errors:
         summary += f", {errors} file{'s' if errors != 1 else ''} could not be linted"
+    if fixes:
+        written = any(r.fixes_written for r in results)
+        summary += f"; {fixes} {'fixed' if written else 'fixable'} (proven by replaying the edited build)"
     out.append([(summary, "bold")])
     return out
 

@@ -161,4 +161,6 @@ def test_the_readme_lists_every_rule() -> None:
     from venvlint.rules import all_rules
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-    assert re.findall(r"^\| \[(VL\d{3})\]", readme, re.MULTILINE) == [r.code for r in all_rules()]
+    rows = re.findall(r"^\| \[(VL\d{3})\]\([^)]*\) \| [^|]+ \| \w+ \| (\w+) \|", readme, re.MULTILINE)
+    shown = {"safe": "safe", "unsafe": "unsafe", "manual": "no"}
+    assert rows == [(r.code, shown[r.fix]) for r in all_rules()]  # every rule, with its auto-fix kind

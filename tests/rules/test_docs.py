@@ -92,3 +92,26 @@ def test_published_docs_never_point_outside_the_repository() -> None:
         assert "shared/spec" not in text and "](../" not in text, name
     for r in all_rules():
         assert set(r.scenarios) <= set(SCENARIOS), r.code
+
+
+@pytest.mark.parametrize("rule", all_rules(), ids=[r.code for r in all_rules()])
+def test_the_declared_fix_kind_is_what_fix_does_with_the_example(rule: Any, tmp_path: Path) -> None:
+    """A rule's FIX (shown as `auto-fix` on its page) is how `--fix` treats its documented example: `safe` and
+    `unsafe` examples are fixed (with --unsafe-fixes for the latter), proven by replay; `manual` ones have no edit."""
+    from venvlint.fix import fix_text, safety
+
+    dockerfile, context, options = _example(rule.doc)
+    for rel in context:
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("x\n")
+    df = tmp_path / "Dockerfile"
+    df.write_text(dockerfile)
+    builder = options[options.index("--builder") + 1] if "--builder" in options else "buildkit"
+    users = tuple(options[i + 1] for i, o in enumerate(options) if o == "--runtime-user")
+    opts = LintOptions(builder=builder, runtime_users=users)
+    mine = [f for f in lint_file(str(df), opts).findings if f.code == rule.code]
+    kinds = {(s.value if (s := safety(f)) is not None else "manual") for f in mine}
+    assert kinds == {rule.fix}, (rule.code, kinds)
+    if rule.fix != "manual":
+        outcome = fix_text(dockerfile, lambda t: lint_file(str(df), opts, text=t), unsafe=rule.fix == "unsafe")
+        assert outcome.result is not None and not [f for f in outcome.result.findings if f.code == rule.code]
