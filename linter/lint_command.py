@@ -103,7 +103,7 @@ def run_lint(req: LintRequest) -> int:
         os.environ.pop("NO_COLOR", None)
         os.environ["FORCE_COLOR"] = "1"
     overrides = _severity_overrides(req)
-    dockerfiles = _expand_inputs(req.dockerfiles)
+    dockerfiles = _expand_inputs(req.dockerfiles, once=req.fix or req.diff)
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
     cli_unfixable = _rule_codes(req.unfixable)
@@ -293,9 +293,9 @@ def _progress(total: int, stdout_used: bool) -> Any:
     return progress
 
 
-def _expand_inputs(paths: list[str]) -> list[str]:
-    """Directories stand for the Dockerfiles below them (respecting .gitignore). A file reached twice (named, and
-    found in a folder also named) is linted once, where it first appears."""
+def _expand_inputs(paths: list[str], once: bool = False) -> list[str]:
+    """Directories stand for the Dockerfiles below them (respecting .gitignore). With `once`, a file reached twice
+    (named, and found in a folder also named) is kept where it first appears: --fix must not fix a file twice."""
     from .discover import find_dockerfiles
 
     out: list[str] = []
@@ -310,11 +310,18 @@ def _expand_inputs(paths: list[str]) -> list[str]:
         else:
             found = [p]
         for f in found:
-            key = f if f == "-" else os.path.realpath(f)
-            if key not in seen:
+            key = _identity(f) if once else f
+            if not once or key not in seen:
                 seen.add(key)
                 out.append(f)
     return out
+
+
+def _identity(path: str) -> str:
+    try:
+        return os.path.realpath(path) if path != "-" else path
+    except ValueError:  # a NUL byte in the name: reading it says so
+        return path
 
 
 def _write_output(
