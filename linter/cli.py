@@ -178,7 +178,11 @@ def _run_typer(args: list[str]) -> None:
 def _handle_unexpected(exc: Exception) -> None:
     # typer vendors its own click, so recognise click's usage errors by their shape rather than by class.
     if any(k.__name__ == "ClickException" for k in type(exc).__mro__):
-        exc.show(file=sys.stderr)  # type: ignore[attr-defined]
+        # One line, as every other usage error: click's own form is a usage block, a hint and the message.
+        message = " ".join(str(exc.format_message()).split())  # type: ignore[attr-defined]
+        ctx = getattr(exc, "ctx", None)
+        command = getattr(ctx, "command_path", "") or "venvlint"
+        sys.stderr.write(f"venvlint: error: {message} (see `{command} --help`)\n")
         sys.exit(2)
     if os.environ.get("VENVLINT_DEBUG"):
         raise exc

@@ -190,7 +190,7 @@ def profile_cmd(
     archive: Annotated[
         str,
         typer.Argument(
-            help="An image saved with docker/podman save, or an OCI layout tarball; `-` reads it from standard input."
+            help="An image saved with docker/podman save, an OCI layout (tar or directory); `-` reads it from standard input."
         ),
     ],
     name: Annotated[str | None, typer.Option("--name", help="Profile name (default: the image's tag).")] = None,

@@ -18,6 +18,7 @@ across all levels, never replaced; `severity` maps are merged (later wins); scal
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -132,6 +133,8 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
         code = resolve_rule(str(name))
         if code is None:
             raise err("severity", f"unknown rule {name!r}")
+        if code in cfg.severity:  # by code and by name: which one was meant?
+            raise err("severity", f"{name!r} is {code}, given a severity twice")
         cfg.severity[code] = _severity(level, err, "severity")
     if "failure-threshold" in data:
         cfg.failure_threshold = _severity(data["failure-threshold"], err, "failure-threshold")
@@ -161,10 +164,17 @@ def runtime_user_problem(spec: str) -> str | None:
     Dockerfile."""
     if spec == "arbitrary":
         return None
-    user, _, group = spec.partition(":")
-    if not user or ":" in group or (spec.endswith(":")) or any(c.isspace() for c in spec):
+    user, sep, group = spec.partition(":")
+    parts = [user, group] if sep else [user]
+    if not all(_ID.fullmatch(p) and (not p.isdigit() or int(p) <= _MAX_ID) for p in parts):
         return f"{spec!r} is not an identity: give USER or USER:GROUP (names or numbers), or `arbitrary`"
     return None
+
+
+# A user or group as `docker run --user` takes it: a number up to 2^32-2 (uid_t's largest, -1 is "none"), or a name
+# as shadow-utils allows one (no leading `-`, which would read as an option).
+_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\$?")
+_MAX_ID = 2**32 - 2
 
 
 def _str_list(data: Mapping[str, Any], key: str, err: Callable[[str, str], InputError]) -> list[str]:

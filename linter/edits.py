@@ -110,14 +110,20 @@ def appendable(original: str) -> bool:
 
 
 def _skip_blanks(text: str, at: int) -> int:
-    """Past blanks and line continuations (`\\` then a newline) from `at`."""
+    """Past blanks, line continuations (`\\` then a newline) and the comment lines a continuation may hold (the
+    parser drops them: `RUN --mount=... \\` / `# install` / `pip install ...` runs `pip install`) from `at`."""
+    after_newline = False
     while at < len(text):
         if text[at] in " \t":
             at += 1
-        elif text.startswith("\\\n", at):
-            at += 2
-        elif text.startswith("\\\r\n", at):
-            at += 3
+        elif text.startswith("\\\n", at) or text.startswith("\\\r\n", at):
+            at += 2 if text[at + 1] == "\n" else 3
+            after_newline = True
+            continue
+        elif after_newline and text[at] == "#":
+            end = text.find("\n", at)
+            at = len(text) if end < 0 else end + 1
+            continue
         else:
             break
     return at

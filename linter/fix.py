@@ -82,6 +82,7 @@ class FixOutcome:
     fixed: list[Finding] = field(default_factory=list)
     not_fixed: dict[tuple[str, int, str], str] = field(default_factory=dict)
     result: FileResult | None = None
+    before: FileResult | None = None  # the lint of the text as given
 
 
 def fix_text(
@@ -99,7 +100,7 @@ def fix_text(
     new text. `fixable(code)` says whether a rule may be fixed. Never raises for an edit that does not fit: that
     finding is left, with the reason."""
     outcome = FixOutcome(text)
-    result = lint(text)
+    result = outcome.before = lint(text)
     failed: dict[tuple[str, str, tuple[Edit, ...]], str] = {}  # an attempt that failed fails again: not replayed
     for _ in range(max_rounds):
         outcome.not_fixed = {}
@@ -135,7 +136,7 @@ def _why_not(f: Finding, unsafe: bool, fixable: Callable[[str], bool]) -> str | 
     if not f.edits:
         return "no automatic fix: the fix is the user's decision (see `fix:`)"
     if not fixable(f.code):
-        return f"{f.code} is not fixable by configuration (`unfixable`)"
+        return f"{f.code} is kept out of fixing (--unfixable or `unfixable:`)"
     if any(_RECURSIVE.search(e.text) for e in f.edits if e.kind is not EditKind.APPEND_RUN):
         return "its fix would chown or chmod a tree in a layer of its own (a copy of the tree): apply it by hand"
     if safety(f) is Safety.UNSAFE and not unsafe:
@@ -182,9 +183,13 @@ def unified_diff(old: str, new: str, name: str) -> str:
     return "".join(out)
 
 
-def fix_file(path: str, options: LintOptions, text: str | None, unsafe: bool, unfixable: frozenset[str]) -> FileResult:
-    """Lint `path` (its `text` when read from stdin) and fix what can be proven fixed: the FileResult of the fixed
-    text, with `original`, `fixed_text`, `fixed` and `not_fixed` filled. Nothing is written here."""
+def fix_file(
+    path: str, options: LintOptions, text: str | None, unsafe: bool, unfixable: frozenset[str], applied: bool = True
+) -> FileResult:
+    """Lint `path` (its `text` when read from stdin) and fix what can be proven fixed, with `original`, `fixed_text`,
+    `fixed` and `not_fixed` filled. `applied` (--fix): the FileResult of the fixed text, its findings what remains.
+    Not `applied` (--diff, nothing written): the FileResult of the text as it is, each finding marked fixable (in
+    `fixed`) or with the reason it is not. Nothing is written here."""
     from .errors import InputError
     from .lint import lint_file
 
@@ -200,8 +205,19 @@ def fix_file(path: str, options: LintOptions, text: str | None, unsafe: bool, un
         fixable=lambda code: code not in unfixable,
     )
     result = outcome.result or lint_file(path, options, text=outcome.text)
+    fixed, not_fixed = outcome.fixed, outcome.not_fixed
+    if not applied and outcome.before is not None:
+        # Report the file as it is: each fixed finding as the first lint found it (its line in the file on disk).
+        result = outcome.before
+        fixed = [g for g in result.findings if any(g.code == f.code and _same_place(g.path, f.path) for f in fixed)]
+        not_fixed = {
+            (g.code, g.line, g.path): reason
+            for g in result.findings
+            for (code, _, p), reason in outcome.not_fixed.items()
+            if g.code == code and _same_place(g.path, p)
+        }
     result.original, result.fixed_text = text, outcome.text
-    result.fixed, result.not_fixed = outcome.fixed, outcome.not_fixed
+    result.fixed, result.not_fixed = fixed, not_fixed
     return result
 
 

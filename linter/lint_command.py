@@ -73,6 +73,10 @@ def run_lint(req: LintRequest) -> int:
             raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
     if sum(1 for _, o in outputs if o == "-") > 1:
         raise InputError("only one --format can go to standard output: give the others -o FILE")
+    files = [o for _, o in outputs if o != "-"]
+    if len(files) != len(set(files)):
+        same = next(o for o in files if files.count(o) > 1)
+        raise InputError(f"two formats write to {same}: give each its own -o FILE")
     if req.builder is not None and req.builder not in configuration.BUILDERS:
         raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
     try:
@@ -136,11 +140,14 @@ def run_lint(req: LintRequest) -> int:
         configs.append((name, cfg, options, threshold))
         fixing = None
         if req.fix or req.diff:
-            fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable))
+            fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable), apply=req.fix)
         work.append(WorkItem(name, options, None, fixing, path == "-"))
         thresholds.append(threshold)
     if req.show_config:
         from .report.showconfig import render_config
+
+        if outputs != [("text", "-")]:
+            raise InputError("--show-config prints text to standard output: drop --format and -o")
 
         sys.stdout.write(render_config(configs))
         return 0
@@ -214,6 +221,7 @@ class FixSettings:
 
     unsafe: bool
     unfixable: frozenset[str]
+    apply: bool = True  # --fix (False: --diff, the report is of the file as it is)
 
 
 @dataclass(frozen=True)
@@ -240,7 +248,8 @@ def _lint_one(item: WorkItem) -> Any:
         return lint_file(item.path, item.options, text=item.text)
     from .fix import fix_file
 
-    return fix_file(item.path, item.options, item.text, item.fixing.unsafe, item.fixing.unfixable)
+    fixing = item.fixing
+    return fix_file(item.path, item.options, item.text, fixing.unsafe, fixing.unfixable, fixing.apply)
 
 
 def _emit_fixes(work: Sequence[WorkItem], results: list[Any], write: bool) -> None:

@@ -22,6 +22,9 @@ from .parse.model import ParsedDockerfile
 
 # The codes are stripped in Python: a lazy `([^#]*?)\s*` backtracks quadratically over a long run of blanks.
 _PRAGMA = re.compile(r"^venvlint:?\s+(?:(stage|global)\s+)?ignore\s*=([^#]*)(?:#.*)?$", re.IGNORECASE)
+# What is meant as a pragma (`venvlint` then a word with `=`, or `ignore`): if it is not one, it is a mistake to say.
+_ATTEMPT = re.compile(r"^venvlint(:|\s)\s*(\S*=|(stage\s+|global\s+)?ignore\b)", re.IGNORECASE)
+_TRAILING = re.compile(r"\s#\s*venvlint:?\s+(stage\s+|global\s+)?ignore", re.IGNORECASE)
 
 
 @dataclass
@@ -47,17 +50,26 @@ def parse_pragmas(parsed: ParsedDockerfile, resolve_rule: Callable[[str], str | 
     instructions = parsed.instructions
     froms = [i.line for i in instructions if i.cmd == "FROM"]
     last_line = max((i.end_line for i in instructions), default=0)
+    for ins in instructions:
+        # A trailing comment is part of the instruction in Docker: `COPY a /b # venvlint ignore=VL001` copies `#`,
+        # `venvlint`, ... and silences nothing. Said, because it looks like it works.
+        first = ins.original.split("\n", 1)[0]
+        if _TRAILING.search(first) and ins.cmd != "RUN":
+            out.notes.append((ins.line, "`# venvlint ...` after an instruction is part of its arguments in Docker, "
+                                        "not a pragma: put the pragma on a line of its own above it"))  # fmt: skip
     for c in parsed.comments:
         m = _PRAGMA.match(c.text)
-        if not m:
-            if c.text.lower().startswith(("venvlint ", "venvlint:")) and "ignore" in c.text.lower():
+        names = m.group(2) if m else ""
+        parts = [n.strip() for n in names.split(",")]
+        if not m or not any(parts) or any(len(p.split()) > 1 for p in parts):
+            if _ATTEMPT.match(c.text):
                 shown = c.text if len(c.text) <= 80 else c.text[:77] + "..."
                 raise InputError(f"malformed pragma {shown!r} (expected `# venvlint [stage|global] ignore=CODE,...`)",
                                  parsed.path, c.line)  # fmt: skip
             continue
-        scope, names = m.group(1), m.group(2)
+        scope = m.group(1)
         codes: set[str] = set()
-        for name in (n.strip() for n in names.split(",")):
+        for name in parts:
             if not name:
                 continue
             code = resolve_rule(name)

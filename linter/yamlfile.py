@@ -39,10 +39,10 @@ def _refuse_duplicate_keys(node: Any, path: str) -> None:
             seen: dict[Any, int] = {}
             for key, value in n.value:
                 if isinstance(key, yaml.ScalarNode):
-                    first = seen.setdefault(key.value, key.start_mark.line + 1)
-                    if first != key.start_mark.line + 1:
-                        raise InputError(f"duplicate key {key.value!r} (first at line {first})", path,
+                    if key.value in seen:  # (flow style puts both on one line: compare keys, not lines)
+                        raise InputError(f"duplicate key {key.value!r} (first at line {seen[key.value]})", path,
                                          key.start_mark.line + 1)  # fmt: skip
+                    seen[key.value] = key.start_mark.line + 1
                 stack.append(value)
         elif isinstance(n, yaml.SequenceNode):
             stack.extend(n.value)

@@ -83,4 +83,7 @@ def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip
-    return "see the message: create the user or group first, use numeric ids, or avoid the builder-specific form", ()
+    if f.kind is FailureKind.SOURCE_MISSING:
+        return (f"make `{f.subject}` exist where the COPY reads it (the build context, or the stage it copies "
+                "from), or copy a path that does", ())  # fmt: skip
+    return "see the message: the selected builder stops at this instruction", ()

@@ -73,9 +73,16 @@ class Instruction:
 
     @property
     def summary(self) -> str:
-        """A one-line form of the instruction for messages: `COPY overlay/ /`."""
-        first = " ".join(self.original.strip().split("\n", 1)[0].split())
-        return shorten(first, 100)
+        """A one-line form of the instruction for messages: `COPY overlay/ /`, its continuation lines joined (comment
+        lines inside them dropped, as the parser drops them); a heredoc's first line only."""
+        lines = self.original.strip().split("\n")
+        if "<<" in lines[0]:
+            lines = lines[:1]
+        kept = [ln.rstrip() for ln in lines if not ln.strip().startswith("#")]
+        joined = " ".join(
+            ln[:-1] if ln.endswith(("\\", "`")) and i < len(kept) - 1 else ln for i, ln in enumerate(kept)
+        )
+        return shorten(" ".join(joined.split()), 100)
 
 
 @dataclass(frozen=True)

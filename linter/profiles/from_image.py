@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import posixpath
 import re
 import tarfile
@@ -45,7 +46,8 @@ _NOT_AN_ARCHIVE = "not an image archive (expected the tar file `docker save` or 
 
 
 def read_image(path: str, stdin: IO[bytes] | None = None) -> Image:
-    """The merged filesystem, config and tags of a saved image. `path` `-` reads the archive from `stdin` (standard
+    """The merged filesystem, config and tags of a saved image: a docker-archive or OCI layout tar file, or an OCI
+    layout directory. `path` `-` reads the archive from `stdin` (standard
     input by default: `podman save IMG | venvlint profile -`), spooled to an anonymous temporary file because a
     tar archive's members are read out of order.
 
@@ -59,9 +61,48 @@ def read_image(path: str, stdin: IO[bytes] | None = None) -> Image:
             shutil.copyfileobj(stdin or sys.stdin.buffer, spool)
             spool.seek(0)
             return _read_archive(spool, "-")
+    if os.path.isdir(path):  # an OCI layout directory (`skopeo copy ... oci:DIR`, `podman save --format oci-dir`)
+        return _read_image(_Archive(directory=path), path)
     require_regular(path, "image archive")
     with open(path, "rb") as fh:
         return _read_archive(fh, path)
+
+
+class _Archive:
+    """The members of an image archive by name: a tar file (names as `docker save` writes them, or with the `./`
+    that `tar -C dir .` adds), or an OCI layout directory."""
+
+    def __init__(self, tar: tarfile.TarFile | None = None, directory: str | None = None) -> None:
+        self._tar, self._dir = tar, directory
+        self._members = {m.name.removeprefix("./"): m for m in tar.getmembers()} if tar is not None else {}
+
+    def has(self, name: str) -> bool:
+        if self._tar is not None:
+            return name in self._members
+        return self._inside(name) is not None
+
+    def _inside(self, name: str) -> str | None:
+        assert self._dir is not None
+        full = os.path.normpath(os.path.join(self._dir, name))
+        inside = full.startswith(os.path.join(os.path.normpath(self._dir), ""))
+        return full if inside and os.path.isfile(full) and not os.path.islink(full) else None
+
+    def read(self, name: str, path: str) -> bytes:
+        """The member's bytes; InputError naming the archive when it is missing or unreadable."""
+        try:
+            if self._tar is not None:
+                member = self._members.get(name)
+                f = self._tar.extractfile(member) if member is not None else None
+                if f is None:
+                    raise InputError(f"{name} is missing from the archive", path)
+                return f.read()
+            full = self._inside(name)
+            if full is None:
+                raise InputError(f"{name} is missing from the layout", path)
+            with open(full, "rb") as fh:
+                return fh.read()
+        except (OSError, tarfile.TarError, EOFError) as exc:
+            raise InputError(f"{name} cannot be read: {exc}", path) from None
 
 
 def _read_archive(fh: IO[bytes], path: str) -> Image:
@@ -75,20 +116,20 @@ def _read_archive(fh: IO[bytes], path: str) -> Image:
         # tarfile's own message lists each compression it tried, over several lines.
         raise InputError(_NOT_AN_ARCHIVE, path) from None
     with outer:
-        try:
-            config, layers, tags = _metadata(outer, path)
-        except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError) as exc:
-            # A crafted or damaged archive: malformed JSON, or JSON of the wrong shape.
-            raise InputError(f"not a readable image archive: malformed metadata ({type(exc).__name__})", path) from None
-        image = Image(config=config.get("config") or {}, tags=tags)
-        for layer in layers:
-            try:
-                member = outer.extractfile(layer)
-            except (KeyError, OSError, tarfile.TarError, EOFError) as exc:
-                raise InputError(f"layer {layer} cannot be read: {exc}", path) from None
-            if member is None:
-                raise InputError(f"layer {layer} is missing from the archive", path)
-            _apply_layer(image, member, path, layer)
+        return _read_image(_Archive(tar=outer), path)
+
+
+def _read_image(archive: _Archive, path: str) -> Image:
+    try:
+        config, layers, tags = _metadata(archive, path)
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError, RecursionError):
+        # A crafted or damaged archive: malformed JSON, or JSON of the wrong shape.
+        raise InputError(
+            "not a readable image archive: its manifest or config is not the JSON docker, podman or OCI write", path
+        ) from None
+    image = Image(config=config.get("config") or {}, tags=tags)
+    for layer in layers:
+        _apply_layer(image, io.BytesIO(archive.read(layer, path)), path, layer)
     return image
 
 
@@ -115,21 +156,20 @@ def _unzstd(data: bytes, path: str, name: str) -> bytes:
         raise InputError(f"layer {name} is zstd-compressed and cannot be decompressed: {exc}", path) from None
 
 
-def _metadata(outer: tarfile.TarFile, path: str) -> tuple[dict[str, Any], list[str], list[str]]:
+def _metadata(outer: _Archive, path: str) -> tuple[dict[str, Any], list[str], list[str]]:
     """The image config, its layers (member names, bottom first) and its tags, from either archive layout."""
-    names = set(outer.getnames())
-    if "manifest.json" in names:
-        manifest = json.loads(_read(outer, "manifest.json", path))[0]
-        config = json.loads(_read(outer, manifest["Config"], path))
+    if outer.has("manifest.json"):
+        manifest = json.loads(outer.read("manifest.json", path))[0]
+        config = json.loads(outer.read(manifest["Config"], path))
         layers = [str(layer) for layer in manifest["Layers"]]
         tags = [str(t) for t in manifest.get("RepoTags") or []]
-    elif "index.json" in names:
-        index = json.loads(_read(outer, "index.json", path))
+    elif outer.has("index.json"):
+        index = json.loads(outer.read("index.json", path))
         desc = index["manifests"][0]
-        m = json.loads(_read(outer, _blob(desc["digest"]), path))
+        m = json.loads(outer.read(_blob(desc["digest"]), path))
         if "manifests" in m:  # an index of manifests (multi-platform): take the first
-            m = json.loads(_read(outer, _blob(m["manifests"][0]["digest"]), path))
-        config = json.loads(_read(outer, _blob(m["config"]["digest"]), path))
+            m = json.loads(outer.read(_blob(m["manifests"][0]["digest"]), path))
+        config = json.loads(outer.read(_blob(m["config"]["digest"]), path))
         layers = [_blob(layer["digest"]) for layer in m["layers"]]
         ref = desc.get("annotations", {}).get("org.opencontainers.image.ref.name")
         tags = [ref] if ref else []
@@ -143,13 +183,6 @@ def _metadata(outer: tarfile.TarFile, path: str) -> tuple[dict[str, Any], list[s
 def _blob(digest: str) -> str:
     algo, _, hexd = digest.partition(":")
     return f"blobs/{algo}/{hexd}"
-
-
-def _read(tf: tarfile.TarFile, name: str, path: str) -> bytes:
-    f = tf.extractfile(name)
-    if f is None:
-        raise InputError(f"{name} is missing from the archive", path)
-    return f.read()
 
 
 def _apply_layer(image: Image, fileobj: IO[bytes], path: str, name: str = "") -> None:

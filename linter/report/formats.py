@@ -117,10 +117,13 @@ def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
     import difflib
 
     from ..edits import EditError, apply_edits
+    from ..errors import InputError
+    from ..parse.reader import parse_text
 
     try:
         edited = apply_edits(source, f.edits)
-    except EditError:
+        parse_text(edited)  # an edit that breaks the Dockerfile is no fix to offer (--fix would refuse it too)
+    except (EditError, InputError):
         return None
     old, new = source.splitlines(keepends=True), edited.splitlines(keepends=True)
     starts = [0]

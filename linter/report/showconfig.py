@@ -21,7 +21,7 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
         rows = [
             ("config files", ", ".join(cfg.files) or "none found"),
             ("environment", ", ".join(env) or "no VENVLINT_* variables"),
-            ("context", "none (--no-context)" if options.no_context else options.context or "the Dockerfile's folder"),
+            ("context", _context(name, options)),
             ("builder", options.builder),
             ("target", options.target or "the last stage"),
             ("build args", ", ".join(f"{k}={v}" for k, v in sorted(options.build_args.items())) or "none"),
@@ -34,3 +34,9 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
         ]
         out.extend(f"  {key}: {value}" for key, value in rows)
     return "\n".join(out) + "\n"
+
+
+def _context(name: str, options: Any) -> str:
+    if options.no_context:
+        return "none (--no-context)"
+    return str(options.context or ("the current directory" if name == "-" else "the Dockerfile's folder"))

@@ -62,16 +62,20 @@ def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Lin
                 out.append([("  fix: ", "bold green"), (f.fix, "")])
             out.extend([("  assumes " + a, "italic")] for a in f.assumptions)
             reason = res.not_fixed.get((f.code, f.line, f.path))
-            if reason and res.fixed_text is not None:
+            if f in res.fixed and not res.fixes_written:
+                out.append(
+                    [("  fixable: ", "bold green"), ("--fix applies the fix (proven by replaying the build)", "")]
+                )
+            elif reason and res.fixed_text is not None:
                 out.append([("  not fixed automatically: ", "bold yellow"), (reason, "")])
             out.append([])
-        verb = "fixed" if res.fixes_written or res.fixed_text is None else "fixable"
-        for f in res.fixed:
-            fixes += 1
-            out.append([(f"  {verb}: ", "bold green"), (f"{f.code} {f.name} at line {f.line}", "bold"),
-                        (f" (`{f.path}`)" if f.path else "", "")])  # fmt: skip
-        if res.fixed:
-            out.append([])
+        fixes += len(res.fixed)
+        if res.fixes_written:
+            for f in res.fixed:
+                out.append([("  fixed: ", "bold green"), (f"{f.code} {f.name} at line {f.line}", "bold"),
+                            (f" (`{f.path}`)" if f.path else "", "")])  # fmt: skip
+            if res.fixed:
+                out.append([])
         if assumptions:
             out.append([("Assumptions (what venvlint could not know):", "bold")])
             for line, msg in assumptions:

@@ -141,7 +141,7 @@ def stage_sources(fs: FileSystem, srcs: Iterable[str], label: str) -> list[Sourc
                 if matches:
                     continue
             if fs.is_known_absent(path):
-                raise BuildFailure(f"{src}: not found in stage {label}")
+                raise BuildFailure(f"{src}: not found in stage {label}", kind=FailureKind.SOURCE_MISSING, subject=src)
             out.append(Source(src, [Entry("", Kind.FILE, None, None, None, knowledge=Knowledge.UNKNOWN)]))
             continue
         entries = []

@@ -430,7 +430,7 @@ class _Replayer:
                 self.context.match_sources(src)
             except MissingSource as exc:
                 if self.strict_context:
-                    raise copyops.BuildFailure(exc.message) from None
+                    raise copyops.BuildFailure(exc.message, kind=FailureKind.SOURCE_MISSING, subject=src) from None
                 self.state.assume(
                     step.line,
                     f"COPY source {src!r} is not in the build context (made before the build?): what it copies "

@@ -19,6 +19,7 @@ class FailureKind(str, Enum):
     UNKNOWN_GROUP = "unknown-group"
     BUILDER_FLAG = "builder-flag"  # a flag the selected builder rejects (--chmod on the classic builder)
     COPY_ONTO_SYMLINK = "copy-onto-symlink"  # a COPY places a directory where the image has a symlink
+    SOURCE_MISSING = "source-missing"  # a COPY source is not in the build context or the stage it copies from
     OTHER = "other"
 
 

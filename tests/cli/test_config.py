@@ -95,6 +95,10 @@ def test_contexts_and_build_args_by_glob(tmp_path: Path) -> None:
         ("severity:\n  VL001: info\n  VL001: error\n", "duplicate key 'VL001' (first at line 2)", 3),
         ('runtime-users: ["1001:0:x"]\n', "'1001:0:x' is not an identity", 1),
         ('runtime-users: [":0"]\n', "':0' is not an identity", 1),
+        ('runtime-users: ["-5"]\n', "'-5' is not an identity", 1),
+        ('runtime-users: ["99999999999"]\n', "'99999999999' is not an identity", 1),
+        ("{ignore: [VL015], ignore: [VL004]}\n", "duplicate key 'ignore' (first at line 1)", 1),
+        ("severity: {VL004: error, cache-dir-not-writable: info}\n", "'cache-dir-not-writable' is VL004, given", 1),
     ],
 )
 def test_config_errors_name_file_key_and_line(tmp_path: Path, text: str, message: str, line: int) -> None:
@@ -192,3 +196,28 @@ def test_quiet_leaves_out_the_assumptions(tmp_path: Path) -> None:
     quiet = run(str(df), "-q", cwd=tmp_path)
     assert quiet.returncode == loud.returncode == 0
     assert "Assumptions" not in quiet.stdout and quiet.stdout == "0 findings in 1 file\n"
+
+
+def test_show_config_for_stdin_and_only_as_text(tmp_path: Path) -> None:
+    r = run("-", "--show-config", cwd=tmp_path)
+    assert r.returncode == 0 and "  context: the current directory" in r.stdout.splitlines()
+    r = run("-", "--show-config", "-f", "json", cwd=tmp_path)
+    assert r.returncode == 2 and "--show-config prints text" in r.stderr
+
+
+def test_a_copy_source_missing_under_strict_context_gets_a_fix_about_the_source(tmp_path: Path) -> None:
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM python:3.12-slim\nCOPY \\\n    missing.txt /app/\n")
+    r = run(str(df), "--strict-context", "-f", "json", cwd=tmp_path)
+    (f,) = json.loads(r.stdout)["findings"]
+    assert f["code"] == "VL011" and "make `missing.txt` exist where the COPY reads it" in f["fix"]
+    assert "user or group" not in f["fix"]
+
+
+def test_a_continued_instruction_is_quoted_whole() -> None:
+    """Messages quote the cause instruction: `COPY overlay/ /`, not `COPY \\` (its first line)."""
+    from venvlint.parse.reader import parse_text
+
+    text = "FROM x\nCOPY \\\n    # the overlay\n    overlay/ /\nRUN <<EOT\necho hi\nEOT\n"
+    copy, heredoc = parse_text(text).instructions[1:]
+    assert copy.summary == "COPY overlay/ /" and heredoc.summary == "RUN <<EOT"

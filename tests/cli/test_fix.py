@@ -154,9 +154,10 @@ def test_without_fix_nothing_is_written_and_diff_applies_with_patch(tmp_path: Pa
     original = df.read_bytes()
     assert run("Dockerfile", cwd=ex).returncode == 1 and df.read_bytes() == original
     diff = run("Dockerfile", "--diff", cwd=ex)
-    assert diff.returncode == 0, diff.stderr  # nothing would remain above the threshold
+    assert diff.returncode == 1, diff.stderr  # nothing is fixed yet: the report is of the file as it is
     assert df.read_bytes() == original and diff.stdout.startswith("--- Dockerfile\n+++ Dockerfile\n")
-    assert "fixable: VL001" in diff.stderr
+    assert "Dockerfile:8  VL001" in diff.stderr and "Dockerfile:13  VL019" in diff.stderr  # lines of the file on disk
+    assert diff.stderr.count("fixable: --fix applies the fix") == 2
     patched = subprocess.run(["patch", "-p0"], input=diff.stdout, text=True, cwd=ex, capture_output=True, timeout=60)
     assert patched.returncode == 0, patched.stdout + patched.stderr
     assert run("Dockerfile", cwd=ex).returncode == 0  # the patched file is clean
@@ -217,7 +218,7 @@ def test_unsafe_fixes_and_unfixable(tmp_path: Path) -> None:
     unsafe = run("Dockerfile", "--diff", "--unsafe-fixes", cwd=tmp_path)
     assert len(unsafe.stdout) >= len(safe.stdout)
     none = run("Dockerfile", "--diff", "--unsafe-fixes", *[a for c in codes for a in ("--unfixable", c)], cwd=tmp_path)
-    assert none.stdout == "" and "not fixable by configuration" in none.stderr
+    assert none.stdout == "" and "kept out of fixing (--unfixable or `unfixable:`)" in none.stderr
     (tmp_path / ".git").mkdir()
     (tmp_path / ".venvlint.yaml").write_text(f"unfixable: [{', '.join(sorted(codes))}]\n")
     assert run("Dockerfile", "--diff", "--unsafe-fixes", cwd=tmp_path).stdout == ""
@@ -255,3 +256,17 @@ def test_a_file_named_twice_is_fixed_once(tmp_path: Path) -> None:
     ex = _example(tmp_path)
     r = run("Dockerfile", ".", "./Dockerfile", "--fix", cwd=ex)
     assert r.returncode == 0 and "2 fixed" in r.stdout, r.stdout + r.stderr
+
+
+def test_a_fix_before_a_comment_inside_a_continuation_lands_on_the_command(tmp_path: Path) -> None:
+    """`RUN --mount=... \\` / `# install deps` / `pip install`: the comment line is dropped by the parser, so
+    `umask 002 &&` goes before `pip`, not before the comment (where it would comment out the continuation)."""
+    df = tmp_path / "Dockerfile"
+    df.write_text("FROM registry.access.redhat.com/ubi9/python-311\nRUN --mount=type=cache,target=/tmp/c \\\n"
+                  "    # install deps\n    pip install requests\n")  # fmt: skip
+    sarif = json.loads(run("Dockerfile", "-f", "sarif", cwd=tmp_path).stdout)
+    (replacement,) = sarif["runs"][0]["results"][0]["fixes"][0]["artifactChanges"][0]["replacements"]
+    assert replacement["insertedContent"]["text"] == "    umask 002 && pip install requests\n"
+    r = run("Dockerfile", "--fix", cwd=tmp_path)
+    assert r.returncode == 0 and "fixed: VL019" in r.stdout, r.stdout + r.stderr
+    assert df.read_text().endswith("    # install deps\n    umask 002 && pip install requests\n")

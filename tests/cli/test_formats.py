@@ -202,3 +202,17 @@ def test_an_output_file_without_its_format_is_a_usage_error(tmp_path: Path) -> N
     r = run(str(EXAMPLE), "-f", "json", "-o", str(out), "-o", str(tmp_path / "b.json"))
     assert r.returncode == 2 and "--format json already writes to" in r.stderr, r.stderr
     assert r.stderr.count("\n") == 1
+
+
+def test_two_formats_into_one_file_is_a_usage_error(tmp_path: Path) -> None:
+    out = tmp_path / "same"
+    r = run(str(EXAMPLE), "-f", "json", "-o", str(out), "-f", "sarif", "-o", str(out))
+    assert r.returncode == 2 and r.stderr == f"venvlint: error: two formats write to {out}: give each its own -o FILE\n"
+    assert not out.exists()
+
+
+def test_usage_errors_from_the_command_parser_are_one_line() -> None:
+    for args in (["--bogus", str(EXAMPLE)], ["lint"], ["profile"], ["explain"]):
+        r = run(*args)
+        assert r.returncode == 2 and r.stderr.startswith("venvlint: error: ") and r.stderr.count("\n") == 1, r.stderr
+    assert "No such option: --bogus" in run("--bogus", str(EXAMPLE)).stderr

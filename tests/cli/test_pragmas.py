@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from venvlint.lint import LintOptions, lint_file
 
 BASE = "FROM registry.access.redhat.com/ubi9/python-311\nUSER 0\n{pragma}COPY overlay/ /\nUSER 1001\n"
@@ -70,3 +71,27 @@ def test_the_colon_form_is_a_pragma_too(tmp_path: Path) -> None:
     assert _lint(tmp_path, "# venvlint: global ignore=VL001\n")[0] == []
     _, error = _lint(tmp_path, "# venvlint: ignore VL001\n")
     assert error is not None and "malformed pragma" in error
+
+
+@pytest.mark.parametrize(
+    "pragma",
+    ["# venvlint ignor=VL001\n", "# venvlint foo=VL001\n", "# venvlint ignore=\n", "# venvlint: ignore=VL001 extra\n",
+     "# venvlint stage ignore VL001\n"],
+)  # fmt: skip
+def test_a_mistyped_pragma_is_named_never_silently_ignored(tmp_path: Path, pragma: str) -> None:
+    _, error = _lint(tmp_path, pragma)
+    assert error is not None and "malformed pragma" in error and "Dockerfile:3" in error
+
+
+def test_a_comment_about_venvlint_is_not_a_pragma(tmp_path: Path) -> None:
+    assert _lint(tmp_path, "# venvlint is run in CI\n") == (["VL001"], None)
+
+
+def test_a_trailing_pragma_is_said_not_to_be_one(tmp_path: Path) -> None:
+    """In Docker the words after the COPY are its arguments: `#`, `venvlint`, `ignore=VL001` (the destination!)."""
+    (tmp_path / "overlay/opt/app-root").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "overlay/opt/app-root/app.conf").write_text("x")
+    df = tmp_path / "Dockerfile"
+    df.write_text(BASE.format(pragma="").replace("COPY overlay/ /", "COPY overlay/ / # venvlint ignore=VL001"))
+    r = lint_file(str(df), LintOptions())
+    assert any(line == 3 and "not a pragma" in note for line, note in r.notes), r.notes

@@ -156,3 +156,42 @@ def test_a_profiles_file_in_error_is_said_once_per_run(tmp_path: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "venvlint", "--profiles", str(bad), *files], capture_output=True,
                        text=True, timeout=120)  # fmt: skip
     assert r.returncode == 2 and r.stderr.count("\n") == 1 and "has no `source`" in r.stderr, r.stderr
+
+
+def _oci_layout(root: Path, layer: bytes) -> None:
+    """An OCI image layout: index.json → manifest → config and one layer, blobs named by their sha256."""
+    import hashlib
+
+    def blob(data: bytes) -> str:
+        digest = hashlib.sha256(data).hexdigest()
+        (root / "blobs" / "sha256").mkdir(parents=True, exist_ok=True)
+        (root / "blobs" / "sha256" / digest).write_bytes(data)
+        return f"sha256:{digest}"
+
+    config = blob(json.dumps({"config": {"User": "1001"}}).encode())
+    manifest = blob(json.dumps({"config": {"digest": config}, "layers": [{"digest": blob(layer)}]}).encode())
+    (root / "index.json").write_text(json.dumps({"manifests": [{"digest": manifest}]}))
+    (root / "oci-layout").write_text('{"imageLayoutVersion": "1.0.0"}')
+
+
+def test_an_oci_layout_directory_and_a_tar_of_it_made_with_dot_names(tmp_path: Path) -> None:
+    """`skopeo copy ... oci:DIR` leaves a directory; `tar cf x.tar -C DIR .` names its members `./index.json`."""
+    layer = _layer([("opt/", "dir", 0, 0, 0o755), ("opt/venv/", "dir", 1001, 0, 0o775)])
+    layout = tmp_path / "layout"
+    _oci_layout(layout, layer)
+    tarred = tmp_path / "layout.tar"
+    with tarfile.open(tarred, "w") as tf:
+        tf.add(layout, arcname=".")
+    for source in (layout, tarred):
+        image = read_image(str(source))
+        e = image.entries["/opt/venv"]
+        assert (e.uid, e.gid, e.mode) == (1001, 0, 0o775) and image.config["User"] == "1001"
+
+
+def test_a_blob_path_cannot_leave_the_layout_directory(tmp_path: Path) -> None:
+    layout = tmp_path / "layout"
+    layout.mkdir()
+    (tmp_path / "secret.json").write_text("{}")
+    (layout / "index.json").write_text(json.dumps({"manifests": [{"digest": "sha256:../../../secret.json"}]}))
+    with pytest.raises(InputError, match="missing from the layout"):
+        read_image(str(layout))
