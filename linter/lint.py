@@ -121,29 +121,42 @@ class RuleLike(Protocol):
 
 
 def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions) -> tuple[list[Finding], list[str]]:
-    """Run the enabled `rules` and turn their problems into findings: drop a problem a superseding enabled rule
-    reported with one of its causes, or one resting on an unknown fact; cap one resting on an assumed fact at
-    warning; then merge one rule's findings at one line for many paths of one tree into one finding at the top
-    path. A rule that raises is reported (the second list) and the others still run."""
-    reported: dict[str, list[Problem]] = {}
+    """Run the enabled `rules` and turn their problems into findings: drop one resting on an unknown fact, cap one
+    resting on an assumed fact at warning; drop a finding that a superseding enabled rule reported with one of its
+    causes at the same or a higher severity (a finding the user made milder, `--info VL001`, does not hide a worse
+    consequence of the same cause); then merge one rule's findings at one line for many paths of one tree into one
+    finding at the top path. A rule that raises is reported (the second list) and the others still run."""
+    stamped: dict[str, list[tuple[Problem, Finding, int]]] = {}
     failures: list[str] = []
     for rule in rules:
         try:
-            reported[rule.code] = [_at_a_line(analysis, p) for p in rule.check(analysis)]
+            problems = [_at_a_line(analysis, p) for p in rule.check(analysis)]
         except Exception as exc:  # a bug in one rule must not hide what the others find
             failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
-    causes = {code: {c for p in problems for c in p.causes} for code, problems in reported.items()}
+            continue
+        override = options.severity.get(rule.code)
+        stamped[rule.code] = [
+            (p, f, (override or p.severity or rule.severity).rank)
+            for p in problems
+            if (f := stamp(rule, p, override)) is not None
+        ]
+    # cause → the highest severity a rule gives it, as the rule or the user rates it (before an assumption caps it:
+    # an assumption about the cause is an assumption about its consequences too)
+    causes: dict[str, dict[tuple[int, str], int]] = {}
+    for code, triples in stamped.items():
+        ranks = causes.setdefault(code, {})
+        for p, _, rank in triples:
+            for c in p.causes:
+                ranks[c] = max(ranks.get(c, -1), rank)
     findings: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
     for rule in rules:
-        superseding = set().union(*(causes.get(s, set()) for s in rule.superseded_by))
-        stamped = [
+        kept = [
             f
-            for p in reported.get(rule.code, [])
-            if not superseding.intersection(p.causes)
-            if (f := stamp(rule, p, options.severity.get(rule.code))) is not None
+            for p, f, rank in stamped.get(rule.code, [])
+            if not any(causes.get(s, {}).get(c, -1) >= rank for s in rule.superseded_by for c in p.causes)
         ]
-        for f in merge_tree(stamped):
+        for f in merge_tree(kept):
             if (f.code, f.line, f.path) not in seen:
                 seen.add((f.code, f.line, f.path))
                 findings.append(f)

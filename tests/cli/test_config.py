@@ -221,3 +221,15 @@ def test_a_continued_instruction_is_quoted_whole() -> None:
     text = "FROM x\nCOPY \\\n    # the overlay\n    overlay/ /\nRUN <<EOT\necho hi\nEOT\n"
     copy, heredoc = parse_text(text).instructions[1:]
     assert copy.summary == "COPY overlay/ /" and heredoc.summary == "RUN <<EOT"
+
+
+def test_a_milder_finding_does_not_hide_a_worse_consequence_of_its_cause(tmp_path: Path) -> None:
+    """VL002 (an install that fails) is superseded by VL001 (the COPY that caused it) at the same severity; made
+    info by the user, VL001 no longer hides the error (as --ignore VL001 never did)."""
+    repo = _repo(tmp_path)
+    df = str(repo / "images" / "app" / "Dockerfile")
+    codes = [f["code"] for f in json.loads(run(df, "-f", "json", cwd=repo).stdout)["findings"]]
+    assert "VL001" in codes and "VL002" not in codes
+    r = run(df, "--info", "VL001", "-f", "json", cwd=repo)
+    found = {(f["code"], f["severity"]) for f in json.loads(r.stdout)["findings"]}
+    assert {("VL001", "info"), ("VL002", "error")} <= found and r.returncode == 1
