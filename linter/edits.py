@@ -65,7 +65,8 @@ _ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, Edi
 
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     """`source` with `edits` applied (each at most once; equal edits are one). Raises EditError."""
-    spans = {ins.line: (ins.line, ins.end_line, ins.cmd, ins.json_form) for ins in parse_text(source).instructions}
+    parsed = parse_text(source)
+    spans = {ins.line: (ins.line, ins.end_line, ins.cmd, ins.json_form) for ins in parsed.instructions}
     lines = source.splitlines(keepends=True)
     unique = list(dict.fromkeys(edits))
     for e in unique:
@@ -90,7 +91,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
             del lines[start - 1 : end]
         else:
             block = "".join(lines[start - 1 : end])
-            block = _in_instruction(e, block, cmd, json_form)
+            block = _in_instruction(e, block, cmd, json_form, parsed.escape)
             changed = block.splitlines(keepends=True)
             lines[start - 1 : end] = changed
             spans[e.line] = (start, start + len(changed) - 1, cmd, json_form)  # the next edit here sees this one
@@ -101,22 +102,22 @@ _WITHIN = frozenset({EditKind.REPLACE, EditKind.APPEND_RUN, EditKind.ADD_FLAG, E
 
 
 def appendable(original: str) -> bool:
-    """Whether a shell-form RUN's script can take `&& more` at its end: no heredoc, no comment or continuation on its
-    last line, not ending in a separator (`;`, `&`, `|`)."""
+    """Whether a shell-form RUN's script can take `&& more` at its end: no heredoc, no comment or continuation (the
+    Dockerfile's escape character, `\\` or `` ` ``) on its last line, not ending in a separator (`;`, `&`, `|`)."""
     if "<<" in original:
         return False
     last = original.rstrip("\r\n").rsplit("\n", 1)[-1].rstrip()
-    return not (" #" in last or "\t#" in last or last.endswith(("\\", ";", "&", "|")))
+    return not (" #" in last or "\t#" in last or last.endswith(("\\", "`", ";", "&", "|")))
 
 
-def _skip_blanks(text: str, at: int) -> int:
+def _skip_blanks(text: str, at: int, escape: str = "\\") -> int:
     """Past blanks, line continuations (`\\` then a newline) and the comment lines a continuation may hold (the
     parser drops them: `RUN --mount=... \\` / `# install` / `pip install ...` runs `pip install`) from `at`."""
     after_newline = False
     while at < len(text):
         if text[at] in " \t":
             at += 1
-        elif text.startswith("\\\n", at) or text.startswith("\\\r\n", at):
+        elif text.startswith(escape + "\n", at) or text.startswith(escape + "\r\n", at):
             at += 2 if text[at + 1] == "\n" else 3
             after_newline = True
             continue
@@ -135,7 +136,7 @@ def _word_end(text: str, at: int) -> int:
     return at
 
 
-def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
+def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool, escape: str = "\\") -> str:
     if e.kind is EditKind.REPLACE:
         if e.old not in block:
             raise EditError(f"line {e.line}: {e.old!r} is not in the instruction")
@@ -145,7 +146,7 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
             raise EditError(f"line {e.line}: appending needs a shell-form RUN ending in a plain command")
         body = block.rstrip("\r\n")
         return body + e.text + block[len(body) :]
-    at = _skip_blanks(block, 0)
+    at = _skip_blanks(block, 0, escape)
     keyword_end = at
     while keyword_end < len(block) and block[keyword_end].isalpha():
         keyword_end += 1
@@ -157,11 +158,11 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool) -> str:
     if cmd != "RUN" or json_form or "<<" in block:
         raise EditError(f"line {e.line}: a prefix needs a shell-form RUN without a heredoc")
     while True:  # past the RUN's own flags (--mount=..., --network=...) to the script's first word
-        word = _skip_blanks(block, at)
+        word = _skip_blanks(block, at, escape)
         if not block.startswith("--", word):
             break
         at = _word_end(block, word)
-    at = _skip_blanks(block, at)
+    at = _skip_blanks(block, at, escape)
     return f"{block[:at]}{e.text}{block[at:]}"
 
 

@@ -4,7 +4,7 @@ continuations and heredocs, and refuse what does not fit."""
 from __future__ import annotations
 
 import pytest
-from venvlint.edits import Edit, EditError, EditKind, apply_edits, as_root, insert_after, insert_before
+from venvlint.edits import Edit, EditError, EditKind, appendable, apply_edits, as_root, insert_after, insert_before
 
 SOURCE = (
     "# syntax=docker/dockerfile:1\n"
@@ -102,3 +102,11 @@ def test_no_prefix_before_a_heredoc() -> None:
 def test_an_instruction_is_not_both_deleted_and_changed() -> None:
     with pytest.raises(EditError):
         apply_edits("FROM x\nRUN a\n", [Edit(EditKind.DELETE, 2, ""), Edit(EditKind.APPEND_RUN, 2, " && b")])
+
+
+def test_a_prefix_follows_the_dockerfiles_escape_character() -> None:
+    """With `# escape=`` ` a backtick continues the line: the prefix goes past the RUN's flags on the next line."""
+    text = "# escape=`\nFROM x\nRUN --mount=type=cache,target=/c `\n    pip install requests\n"
+    out = apply_edits(text, [Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ")])
+    assert out == "# escape=`\nFROM x\nRUN --mount=type=cache,target=/c `\n    umask 002 && pip install requests\n"
+    assert not appendable("RUN pip install a `\n")
