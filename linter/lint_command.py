@@ -60,99 +60,21 @@ def run_lint(req: LintRequest) -> int:
     """Lint every file of the request and write the outputs; the exit code: 0 clean, 1 a finding at or above its
     file's threshold, 2 a file that could not be linted. Raises InputError for a request venvlint cannot carry out
     (an unknown format, rule or builder, contradictory options); `cli.main` makes it one line and exit 2."""
-    from . import config as configuration
     from .findings import Severity
-    from .lint import LintOptions
-    from .options import FORMATS
-    from .resolve.buildargs import collect_build_args
 
-    emitted = (e.partition("=") for e in req.emit)
-    outputs = [(f_, d or "-") for f_, _, d in emitted] if req.emit else [(req.fmt, req.output or "-")]
-    for f_, _ in outputs:
-        if f_ not in FORMATS:
-            raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
-    if sum(1 for _, o in outputs if o == "-") > 1:
-        raise InputError("only one --format can go to standard output: give the others -o FILE")
-    files = [o for _, o in outputs if o != "-"]
-    if len(files) != len(set(files)):
-        same = next(o for o in files if files.count(o) > 1)
-        raise InputError(f"two formats write to {same}: give each its own -o FILE")
-    if req.builder is not None and req.builder not in configuration.BUILDERS:
-        raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
-    try:
-        cli_threshold = Severity.parse(req.failure_threshold) if req.failure_threshold else None
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
-    if req.color not in ("auto", "always", "never"):
-        raise InputError(f"--color must be auto, always or never, not {req.color!r}")
-    if req.no_context and req.context is not None:
-        raise InputError("--context and --no-context contradict each other: give one")
-    if req.jobs is not None and req.jobs < 1:
-        raise InputError(f"--jobs must be at least 1, not {req.jobs}")
-    for spec in req.runtime_user:
-        if (problem := configuration.runtime_user_problem(spec)) is not None:
-            raise InputError(f"--runtime-user: {problem}")
-    if req.stdin_filename is not None and "-" not in req.dockerfiles:
-        raise InputError("--stdin-filename names the Dockerfile read from `-`, and no `-` was given")
-    if req.dockerfiles.count("-") > 1:
-        raise InputError("`-` (standard input) can be given only once")
-    if req.fix and req.diff:
-        raise InputError("--fix writes the fixes and --diff only shows them: give one")
-    if req.unsafe_fixes and not (req.fix or req.diff):
-        raise InputError("--unsafe-fixes goes with --fix or --diff")
-    if req.color == "never":
-        os.environ["NO_COLOR"] = "1"
-        os.environ.pop("FORCE_COLOR", None)
-    elif req.color == "always":
-        os.environ.pop("NO_COLOR", None)
-        os.environ["FORCE_COLOR"] = "1"
-    overrides = _severity_overrides(req)
-    dockerfiles = _expand_inputs(req.dockerfiles, once=req.fix or req.diff)
-    cli_args = collect_build_args(req.build_arg, req.build_arg_file)
-    cli_ignore = _rule_codes(req.ignore)
-    cli_unfixable = _rule_codes(req.unfixable)
-    work: list[WorkItem] = []
-    thresholds = []
-    configs = []
-    for path in dockerfiles:
-        # `-` with --stdin-filename is linted as that file would be: its name in reports, its config, its folder.
-        name = req.stdin_filename if path == "-" and req.stdin_filename else path
-        cfg = configuration.effective(name, req.config, _resolve_rule)
-        context = None if req.no_context else (req.context or cfg.context_for(name))
-        if context is None and name != path and not req.no_context:
-            folder = os.path.dirname(os.path.abspath(name))
-            context = folder if os.path.isdir(folder) else None
-        options = LintOptions(
-            context=context,
-            no_context=req.no_context,
-            strict_context=req.strict_context,
-            build_args={**cfg.build_args_for(name), **cli_args},
-            target=req.target,
-            builder=req.builder or cfg.builder or "buildkit",
-            runtime_users=tuple(cfg.runtime_users + [u for u in req.runtime_user if u not in cfg.runtime_users]),
-            profile_files=tuple(cfg.profile_files + list(req.profiles)),
-            ignore=frozenset(cfg.ignore | cli_ignore),
-            severity={**cfg.severity, **overrides},
-            pragmas=not req.no_pragmas,
-            cli_build_args=frozenset(cli_args),
-        )
-        threshold = cli_threshold or cfg.failure_threshold or Severity.WARNING
-        configs.append((name, cfg, options, threshold))
-        fixing = None
-        if req.fix or req.diff:
-            fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable), apply=req.fix)
-        work.append(WorkItem(name, options, None, fixing, path == "-"))
-        thresholds.append(threshold)
+    outputs = _outputs(req)
+    plan = _plan(req, _checked_threshold(req))
     if req.show_config:
         from .report.showconfig import render_config
 
         if outputs != [("text", "-")]:
             raise InputError("--show-config prints text to standard output: drop --format and -o")
-
-        sys.stdout.write(render_config(configs))
+        sys.stdout.write(render_config([(p.item.path, p.config, p.item.options, p.threshold) for p in plan]))
         return 0
+    _set_colour(req.color)
     # Standard input is read only now: --show-config (and a usage error) must not wait for it.
-    work = [replace(w, text=_read_stdin()) if w.stdin else w for w in work]
+    work = [replace(p.item, text=_read_stdin()) if p.item.stdin else p.item for p in plan]
+    thresholds = [p.threshold for p in plan]
     _load_profiles_once({tuple(w.options.profile_files) for w in work})
     results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
@@ -176,6 +98,118 @@ def run_lint(req: LintRequest) -> int:
     ):
         return 1
     return 0
+
+
+def _outputs(req: LintRequest) -> list[tuple[str, str]]:
+    """(format, destination) pairs: `--emit FORMAT=FILE` (what -f/-o pairs become), else `--format` to `--output`
+    or standard output (`-`). Raises InputError for an unknown format, or two outputs to one place."""
+    from .options import FORMATS
+
+    emitted = (e.partition("=") for e in req.emit)
+    outputs = [(f_, d or "-") for f_, _, d in emitted] if req.emit else [(req.fmt, req.output or "-")]
+    for f_, _ in outputs:
+        if f_ not in FORMATS:
+            raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
+    if sum(1 for _, o in outputs if o == "-") > 1:
+        raise InputError("only one --format can go to standard output: give the others -o FILE")
+    files = [o for _, o in outputs if o != "-"]
+    if len(files) != len(set(files)):
+        same = next(o for o in files if files.count(o) > 1)
+        raise InputError(f"two formats write to {same}: give each its own -o FILE")
+    return outputs
+
+
+def _checked_threshold(req: LintRequest) -> Any:
+    """Check the options that do not depend on a file; the --failure-threshold Severity (None: not given)."""
+    from . import config as configuration
+    from .findings import Severity
+
+    if req.builder is not None and req.builder not in configuration.BUILDERS:
+        raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
+    if req.color not in ("auto", "always", "never"):
+        raise InputError(f"--color must be auto, always or never, not {req.color!r}")
+    if req.no_context and req.context is not None:
+        raise InputError("--context and --no-context contradict each other: give one")
+    if req.jobs is not None and req.jobs < 1:
+        raise InputError(f"--jobs must be at least 1, not {req.jobs}")
+    for spec in req.runtime_user:
+        if (problem := configuration.runtime_user_problem(spec)) is not None:
+            raise InputError(f"--runtime-user: {problem}")
+    if req.stdin_filename is not None and "-" not in req.dockerfiles:
+        raise InputError("--stdin-filename names the Dockerfile read from `-`, and no `-` was given")
+    if req.dockerfiles.count("-") > 1:
+        raise InputError("`-` (standard input) can be given only once")
+    if req.fix and req.diff:
+        raise InputError("--fix writes the fixes and --diff only shows them: give one")
+    if req.unsafe_fixes and not (req.fix or req.diff):
+        raise InputError("--unsafe-fixes goes with --fix or --diff")
+    try:
+        return Severity.parse(req.failure_threshold) if req.failure_threshold else None
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _set_colour(when: str) -> None:
+    """--color never/always, as rich and the plain renderer read it (NO_COLOR, FORCE_COLOR)."""
+    if when == "never":
+        os.environ["NO_COLOR"] = "1"
+        os.environ.pop("FORCE_COLOR", None)
+    elif when == "always":
+        os.environ.pop("NO_COLOR", None)
+        os.environ["FORCE_COLOR"] = "1"
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One file of the run: what to lint (the stdin text not read yet), the merged config it was planned with, and
+    its failure threshold (a Severity)."""
+
+    item: WorkItem
+    config: Any
+    threshold: Any
+
+
+def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
+    """Each Dockerfile of the request (directories expanded) with its options: its config files, the environment
+    and the command line merged, in that order of precedence."""
+    from . import config as configuration
+    from .findings import Severity
+    from .lint import LintOptions
+    from .resolve.buildargs import collect_build_args
+
+    overrides = _severity_overrides(req)
+    cli_args = collect_build_args(req.build_arg, req.build_arg_file)
+    cli_ignore = _rule_codes(req.ignore)
+    cli_unfixable = _rule_codes(req.unfixable)
+    plan = []
+    for path in _expand_inputs(req.dockerfiles, once=req.fix or req.diff):
+        # `-` with --stdin-filename is linted as that file would be: its name in reports, its config, its folder.
+        name = req.stdin_filename if path == "-" and req.stdin_filename else path
+        cfg = configuration.effective(name, req.config, _resolve_rule)
+        context = None if req.no_context else (req.context or cfg.context_for(name))
+        if context is None and name != path and not req.no_context:
+            folder = os.path.dirname(os.path.abspath(name))
+            context = folder if os.path.isdir(folder) else None
+        options = LintOptions(
+            context=context,
+            no_context=req.no_context,
+            strict_context=req.strict_context,
+            build_args={**cfg.build_args_for(name), **cli_args},
+            target=req.target,
+            builder=req.builder or cfg.builder or "buildkit",
+            runtime_users=tuple(cfg.runtime_users + [u for u in req.runtime_user if u not in cfg.runtime_users]),
+            profile_files=tuple(cfg.profile_files + list(req.profiles)),
+            ignore=frozenset(cfg.ignore | cli_ignore),
+            severity={**cfg.severity, **overrides},
+            pragmas=not req.no_pragmas,
+            cli_build_args=frozenset(cli_args),
+        )
+        fixing = None
+        if req.fix or req.diff:
+            fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable), apply=req.fix)
+        item = WorkItem(name, options, None, fixing, path == "-")
+        plan.append(Planned(item, cfg, cli_threshold or cfg.failure_threshold or Severity.WARNING))
+    return plan
 
 
 def _severity_overrides(req: LintRequest) -> dict[str, Any]:

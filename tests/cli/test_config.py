@@ -58,7 +58,10 @@ def test_ignore_is_merged_with_the_command_line_and_env(tmp_path: Path) -> None:
 def test_severity_threshold_and_precedence(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     df = repo / "images" / "app" / "Dockerfile"
-    (repo / ".venvlint.yaml").write_text("severity: {VL001: info}\nfailure-threshold: warning\n")
+    # (VL001 made info no longer hides the consequences it supersedes: VL002, VL005 are made info too)
+    (repo / ".venvlint.yaml").write_text(
+        "severity: {VL001: info, VL002: info, VL005: info}\nfailure-threshold: warning\n"
+    )
     r = run(str(df), "--format", "json", cwd=repo)
     assert {f["severity"] for f in json.loads(r.stdout)["findings"] if f["code"] == "VL001"} == {"info"}
     assert r.returncode == 0
@@ -159,7 +162,7 @@ def test_severity_overrides_on_the_command_line(tmp_path: Path) -> None:
     repo = _repo(tmp_path)
     df = str(repo / "images" / "app" / "Dockerfile")
     (repo / ".venvlint.yaml").write_text("severity: {VL001: warning}\n")
-    r = run(df, "--info", "dir-reset-by-copy", "-f", "json", cwd=repo)
+    r = run(df, "--info", "dir-reset-by-copy", "--info", "VL002", "--info", "VL005", "-f", "json", cwd=repo)
     assert r.returncode == 0 and {f["severity"] for f in json.loads(r.stdout)["findings"] if f["code"] == "VL001"} == {
         "info"
     }
