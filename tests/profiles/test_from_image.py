@@ -195,3 +195,36 @@ def test_a_blob_path_cannot_leave_the_layout_directory(tmp_path: Path) -> None:
     (layout / "index.json").write_text(json.dumps({"manifests": [{"digest": "sha256:../../../secret.json"}]}))
     with pytest.raises(InputError, match="missing from the layout"):
         read_image(str(layout))
+
+
+def test_a_profiles_file_is_parsed_once_per_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With a large profile made by `venvlint profile`, parsing it costs about a second: it is parsed once, before
+    the forked workers of `--jobs 2` start, which inherit it (a guard: each worker parsing it again would pass the
+    other tests)."""
+    from venvlint import lint_command
+    from venvlint.parallel import can_fork
+    from venvlint.profiles import catalog
+
+    if not can_fork():
+        pytest.skip("no fork on this platform: the workers are not used")
+    prof = tmp_path / "corp.yaml"
+    prof.write_text("profiles:\n- name: corp\n  source: test\n  match: [corp/base]\n  user: '1001'\n")
+    files = []
+    for i in range(2 * lint_command.FILES_PER_WORKER):
+        df = tmp_path / f"D{i}.Dockerfile"
+        df.write_text("FROM corp/base:1\nRUN true\n")
+        files.append(str(df))
+    log = tmp_path / "parsed.log"  # appended to by every process that parses (workers are forked)
+    real = catalog._load_file
+
+    def counting(path: str, *args: object, **kwargs: object) -> object:
+        with log.open("a") as fh:
+            fh.write(path + "\n")
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(catalog, "_load_file", counting)
+    monkeypatch.setattr(catalog, "_SETS", {})
+    out = tmp_path / "o.json"
+    request = lint_command.LintRequest(dockerfiles=files, profiles=[str(prof)], jobs=2, fmt="json", output=str(out))
+    assert lint_command.run_lint(request) == 0
+    assert log.read_text().splitlines().count(str(prof)) == 1
