@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind
+from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind, below
 
 from ._common import append_run, instruction_at
 
@@ -90,6 +90,7 @@ def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str
     top_node = fs.get(spread.top)
     origin = top_node.created if top_node is not None else None
     made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
+    beyond = origin is not None and origin.keyword in ("COPY", "ADD") and _copies_beyond(fs, origin, spread.top)
     ch = spread.change
     command = f"{ch.action.value} -R {ch.spec}"
     if origin is not None and origin.keyword == "RUN":
@@ -104,6 +105,8 @@ def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str
         user, _, group = ch.spec.partition(":")
         owner = f"{user or ch.uid}:{group}" if group else user  # `chown -R :grp` keeps the owner
         fix = f"give the files their owner when they are created: `COPY --chown={owner}` / `COPY --from=... --chown={owner}`"
+        if beyond:
+            fix += f" (that COPY also makes paths outside `{spread.top}`: copy that tree on its own to give only it the owner)"
         if user:
             fix += f", or create `{spread.top}` as that user first (`install -d -o {user} {spread.top}`) and install as that user"
     if spread.more:
@@ -122,14 +125,16 @@ def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str
         f"earlier layer created{made}: {copied}.",
         fix,
         stage=stage,
-        edits=_at_creation(a, line, spread, origin),
+        edits=_at_creation(a, line, spread, origin, beyond),
     )
 
 
-def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) -> tuple[Edit, ...]:
+def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None, beyond: bool) -> tuple[Edit, ...]:
     """Move the recursive change to where the tree is made: a flag of the COPY/ADD that made it, or the end of
     the RUN that made it (the same layer); and take it out of the RUN at `line`. No edit where the owner does not
-    exist yet where the tree is made, or where taking the command out could leave a broken script."""
+    exist yet where the tree is made, where taking the command out could leave a broken script, or where the COPY
+    also makes paths outside the changed tree (its flag would change those too: `ADD . /code/` for a chown of
+    `/code/media`)."""
     ch = spread.change
     ins = instruction_at(a, line)
     if origin is None or ins is None or ins.cmd != "RUN" or ins.json_form:
@@ -149,6 +154,8 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) 
     take = (Edit(EditKind.DELETE, line, "") if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
             else Edit(EditKind.REPLACE, line, "", old=removed))  # fmt: skip
     if origin.keyword in ("COPY", "ADD"):
+        if beyond:
+            return ()
         made = instruction_at(a, origin.line)
         flag = "--chown" if verb == "chown" else "--chmod"
         if made is None or made.has_flag(flag[2:]) or (verb == "chmod" and not ch.spec.isdigit()):
@@ -158,6 +165,18 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None) 
         return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
     appended = append_run(a, origin.line, f" && {found.group(0).strip()}") if origin.keyword == "RUN" else ()
     return (*appended, take) if appended else ()
+
+
+def _copies_beyond(fs: FileSystem, origin: Cause, top: str) -> bool:
+    """Whether the COPY/ADD at `origin` created a path that is neither `top` nor below it."""
+    return any(
+        (created := node.created) is not None
+        and created.line == origin.line
+        and created.stage == origin.stage
+        and path != top
+        and not below(path, top)
+        for path, node in fs.nodes.items()
+    )
 
 
 def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:

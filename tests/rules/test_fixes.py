@@ -114,6 +114,10 @@ MANUAL: dict[tuple[str, str], str] = {
         "VL009",
         "the account is made in the RUN that chowns (no automatic edit, the useradd would have to move)",
     ): "the account is created after the COPY: where the useradd goes is the user's choice",
+    (
+        "VL009",
+        "chown -R of a subtree the COPY made with more beside it (no --chown edit, it would chown the whole copy)",
+    ): "copying the subtree on its own changes what the build context holds where: the user's choice",
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
     ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
     (
