@@ -122,9 +122,8 @@ def _lint_signature() -> tuple[inspect.Signature, dict[str, object]]:
     ]
     for o in LINT_OPTIONS:
         base, default = types[o.kind]
-        names = [o.long, *([o.short] if o.short else [])]
         info = typer.Option(
-            *names, help=o.help, metavar=o.metavar or None, hidden=o.hidden,
+            *o.names, help=o.help, metavar=o.metavar or None, hidden=o.hidden,
             show_default=False,
         )  # fmt: skip
         params.append(

@@ -31,6 +31,9 @@ NAMES = (".venvlint.yaml", ".venvlint.yml")
 KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args",
         "unfixable"}  # fmt: skip
 BUILDERS = ("buildkit", "buildah", "classic")
+# The environment variables venvlint reads (from_env, effective), for --show-config to list.
+ENV_VARIABLES = ("VENVLINT_CONFIG", "VENVLINT_IGNORE", "VENVLINT_SEVERITY", "VENVLINT_FAILURE_THRESHOLD",
+                 "VENVLINT_BUILDER", "VENVLINT_RUNTIME_USERS")  # fmt: skip
 
 
 @dataclass
@@ -116,16 +119,8 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
     if unknown:
         raise err(unknown[0], f"unknown key (allowed: {', '.join(sorted(KEYS))})")
     cfg = Config(files=[path])
-    for name in _str_list(data, "ignore", err):
-        code = resolve_rule(name)
-        if code is None:
-            raise err("ignore", f"unknown rule {name!r}")
-        cfg.ignore.add(code)
-    for name in _str_list(data, "unfixable", err):
-        code = resolve_rule(name)
-        if code is None:
-            raise err("unfixable", f"unknown rule {name!r}")
-        cfg.unfixable.add(code)
+    cfg.ignore = _rule_codes(_str_list(data, "ignore", err), resolve_rule, err, "ignore")
+    cfg.unfixable = _rule_codes(_str_list(data, "unfixable", err), resolve_rule, err, "unfixable")
     sev = data.get("severity", {})
     if not isinstance(sev, dict):
         raise err("severity", "must be a mapping of rule → error|warning|info")
@@ -138,10 +133,7 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
         cfg.severity[code] = _severity(level, err, "severity")
     if "failure-threshold" in data:
         cfg.failure_threshold = _severity(data["failure-threshold"], err, "failure-threshold")
-    cfg.runtime_users = [str(u) for u in _str_list(data, "runtime-users", err)]
-    for spec in cfg.runtime_users:
-        if (problem := runtime_user_problem(spec)) is not None:
-            raise err("runtime-users", problem)
+    cfg.runtime_users = _runtime_users([str(u) for u in _str_list(data, "runtime-users", err)], err, "runtime-users")
     if "builder" in data:
         if data["builder"] not in BUILDERS:
             raise err("builder", f"must be one of {', '.join(BUILDERS)}, got {data['builder']!r}")
@@ -177,6 +169,32 @@ _ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*\$?")
 _MAX_ID = 2**32 - 2
 
 
+def _rule_codes(
+    names: list[str], resolve_rule: Callable[[str], str | None], err: Callable[[str, str], InputError], key: str
+) -> set[str]:
+    """The codes of rules given by code or name; an unknown one is an error naming `key`."""
+    codes = set()
+    for name in names:
+        code = resolve_rule(name)
+        if code is None:
+            raise err(key, f"unknown rule {name!r}")
+        codes.add(code)
+    return codes
+
+
+def _runtime_users(specs: list[str], err: Callable[[str, str], InputError], key: str) -> list[str]:
+    """`specs`, each checked by runtime_user_problem; a bad one is an error naming `key`."""
+    for spec in specs:
+        if (problem := runtime_user_problem(spec)) is not None:
+            raise err(key, problem)
+    return specs
+
+
+def _comma_list(env: Mapping[str, str], name: str) -> list[str]:
+    """A VENVLINT_* variable's comma-separated items, blanks dropped."""
+    return [item.strip() for item in env.get(name, "").split(",") if item.strip()]
+
+
 def _str_list(data: Mapping[str, Any], key: str, err: Callable[[str, str], InputError]) -> list[str]:
     value = data.get(key, [])
     if isinstance(value, str):
@@ -202,12 +220,8 @@ def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] |
     def err(key: str, msg: str) -> InputError:
         return InputError(f"{key}: {msg}")
 
-    for name in filter(None, (n.strip() for n in env.get("VENVLINT_IGNORE", "").split(","))):
-        code = resolve_rule(name)
-        if code is None:
-            raise err("VENVLINT_IGNORE", f"unknown rule {name!r}")
-        cfg.ignore.add(code)
-    for item in filter(None, (n.strip() for n in env.get("VENVLINT_SEVERITY", "").split(","))):
+    cfg.ignore = _rule_codes(_comma_list(env, "VENVLINT_IGNORE"), resolve_rule, err, "VENVLINT_IGNORE")
+    for item in _comma_list(env, "VENVLINT_SEVERITY"):
         name, _, level = item.partition("=")
         code = resolve_rule(name)
         if code is None:
@@ -219,10 +233,7 @@ def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] |
         if env["VENVLINT_BUILDER"] not in BUILDERS:
             raise err("VENVLINT_BUILDER", f"must be one of {', '.join(BUILDERS)}")
         cfg.builder = env["VENVLINT_BUILDER"]
-    cfg.runtime_users = [u.strip() for u in env.get("VENVLINT_RUNTIME_USERS", "").split(",") if u.strip()]
-    for spec in cfg.runtime_users:
-        if (problem := runtime_user_problem(spec)) is not None:
-            raise err("VENVLINT_RUNTIME_USERS", problem)
+    cfg.runtime_users = _runtime_users(_comma_list(env, "VENVLINT_RUNTIME_USERS"), err, "VENVLINT_RUNTIME_USERS")
     return cfg
 
 

@@ -38,6 +38,7 @@ class Safety(str, Enum):
 
 # A command that only changes owners and modes (or makes a directory with them), as an inserted RUN may hold them.
 _PERMISSION_COMMAND = re.compile(r"(chown|chmod|chgrp|install -d|mkdir)(\s+[^;&|`$()<>]+)?")
+_OWNER_FLAG = re.compile(r"--(chown|chmod)=\S+")  # a COPY/ADD flag that sets the owner or the mode
 _RECURSIVE = re.compile(r"\bch(own|mod|grp)\s+(-\w*R|--recursive)\b")
 
 
@@ -46,11 +47,11 @@ def edit_safety(edit: Edit) -> Safety:
     if edit.kind in (EditKind.INSERT_BEFORE, EditKind.INSERT_AFTER):
         return Safety.SAFE if all(_permission_line(t) for t in edit.text.split("\n")) else Safety.UNSAFE
     if edit.kind is EditKind.ADD_FLAG:
-        return Safety.SAFE if re.fullmatch(r"--(chown|chmod)=\S+", edit.text) else Safety.UNSAFE
+        return Safety.SAFE if _OWNER_FLAG.fullmatch(edit.text) else Safety.UNSAFE
     if edit.kind is EditKind.PREFIX_RUN:
         return Safety.SAFE if re.fullmatch(r"umask 0?0[02] && ", edit.text) else Safety.UNSAFE
     if edit.kind is EditKind.REPLACE:
-        if all(re.fullmatch(r"--(chown|chmod)=\S+", t) for t in (edit.old, edit.text)):  # another owner or mode
+        if _OWNER_FLAG.fullmatch(edit.old) and _OWNER_FLAG.fullmatch(edit.text):  # another owner or mode
             return Safety.SAFE
         # a cache mount's owner: `--mount=type=cache,target=X` → `...,uid=1001,gid=0`
         added = edit.text.replace(edit.old, "", 1) if edit.text.startswith(edit.old) else None
@@ -79,10 +80,10 @@ class FixOutcome:
     left with the reason (by (code, line, path) of the finding as last seen), and the final lint result."""
 
     text: str
+    before: FileResult  # the lint of the text as given
+    result: FileResult  # the lint of `text`
     fixed: list[Finding] = field(default_factory=list)
     not_fixed: dict[tuple[str, int, str], str] = field(default_factory=dict)
-    result: FileResult | None = None
-    before: FileResult | None = None  # the lint of the text as given
 
 
 def fix_text(
@@ -99,11 +100,12 @@ def fix_text(
     the first whose replay removes it without a new error or warning is kept, and the round starts over on the
     new text. `fixable(code)` says whether a rule may be fixed. Never raises for an edit that does not fit: that
     finding is left, with the reason."""
-    outcome = FixOutcome(text)
-    result = outcome.before = lint(text)
+    result = lint(text)
+    outcome = FixOutcome(text, before=result, result=result)
     failed: dict[tuple[str, str, tuple[Edit, ...]], str] = {}  # an attempt that failed fails again: not replayed
     for _ in range(max_rounds):
         outcome.not_fixed = {}
+        result = outcome.result
         if result.error is not None:
             break
         for f in result.findings:
@@ -123,12 +125,11 @@ def fix_text(
             if problem is not None:
                 outcome.not_fixed[key] = failed[attempt] = problem
                 continue
-            outcome.text, result = candidate, after
+            outcome.text, outcome.result = candidate, after
             outcome.fixed.append(f)
             break
         else:
             break
-    outcome.result = result
     return outcome
 
 
@@ -169,7 +170,7 @@ def _proof_fails(f: Finding, before: FileResult, after: FileResult) -> str | Non
 
 def _same_place(a: str, b: str) -> bool:
     """One finding merged at another top path of the same tree is the same finding."""
-    return a == b or below(a, b) or below(b, a)
+    return below(a, b) or below(b, a)  # (`below` includes the path itself)
 
 
 def unified_diff(old: str, new: str, name: str) -> str:
@@ -204,9 +205,9 @@ def fix_file(
         unsafe=unsafe,
         fixable=lambda code: code not in unfixable,
     )
-    result = outcome.result or lint_file(path, options, text=outcome.text)
+    result = outcome.result
     fixed, not_fixed = outcome.fixed, outcome.not_fixed
-    if not applied and outcome.before is not None:
+    if not applied:
         # Report the file as it is: each fixed finding as the first lint found it (its line in the file on disk).
         result = outcome.before
         fixed = [g for g in result.findings if any(g.code == f.code and _same_place(g.path, f.path) for f in fixed)]
@@ -224,11 +225,10 @@ def fix_file(
 def read_exact(path: str) -> str:
     """The Dockerfile's text exactly as stored (a BOM kept), for edits that must leave every other byte alone.
     Raises InputError as the linter does for a file it cannot read."""
-    from .inputfile import read_bytes, require_regular
+    from .inputfile import read_bytes
     from .parse.reader import _MAX_BYTES, decode
 
-    require_regular(path, "Dockerfile")
-    data = read_bytes(path, "Dockerfile", _MAX_BYTES)
+    data = read_bytes(path, "Dockerfile", _MAX_BYTES)  # (a regular file, within the size limit)
     bom = "\ufeff" if data.startswith(b"\xef\xbb\xbf") else ""
     return bom + decode(data, path)
 

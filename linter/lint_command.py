@@ -353,10 +353,12 @@ def _expand_inputs(paths: list[str], once: bool = False) -> list[str]:
         else:
             found = [p]
         for f in found:
-            key = _identity(f) if once else f
-            if not once or key not in seen:
+            if once:
+                key = _identity(f)
+                if key in seen:
+                    continue
                 seen.add(key)
-                out.append(f)
+            out.append(f)
     return out
 
 

@@ -45,6 +45,11 @@ class LintOption:
     def takes_value(self) -> bool:
         return self.kind is not Kind.FLAG
 
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The long name, then the short one if any."""
+        return (self.long, self.short) if self.short else (self.long,)
+
 
 FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "compact", "checkstyle")
 
@@ -100,10 +105,7 @@ LINT_OPTIONS: tuple[LintOption, ...] = (
                "lint files in N processes (default: the CPU count; the output order never changes)", "N", "-j"),
 )  # fmt: skip
 
-BY_NAME: dict[str, LintOption] = {
-    **{o.long: o for o in LINT_OPTIONS},
-    **{o.short: o for o in LINT_OPTIONS if o.short},
-}
+BY_NAME: dict[str, LintOption] = {name: o for o in LINT_OPTIONS for name in o.names}
 
 
 def usage_block() -> str:
@@ -112,8 +114,7 @@ def usage_block() -> str:
     for o in LINT_OPTIONS:
         if o.hidden:
             continue
-        names = [o.long, *([o.short] if o.short else [])]
-        rows.append((", ".join(f"{n} {o.metavar}" if o.metavar else n for n in names), o.help))
+        rows.append((", ".join(f"{n} {o.metavar}" if o.metavar else n for n in o.names), o.help))
     width = max(len(r[0]) for r in rows) + 2
     lines = ["venvlint [OPTIONS] DOCKERFILE...   (`-` reads standard input; a directory means the Dockerfiles in it)"]
     lines += [f"  {left:<{width}}{text}" for left, text in rows]

@@ -47,9 +47,9 @@ _NOT_AN_ARCHIVE = "not an image archive (expected the tar file `docker save` or 
 
 def read_image(path: str, stdin: IO[bytes] | None = None) -> Image:
     """The merged filesystem, config and tags of a saved image: a docker-archive or OCI layout tar file, or an OCI
-    layout directory. `path` `-` reads the archive from `stdin` (standard
-    input by default: `podman save IMG | venvlint profile -`), spooled to an anonymous temporary file because a
-    tar archive's members are read out of order.
+    layout directory. `path` `-` reads the archive from `stdin` (standard input by default: `podman save IMG |
+    venvlint profile -`), spooled to an anonymous temporary file because a tar archive's members are read out of
+    order.
 
     Raises InputError, one line naming the file, for anything that is not a readable image archive."""
     if path == "-":
@@ -129,7 +129,7 @@ def _read_image(archive: _Archive, path: str) -> Image:
         ) from None
     image = Image(config=config.get("config") or {}, tags=tags)
     for layer in layers:
-        _apply_layer(image, io.BytesIO(archive.read(layer, path)), path, layer)
+        _apply_layer(image, archive.read(layer, path), path, layer)
     return image
 
 
@@ -185,8 +185,8 @@ def _blob(digest: str) -> str:
     return f"blobs/{algo}/{hexd}"
 
 
-def _apply_layer(image: Image, fileobj: IO[bytes], path: str, name: str = "") -> None:
-    data = fileobj.read()
+def _apply_layer(image: Image, data: bytes, path: str, name: str = "") -> None:
+    """Apply one layer (its blob's bytes: a tar, compressed or not) to `image`, whiteouts included."""
     if data[:4] == _ZSTD_MAGIC:
         data = _unzstd(data, path, name)
     try:

@@ -75,7 +75,7 @@ def render_sarif(results: Sequence[FileResult], rules: Sequence[Any]) -> str:
             item: dict[str, Any] = {
                 "ruleId": f.code,
                 "level": _SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.message} Fix: {f.fix}" if f.fix else f.message},
+                "message": {"text": _with_fix(f, " ")},
                 "locations": [
                     {
                         "physicalLocation": {
@@ -107,6 +107,11 @@ def render_sarif(results: Sequence[FileResult], rules: Sequence[Any]) -> str:
     failed = any(r.error is not None for r in results)
     run["invocations"] = [{"executionSuccessful": not failed, "toolExecutionNotifications": notifications}]
     return json.dumps({"version": "2.1.0", "$schema": SARIF_SCHEMA, "runs": [run]}, indent=2) + "\n"
+
+
+def _with_fix(f: Finding, separator: str) -> str:
+    """The finding's message, then `Fix: ...` after `separator` when it has a fix."""
+    return f"{f.message}{separator}Fix: {f.fix}" if f.fix else f.message
 
 
 def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
@@ -163,7 +168,7 @@ def render_github(results: Sequence[FileResult]) -> str:
         for f in res.findings:
             props = f"file={_gh_prop(uri)},line={max(f.line, 1)},endLine={max(f.end_line or f.line, 1)}"
             props += f",title={_gh_prop(f'{f.code} {f.name}')}"
-            msg = f"{f.message}\nFix: {f.fix}" if f.fix else f.message
+            msg = _with_fix(f, "\n")
             lines.append(f"::{_GH_LEVEL[f.severity]} {props}::{_gh_data(msg)}")
     return "\n".join(lines) + ("\n" if lines else "")
 
@@ -247,9 +252,7 @@ def render_junit(results: Sequence[FileResult], threshold: Severity) -> str:
             cases.append(f'  <testcase classname="venvlint" name={quoteattr(unique(name))}/>')
         for f in res.findings:
             case = unique(f"{name}:{f.line} {f.code} {f.name}" + (f" {f.path}" if f.path else ""))
-            text = escape(
-                f"[{f.severity.value}] {f.message}\nFix: {f.fix}" if f.fix else f"[{f.severity.value}] {f.message}"
-            )
+            text = escape(f"[{f.severity.value}] " + _with_fix(f, "\n"))
             head = f'  <testcase classname="venvlint.{f.code}" name={quoteattr(case)}>'
             if f.severity.rank >= threshold.rank:
                 failures += 1
@@ -291,7 +294,7 @@ def render_checkstyle(results: Sequence[FileResult]) -> str:
         if r.error is not None:
             out.append(f'    <error line="1" severity="error" message={quoteattr(r.error)} source="venvlint"/>')
         for f in r.findings:
-            message = f"{f.message} Fix: {f.fix}" if f.fix else f.message
+            message = _with_fix(f, " ")
             out.append(f'    <error line="{max(f.line, 1)}" column="1" severity="{_CHECKSTYLE_SEVERITY[f.severity]}" '
                        f"message={quoteattr(message)} source={quoteattr(f'venvlint.{f.code}')}/>")  # fmt: skip
         out.append("  </file>")

@@ -6,8 +6,7 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-_ENV = ("VENVLINT_CONFIG", "VENVLINT_IGNORE", "VENVLINT_SEVERITY", "VENVLINT_FAILURE_THRESHOLD", "VENVLINT_BUILDER",
-        "VENVLINT_RUNTIME_USERS")  # fmt: skip
+from ..config import ENV_VARIABLES
 
 
 def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
@@ -15,7 +14,7 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
     Dockerfile's name: the config files (lowest precedence first), the VENVLINT_* variables set, then every
     setting after config files, environment and command line were merged."""
     out: list[str] = []
-    env = [f"{k}={os.environ[k]}" for k in _ENV if os.environ.get(k)]
+    env = [f"{k}={os.environ[k]}" for k in ENV_VARIABLES if os.environ.get(k)]
     for name, cfg, options, threshold in configs:
         out.append(f"{name}:")
         rows = [
