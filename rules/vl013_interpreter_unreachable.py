@@ -35,6 +35,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Tri, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
+from venvlint.tools.programs import Found, which
 from venvlint.tools.read import PYTHON
 
 from ._common import as_root_before, command, describe_path, env_dir_edit
@@ -103,13 +104,10 @@ def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | No
         return argv, line, False
     if "/" in exe or not PYTHON.fullmatch(exe):
         return None
-    for d in a.final.env.get("PATH", "").split(":"):
-        if normpath(d, "/") == bindir:
-            return argv, line, True
-        earlier = posixpath.join(d, exe)
-        if a.fs.get(earlier) is not None or not a.fs.is_known_absent(earlier):
-            return None  # found before the venv, or may be: which Python runs is not known
-    return None
+    found = which(exe, a.final.env.get("PATH"), a.fs, a.final.workdir)
+    if found.found is Found.YES and found.directory == bindir:
+        return argv, line, True
+    return None  # another Python, or one venvlint cannot name
 
 
 def _venv_closed(a: Analysis, venv: str) -> Problem | None:

@@ -53,6 +53,7 @@ from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_
 from venvlint.model.fs import Cause, FileSystem, Kind, Knowledge
 from venvlint.simulate.identity import home_of
 from venvlint.tools.model import Scheme
+from venvlint.tools.programs import Found, which
 from venvlint.tools.read import PYTHON
 
 from ._common import command, env_dir_edit, instruction_at, replace_edit, where
@@ -114,10 +115,9 @@ def _runs_python(fs: FileSystem, argv: tuple[str, ...], base: str, env: dict[str
     if PYTHON.fullmatch(posixpath.basename(exe)):
         return True
     if "/" not in exe:
-        for d in env.get("PATH", "").split(":"):
-            if fs.get(posixpath.join(d, exe)) is not None:
-                exe = posixpath.join(d, exe)
-                break
+        found = which(exe, env.get("PATH"), fs)
+        if found.found is Found.YES and found.path:
+            exe = found.path
     return exe.startswith(posixpath.join(base, "bin") + "/")
 
 

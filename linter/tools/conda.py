@@ -18,9 +18,10 @@ import posixpath
 import re
 from dataclasses import replace
 
-from .context import Context, unknown
+from .context import Context
 from .model import Act, Invocation, Need, Role, TempUse, Tool, Write
 from .options import OptionSpec, Parsed
+from .programs import Found
 
 OPTIONS = OptionSpec(
     ("-n", "--name"), ("-p", "--prefix"), ("-f", "--file"), ("-c", "--channel"), "--repodata-fn", "--solver",
@@ -141,12 +142,10 @@ def _root(ctx: Context, tool: Tool, flag: str | None, exe: str = "") -> str | No
         root = ctx.var(variable)
         if root:
             return ctx.path(root)
-    for d in (ctx.env.get("PATH") or "").split(":"):
-        if unknown(d):
-            return None
-        if d.endswith("/bin") and (ctx.probe.exists(posixpath.join(d, tool.value)) or ctx.probe.exists(
-                posixpath.join(d, "conda"))):  # fmt: skip
-            return posixpath.dirname(d)
+    for name in dict.fromkeys((tool.value, "conda")):
+        found = ctx.which(name)
+        if found.found is Found.YES and found.directory and found.directory.endswith("/bin"):
+            return posixpath.dirname(found.directory)
     return None
 
 
@@ -214,4 +213,5 @@ def _notices(ctx: Context, flags: set[str]) -> Write | None:
     where = posixpath.join(ctx.path(xdg), "conda", "notices") if xdg else "~/.cache/conda/notices"
     return Write(where, True, Need.CONDITIONAL, Role.CACHE,
                  f"conda 22.11 and later cache channel notices in {where} and stop when they cannot "
-                 "(`Error encountered while attempting to create cache directory`)")  # fmt: skip
+                 "(`Error encountered while attempting to create cache directory`)",
+                 condition="conda is 22.11 or later and its channels publish notices")  # fmt: skip

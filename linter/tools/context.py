@@ -12,6 +12,7 @@ from typing import Protocol
 from ..model.fs import FileSystem, normpath
 from ..resolve.expand import UNKNOWN_MARK
 from .model import CacheSpec, EnvTarget, Scheme, Tool
+from .programs import Found, Lookup, which
 
 # uv's and the Python tools' reading of a boolean variable (uv's `BoolishValueParser`; pip's strtobool): anything
 # else is not a boolean, and a tool that needs one refuses it.
@@ -40,6 +41,10 @@ class Probe(Protocol):
 
     def content(self, path: str) -> str | None:
         """The text of a file whose content the model keeps (a conda environment file), else None."""
+        ...
+
+    def which(self, name: str, path: str | None, cwd: str) -> Lookup:
+        """The program a command named `name` runs with PATH `path` in `cwd` (see `programs.which`)."""
         ...
 
 
@@ -89,39 +94,37 @@ class Context:
         self.unread.append(f"${name}={value!r} is not a value the tool reads as true or false")
         return None
 
-    def active_env(self, exe: str | None = None) -> EnvTarget | None:
-        """The environment a tool run as `exe` works in: the venv of an executable named by path, else
-        $VIRTUAL_ENV, else the first directory on PATH that holds `exe` and sits in an environment (or, where the
-        executable itself is not in the model, the first one on PATH that sits in an environment)."""
-        version = python_version(exe or "", self.env)
-        if exe and "/" in exe:
-            root = posixpath.dirname(posixpath.dirname(self.path(exe)))
-            if self.probe.is_env(root):
-                return EnvTarget(Scheme.ENV, root, f"the environment of {exe}", python_version=version)
-            return None
-        venv = self.var("VIRTUAL_ENV")
-        if venv:
-            return EnvTarget(Scheme.ENV, self.path(venv), "VIRTUAL_ENV", python_version=version)
-        dirs = [d for d in (self.env.get("PATH") or "").split(":") if d]
-        if exe:
-            for d in dirs:
-                if unknown(d):
-                    return self.unknown_path()
-                if self.probe.exists(posixpath.join(d, exe)):
-                    root = posixpath.dirname(d.rstrip("/"))
-                    if d.rstrip("/").endswith("/bin") and self.probe.is_env(root):
-                        return EnvTarget(Scheme.ENV, root, f"the environment whose bin is on PATH ({d})",
-                                         python_version=version)  # fmt: skip
-                    return None
-        for d in dirs:
-            if unknown(d):
-                return self.unknown_path()
-            if d.rstrip("/").endswith("/bin"):
-                root = posixpath.dirname(d.rstrip("/"))
-                if self.probe.is_env(root):
-                    return EnvTarget(Scheme.ENV, root, f"the environment whose bin is on PATH ({d})",
-                                     python_version=version)  # fmt: skip
+    def active_env(self, exe: str) -> EnvTarget | None:
+        """The environment of the interpreter that runs `exe` (pip, `python -m pip`): the venv of the program the
+        command names (by path, or the one PATH finds), else None (the system's Python). pip, unlike uv, does not
+        read $VIRTUAL_ENV (measured: with VIRTUAL_ENV set and the venv off PATH, `pip` is the system's)."""
+        version = python_version(exe, self.env)
+        found = self.which(exe)
+        if found.found is Found.YES and found.path is not None:
+            return self._env_of(found.path, version)
+        if found.found is Found.NO:
+            self.unread.append(f"`{exe}` is not on PATH in the model")
+            return EnvTarget(Scheme.ENV, None, "not known")
+        envs = [self._env_of(c, version) for c in found.candidates]
+        roots = {e.path if e is not None else None for e in envs}
+        if not found.open_end and len(roots) == 1:
+            return envs[0]  # whichever of them it is, it runs in the same environment (or in none)
+        # A venv's bin holds its pip and python (venv, virtualenv): the first place that may hold the program is
+        # the one that runs when it is a venv's.
+        if envs and envs[0] is not None:
+            return envs[0]
+        return self.unknown_path()
+
+    def _env_of(self, program: str, version: str | None) -> EnvTarget | None:
+        bindir = posixpath.dirname(program)
+        root = posixpath.dirname(bindir)
+        if posixpath.basename(bindir) == "bin" and self.probe.is_env(root):
+            return EnvTarget(Scheme.ENV, root, f"the environment of {program}", python_version=version)
         return None
+
+    def which(self, name: str) -> Lookup:
+        """The program `name` runs with this environment's PATH, in its working directory."""
+        return self.probe.which(name, self.env.get("PATH"), self.cwd)
 
     def unknown_path(self) -> EnvTarget:
         """PATH holds a directory venvlint cannot know before any it knows: which environment runs is not known."""
@@ -185,8 +188,15 @@ class FileSystemProbe:
         return self.fs.may_be_copied(self.fs.resolve(path))
 
     def content(self, path: str) -> str | None:
+        if path.startswith("~/"):
+            if self.home is None:
+                return None
+            path = posixpath.join(self.home, path[2:])
         node = self.fs.get(self.fs.resolve(path))
         return node.tag("content") if node is not None else None
+
+    def which(self, name: str, path: str | None, cwd: str) -> Lookup:
+        return which(name, path, self.fs, cwd)
 
 
 def system_site_packages(fs: FileSystem, version: str | None) -> list[str]:

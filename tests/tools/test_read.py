@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import posixpath
+
 import pytest
+from venvlint.model.fs import Action, Cause, FileSystem, Kind, Node
 from venvlint.resolve.expand import unknown_value
 from venvlint.tools.context import Context
 from venvlint.tools.model import Act, Invocation, Need, Role, Scheme, SyncMode, TempUse, Tool
 from venvlint.tools.options import OptionSpec
+from venvlint.tools.programs import Lookup, which
 from venvlint.tools.read import read, tool_name
 
 VENV = "/opt/venv"
@@ -35,6 +39,22 @@ class Probe:
 
     def content(self, path: str) -> str | None:
         return self.texts.get(path)
+
+    def which(self, name: str, path: str | None, cwd: str) -> Lookup:
+        """The model's lookup over these files: /usr/bin holds the system's python and pip and nothing else, a
+        listed file exists, one in `gone` does not, anything else may."""
+        fs = FileSystem.scratch()
+        fs.ensure_dirs("/usr/bin", 0, 0, 0o755, Cause(0, "test"))
+        for prog in ("python", "python3", "pip", "pip3"):
+            fs.put(f"/usr/bin/{prog}", Node(Kind.FILE, 0, 0, 0o755), Cause(0, "test"), Action.CREATED)
+        for f in self.files:
+            fs.ensure_dirs(posixpath.dirname(f), 0, 0, 0o755, Cause(0, "test"))
+            fs.put(f, Node(Kind.FILE, 0, 0, 0o755), Cause(0, "test"), Action.CREATED)
+        for d in {posixpath.dirname(f) for f in self.files}:
+            fs.open_listing(d)
+        for f in self.gone:
+            fs.remove(f)
+        return which(name, path, fs, cwd)
 
 
 def r(cmd: str, env: dict[str, str] | None = None, cwd: str = "/work", probe: Probe | None = None) -> Invocation:
@@ -80,14 +100,30 @@ def test_pip_install_schemes(cmd: str, env: dict[str, str], scheme: Scheme, path
 
 
 def test_pip_user_inside_a_venv_is_refused() -> None:
-    inv = r("pip install --user x", {"VIRTUAL_ENV": VENV})
+    inv = r("pip install --user x", {"PATH": f"{VENV}/bin:/usr/bin"})
     assert [w.role for w in inv.writes] == [Role.REFUSED]
+
+
+def test_pip_reads_no_virtual_env_variable() -> None:
+    """pip works in the environment of the interpreter that runs it (measured: VIRTUAL_ENV set, the venv off
+    PATH, `pip` is the system's); only uv reads VIRTUAL_ENV."""
+    inv = r("pip install x", {"VIRTUAL_ENV": VENV})
+    assert inv.env is not None and inv.env.scheme is Scheme.SYSTEM
+    assert r("uv pip install x", {"VIRTUAL_ENV": VENV}).env.path == VENV  # type: ignore[union-attr]
+
+
+def test_pip_on_an_unknown_path_after_the_venv_is_the_venvs() -> None:
+    """`ENV PATH=/opt/venv/bin:$PATH` on an image whose PATH is not known: the venv's pip comes first."""
+    inv = r("pip install x", {"PATH": f"{VENV}/bin:{unknown_value('PATH')}"})
+    assert inv.env is not None and inv.env.path == VENV and not inv.unread
+    later = r("pip install x", {"PATH": f"{unknown_value('PATH')}:{VENV}/bin"})
+    assert later.env is not None and later.env.path is None and later.unread
 
 
 @pytest.mark.parametrize(
     ("cmd", "env", "where"),
     [
-        ("pip install -e git+https://h/lib.git#egg=lib", {"VIRTUAL_ENV": VENV}, f"{VENV}/src"),
+        ("pip install -e git+https://h/lib.git#egg=lib", {"PATH": f"{VENV}/bin"}, f"{VENV}/src"),
         ("pip install -e git+https://h/lib.git#egg=lib", {}, "/work/src"),
         ("pip install --src /s -e git+https://h/lib.git#egg=lib", {}, "/s"),
         ("pip install -e hg+https://h/lib#egg=lib", {"PIP_SRC": "/p"}, "/p"),

@@ -11,6 +11,7 @@ from ...model.access import ROOT, Identity
 from ...model.fs import Kind
 from ...resolve.expand import unknown_value
 from ...tools.options import OptionSpec
+from ...tools.programs import Found, which
 from ..identity import home_of, run_identity
 from .base import ShellContext, Status, UnknownPath, is_unknown, parse_flags
 from .unmodelled import not_modelled
@@ -160,19 +161,14 @@ def command_v(
     args = [a for a in args if not a.startswith("-")]
     if not args:
         return 1
-    fs = sh.state.fs
     status: Status = 0
     for prog in args:
         if is_unknown(prog):
             return None
-        dirs = [posixpath.dirname(prog)] if "/" in prog else [d for d in env.get("PATH", "").split(":") if d]
-        base = posixpath.basename(prog)
-        found = any(fs.get(fs.resolve(posixpath.join(d, base))) is not None for d in dirs)
-        if found:
-            continue
-        if dirs and all(fs.is_known_absent(fs.resolve(posixpath.join(d, base))) for d in dirs):
+        found = which(prog, env.get("PATH"), sh.state.fs, sh.cwd).found
+        if found is Found.NO:
             status = 1
-        else:
+        elif found is Found.UNKNOWN:
             return None
     return status
 
