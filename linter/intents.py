@@ -65,6 +65,9 @@ class WriteNeed:
     alternatives: tuple[str, ...] = ()  # where the tool falls back to: the need fails only if none can be written
     remedy: Remedy = Remedy.HAND_OVER
     remedy_line: int = 0  # for GROUP_INSTALL: the line of the install that made the package's directory
+    # For HAND_OVER: the directory a fix gives the user instead of `path` ("": `path` itself), where the tool
+    # must make `path` itself (Poetry takes a pre-made empty .venv for a broken environment).
+    hand_over: str = ""
 
 
 @dataclass(frozen=True)
@@ -257,11 +260,12 @@ def _intents_for(
         return []  # where it writes depends on a value venvlint does not know
     sync_reason = ""
     if inv.act is Act.RUN:
-        if inv.sync is SyncMode.NEVER:
-            return []
-        in_sync, sync_reason = _uv_sync_state(run, earlier)
+        in_sync, sync_reason = (True, "") if inv.sync is SyncMode.NEVER else _uv_sync_state(run, earlier)
         if in_sync:
-            return []
+            # It writes nothing to the environment, but uv opens its cache all the same (measured, uv 0.13.9:
+            # `uv run --no-sync` as a user whose HOME is / fails with `failed to create directory /.cache/uv`).
+            c = _cache_need(inv.cache, run, users, False) if inv.cache is not None else None
+            return [Intent(run, run.venv, (c,))] if c is not None else []
     if inv.act is Act.OTHER and inv.cache is None and not inv.writes:
         return []
     needs: list[WriteNeed] = []
@@ -333,6 +337,8 @@ def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
         Role.PIP_REQUIREMENTS: "COPY the environment file into a directory the user can write (its WORKDIR), not `/`",
     }.get(w.role, _own_hint(posixpath.dirname(path) if w.create else path, run))
     remedy = Remedy.MANUAL if w.role in (Role.PIP_REQUIREMENTS, Role.REFUSED) else Remedy.HAND_OVER
+    if w.need is Need.CONDITIONAL:
+        premises += (condition(run, w.condition or f"{w.why} matters for this run"),)
     return WriteNeed(path, w.create, w.need, w.role, w.why, hint, _mount_for(path, run), premises,
                      alternatives=tuple(alternatives), remedy=remedy)  # fmt: skip
 
@@ -343,10 +349,10 @@ def _env_needs(
 ) -> list[WriteNeed]:  # fmt: skip
     inv = run.invocation
     if target.scheme is Scheme.USER:
-        return _user_site_needs(run, users, target, fallback=False)
+        return _user_site_needs(run, fs, users, target, fallback=False)
     if target.scheme is Scheme.SYSTEM:
         if target.user_fallback and _falls_back_to_user(run, fs, target):
-            return _user_site_needs(run, users, target, fallback=True)
+            return _user_site_needs(run, fs, users, target, fallback=True)
         return _system_needs(run, fs, target, cmd, notes)
     if target.path is None:
         return []
@@ -360,9 +366,14 @@ def _env_needs(
     if (fs.get(real) is None and fs.is_known_absent(real)) or (target.creates and fs.known_empty(real)):
         if not target.creates:
             return []
+        parent = posixpath.dirname(path)
+        if fs.get(real) is not None and not target.empty_ok:
+            return [WriteNeed(parent, False, Need.FATAL, Role.VENV_PARENT,
+                              f"`{cmd}` takes the empty {path} for a broken environment, removes it and creates it "
+                              f"again, which needs {parent} writable", _own_hint(parent, run), hand_over=parent)]  # fmt: skip
         # uv sync / uv run / poetry in-project create the environment first: they need to be able to create it.
         return [WriteNeed(path, True, Need.FATAL, Role.VENV_ROOT, f"`{cmd}` creates the environment {path}",
-                          _own_hint(posixpath.dirname(path), run))]  # fmt: skip
+                          _own_hint(parent, run), hand_over="" if target.empty_ok else parent)]  # fmt: skip
     needs: list[WriteNeed] = []
     sites, n = _site_packages(fs, path, target)
     notes += n
@@ -374,7 +385,9 @@ def _env_needs(
         needs.append(WriteNeed(bindir, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {bindir}",
                                hint))  # fmt: skip
         needs.append(WriteNeed(path, False, Need.CONDITIONAL, Role.VENV_ROOT,
-                               "packages with data files create share/ or etc/ in the venv root", hint))  # fmt: skip
+                               "packages with data files create share/ or etc/ in the venv root", hint,
+                               premises=(condition(run, "a package it installs has data files (share/ or etc/ in the "
+                                                  "venv root)"),)))  # fmt: skip
     if inv.tool is Tool.UV:
         needs.append(_uv_lock_need(fs, path, run, uv_version, notes))
     if inv.replaces:
@@ -398,6 +411,7 @@ def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd:
             if node is None or node.tag("package") is None:
                 continue
             installed = next((ch.cause.line for ch in reversed(node.history) if ch.action is Action.INSTALL), 0)
+            premises: tuple[Premise, ...] = ()
             if inv.tool is Tool.UV:
                 need, why = (
                     Need.FATAL,
@@ -409,10 +423,12 @@ def _replaced_package_needs(run: ToolRun, fs: FileSystem, sites: list[str], cmd:
                        "them and leaves them behind root-owned, named with a leading `~`, with a warning on every "
                        "later pip run; it fails when the package has files in other directories the user cannot "
                        "write")  # fmt: skip
+                premises = (condition(run, f"{name} has files in directories the user cannot write (data files, "
+                                           "headers)"),)  # fmt: skip
             hint = (f"install {name} so that its files are writable for this user: as that user, or with `umask 002` "
                     f"in an environment whose directories are setgid to a group the user is in (line {installed})")  # fmt: skip
-            needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint, remedy=Remedy.GROUP_INSTALL,
-                                   remedy_line=installed))  # fmt: skip
+            needs.append(WriteNeed(path, False, need, Role.INSTALLED_PACKAGE, why, hint, premises=premises,
+                                   remedy=Remedy.GROUP_INSTALL, remedy_line=installed))  # fmt: skip
     return needs
 
 
@@ -422,12 +438,14 @@ def _system_needs(run: ToolRun, fs: FileSystem, target: EnvTarget, cmd: str, not
         notes.append("the system site-packages directory is not in the model")
         return []
     hint = "install into a virtual environment the user owns (`python -m venv` as that user), or install as root"
-    needs = [WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}", hint)
-             for p in sites]  # fmt: skip
+    # Never hand the system's Python directories to a user: which of the two ways is the user's decision.
+    needs = [WriteNeed(p, False, Need.FATAL, Role.SITE_PACKAGES, f"`{cmd}` writes packages into {p}", hint,
+                       remedy=Remedy.MANUAL) for p in sites]  # fmt: skip
     if run.invocation.act is not Act.UNINSTALL:
         for b in ("/usr/local/bin", "/usr/bin"):
             if fs.get(b) is not None:
-                needs.append(WriteNeed(b, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {b}", hint))
+                needs.append(WriteNeed(b, False, Need.FATAL, Role.BIN, f"`{cmd}` creates console scripts in {b}", hint,
+                                       remedy=Remedy.MANUAL))  # fmt: skip
                 break
     return needs
 
@@ -514,9 +532,10 @@ def _falls_back_to_user(run: ToolRun, fs: FileSystem, target: EnvTarget) -> bool
     return bool(sites) and all(can_write_dir(fs, run.identity, p).result is Tri.NO for p in sites)
 
 
-def _user_site_needs(run: ToolRun, users: UserDB, target: EnvTarget, fallback: bool) -> list[WriteNeed]:
+def _user_site_needs(run: ToolRun, fs: FileSystem, users: UserDB, target: EnvTarget, fallback: bool) -> list[WriteNeed]:
     """A user-site install writes ~/.local/lib/pythonX.Y/site-packages and ~/.local/bin (PYTHONUSERBASE moves
-    them); it fails only when they cannot be created."""
+    them): each must be writable where it exists, creatable where it does not (a user base another user filled
+    first, root's `pip install --user` into a shared PYTHONUSERBASE, has root's directories in it)."""
     base = target.path
     premises: tuple[Premise, ...] = ()
     if not base:
@@ -526,9 +545,22 @@ def _user_site_needs(run: ToolRun, users: UserDB, target: EnvTarget, fallback: b
         base = posixpath.join(home, ".local")
     why = "pip falls back to a user install (the system site-packages is not writable)" if fallback else "--user"
     hint = "give the user a writable HOME (`useradd -m`), or set PYTHONUSERBASE to a directory it can write"
+    real = fs.resolve(base)
+    if fs.get(real) is None:
+        return [
+            WriteNeed(base, True, Need.FATAL, Role.USER_SITE,
+                      f"{why}: it writes lib/pythonX.Y/site-packages and bin below {base}", hint, None, premises)
+        ]  # fmt: skip
+    lib = posixpath.join(base, "lib")
+    sites = [posixpath.join(c, "site-packages") for c in fs.children(fs.resolve(lib))
+             if posixpath.basename(c).startswith("python")]  # fmt: skip
+    places = [s for s in sites if fs.get(fs.resolve(s)) is not None] or [base]
+    places.append(posixpath.join(base, "bin"))
     return [
-        WriteNeed(base, True, Need.FATAL, Role.USER_SITE,
-                  f"{why}: it writes lib/pythonX.Y/site-packages and bin below {base}", hint, None, premises)
+        WriteNeed(p, fs.get(fs.resolve(p)) is None, Need.FATAL, Role.USER_SITE,
+                  f"{why}: it writes {'packages' if p != places[-1] else 'console scripts'} into {p}", hint, None,
+                  premises)
+        for p in dict.fromkeys(places)
     ]  # fmt: skip
 
 
@@ -569,24 +601,31 @@ def _own_hint(path: str, run: ToolRun) -> str:
 
 
 def _uv_lock_need(fs: FileSystem, venv: str, run: ToolRun, uv_version: str | None, notes: list[str]) -> WriteNeed:
+    premises: tuple[Premise, ...] = ()
     if uv_version is not None and version_lt(uv_version, UV_LOCK_FIXED):
         need = Need.FATAL
         why = (f"uv {uv_version} (< {UV_LOCK_FIXED}) takes a lock file in the venv root and fails "
                f"(`Permission denied (os error 13) at path \"{venv}/.tmpXXXX\"`)")  # fmt: skip
+    elif uv_version is None:
+        need = Need.CONDITIONAL
+        notes.append(f"uv version unknown: uv before {UV_LOCK_FIXED} fails when the venv root is not writable")
+        why = (f"uv takes a lock file in the venv root: uv < {UV_LOCK_FIXED} fails, newer versions skip the lock "
+               "with a warning")  # fmt: skip
+        premises = (condition(run, f"uv is older than {UV_LOCK_FIXED} (its version is not known here)"),)
     else:
-        need = Need.CONDITIONAL
-        if uv_version is None:
-            notes.append(f"uv version unknown: uv before {UV_LOCK_FIXED} fails when the venv root is not writable")
-            why = (f"uv takes a lock file in the venv root: uv < {UV_LOCK_FIXED} fails, newer versions skip the lock "
-                   "with a warning")  # fmt: skip
-        else:
-            why = f"uv {uv_version} skips its environment lock with a warning when the venv root is not writable"
+        need = Need.DEGRADED  # measured with uv 0.13.9: the install works
+        why = f"uv {uv_version} skips its environment lock with a warning when the venv root is not writable"
     if _lock_usable(fs, venv, run.identity):
-        need = Need.CONDITIONAL
+        need, premises = Need.DEGRADED, ()
         why = f"the venv root holds a writable .lock, so uv does not need to create one ({why})"
-    return WriteNeed(venv, False, need, Role.VENV_ROOT, why,
-                     f"restore the venv root's owner (non-recursive chown of {venv}), or as a stopgap "
-                     f"`touch {venv}/.lock && chmod 666 {venv}/.lock` while building")  # fmt: skip
+    hint = (f"restore the venv root's owner (non-recursive chown of {venv}), or as a stopgap "
+            f"`touch {venv}/.lock && chmod 666 {venv}/.lock` while building")  # fmt: skip
+    return WriteNeed(venv, False, need, Role.VENV_ROOT, why, hint, premises=premises)
+
+
+def condition(run: ToolRun, what: str) -> Premise:
+    """The assumed premise of a CONDITIONAL need: what must hold for the write to fail (`what`, in words)."""
+    return Premise(PremiseKind.COMMAND, " ".join(run.argv), Knowledge.ASSUMED, run.line, assumption=f"that {what}")
 
 
 def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:

@@ -9,11 +9,14 @@ from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
 from venvlint.intents import Need, Remedy, WriteNeed
 from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, created_dir, opaque_assumption
-from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode
+from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode, normpath
 from venvlint.parse.model import Instruction
 from venvlint.shown import shorten
+from venvlint.simulate.engine import runtime_env
 from venvlint.simulate.state import ToolRun
 from venvlint.tools import model as tools_model
+from venvlint.tools.programs import Found, which
+from venvlint.tools.read import PYTHON
 
 
 def state_text(uid: int | None, gid: int | None, mode: int | None) -> str:
@@ -111,6 +114,25 @@ def one_per_environment(
         yield n, v, ()
 
 
+def commands_from(a: Analysis, directory: str, *, scripts_only: bool = False) -> tuple[int, ...]:
+    """The lines of the container's commands whose program lies in `directory` (named by path, or found there by
+    the PATH lookup): the commands a broken environment makes fail. `scripts_only`: not its Python interpreter
+    (`python -m tool` still runs where the console scripts' shebangs are broken)."""
+    env = a.final.env
+    lines = []
+    for argv, line in a.commands:
+        if not argv or (scripts_only and PYTHON.fullmatch(posixpath.basename(argv[0]))):
+            continue
+        if "/" in argv[0]:  # named by path: that program, whether or not it can start
+            if posixpath.dirname(normpath(argv[0], a.final.workdir)) == directory:
+                lines.append(line)
+            continue
+        found = which(argv[0], env.get("PATH"), a.fs, a.final.workdir)
+        if found.found is Found.YES and found.directory == directory:
+            lines.append(line)
+    return tuple(dict.fromkeys(lines))
+
+
 def also_text(paths: tuple[str, ...]) -> str:
     """` It cannot write `X` and `Y` either, for the same reason.` (or nothing)."""
     if not paths:
@@ -131,15 +153,32 @@ def user_at(a: Analysis, stage: str, line: int) -> str | None:
 
 
 def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
-    """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>)."""
+    """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>); nothing
+    where the stage cannot run them (no shell for a RUN)."""
     user = user_at(a, stage, line)
-    return () if user is None else (insert_after(line, *as_root(user, *instructions)),)
+    if user is None or not can_run(a, stage, instructions):
+        return ()
+    return (insert_after(line, *as_root(user, *instructions)),)
 
 
 def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
-    """Insert `instructions` right before `line`, run as root."""
+    """Insert `instructions` right before `line`, run as root; nothing where the stage cannot run them."""
     user = user_at(a, stage, line)
-    return () if user is None else (insert_before(line, *as_root(user, *instructions)),)
+    if user is None or not can_run(a, stage, instructions):
+        return ()
+    return (insert_before(line, *as_root(user, *instructions)),)
+
+
+def can_run(a: Analysis, stage: str, instructions: Sequence[str]) -> bool:
+    """Whether shell-form RUN `instructions` can start in `stage`: False when the model knows its shell is not
+    there (a distroless stage), so that no fix adds a RUN that cannot run."""
+    if not any(i.startswith("RUN ") and not i.startswith("RUN [") for i in instructions):
+        return True
+    st = a.sim.stage_named(stage)
+    if st is None:
+        return True
+    shell = st.shell[0] if st.shell else "/bin/sh"
+    return which(shell, runtime_env(st).get("PATH"), st.fs, st.workdir).found is not Found.NO
 
 
 def need_edits(
@@ -160,7 +199,14 @@ def need_edits(
     for n in needs:
         if n.remedy is Remedy.GROUP_INSTALL and n.remedy_line > 0:
             edits += _group_install(a, n, stage, who)
-    paths = list(dict.fromkeys(n.path for n in needs if n.remedy is Remedy.HAND_OVER))
+    handed = [n for n in needs if n.remedy is Remedy.HAND_OVER]
+    for n in handed:
+        # A parent handed over instead of what the tool makes itself: only a directory this build made (a
+        # project's WORKDIR), never one of the image's own (/opt, /home).
+        node = fs.get(fs.resolve(n.hand_over)) if n.hand_over else None
+        if n.hand_over and (node is None or node.created is None):
+            return ()
+    paths = list(dict.fromkeys(n.hand_over or n.path for n in handed))
     existing = [p for p in paths if fs.get(fs.resolve(p)) is not None]
     missing = [p for p in paths if p not in existing]
     have, make = " ".join(existing), " ".join(missing)

@@ -45,8 +45,9 @@ from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Identity, Premise, Tri, path_premise, permits
-from venvlint.model.fs import Action, Change, below, format_mode
+from venvlint.intents import Need
+from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
+from venvlint.model.fs import Action, Change, Knowledge, below, format_mode
 
 from ._common import as_root_after, change_premise, change_text, node_at, run_premises, where
 
@@ -62,17 +63,21 @@ REFERENCES = (
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def _needs_at(a: Analysis, path: str, who: Identity) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:
+def _needs_at(a: Analysis, path: str, who: Identity, after: int) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:
     """(why, fatal, line, premises) for every tool that needs `path` writable as `who` (directly, or to create
-    below it)."""
+    below it) and fails without it, always or under a condition (the need's premises name it): the container's,
+    and the build's after line `after` (the reset cannot hurt what ran before it)."""
     out: list[tuple[str, bool, int, tuple[Premise, ...]]] = []
-    pairs = [(i, i.run.identity) for i in a.build_intents] + [(i, ri.identity) for i, ri in a.runtime_intents]
+    pairs = [(i, i.run.identity) for i in a.build_intents if i.run.line > after]
+    pairs += [(i, ri.identity) for i, ri in a.runtime_intents]
     for intent, ident in pairs:
         if ident != who:
             continue
         for n in intent.needs:
+            if n.need is Need.DEGRADED:
+                continue  # the tool goes on without it
             if n.path == path or (n.create and _deepest_existing(a, n.path) == path):
-                out.append((n.why, n.need.value == "fatal", intent.run.line, run_premises(intent.run)))
+                out.append((n.why, n.need is Need.FATAL, intent.run.line, (*n.premises, *run_premises(intent.run))))
     return out
 
 
@@ -144,7 +149,7 @@ def check(a: Analysis) -> Iterator[Problem]:
 def _finding(a: Analysis, group: list[_Reset]) -> Problem:
     top = group[0]
     path, before, reset, who = top.path, top.before, top.reset, top.who
-    needs = [(h, n) for h in group for n in _needs_at(a, h.path, who)]
+    needs = [(h, n) for h in group for n in _needs_at(a, h.path, who, reset.cause.line)]
     fatal = [hn for hn in needs if hn[1][1] and not hn[1][3]] or [hn for hn in needs if hn[1][1]]
     severity = Severity.ERROR if fatal else Severity.WARNING
     msg = (
@@ -165,6 +170,15 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
         premises += run
     else:
         msg += " although the image had made it writable for that user."
+        premises += (
+            Premise(
+                PremiseKind.COMMAND,
+                path,
+                Knowledge.ASSUMED,
+                reset.cause.line,
+                assumption=f"that {who.label()} writes `{path}` when the container runs (nothing in the build does)",
+            ),
+        )
     them = "it" if len(group) == 1 else "them"
     fix = f"restore {them} right after line {reset.cause.line}, without recursion: `{_restore(group)}` (as root)"
     src_rel = _source_hint(reset, path)

@@ -8,7 +8,8 @@ cache mount owned by root.
 ## Why is this bad?
 uv cannot work without its cache: `error: failed to create directory /nonexistent/.cache/uv: Permission denied
 (os error 13)`, even with `--no-cache` when the temp directory is not writable. pip only warns (`The directory
-'.../.cache/pip' ... is not writable ... The cache has been disabled`), so for pip this is a warning.
+'.../.cache/pip' ... is not writable ... The cache has been disabled`) and installs without it, so for pip this is
+an info: every build downloads again.
 
 ## Example
 ```dockerfile
@@ -73,7 +74,8 @@ def check(a: Analysis) -> Iterator[Problem]:
             if key in reported:
                 continue
             reported.add(key)
-            severity = Severity.ERROR if need.need is Need.FATAL else Severity.WARNING
+            # A cache the tool goes on without (pip: "The cache has been disabled") costs speed, not the command.
+            severity = {Need.FATAL: Severity.ERROR, Need.CONDITIONAL: Severity.WARNING}.get(need.need, Severity.INFO)
             home = intent.run.getenv("HOME")
             home_note = f" in its HOME {home}" if home and need.path.startswith(home.rstrip("/") + "/") else ""
             fix, edits = _fix(a, intent.run, identity, need, verdict.path, fs)

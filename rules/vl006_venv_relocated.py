@@ -34,7 +34,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise
 
-from ._common import as_root_after
+from ._common import as_root_after, commands_from
 
 CODE = "VL006"
 NAME = "venv-relocated"
@@ -71,6 +71,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             f"`python -m venv {here}`), or copy it to `{origin}`; or, keeping this COPY, link the old path to the "
             f"new one: `{link}`",
             stage=cause.stage,
+            related=commands_from(a, posixpath.join(here, "bin"), scripts_only=True),
             premises=(absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),),
             edits=as_root_after(a, cause.stage, cause.line, link),
         )

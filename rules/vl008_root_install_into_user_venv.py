@@ -35,8 +35,8 @@ from venvlint.analysis import Analysis
 from venvlint.edits import Edit
 from venvlint.findings import Problem, Severity
 from venvlint.intents import Intent
-from venvlint.model.access import Identity, Tri, created_dir, path_premise, permits
-from venvlint.model.fs import Action, FileSystem, Node
+from venvlint.model.access import Identity, Premise, PremiseKind, Tri, created_dir, path_premise, permits
+from venvlint.model.fs import Action, FileSystem, Knowledge, Node
 from venvlint.simulate.state import ToolRun
 from venvlint.tools.model import Role
 
@@ -92,9 +92,24 @@ def check(a: Analysis) -> Iterator[Problem]:
             "later.",
             _fix(venv, root, made, who.identity, site, run),
             stage=run.stage,
-            premises=(path_premise(a.fs, venv, root), *run_premises(run)),
+            premises=(path_premise(a.fs, venv, root), *run_premises(run), _later(run, who.identity)),
             edits=_edits(a, run, venv, site, who.identity),
         )
+
+
+def _later(run: ToolRun, who: Identity) -> Premise:
+    """What the finding rests on but cannot see: a later upgrade or uninstall that fails. Measured (pip 26.3, uv
+    0.13.9): uv fails on the first file it cannot delete; pip moves a package's own directories aside and goes on
+    (with a warning), and fails on files in a shared directory (a single-module package's bytecode in
+    site-packages/__pycache__)."""
+    return Premise(
+        PremiseKind.COMMAND,
+        " ".join(run.argv),
+        Knowledge.ASSUMED,
+        run.line,
+        assumption=f"that {who.label()} later upgrades or uninstalls these packages with uv, or they have files in "
+        "directories they share with others (a single module's bytecode in site-packages/__pycache__)",
+    )
 
 
 def _conda_prefix(intent: Intent) -> str | None:

@@ -29,8 +29,8 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Tri, path_premise, permits
-from venvlint.model.fs import Action
+from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
+from venvlint.model.fs import Action, Knowledge
 
 from ._common import as_root_before, state_text
 
@@ -81,10 +81,24 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"create `{venv}` with that owner before the COPY: `{make}` (as root); `COPY --from=... "
                 f"--chown={owner}` gives the root to that user too but keeps its 0755",
                 stage=first.cause.stage,
-                premises=(path_premise(fs, venv, root), who.premise()),
+                premises=(path_premise(fs, venv, root), who.premise(), _root_needed(venv, who, first.cause.line)),
                 edits=as_root_before(a, first.cause.stage, first.cause.line, make) if uid else (),
             )
             break
+
+
+def _root_needed(venv: str, who: Identity, line: int) -> Premise:
+    """What makes a closed venv root fail, which the build does not show: measured (pip 26.3, uv 0.13.9), plain
+    packages install into a user-writable site-packages whatever the root; a package with data files and uv
+    before 0.7.19 (its lock) need the root."""
+    return Premise(
+        PremiseKind.COMMAND,
+        venv,
+        Knowledge.ASSUMED,
+        line,
+        assumption=f"that {who.label()} installs packages with data files (share/, etc/), or uses uv older than "
+        f"0.7.19, in {venv}",
+    )
 
 
 def _owner(a: Analysis, venv: str) -> str:

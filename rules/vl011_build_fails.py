@@ -83,6 +83,10 @@ def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip
+    if f.kind is FailureKind.NO_PROGRAM:
+        return (f"this stage has no `{f.subject}`: do the work in a build stage that has a shell and `COPY --from` "
+                "its result, or run a program the stage has in the exec form (`RUN [\"/usr/bin/python3\", ...]`)",
+                ())  # fmt: skip
     if f.kind is FailureKind.SOURCE_MISSING:
         return (f"make `{f.subject}` exist where the COPY reads it (the build context, or the stage it copies "
                 "from), or copy a path that does", ())  # fmt: skip

@@ -1,12 +1,12 @@
 """## What it does
-Finds a program the runtime user is meant to run from `PATH` (a `PATH` directory, or a symlink in one) that lives
-somewhere the user cannot reach — typically a tool installed under `/root` (`/root/.local/bin`, `/root/.poetry`)
-while the image runs as another user.
+Finds a program the runtime user is meant to run — the container's own command, or one from `PATH` (a `PATH`
+directory, or a symlink in one) — that lives somewhere the user cannot reach: typically a tool installed under
+`/root` (`/root/.local/bin`, `/root/.poetry`) while the image runs as another user.
 
 ## Why is this bad?
 The command is not found or fails with `Permission denied`: `ENV PATH=/root/.local/bin:$PATH` with
-`USER app`, or `/usr/local/bin/poetry -> /root/.poetry/bin/poetry` ("can't install packages via poetry as a non root
-user").
+`USER app`, `/usr/local/bin/poetry -> /root/.poetry/bin/poetry` ("can't install packages via poetry as a non root
+user"), or `CMD ["/root/.local/bin/app"]`, which does not start at all (an error).
 
 ## Example
 ```dockerfile
@@ -27,10 +27,13 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
+from venvlint.analysis import Analysis, RuntimeIdentity
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import Identity, Tri, Verdict, can_traverse, path_premise, permits
 from venvlint.model.fs import Kind, normpath
+from venvlint.tools.programs import Found, which
+
+from ._common import command
 
 CODE = "VL018"
 NAME = "path-entry-unreachable"
@@ -48,7 +51,10 @@ def check(a: Analysis) -> Iterator[Problem]:
     fs = a.fs
     path_env = a.final.env.get("PATH", "")
     users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
-    if not users or not path_env:
+    if not users:
+        return
+    yield from _commands_unreachable(a, users)
+    if not path_env:
         return
     env_line = _env_line(a)
     reach: dict[tuple[str, Identity], Verdict] = {}
@@ -95,6 +101,36 @@ def check(a: Analysis) -> Iterator[Problem]:
                     premises=v.premises,
                 )
                 break
+
+
+def _commands_unreachable(a: Analysis, users: list[RuntimeIdentity]) -> Iterator[Problem]:
+    """The container's command when its program (named by path, or found on PATH) sits below a directory the
+    runtime user cannot enter: it does not start (`permission denied`)."""
+    fs = a.fs
+    for argv, line in a.commands:
+        if not argv:
+            continue
+        if "/" in argv[0]:  # named by path: that place, whether or not the model knows the file
+            program: str | None = normpath(argv[0], a.final.workdir)
+        else:
+            found = which(argv[0], a.final.env.get("PATH"), fs, a.final.workdir)
+            program = found.path if found.found is Found.YES else None
+        if program is None:
+            continue
+        for ri in users:
+            v = can_traverse(fs, ri.identity, program)
+            if v.result is not Tri.NO:
+                continue
+            yield Problem(
+                line,
+                program,
+                f"the container runs `{command(argv)}` as {ri.identity.label()} ({ri.source}), who cannot reach "
+                f"`{program}`: {v.reason}. It does not start (`permission denied`).",
+                _fix(v.path),
+                severity=Severity.ERROR,
+                premises=(*v.premises, ri.identity.premise()),
+            )
+            break
 
 
 def _fix(closed: str, linked: bool = False) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
-from ..model.access import Premise, PremiseKind
+from ..model.access import Premise, PremiseKind, absent_premise
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
 from ..model.mount import parse_mounts
 from ..model.users import UserDB
@@ -16,6 +16,7 @@ from ..parse.model import Instruction
 from ..profiles.catalog import Profile, ProfileSet
 from ..resolve.expand import OpenVars, shown, unknown_names
 from ..resolve.stages import ResolvedBuild, Stage, Step
+from ..tools.programs import Found, path_entries, which
 from . import copy as copyops
 from .commands.base import is_unknown
 from .identity import BUILDERS, chown_owner, home_of, run_identity, with_source, workdir_owner
@@ -201,6 +202,7 @@ class _Replayer:
         self.strict_context = strict_context
         # (USER line, why, what kind of account is missing, its name)
         self.user_error: tuple[int, str, FailureKind, str] | None = None
+        self.missing_programs: set[str] = set()  # RUN programs found missing (each said once)
 
     def fail(
         self, line: int, message: str, premises: tuple[Premise, ...] = (), kind: FailureKind = FailureKind.OTHER,
@@ -500,6 +502,16 @@ class _Replayer:
             return
         cause = self.cause(step)
         env = self.run_env(step)
+        missing = self._missing_program(step, env)
+        if missing is not None:
+            program, premises = missing
+            if program not in self.missing_programs:  # every later RUN of it fails the same way: said once
+                self.missing_programs.add(program)
+                self.fail(step.line, f"`{program}` does not exist in this stage: a "
+                          f"{'RUN' if ins.json_form else 'shell-form RUN'} needs it "
+                          f"({'its program' if ins.json_form else 'the shell'})", premises, FailureKind.NO_PROGRAM,
+                          program)  # fmt: skip
+            return
         mounts = step.flag_all("mount")
         self._mount_parents(mounts, cause)
         frozen = self._freeze_volumes()
@@ -519,6 +531,26 @@ class _Replayer:
             # The build stops here as far as the denials at this line say: on the facts they rest on.
             premises = tuple(p for d in self.state.denied if d.line == step.line for p in d.premises)
             self.fail(step.line, error, premises)
+
+    def _missing_program(self, step: Step, env: Mapping[str, str]) -> tuple[str, tuple[Premise, ...]] | None:
+        """The program a RUN starts (the SHELL's first word for the shell form, argv[0] for the exec form) when the
+        model knows the stage does not have it (a distroless stage has no /bin/sh), with the facts that say so."""
+        ins = step.instruction
+        if ins.json_form:
+            program = step.args[0] if step.args else ""
+        else:
+            program = self.state.shell[0] if self.state.shell else "/bin/sh"
+        if not program or is_unknown(program):
+            return None
+        fs = self.state.fs
+        found = which(program, env.get("PATH"), fs, self.state.workdir)
+        if found.found is not Found.NO:
+            return None
+        if "/" in program:
+            places = [normpath(program, self.state.workdir)]
+        else:
+            places = [posixpath.join(d, program) for d in path_entries(env.get("PATH")) if d is not None]
+        return program, tuple(absent_premise(fs, fs.resolve(p)) for p in places)
 
     def _mount_parents(self, mounts: Sequence[str], cause: Cause) -> None:
         """The builder creates a missing mount target with its missing parents as 0:0 0755; the parents stay in the

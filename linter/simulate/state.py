@@ -20,6 +20,7 @@ class FailureKind(str, Enum):
     BUILDER_FLAG = "builder-flag"  # a flag the selected builder rejects (--chmod on the classic builder)
     COPY_ONTO_SYMLINK = "copy-onto-symlink"  # a COPY places a directory where the image has a symlink
     SOURCE_MISSING = "source-missing"  # a COPY source is not in the build context or the stage it copies from
+    NO_PROGRAM = "no-program"  # a RUN's program (the stage's shell, or an exec form's argv[0]) is not in the image
     OTHER = "other"
 
 

@@ -24,7 +24,9 @@ def read_venv(ctx: Context, interpreter: str, args: list[str]) -> Invocation:
     env = EnvTarget(Scheme.ENV, ctx.path(target) if target else None, "python -m venv", creates=True,
                     python_version=python_version(interpreter, ctx.env))  # fmt: skip
     act = Act.UPGRADE_ENV if "--upgrade" in p.flags else Act.CREATE_ENV
-    inv = Invocation(Tool.VENV, act, "venv", env=env, clear="--clear" in p.flags, steering=("PYTHON_VERSION",))
+    seeds = () if "--without-pip" in p.flags else ("pip",)
+    inv = Invocation(Tool.VENV, act, "venv", env=env, clear="--clear" in p.flags, steering=("PYTHON_VERSION",),
+                     seeds=seeds)  # fmt: skip
     return replace(inv, unread=tuple(ctx.unread))
 
 
@@ -42,8 +44,9 @@ def read_virtualenv(ctx: Context, args: list[str]) -> Invocation:
     default = posixpath.join(ctx.path(xdg), "virtualenv") if xdg else "~/.cache/virtualenv"
     where = ctx.path(app_data) if app_data else default
     writes = (Write(where, True, Need.DEGRADED, Role.APP_DATA, f"virtualenv caches its seed wheels in {where}"),)
+    seeds = () if {"--no-pip", "--without-pip", "--no-seed"} & set(p.flags) else ("pip",)
     inv = Invocation(Tool.VIRTUALENV, Act.CREATE_ENV, "virtualenv", env=env, temp=TempUse.PYTHON, writes=writes,
-                     clear="--clear" in p.flags, steering=("VIRTUALENV_", "HOME", "XDG_CACHE_HOME"))  # fmt: skip
+                     clear="--clear" in p.flags, steering=("VIRTUALENV_", "HOME", "XDG_CACHE_HOME"), seeds=seeds)  # fmt: skip
     return replace(inv, unread=tuple(ctx.unread))
 
 

@@ -90,6 +90,9 @@ class EnvTarget:
     creates: bool = False
     user_fallback: bool = False
     python_version: str | None = None  # X.Y, where the command line or the environment says
+    # Whether an existing empty directory at `path` is taken as the place for the environment (uv, venv); Poetry
+    # calls it a broken environment, removes it and creates it again, which needs its parent writable (measured).
+    empty_ok: bool = True
 
 
 @dataclass(frozen=True)
@@ -222,6 +225,8 @@ class Write:
     # write fails only when none of them can be written.
     alternatives: tuple[str, ...] = ()
     entry: str = ""  # what the tool creates inside the place it writes (the environment's name in an envs dir)
+    # For a CONDITIONAL write: what must hold for it to fail (a finding resting on it names this as assumed).
+    condition: str = ""
 
 
 @dataclass(frozen=True)
@@ -247,7 +252,13 @@ class Invocation:
     sync: SyncMode = SyncMode.CHECK
     clear: bool = False  # uv venv --clear / UV_VENV_CLEAR: the environment is removed and created again
     relocatable: bool = False  # uv venv --relocatable: scripts find their interpreter relative to themselves
+    # What a new environment gets besides its interpreter (measured, docs/MEASUREMENTS.md): `python -m venv` and
+    # virtualenv install pip (bin/pip, pip3, pipX.Y) unless --without-pip / --no-pip; `uv venv` only with --seed.
+    seeds: tuple[str, ...] = ()
     config_file: str | None = None  # the configuration file a CONFIGURE writes (`~/.condarc`: the user's HOME)
+    # What a CONFIGURE sets, as `key = value` lines the model keeps as the file's content (`poetry config KEY
+    # VALUE`); None when it is not read (conda's settings: the next conda command treats them as not known).
+    config_text: str | None = None
     unread: tuple[str, ...] = ()
     steering: tuple[str, ...] = field(default=())  # the environment variables this tool reads to decide where
 

@@ -44,15 +44,19 @@ def _home_dir(ctx: Context, variable: str, xdg: str, default: str) -> str:
 
 
 def read_poetry(ctx: Context, args: list[str]) -> Invocation:
-    """poetry: the active VIRTUAL_ENV; with POETRY_VIRTUALENVS_CREATE=false the interpreter's own site-packages;
-    a `.venv` in the project (in-project, or one that exists); else a new environment below its cache
-    (`<cache>/virtualenvs`, or POETRY_VIRTUALENVS_PATH), for which the cache is fatal (TOOLS.md)."""
+    """poetry: the active VIRTUAL_ENV; with virtualenvs.create false the interpreter's own site-packages; a `.venv`
+    in the project (virtualenvs.in-project, or one that exists); else a new environment below its cache
+    (`<cache>/virtualenvs`, or virtualenvs.path), for which the cache is fatal (TOOLS.md). Each setting comes from
+    its POETRY_* variable, else the project's poetry.toml, else the user's config.toml, as an earlier `poetry
+    config` left them in the model; `poetry config [--local] KEY VALUE` writes one."""
     p = POETRY.parse(args)
     sub = p.operands[0] if p.operands else ""
     act = POETRY_INSTALLS.get(sub, Act.OTHER)
     directory = ctx.known(p.last("--directory") or p.last("--project"), "--directory")
     project = ctx.path(directory) if directory else ctx.cwd
     inv = Invocation(Tool.POETRY, act, sub, temp=TempUse.PYTHON, steering=_steering("POETRY_"))
+    if sub == "config":
+        return _done(ctx, _poetry_config(ctx, p, project, inv))
     if act is Act.OTHER:
         return _done(ctx, inv)
     spec = ProjectSpec(project, posixpath.join(project, "poetry.lock"), False)
@@ -62,12 +66,13 @@ def read_poetry(ctx: Context, args: list[str]) -> Invocation:
         env = None
     elif ctx.var("VIRTUAL_ENV"):
         env = EnvTarget(Scheme.ENV, ctx.path(ctx.var("VIRTUAL_ENV") or ""), "VIRTUAL_ENV")
-    elif ctx.flag_var("POETRY_VIRTUALENVS_CREATE") is False and "POETRY_VIRTUALENVS_CREATE" in ctx.env:
-        env = EnvTarget(Scheme.SYSTEM, None, "POETRY_VIRTUALENVS_CREATE=false")
-    elif ctx.flag_var("POETRY_VIRTUALENVS_IN_PROJECT") or ctx.probe.is_env(posixpath.join(project, ".venv")):
-        env = EnvTarget(Scheme.ENV, posixpath.join(project, ".venv"), "the project's .venv", creates=True)
+    elif _poetry_flag(ctx, project, "virtualenvs.create") is False:
+        env = EnvTarget(Scheme.SYSTEM, None, "virtualenvs.create false")
+    elif _poetry_flag(ctx, project, "virtualenvs.in-project") or ctx.probe.is_env(posixpath.join(project, ".venv")):
+        env = EnvTarget(Scheme.ENV, posixpath.join(project, ".venv"), "the project's .venv", creates=True,
+                        empty_ok=False)  # fmt: skip
     else:
-        where = ctx.var("POETRY_VIRTUALENVS_PATH")
+        where = _poetry_setting(ctx, project, "virtualenvs.path")
         env = EnvTarget(Scheme.ENV, None, "a new environment of poetry's", creates=True)
         if where:
             writes = (Write(ctx.path(where), True, Need.FATAL, Role.ENV_HOME,
@@ -78,6 +83,53 @@ def read_poetry(ctx: Context, args: list[str]) -> Invocation:
     cache = ctx.cache(Tool.POETRY, "pypoetry", explicit, "POETRY_CACHE_DIR", fatal=in_cache)
     return _done(ctx, Invocation(Tool.POETRY, act, sub, env=env, cache=cache, temp=TempUse.PYTHON, project=spec,
                                  writes=writes, steering=inv.steering))  # fmt: skip
+
+
+def _poetry_config(ctx: Context, p: Parsed, project: str, inv: Invocation) -> Invocation:
+    """`poetry config [--local] KEY VALUE`: the setting written to the project's poetry.toml (`--local`) or the
+    user's config.toml (POETRY_CONFIG_DIR, else $XDG_CONFIG_HOME/pypoetry, else ~/.config/pypoetry)."""
+    words = [w for w in p.operands[1:]]
+    if len(words) != 2 or {"--unset", "--list"} & p.flags:
+        return inv
+    key, value = (ctx.known(w, "poetry's setting") for w in words)
+    if key is None or value is None:
+        return inv
+    if "--local" in p.flags:
+        where = posixpath.join(project, "poetry.toml")
+    else:
+        explicit = ctx.var("POETRY_CONFIG_DIR")
+        xdg = ctx.var("XDG_CONFIG_HOME")
+        folder = ctx.path(explicit) if explicit else (posixpath.join(ctx.path(xdg), "pypoetry") if xdg
+                                                      else "~/.config/pypoetry")  # fmt: skip
+        where = posixpath.join(folder, "config.toml")
+    return replace(inv, act=Act.CONFIGURE, config_file=where, config_text=f"{key} = {value}\n")
+
+
+def _poetry_setting(ctx: Context, project: str, key: str) -> str | None:
+    """A Poetry setting: its POETRY_* variable, else the project's poetry.toml, else the user's config.toml, as
+    the model holds them (the last `key = value` line an earlier `poetry config` wrote)."""
+    variable = "POETRY_" + key.upper().replace(".", "_").replace("-", "_")
+    if variable in ctx.env:
+        return ctx.var(variable)
+    explicit = ctx.var("POETRY_CONFIG_DIR")
+    xdg = ctx.var("XDG_CONFIG_HOME")
+    user = (posixpath.join(ctx.path(explicit), "config.toml") if explicit else
+            posixpath.join(ctx.path(xdg), "pypoetry", "config.toml") if xdg else "~/.config/pypoetry/config.toml")  # fmt: skip
+    for where in (posixpath.join(project, "poetry.toml"), user):
+        text = ctx.probe.content(where) or ""
+        found = [v.strip() for k, _, v in (ln.partition("=") for ln in text.splitlines()) if k.strip() == key]
+        if found:
+            return found[-1]
+    return None
+
+
+def _poetry_flag(ctx: Context, project: str, key: str) -> bool | None:
+    """A boolean Poetry setting (None: not set)."""
+    value = _poetry_setting(ctx, project, key)
+    if value is None:
+        return None
+    word = value.strip().lower()
+    return True if word in ("true", "1", "yes") else False if word in ("false", "0", "no") else None
 
 
 def read_pipenv(ctx: Context, args: list[str]) -> Invocation:

@@ -99,7 +99,7 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
                         python_version=version)  # fmt: skip
         clear = "--clear" in p.flags or bool(ctx.flag_var("UV_VENV_CLEAR"))
         inv = replace(inv, act=Act.CREATE_ENV, env=env, clear=clear, relocatable="--relocatable" in p.flags,
-                      temp=TempUse.STRICT)  # fmt: skip
+                      temp=TempUse.STRICT, seeds=("pip",) if "--seed" in p.flags else ())  # fmt: skip
     elif sub == "tool" and verb in ("install", "upgrade"):
         inv = replace(inv, act=Act.TOOL_INSTALL, writes=_tool_dirs(ctx), temp=TempUse.STRICT)
     elif sub == "python" and verb == "install":
@@ -252,5 +252,6 @@ def _python_dirs(ctx: Context, p: Parsed) -> tuple[Write, ...]:
     out = [Write(where, True, Need.FATAL, Role.PYTHON_INSTALL, f"`uv python install` unpacks Python into {where}")]
     bins = _bin_dir(ctx, "UV_PYTHON_BIN_DIR")
     out.append(Write(bins, True, Need.CONDITIONAL, Role.PYTHON_BIN,
-                     f"`uv python install` links python3.X executables into {bins}"))  # fmt: skip
+                     f"`uv python install` links python3.X executables into {bins}",
+                     condition=f"uv links the executables into {bins} (it only warns when it cannot)"))  # fmt: skip
     return tuple(out)

@@ -118,6 +118,11 @@ MANUAL: dict[tuple[str, str], str] = {
         "VL009",
         "chown -R of a subtree the COPY made with more beside it (no --chown edit, it would chown the whole copy)",
     ): "copying the subtree on its own changes what the build context holds where: the user's choice",
+    (
+        "VL002",
+        "poetry without a venv as non-root writes system site-packages",
+    ): "a venv the user owns, or the install as root: the user's choice (the system's directories are never handed "
+    "to a user)",
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
     ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
     (
@@ -127,6 +132,10 @@ MANUAL: dict[tuple[str, str], str] = {
     (
         "VL018",
         "a link into /root from /usr/local/bin",
+    ): "where the tool goes instead depends on how it is installed (pipx --global, POETRY_HOME, UV_TOOL_DIR)",
+    (
+        "VL018",
+        "the container's command below /root, run as another user",
     ): "where the tool goes instead depends on how it is installed (pipx --global, POETRY_HOME, UV_TOOL_DIR)",
 }
 

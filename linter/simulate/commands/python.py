@@ -14,6 +14,7 @@ from ...resolve.expand import OpenVars, unknown_tool_variables
 from ...shown import shorten
 from ...tools.context import FileSystemProbe, python_version, system_site_packages
 from ...tools.model import Act, EnvTarget, Invocation, Need, Role, Scheme, SyncMode, Tool, Write
+from ...tools.programs import Found, which
 from ...tools.read import read, tool_name
 from ..identity import home_of
 from ..state import ToolRun
@@ -108,12 +109,14 @@ def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str
 
 
 def _configure(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
-    """`conda config --set ...`: the configuration file exists afterwards (what it says is not read: the next
-    conda command treats its package cache and environments as not known)."""
+    """`conda config --set ...`, `poetry config KEY VALUE`: the configuration file exists afterwards, holding what
+    the command set where the reader says it (Poetry's settings are read back by the next Poetry command; conda's
+    are not: the next conda command treats its package cache and environments as not known)."""
     path = _resolve(sh, inv.config_file, env) if inv.config_file else None
     if path is None:
         return not_modelled(sh, argv, "which configuration file it writes is not known here")
-    return write_file(sh, path, None, append=True, argv=argv)
+    status = _ensure_dir(sh, posixpath.dirname(path), argv)  # the tool makes its configuration directory
+    return status or write_file(sh, path, inv.config_text, append=True, argv=argv)
 
 
 def _home(sh: ShellContext, env: dict[str, str]) -> str | None:
@@ -223,15 +226,25 @@ def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
                 return deny(sh, target.path, f"it removes {target.path} first: {v.reason}", argv, v.premises)
         fs.remove(target.path, cause=sh.cause, detail=f"removed by {inv.subcommand} --clear")
     return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env),
-                     relocatable=inv.relocatable)  # fmt: skip
+                     relocatable=inv.relocatable, seeds=inv.seeds)  # fmt: skip
 
 
 def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> str | None:
+    """The interpreter a new environment is made from: the one that runs `python -m venv`, the one uv picks, else
+    (virtualenv, poetry, pipenv, pdm) the `python3` on PATH."""
     if inv.tool is Tool.VENV:
         return _interpreter(sh, argv[0], env)
     if inv.tool is Tool.UV and inv.env is not None:
         return uv_interpreter(sh, inv.env.python_version, env, argv)
-    return None
+    return _interpreter(sh, "python3", env)
+
+
+def _version_of(sh: ShellContext, interpreter: str | None, env: dict[str, str]) -> str | None:
+    """X.Y of `interpreter` (or of the `python3` on PATH): from the name its links end at (`python3` →
+    `python3.11`), else the image's PYTHON_VERSION."""
+    exe = interpreter or _interpreter(sh, "python3", env)
+    found = python_version(posixpath.basename(sh.state.fs.resolve(exe)), {}) if exe else None
+    return found or python_version("", env)
 
 
 def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[str], env: dict[str, str]) -> Status:
@@ -244,7 +257,11 @@ def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[st
         if fs.get(target.path) is None or (target.creates and fs.known_empty(fs.resolve(target.path))):
             if not target.creates:
                 return 0
-            interp = _interpreter_for(sh, inv, argv, env) if inv.tool is Tool.UV else None
+            if fs.get(target.path) is not None and not target.empty_ok:
+                status = _recreate(sh, target.path, argv)
+                if status:
+                    return status
+            interp = _interpreter_for(sh, inv, argv, env)
             status = make_venv(sh, target.path, target.python_version, argv, interp)
             if status:
                 return status
@@ -261,6 +278,19 @@ def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[st
     if target.scheme is Scheme.USER:
         return _user_install(sh, target, argv, env)
     return _system_install(sh, inv, target, argv, env)
+
+
+def _recreate(sh: ShellContext, path: str, argv: list[str]) -> Status:
+    """Poetry's answer to an empty environment directory: remove it (which needs its parent writable) and create
+    the environment again."""
+    fs = sh.state.fs
+    parent = posixpath.dirname(path)
+    if not sh.identity.is_root:
+        v = can_write_dir(fs, sh.identity, parent)
+        if v.result is Tri.NO:
+            return deny(sh, parent, f"it removes the empty {path} to create it again: {v.reason}", argv, v.premises)
+    fs.remove(path, cause=sh.cause, detail=f"removed by `{_shown(argv)}` (an empty environment is a broken one)")
+    return 0
 
 
 def _system_install(
@@ -300,8 +330,9 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
     status = _ensure_dir(sh, base, argv)
     if status:
         return status
-    version = target.python_version or python_version("", env) or "3.X"
-    for sub in (f"lib/python{version}/site-packages", "bin"):
+    version = target.python_version or _version_of(sh, None, env)
+    # Where the version is not known, no lib/pythonX.Y is named: a fix must never name a made-up path.
+    for sub in (f"lib/python{version}/site-packages" if version else "lib", "bin"):
         status = _ensure_dir(sh, posixpath.join(base, sub), argv)
         if status:
             return status
@@ -311,27 +342,35 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
 
 def make_venv(
     sh: ShellContext, root: str, version: str | None, argv: list[str], interpreter: str | None,
-    *, relocatable: bool = False,
+    *, relocatable: bool = False, seeds: tuple[str, ...] = (),
 ) -> Status:  # fmt: skip
     """Create the venv `root` (and its missing parents) as `sh`'s user. `relocatable`: `uv venv --relocatable`,
     whose scripts find their interpreter relative to themselves (`#!/bin/sh` and a relative exec, measured), so
-    the venv may be moved (pyvenv.cfg is tagged `relocatable`)."""
+    the venv may be moved (pyvenv.cfg is tagged `relocatable`). `seeds`: what it installs besides the interpreter
+    (`pip`: bin/pip, pip3, pipX.Y and its package in site-packages, as `python -m venv` makes them). The Python
+    version, where the command does not say it, is the one the interpreter's links end at (`python3` →
+    `python3.11`)."""
     fs = sh.state.fs
     root = sh.path(root)
     if not sh.identity.is_root:
         v = can_create(fs, sh.identity, root) if fs.get(root) is None else can_write_dir(fs, sh.identity, root)
         if v.result is Tri.NO:
             return deny(sh, root, v.reason, argv, v.premises)
+    if version is None and interpreter:
+        version = python_version(posixpath.basename(fs.resolve(interpreter)), {})
     if version is None:
-        sh.assume(f"the Python version of the venv {root} is not known (lib/python3.X assumed)")
-    pyver = f"python{version}" if version else "python3.X"
+        sh.assume(f"the Python version of the venv {root} is not known: its lib/pythonX.Y is not in the model")
+    pyver = f"python{version}" if version else ""
     status = create_dir(sh, root, None, argv, True)
     if status:
         return status
-    for sub in ("bin", "include", "lib", f"lib/{pyver}", f"lib/{pyver}/site-packages"):
+    subs = ["bin", "include", "lib"] + ([f"lib/{pyver}", f"lib/{pyver}/site-packages"] if pyver else [])
+    for sub in subs:
         p = posixpath.join(root, sub)
         if fs.get(p) is None:
             create_dir(sh, p, None, argv, True)
+    if not pyver:
+        fs.open_listing(posixpath.join(root, "lib"))
     uid, gid, _ = owner_for_new(sh, root)
     if fs.get(posixpath.join(root, "lib64")) is None:
         fs.put(
@@ -352,22 +391,34 @@ def make_venv(
         if fs.get(py) is None:
             fs.put(py, Node(Kind.SYMLINK, uid, gid, 0o777, target=interpreter), sh.cause, Action.CREATED,
                    "created by venv")  # fmt: skip
+        for name in ("python3", f"python{version}" if version else ""):
+            link = posixpath.join(root, "bin", name)
+            if name and fs.get(link) is None:
+                fs.put(link, Node(Kind.SYMLINK, uid, gid, 0o777, target="python"), sh.cause, Action.CREATED,
+                       "created by venv")  # fmt: skip
+    if "pip" in seeds:
+        for name in ("pip", "pip3", f"pip{version}" if version else ""):
+            script = posixpath.join(root, "bin", name)
+            if name and fs.get(script) is None:
+                fs.put(script, Node(Kind.FILE, uid, gid, 0o777 & ~sh.umask), sh.cause, Action.CREATED,
+                       "pip's console script, installed by venv")  # fmt: skip
+        if pyver:
+            site = posixpath.join(root, "lib", pyver, "site-packages")
+            _package_dir(sh, posixpath.join(site, "pip"), "pip", replace=False, argv=argv)
     # venv also writes activate scripts and interpreter links into bin, and (unless --without-pip) pip into
     # site-packages: files the model does not list one by one.
-    for sub in ("bin", f"lib/{pyver}/site-packages"):
+    for sub in ("bin", f"lib/{pyver}/site-packages" if pyver else "lib"):
         fs.open_listing(posixpath.join(root, sub))
     sh.state.venvs[root] = sh.cause.line
     return 0
 
 
 def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None:
+    """The interpreter a command named `name` runs (None when the model cannot tell which)."""
     if name.startswith("/"):
         return name
-    for d in env.get("PATH", "").split(":"):
-        cand = posixpath.join(d, name)
-        if sh.state.fs.get(cand) is not None:
-            return cand
-    return None
+    found = which(name, env.get("PATH"), sh.state.fs, sh.cwd)
+    return found.path if found.found is Found.YES else None
 
 
 def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]:
@@ -410,8 +461,29 @@ def _install_effects(sh: ShellContext, inv: Invocation, venv: str, argv: list[st
                 _package_dir(sh, path, name, replace=inv.replaces, argv=argv)
             elif (node := fs.get(path)) is not None and node.tag("package") is not None:
                 fs.remove(path, cause=sh.cause, detail=f"uninstalled by `{_shown(argv)}`")
-    fs.mark_open(venv, with_parent=False)  # the packages it installed are not modelled one by one
+    if inv.tool is Tool.UV:
+        _uv_lock_file(sh, venv)
+    # What it installed is not modelled file by file: the listings it may have added to are open (bin, the
+    # site-packages trees, the root and the data directories packages write), the rest of the venv's are not (an
+    # s2i image keeps its HOME, src/, below the venv root).
+    fs.open_listing(venv)
+    for d in (*targets, *(posixpath.join(venv, x) for x in ("share", "etc", "include"))):
+        if fs.get(d) is not None:
+            fs.mark_open(d, with_parent=False)
     return 0
+
+
+def _uv_lock_file(sh: ShellContext, venv: str) -> None:
+    """uv leaves its environment lock as `<venv>/.lock`, writable by everyone (measured: 0777 with uv 0.6.6, 0666
+    with 0.13.9, whatever the umask), where it can create it: a later uv run by any user opens it and needs no
+    writable venv root."""
+    fs = sh.state.fs
+    lock = posixpath.join(venv, ".lock")
+    if fs.get(lock) is not None or fs.get(venv) is None:
+        return
+    if sh.identity.is_root or can_write_dir(fs, sh.identity, venv).result is Tri.YES:
+        uid, gid, _ = owner_for_new(sh, venv)
+        fs.put(lock, Node(Kind.FILE, uid, gid, 0o666), sh.cause, Action.CREATED, "uv's environment lock")
 
 
 def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv: list[str]) -> None:
