@@ -28,4 +28,5 @@ SCENARIOS: dict[str, tuple[str, tuple[str, ...]]] = {
     "S21": ('`RUN chown -R` over the venv doubles the image', ('topoteretes/cognee#3753', 'topoteretes/cognee#4045', 'DataDog/dd-trace-py#10039', 'kortix-ai/suna#7309', 'basicallysource/sorter-v2#190', 'docling-project/docling-serve#119')),
     "S22": ('No passwd entry for the runtime UID breaks tools', ('linagora/openrag#489', 'user-cont/release-bot#48', 'sclorg/s2i-python-container#298')),
     "S23": ('Bind-mounted cache or venv with a foreign owner', ('langgenius/dify#42433', 'langgenius/dify-plugin-daemon#819', 'astral-sh/uv-docker-example#40')),
+    "S24": ("`poetry run` as another user does not find root's environment", ('python-poetry/poetry#1265', 'python-discord/bot#2276')),
 }  # fmt: skip

@@ -9,7 +9,7 @@ import posixpath
 from dataclasses import replace
 
 from .context import Context
-from .model import Act, EnvTarget, Invocation, Need, ProjectSpec, Role, Scheme, TempUse, Tool, Write
+from .model import Act, EnvTarget, Invocation, Need, ProjectSpec, Role, Scheme, SyncMode, TempUse, Tool, Write
 from .options import OptionSpec, Parsed
 
 POETRY = OptionSpec(
@@ -25,7 +25,7 @@ HATCH = OptionSpec(("-e", "--env"), ("-p", "--project"), "--data-dir", "--cache-
                    ("-t", "--target"), aliases=[("-c", "--clean")])  # fmt: skip
 
 POETRY_INSTALLS = {"install": Act.INSTALL, "add": Act.INSTALL, "remove": Act.INSTALL, "update": Act.INSTALL,
-                   "sync": Act.SYNC, "lock": Act.LOCK}  # fmt: skip
+                   "sync": Act.SYNC, "lock": Act.LOCK, "run": Act.RUN}  # fmt: skip
 PIPENV_INSTALLS = {"install": Act.INSTALL, "sync": Act.SYNC, "update": Act.INSTALL, "upgrade": Act.INSTALL,
                    "uninstall": Act.UNINSTALL, "lock": Act.LOCK}  # fmt: skip
 PDM_INSTALLS = {"install": Act.INSTALL, "sync": Act.SYNC, "add": Act.INSTALL, "remove": Act.INSTALL,
@@ -81,8 +81,10 @@ def read_poetry(ctx: Context, args: list[str]) -> Invocation:
             in_cache = True
     explicit = ctx.var("POETRY_CACHE_DIR")
     cache = ctx.cache(Tool.POETRY, "pypoetry", explicit, "POETRY_CACHE_DIR", fatal=in_cache)
+    # `poetry run` installs nothing: it runs in the environment it finds, creating an empty one where there is none.
+    sync = SyncMode.NEVER if act is Act.RUN else SyncMode.CHECK
     return _done(ctx, Invocation(Tool.POETRY, act, sub, env=env, cache=cache, temp=TempUse.PYTHON, project=spec,
-                                 writes=writes, steering=inv.steering))  # fmt: skip
+                                 writes=writes, steering=inv.steering, sync=sync))  # fmt: skip
 
 
 def _poetry_config(ctx: Context, p: Parsed, project: str, inv: Invocation) -> Invocation:
