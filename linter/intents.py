@@ -263,9 +263,13 @@ def _intents_for(
         in_sync, sync_reason = (True, "") if inv.sync is SyncMode.NEVER else _uv_sync_state(run, earlier)
         if in_sync:
             # It writes nothing to the environment, but uv opens its cache all the same (measured, uv 0.13.9:
-            # `uv run --no-sync` as a user whose HOME is / fails with `failed to create directory /.cache/uv`).
-            c = _cache_need(inv.cache, run, users, False) if inv.cache is not None else None
-            return [Intent(run, run.venv, (c,))] if c is not None else []
+            # `uv run --no-sync` as a user whose HOME is / fails with `failed to create directory /.cache/uv`);
+            # `poetry run` creates an environment where it finds none (in its cache, or in virtualenvs.path).
+            in_cache = bool(inv.tool is Tool.POETRY and inv.env is not None and inv.env.path is None)
+            c = _cache_need(inv.cache, run, users, in_cache) if inv.cache is not None else None
+            homes = [n for w in inv.writes if w.role is Role.ENV_HOME and (n := _write_need(w, run, users))]
+            kept = [*homes, *([c] if c is not None else [])]
+            return [Intent(run, run.venv, tuple(kept))] if kept else []
     if inv.act is Act.OTHER and inv.cache is None and not inv.writes:
         return []
     needs: list[WriteNeed] = []
@@ -479,13 +483,20 @@ def _create_needs(run: ToolRun, fs: FileSystem, path: str, inv: Invocation, cmd:
 
 def _project_needs(run: ToolRun, fs: FileSystem, inv: Invocation, cmd: str) -> list[WriteNeed]:
     """The project's lock file is written when it is missing (unless --locked/--frozen), and always by a command
-    that changes the dependencies (`uv add`, `uv remove`)."""
+    that changes the dependencies (`uv add`, `pdm add`, `poetry add`, `... remove`: pyproject.toml is rewritten
+    through a temporary file beside it, measured with pdm 2.29.4). pdm records the interpreter it picked in
+    `<project>/.pdm-python` when that file is not there yet (measured: `Permission denied: '/app/.pdm-python'`)."""
     project = inv.project
     assert project is not None
     lock = fs.resolve(project.lock_file)
     name = posixpath.basename(project.lock_file)
-    changes = inv.tool is Tool.UV and inv.subcommand in ("add", "remove")
+    changes = inv.tool in (Tool.UV, Tool.PDM, Tool.POETRY) and inv.subcommand in ("add", "remove")
     missing = fs.get(lock) is None and fs.is_known_absent(lock)
+    pdm_python = posixpath.join(project.directory, ".pdm-python")
+    if inv.tool is Tool.PDM and inv.act is not Act.LOCK and not changes and fs.is_known_absent(fs.resolve(pdm_python)):
+        return [WriteNeed(project.directory, False, Need.FATAL, Role.PROJECT_DIR,
+                          f"`{cmd}` records the interpreter it uses in {pdm_python}",
+                          _own_hint(project.directory, run))]  # fmt: skip
     if changes or inv.act is Act.LOCK or (not project.lock_fixed and missing):
         why = (
             f"`{cmd}` writes {name} into {project.directory}"
@@ -555,13 +566,19 @@ def _user_site_needs(run: ToolRun, fs: FileSystem, users: UserDB, target: EnvTar
     sites = [posixpath.join(c, "site-packages") for c in fs.children(fs.resolve(lib))
              if posixpath.basename(c).startswith("python")]  # fmt: skip
     places = [s for s in sites if fs.get(fs.resolve(s)) is not None] or [base]
-    places.append(posixpath.join(base, "bin"))
-    return [
-        WriteNeed(p, fs.get(fs.resolve(p)) is None, Need.FATAL, Role.USER_SITE,
-                  f"{why}: it writes {'packages' if p != places[-1] else 'console scripts'} into {p}", hint, None,
-                  premises)
-        for p in dict.fromkeys(places)
-    ]  # fmt: skip
+    needs = [WriteNeed(p, fs.get(fs.resolve(p)) is None, Need.FATAL, Role.USER_SITE,
+                       f"{why}: it writes packages into {p}", hint, None, premises) for p in places]  # fmt: skip
+    bindir = posixpath.join(base, "bin")
+    if fs.get(fs.resolve(bindir)) is not None:
+        needs.append(WriteNeed(bindir, False, Need.FATAL, Role.USER_SITE,
+                               f"{why}: it writes console scripts into {bindir}", hint, None, premises))  # fmt: skip
+    elif base not in places:
+        # pip makes bin/ only for a package with console scripts (`pip install --user six` makes none, measured).
+        needs.append(WriteNeed(base, False, Need.CONDITIONAL, Role.USER_SITE,
+                               f"{why}: it creates {bindir} for console scripts", hint, None,
+                               (*premises, condition(run, f"a package it installs has console scripts (it creates "
+                                                          f"{bindir})"))))  # fmt: skip
+    return needs
 
 
 def _venv_hint(venv: str, dirs: list[str], run: ToolRun, earlier: Sequence[ToolRun]) -> str:

@@ -286,6 +286,11 @@ def prefix_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
     return (Edit(EditKind.PREFIX_RUN, line, text),) if ok else ()
 
 
+def env_before(a: Analysis, stage: str, line: int, variable: str, value: str) -> tuple[Edit, ...]:
+    """`ENV variable=value` right before `line` (where the stage can take it: any stage can)."""
+    return (insert_before(line, f"ENV {variable}={value}"),) if instruction_at(a, line) is not None else ()
+
+
 def env_dir_edit(a: Analysis, stage: str, line: int, variable: str, path: str) -> tuple[Edit, ...]:
     """`ENV variable=path` before `line`, and when the build runs as another user there, `path` made for that user
     first (as root): the tool it steers must be able to create what goes in it."""

@@ -105,8 +105,14 @@ def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str,
                 replace_edit(a, run.line, m.text, spec))  # fmt: skip
     home = run.getenv("HOME") or ""
     name = who.owner_name
-    own_home = home not in ("", "/", "/nonexistent", "/root") and not who.is_root
-    if own_home and name and (closed == home or below(closed, home)):
+    home_node = fs.get(fs.resolve(home)) if home else None
+    # The user's own HOME (not /tmp or / that ENV HOME points at), and a place in it no other user filled: a
+    # cache another user has written holds that user's files, which a chown of its top cannot give back.
+    own_home = (home not in ("", "/", "/nonexistent", "/root") and not who.is_root
+                and (home_node is None or home_node.uid == who.uid))  # fmt: skip
+    closed_node = fs.get(closed)
+    filled = closed_node is not None and not fs.known_empty(closed) and closed_node.uid != who.uid
+    if own_home and name and not filled and (closed == home or below(closed, home)):
         step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"
         return (f"give {name} its `{closed}` as root, without recursion: `RUN {step}`; or {need.fix_hint}",
                 as_root_before(a, run.stage, run.line, f"RUN {step}"))  # fmt: skip

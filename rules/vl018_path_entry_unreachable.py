@@ -60,11 +60,14 @@ def check(a: Analysis) -> Iterator[Problem]:
     reach: dict[tuple[str, Identity], Verdict] = {}
     for d in dict.fromkeys(p for p in path_env.split(":") if p.startswith("/")):
         node = fs.get(fs.resolve(d))
+        # A directory the model may not hold (a `pip install --user` made it, or not: scripts only) is still out
+        # of reach when a directory above it is; one known absent is only skipped by the lookup.
+        maybe = node is None and not fs.is_known_absent(fs.resolve(d))
         for ri in users:
-            if node is None or node.kind is not Kind.DIR:
+            if not maybe and (node is None or node.kind is not Kind.DIR):
                 break
             v = can_traverse(fs, ri.identity, fs.resolve(d))
-            ok = v.result is Tri.YES and permits(node, ri.identity, "x") is not Tri.NO
+            ok = v.result is Tri.YES and (node is None or permits(node, ri.identity, "x") is not Tri.NO)
             if v.result is Tri.UNKNOWN or ok:
                 continue
             yield Problem(

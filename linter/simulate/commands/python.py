@@ -104,7 +104,13 @@ def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str
         status = _apply_writes(sh, inv.writes, argv, env)
         if status or inv.env is None:
             return status
-        return _install(sh, inv, inv.env, argv, env)
+        status = _install(sh, inv, inv.env, argv, env)
+        if status == 0 and inv.tool is Tool.PDM and inv.project is not None:
+            # pdm records the interpreter it picked beside pyproject.toml (the write-need analysis checks it).
+            pdm_python = posixpath.join(inv.project.directory, ".pdm-python")
+            if sh.state.fs.get(sh.state.fs.resolve(pdm_python)) is None:
+                status = write_file(sh, pdm_python, None, append=False, argv=argv)
+        return status
     return _apply_writes(sh, inv.writes, argv, env)
 
 
@@ -331,11 +337,11 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
     if status:
         return status
     version = target.python_version or _version_of(sh, None, env)
-    # Where the version is not known, no lib/pythonX.Y is named: a fix must never name a made-up path.
-    for sub in (f"lib/python{version}/site-packages" if version else "lib", "bin"):
-        status = _ensure_dir(sh, posixpath.join(base, sub), argv)
-        if status:
-            return status
+    # Where the version is not known, no lib/pythonX.Y is named: a fix must never name a made-up path. bin/ is
+    # made only for packages with console scripts (measured: `pip install --user six` makes none): not known here.
+    status = _ensure_dir(sh, posixpath.join(base, f"lib/python{version}/site-packages" if version else "lib"), argv)
+    if status:
+        return status
     sh.state.fs.mark_open(base, with_parent=False)
     return 0
 
