@@ -98,17 +98,17 @@ def check(a: Analysis) -> Iterator[Problem]:
 
 
 def _later(run: ToolRun, who: Identity) -> Premise:
-    """What the finding rests on but cannot see: a later upgrade or uninstall that fails. Measured (pip 26.3, uv
-    0.13.9): uv fails on the first file it cannot delete; pip moves a package's own directories aside and goes on
-    (with a warning), and fails on files in a shared directory (a single-module package's bytecode in
-    site-packages/__pycache__)."""
+    """What the finding rests on but cannot see: a later upgrade or uninstall by that user. Measured (pip 26.3, uv
+    0.13.9, docs/MEASUREMENTS.md): uv fails on the first file it cannot delete; pip fails for some packages (on a
+    file of cowsay 6.1's .dist-info, on a single module's bytecode in site-packages/__pycache__) and only moves
+    others aside with a warning."""
     return Premise(
         PremiseKind.COMMAND,
         " ".join(run.argv),
         Knowledge.ASSUMED,
         run.line,
-        assumption=f"that {who.label()} later upgrades or uninstalls these packages with uv, or they have files in "
-        "directories they share with others (a single module's bytecode in site-packages/__pycache__)",
+        assumption=f"that {who.label()} later upgrades or uninstalls these packages (uv fails on the first file it "
+        "cannot delete; pip fails on some packages and leaves others behind with a warning)",
     )
 
 
