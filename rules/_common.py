@@ -133,6 +133,22 @@ def commands_from(a: Analysis, directory: str, *, scripts_only: bool = False) ->
     return tuple(dict.fromkeys(lines))
 
 
+def used_premise(a: Analysis, lines: tuple[int, ...], what: str, line: int) -> tuple[Premise, ...]:
+    """Where no container command is among `lines` (the commands a broken `what` makes fail), that something runs
+    it all the same is an assumption: the finding is then a warning that says so."""
+    if lines:
+        return ()
+    return (
+        Premise(
+            PremiseKind.COMMAND,
+            what,
+            Knowledge.ASSUMED,
+            line,
+            assumption=f"that something runs {what} (the container's command does not)",
+        ),
+    )
+
+
 def also_text(paths: tuple[str, ...]) -> str:
     """` It cannot write `X` and `Y` either, for the same reason.` (or nothing)."""
     if not paths:

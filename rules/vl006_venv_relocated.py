@@ -34,7 +34,7 @@ from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise
 
-from ._common import as_root_after, commands_from
+from ._common import as_root_after, commands_from, used_premise
 
 CODE = "VL006"
 NAME = "venv-relocated"
@@ -59,6 +59,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         if a.fs.get(a.fs.resolve(posixpath.join(origin, "pyvenv.cfg"))) is not None:
             continue  # the original path exists in this image too (or links to it): the shebangs still resolve
         cause = node.history[-1].cause
+        users = commands_from(a, posixpath.join(here, "bin"), scripts_only=True)
         # The scripts' `#!<origin>/bin/python` then finds the venv through the link (measured: docs/MEASUREMENTS.md).
         link = f"RUN mkdir -p {posixpath.dirname(origin)} && ln -s {here} {origin}"
         yield Problem(
@@ -71,7 +72,10 @@ def check(a: Analysis) -> Iterator[Problem]:
             f"`python -m venv {here}`), or copy it to `{origin}`; or, keeping this COPY, link the old path to the "
             f"new one: `{link}`",
             stage=cause.stage,
-            related=commands_from(a, posixpath.join(here, "bin"), scripts_only=True),
-            premises=(absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),),
+            related=users,
+            premises=(
+                absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),
+                *used_premise(a, users, f"the console scripts of {here}", cause.line),
+            ),
             edits=as_root_after(a, cause.stage, cause.line, link),
         )

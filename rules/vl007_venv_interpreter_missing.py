@@ -36,7 +36,7 @@ from venvlint.findings import Problem, Severity
 from venvlint.model.access import absent_premise, path_premise
 from venvlint.model.fs import Cause, Kind, normpath
 
-from ._common import commands_from, env_dir_edit
+from ._common import commands_from, env_dir_edit, used_premise
 
 CODE = "VL007"
 NAME = "venv-interpreter-missing"
@@ -67,6 +67,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         if not fs.is_known_absent(real):
             continue
         cause = link.history[-1].cause if link.history else node.history[-1].cause
+        users = commands_from(a, posixpath.join(venv, "bin"))
         yield Problem(
             cause.line,
             venv,
@@ -76,8 +77,12 @@ def check(a: Analysis) -> Iterator[Problem]:
             "build the venv with the Python the final image has (`ENV UV_PYTHON_DOWNLOADS=never`), or install "
             "the managed Python outside /root (`UV_PYTHON_INSTALL_DIR=/opt/python`) and copy it too",
             stage=cause.stage,
-            related=commands_from(a, posixpath.join(venv, "bin")),
-            premises=(path_premise(fs, posixpath.join(venv, "bin", "python")), absent_premise(fs, real)),
+            related=users,
+            premises=(
+                path_premise(fs, posixpath.join(venv, "bin", "python")),
+                absent_premise(fs, real),
+                *used_premise(a, users, f"the programs of {venv}", cause.line),
+            ),
             edits=_copy_the_interpreter(a, cause, real),
         )
 
