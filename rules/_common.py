@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
@@ -178,11 +179,30 @@ def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> tup
 
 
 def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
-    """Insert `instructions` right before `line`, run as root; nothing where the stage cannot run them."""
+    """Insert `instructions` right before `line`, run as root; nothing where the stage cannot run them. Where
+    `line` directly follows the `USER` that left root, they go before that USER instead (`RUN chown app /app`,
+    `USER app`), rather than between `USER root` and `USER app` lines of their own."""
     user = user_at(a, stage, line)
     if user is None or not can_run(a, stage, instructions):
         return ()
+    before = _previous_instruction(a, stage, line)
+    if not runs_as_root(user) and before is not None and before.cmd == "USER":
+        earlier = user_at(a, stage, before.line)
+        if earlier is not None and runs_as_root(earlier):
+            return (insert_before(before.line, *instructions),)
     return (insert_before(line, *as_root(user, *instructions)),)
+
+
+def _previous_instruction(a: Analysis, stage: str, line: int) -> Instruction | None:
+    """The instruction of `stage` right before the one at `line` (None at the stage's first)."""
+    st = a.sim.stage_named(stage)
+    if st is None:
+        return None
+    steps = a.sim.build.stages[st.index].steps
+    for prev, step in pairwise(steps):
+        if step.line == line and prev.trigger_of is None and step.trigger_of is None:
+            return prev.instruction
+    return None
 
 
 def can_run(a: Analysis, stage: str, instructions: Sequence[str]) -> bool:
