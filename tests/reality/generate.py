@@ -93,11 +93,17 @@ ACCOUNTS = [
 
 
 def compose(seed: int) -> Generated:
-    """The Dockerfile, context and probes of `seed` (the same for the same seed, on every machine)."""
+    """The Dockerfile, context and probes of `seed` (the same for the same seed, on every machine). Seeds up to
+    1000 draw from the first four families; later seeds from all six (user sites and cache mounts were added
+    after the first thousand had been built, which keeps those the same)."""
     rng = random.Random(seed)
-    family = rng.choices(["venv", "s2i", "uvproject", "stages"], weights=[5, 2, 2, 2])[0]
+    names, weights = ["venv", "s2i", "uvproject", "stages"], [5, 2, 2, 2]
+    if seed > 1000:
+        names, weights = [*names, "usersite", "cachemount"], [*weights, 2, 2]
+    family = rng.choices(names, weights=weights)[0]
     g = Generated(seed, family)
-    {"venv": _venv, "s2i": _s2i, "uvproject": _uv_project, "stages": _stages}[family](rng, g)
+    {"venv": _venv, "s2i": _s2i, "uvproject": _uv_project, "stages": _stages, "usersite": _user_site,
+     "cachemount": _cache_mount}[family](rng, g)  # fmt: skip
     return g
 
 
@@ -274,6 +280,54 @@ def _stages(rng: random.Random, g: Generated) -> None:
     command = rng.choice(['"{d}/bin/python", "-c", "import six"', '"{d}/bin/cowsay", "-t", "hi"'])
     g.lines.append("CMD [" + command.format(d=dest) + "]")
     g.probe(f"{dest}/bin/python -m pip install idna")
+
+
+def _user_site(rng: random.Random, g: Generated) -> None:
+    """`pip install --user` (or pip's fall-back to the user site) by root or by the user, with a shared
+    PYTHONUSERBASE or not, run by the user and by an arbitrary uid."""
+    account = rng.choice([a for a in ACCOUNTS if a.made] + [ACCOUNTS[-1]])
+    g.lines.append("FROM localhost/reality/python:1")
+    if account.made:
+        g.lines.append(f"RUN {account.made}")
+    if rng.random() < 0.4:
+        base = rng.choice(["/opt/pyuser", "/tmp/pyuser"])
+        g.lines.append(f"ENV PYTHONUSERBASE={base}")
+    if rng.random() < 0.3:
+        g.lines.append("ENV HOME=/tmp")
+    install = rng.choice(["pip install --user six", "pip install six", ""])
+    by_root = bool(install) and rng.random() < 0.4
+    if by_root:
+        g.lines.append(f"RUN {install}")
+    g.lines.append(f"USER {account.user}")
+    if install and not by_root:
+        g.lines.append(f"RUN {install}")
+    g.lines.append(f'CMD ["python", "-c", "{"import six" if install else "print(1)"}"]')
+    g.probe(rng.choice(["pip install --user cowsay", "pip install cowsay"]))
+    if rng.random() < 0.5:
+        g.probe("python -c 'import six'" if install else "pip install --user cowsay", "12345:0")
+
+
+def _cache_mount(rng: random.Random, g: Generated) -> None:
+    """A RUN's cache mount for uv or pip, where the tool keeps its cache or elsewhere, with the user's ids or
+    root's."""
+    tool = rng.choice(["uv", "pip"])
+    as_user = rng.random() < 0.7
+    g.lines.append("FROM localhost/reality/python:1")
+    setup = [f"pip install --no-cache-dir {UV}"] if tool == "uv" else []
+    setup += ["useradd -m -u 1000 app", "install -d -o app /opt/venv"]
+    g.lines.append("RUN " + " && ".join(setup))
+    home = "/home/app" if as_user else "/root"
+    target = rng.choice([f"{home}/.cache/{tool}", f"/tmp/{tool}-cache", f"{home}/.cache"])
+    if target.startswith("/tmp/"):
+        g.lines.append(f"ENV {'UV_CACHE_DIR' if tool == 'uv' else 'PIP_CACHE_DIR'}={target}")
+    if as_user:
+        g.lines.append("USER app")
+    g.lines.append("RUN " + ("uv venv /opt/venv" if tool == "uv" else "python3 -m venv /opt/venv"))
+    ids = rng.choice(["", ",uid=1000", ",uid=1000,gid=1000", ",mode=0777"])
+    install = ("uv pip install --python /opt/venv/bin/python six" if tool == "uv" else
+               "/opt/venv/bin/pip install six")  # fmt: skip
+    g.lines.append(f"RUN --mount=type=cache,target={target}{ids} {install}")
+    g.lines.append('CMD ["/opt/venv/bin/python", "-c", "import six"]')
 
 
 # ------------------------------------------------------------------------------------------------------ running

@@ -30,6 +30,8 @@ from typing import Any
 
 import yaml
 
+from tests.oracle.harness import _unmount_below as unmount_below
+
 from . import index
 
 IMAGES = Path(__file__).parent / "images"
@@ -175,13 +177,10 @@ class Store:
                             tmpdir=Path(tmp))  # fmt: skip
 
     def close(self) -> None:
+        """Remove every container and image of this storage, then the storage itself."""
         self.run("rm", "--all", check=False)
         self.run("rmi", "--all", "--force", check=False)
-        prefix = str(self.root.resolve()) + "/"
-        with open("/proc/self/mounts") as f:
-            points = [line.split()[1] for line in f]
-        for point in sorted((p for p in points if p.startswith(prefix)), key=len, reverse=True):
-            subprocess.run(["umount", "-l", point], capture_output=True, check=False)
+        unmount_below(self.root)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
