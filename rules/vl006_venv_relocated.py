@@ -67,7 +67,8 @@ def check(a: Analysis) -> Iterator[Problem]:
             here,
             f"the virtual environment at `{here}` was created at `{origin}` and moved by line {cause.line} "
             f"(`{cause.instruction}`): its console scripts start with `#!{origin}/bin/python`, which does not exist "
-            "in this image, so they fail with `No such file or directory`.",
+            "in this image, so they fail with `No such file or directory` when run"
+            + ("." if users else " (the container's command runs none of them: its python still works)."),
             f"create the venv at `{here}` in the build stage too (e.g. `ENV UV_PROJECT_ENVIRONMENT={here}` or "
             f"`python -m venv {here}`), or copy it to `{origin}`; or, keeping this COPY, link the old path to the "
             f"new one: `{link}`",

@@ -113,7 +113,12 @@ class Context:
         # the one that runs when it is a venv's.
         if envs and envs[0] is not None:
             return envs[0]
-        return self.unknown_path()
+        if found.open_end and not found.candidates:
+            return self.unknown_path()
+        places = ", ".join(posixpath.dirname(c) for c in found.candidates[:2])
+        self.unread.append(f"which `{exe}` runs, and so which environment it installs into, is not known ({places} "
+                           "may hold one that something venvlint does not model put there)")  # fmt: skip
+        return EnvTarget(Scheme.ENV, None, "not known")
 
     def _env_of(self, program: str, version: str | None) -> EnvTarget | None:
         bindir = posixpath.dirname(program)
@@ -128,7 +133,8 @@ class Context:
 
     def unknown_path(self) -> EnvTarget:
         """PATH holds a directory venvlint cannot know before any it knows: which environment runs is not known."""
-        self.unread.append("which environment it runs in is not known (PATH is computed at build time)")
+        self.unread.append("which environment it runs in is not known (PATH holds a directory whose value is not "
+                           "known here)")  # fmt: skip
         return EnvTarget(Scheme.ENV, None, "not known")
 
     def cache(self, tool: Tool, subdir: str, explicit: str | None, source: str, fatal: bool) -> CacheSpec:
