@@ -172,12 +172,15 @@ class FileSystemProbe:
         nodes = self.fs.nodes
         return posixpath.join(path, "pyvenv.cfg") in nodes or posixpath.join(path, "conda-meta") in nodes
 
+    def _here(self, path: str) -> str | None:
+        """`path` with `~/` made the HOME of the user running the tool (None when that is not known)."""
+        if not path.startswith("~/"):
+            return path
+        return posixpath.join(self.home, path[2:]) if self.home is not None else None
+
     def exists(self, path: str) -> bool:
-        if path.startswith("~/"):
-            if self.home is None:
-                return False
-            path = posixpath.join(self.home, path[2:])
-        return self.fs.get(self.fs.resolve(path)) is not None
+        here = self._here(path)
+        return here is not None and self.fs.get(self.fs.resolve(here)) is not None
 
     def absent(self, path: str) -> bool:
         if path.startswith("~/"):
@@ -185,20 +188,12 @@ class FileSystemProbe:
         return self.fs.is_known_absent(self.fs.resolve(path))
 
     def may_exist(self, path: str) -> bool:
-        if self.exists(path):
-            return True
-        if path.startswith("~/"):
-            if self.home is None:
-                return False
-            path = posixpath.join(self.home, path[2:])
-        return self.fs.may_be_copied(self.fs.resolve(path))
+        here = self._here(path)
+        return here is not None and (self.exists(here) or self.fs.may_be_copied(self.fs.resolve(here)))
 
     def content(self, path: str) -> str | None:
-        if path.startswith("~/"):
-            if self.home is None:
-                return None
-            path = posixpath.join(self.home, path[2:])
-        node = self.fs.get(self.fs.resolve(path))
+        here = self._here(path)
+        node = self.fs.get(self.fs.resolve(here)) if here is not None else None
         return node.tag("content") if node is not None else None
 
     def which(self, name: str, path: str | None, cwd: str) -> Lookup:

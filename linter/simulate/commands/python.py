@@ -245,12 +245,9 @@ def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: di
     return _interpreter(sh, "python3", env)
 
 
-def _version_of(sh: ShellContext, interpreter: str | None, env: dict[str, str]) -> str | None:
-    """X.Y of `interpreter` (or of the `python3` on PATH): from the name its links end at (`python3` →
-    `python3.11`), else the image's PYTHON_VERSION."""
-    exe = interpreter or _interpreter(sh, "python3", env)
-    found = python_version(posixpath.basename(sh.state.fs.resolve(exe)), {}) if exe else None
-    return found or python_version("", env)
+def _version_of(sh: ShellContext, interpreter: str | None) -> str | None:
+    """X.Y of `interpreter` from the name its links end at in the model (`python3` → `python3.11`)."""
+    return python_version(posixpath.basename(sh.state.fs.resolve(interpreter)), {}) if interpreter else None
 
 
 def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[str], env: dict[str, str]) -> Status:
@@ -336,7 +333,7 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
     status = _ensure_dir(sh, base, argv)
     if status:
         return status
-    version = target.python_version or _version_of(sh, None, env)
+    version = target.python_version or _version_of(sh, _interpreter(sh, "python3", env)) or python_version("", env)
     # Where the version is not known, no lib/pythonX.Y is named: a fix must never name a made-up path. bin/ is
     # made only for packages with console scripts (measured: `pip install --user six` makes none): not known here.
     status = _ensure_dir(sh, posixpath.join(base, f"lib/python{version}/site-packages" if version else "lib"), argv)
@@ -362,8 +359,7 @@ def make_venv(
         v = can_create(fs, sh.identity, root) if fs.get(root) is None else can_write_dir(fs, sh.identity, root)
         if v.result is Tri.NO:
             return deny(sh, root, v.reason, argv, v.premises)
-    if version is None and interpreter:
-        version = python_version(posixpath.basename(fs.resolve(interpreter)), {})
+    version = version or _version_of(sh, interpreter)
     if version is None:
         sh.assume(f"the Python version of the venv {root} is not known: its lib/pythonX.Y is not in the model")
     pyver = f"python{version}" if version else ""
