@@ -90,7 +90,8 @@ def options_for(subject: Subject) -> LintOptions:
             runtime_users.append(opts.pop(0))
         else:
             raise ValueError(f"{subject.name}: option {o!r} is not one the reality suite passes")
-    return LintOptions(context=str(subject.context), profile_files=(str(images.PROFILES),),
+    # The real builds are buildah's: venvlint is asked about the same builder (`--builder buildah`).
+    return LintOptions(context=str(subject.context), profile_files=(str(images.PROFILES),), builder="buildah",
                        runtime_users=tuple(runtime_users))  # fmt: skip
 
 
