@@ -72,11 +72,20 @@ def download(folder: Path | None = None) -> None:
     platforms = [f"--platform={p}" for p in ("manylinux_2_34_x86_64", "manylinux_2_28_x86_64", "manylinux_2_27_x86_64",
                                              "manylinux2014_x86_64", "manylinux_2_17_x86_64", "manylinux1_x86_64",
                                              "manylinux_2_5_x86_64")]  # fmt: skip
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--python-version=3.11",
-         "--implementation=cp", "--abi=cp311", "--abi=abi3", "--abi=none", *platforms, "-d", str(folder), *todo],
-        check=True,
-    )  # fmt: skip
+    # pip refuses two versions of one project in one command (uv 0.6.6 and 0.13.9): one round per version.
+    rounds: list[list[str]] = []
+    for pin in todo:
+        name = _normal(pin.partition("==")[0])
+        free = next((r for r in rounds if all(_normal(p.partition("==")[0]) != name for p in r)), None)
+        if free is None:
+            rounds.append(free := [])
+        free.append(pin)
+    for batch in rounds:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--only-binary=:all:", "--python-version=3.11",
+             "--implementation=cp", "--abi=cp311", "--abi=abi3", "--abi=none", *platforms, "-d", str(folder), *batch],
+            check=True,
+        )  # fmt: skip
 
 
 def _answers() -> bool:
