@@ -235,9 +235,8 @@ def _uv_project(rng: random.Random, g: Generated) -> None:
     account = rng.choice([a for a in ACCOUNTS if a.made] + [None])
     g.lines.append("FROM localhost/reality/python:1")
     setup = [f"pip install --no-cache-dir {UV}"] + ([account.made] if account else [])
-    handed = account is not None and rng.random() < 0.5
-    if handed:
-        setup.append(f"install -d -o {account.name} /app")  # type: ignore[union-attr]
+    if account is not None and rng.random() < 0.5:
+        setup.append(f"install -d -o {account.name} /app")
     g.lines.append("RUN " + " && ".join(setup))
     g.lines.append("WORKDIR /app")
     chown = f"--chown={account.name} " if account and rng.random() < 0.5 else ""

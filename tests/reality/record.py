@@ -17,7 +17,7 @@ import argparse
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -34,7 +34,10 @@ def subject_of(case: Case, ctx: Path) -> agree.Subject:
     return agree.Subject(case.name, case.dockerfile, ctx, tuple(case.probes), tuple(case.options))
 
 
-def record_all(cases: list[tuple[Case, Path]], submit: Callable[[Callable[[Runner], Any]], Future[Any]]):  # type: ignore[no-untyped-def]
+Submit = Callable[[Callable[[Runner], Any]], Future[Any]]
+
+
+def record_all(cases: list[tuple[Case, Path]], submit: Submit) -> Iterator[tuple[Case, dict[str, Any]]]:
     """Build and probe every case, then each of its fixes, on the pool (all queued at once): yields (case, its new
     `recorded:` block) in order."""
     mains = [submit(lambda r, c=c, x=x: r.build_and_probe(c.dockerfile, x, c.probes)) for c, x in cases]
@@ -57,7 +60,7 @@ def record_all(cases: list[tuple[Case, Path]], submit: Callable[[Callable[[Runne
         )
 
 
-def record_fixes(cases: list[tuple[Case, Path]], submit: Callable[[Callable[[Runner], Any]], Future[Any]]):  # type: ignore[no-untyped-def]
+def record_fixes(cases: list[tuple[Case, Path]], submit: Submit) -> Iterator[tuple[Case, dict[str, Any]]]:
     """For cases recorded for their current inputs: build and probe the fixes venvlint now offers that have no
     recording, and forget the recorded ones it no longer offers. Yields (case, its new `recorded:` block)."""
     planned = []

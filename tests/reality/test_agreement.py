@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from . import agree, images
-from .cases import all_cases, prepare_context, problems
+from .cases import Case, all_cases, prepare_context, problems
 from .record import subject_of
 
 CASES = all_cases()
@@ -36,7 +36,7 @@ def test_profiles_come_from_the_images() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_venvlint_agrees_with_reality(case, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_venvlint_agrees_with_reality(case: Case, tmp_path: Path) -> None:
     assert not problems(case), problems(case)
     rec = case.recorded
     assert rec, f"not recorded: python -m tests.reality.record {case.name}"
