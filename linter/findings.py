@@ -36,12 +36,31 @@ class Severity(str, Enum):
 
 
 @dataclass(frozen=True)
+class BuildStop:
+    """The build stops at `line`: a write the replay denied, an instruction the builder refuses."""
+
+    line: int
+
+
+@dataclass(frozen=True)
+class PathSetAt:
+    """`path` is what it is because of the instruction at `line` (its last change, or the reset a rule names)."""
+
+    line: int
+    path: str
+
+
+Cause = BuildStop | PathSetAt
+
+
+@dataclass(frozen=True)
 class Problem:
     """One problem as a rule reports it.
 
-    `severity` None means the rule's default. `causes` name what is behind the problem as (line, path) pairs — the
-    instruction that made a path what it is, or (line, "") for the line where the build stops — so that the core
-    can drop this problem when a rule that supersedes this one reported one of them. `count`: how many entries
+    `severity` None means the rule's default. `causes` name what is behind the problem, typed (`PathSetAt`: the
+    instruction that made a path what it is; `BuildStop`: the line where the build stops), so that the core can
+    drop this problem when a rule that supersedes this one on that kind of cause reported one of them (the
+    relations are `venvlint.rules.relations`). `count`: how many entries
     below `path` the same cause affects.
     """
 
@@ -53,7 +72,7 @@ class Problem:
     stage: str = ""
     related: tuple[int, ...] = ()  # other lines involved (the write that needs the path, the USER line, ...)
     premises: tuple[Premise, ...] = ()
-    causes: tuple[tuple[int, str], ...] = ()
+    causes: tuple[Cause, ...] = ()
     count: int = 1
     edits: tuple[Edit, ...] = ()  # the fix as an edit of the Dockerfile (`venvlint.edits`), when it can be one
 

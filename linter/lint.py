@@ -12,6 +12,7 @@ from .findings import Finding, Problem, Severity
 from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
+from .relations import Supersedes, drop_superseded
 from .report.result import FileResult, Note
 from .resolve.buildargs import unused_build_args
 
@@ -54,6 +55,7 @@ def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileR
 
 def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
     from venvlint.rules import all_rules, find_rule
+    from venvlint.rules.relations import SUPERSESSIONS
 
     from .suppress import Suppressions, parse_pragmas
 
@@ -86,7 +88,8 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
     result.notes.extend(Note(0, n) for n in unused_build_args(sim.build.parsed, options.cli_build_args))
     analysis = analyse(sim, path, options.runtime_users)
     result.notes.extend(Note(0, n) for n in analysis.notes)
-    findings, failures = apply_rules(analysis, [r for r in all_rules() if r.code not in options.ignore], options)
+    enabled = [r for r in all_rules() if r.code not in options.ignore]
+    findings, failures = apply_rules(analysis, enabled, options, SUPERSESSIONS)
     findings = [f for f in findings if not suppressions.suppressed(f)]
     result.findings = [replace(f, file=path) for f in sorted(findings, key=lambda f: f.sort_key)]
     if failures:
@@ -114,18 +117,17 @@ class RuleLike(Protocol):
     def severity(self) -> Severity: ...
 
     @property
-    def superseded_by(self) -> tuple[str, ...]: ...
-
-    @property
     def check(self) -> Callable[[Analysis], Iterable[Problem]]: ...
 
 
-def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions) -> tuple[list[Finding], list[str]]:
+def apply_rules(
+    analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions, relations: Iterable[Supersedes] = ()
+) -> tuple[list[Finding], list[str]]:
     """Run the enabled `rules` and turn their problems into findings: drop one resting on an unknown fact, cap one
-    resting on an assumed fact at warning; drop a finding that a superseding enabled rule reported with one of its
-    causes at the same or a higher severity (a finding the user made milder, `--info VL001`, does not hide a worse
-    consequence of the same cause); then merge one rule's findings at one line for many paths of one tree into one
-    finding at the top path. A rule that raises is reported (the second list) and the others still run."""
+    resting on an assumed fact at warning; drop a problem that a superseding enabled rule reported with one of its
+    causes (`relations`, applied by `venvlint.relations.drop_superseded`); then merge one rule's findings at one
+    line for many paths of one tree into one finding at the top path. A rule that raises is reported (the second
+    list) and the others still run."""
     stamped: dict[str, list[tuple[Problem, Finding, int]]] = {}
     failures: list[str] = []
     for rule in rules:
@@ -135,28 +137,19 @@ def apply_rules(analysis: Analysis, rules: Sequence[RuleLike], options: LintOpti
             failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
             continue
         override = options.severity.get(rule.code)
+        # the rank as the rule or the user rates it, before an assumption caps it: an assumption about the cause
+        # is an assumption about its consequences too
         stamped[rule.code] = [
             (p, f, (override or p.severity or rule.severity).rank)
             for p in problems
             if (f := stamp(rule, p, override)) is not None
         ]
-    # cause → the highest severity a rule gives it, as the rule or the user rates it (before an assumption caps it:
-    # an assumption about the cause is an assumption about its consequences too)
-    causes: dict[str, dict[tuple[int, str], int]] = {}
-    for code, triples in stamped.items():
-        ranks = causes.setdefault(code, {})
-        for p, _, rank in triples:
-            for c in p.causes:
-                ranks[c] = max(ranks.get(c, -1), rank)
+    keep = drop_superseded({code: [(p, rank) for p, _, rank in t] for code, t in stamped.items()}, relations)
     findings: list[Finding] = []
     seen: set[tuple[str, int, str]] = set()
     for rule in rules:
-        kept = [
-            f
-            for p, f, rank in stamped.get(rule.code, [])
-            if not any(causes.get(s, {}).get(c, -1) >= rank for s in rule.superseded_by for c in p.causes)
-        ]
-        for f in merge_tree(kept):
+        triples = stamped.get(rule.code, [])
+        for f in merge_tree([triples[i][1] for i in keep.get(rule.code, [])]):
             if (f.code, f.line, f.path) not in seen:
                 seen.add((f.code, f.line, f.path))
                 findings.append(f)

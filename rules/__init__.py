@@ -2,10 +2,11 @@
 
 A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVERITY` (its default), `SUMMARY` (one
 line), `SCENARIOS` (the ids of rules/_scenarios.py it covers: what users reported), `REFERENCES` (issue links), `FIX` (how `--fix` treats the documented example's fix: safe, unsafe or manual),
-`SUPERSEDED_BY` (codes of rules whose finding for the same cause makes this rule's redundant; optional), a module
+a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
 `check(analysis)` yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
-overlaps: no rule knows whether another is enabled. Registering a rule = adding its module here; nothing else lists
+overlaps by the relations of `relations.py` (which rule gives way to which, on what kind of cause): no rule knows
+whether another is enabled. Registering a rule = adding its module here; nothing else lists
 rules.
 """
 
@@ -34,7 +35,6 @@ class Rule:
     fix: str  # safe | unsafe | manual
     check: Callable[[Analysis], Iterable[Problem]]
     module: str
-    superseded_by: tuple[str, ...] = ()
 
 
 def _fix_kind(mod: ModuleType) -> str:
@@ -56,7 +56,6 @@ def _rule_from(mod: ModuleType) -> Rule:
         fix=_fix_kind(mod),
         check=mod.check,
         module=mod.__name__,
-        superseded_by=tuple(getattr(mod, "SUPERSEDED_BY", ())),
     )
 
 

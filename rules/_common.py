@@ -8,6 +8,7 @@ from itertools import pairwise
 
 from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
+from venvlint.findings import PathSetAt
 from venvlint.intents import Need, Remedy, WriteNeed
 from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, created_dir, opaque_assumption
 from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode, normpath
@@ -91,12 +92,12 @@ def run_premises(run: ToolRun) -> tuple[Premise, ...]:
     )
 
 
-def last_change(fs: FileSystem, path: str) -> tuple[tuple[int, str], ...]:
-    """The cause of what `path` is now, (line of its last change, path), for superseding (none if unknown)."""
+def last_change(fs: FileSystem, path: str) -> tuple[PathSetAt, ...]:
+    """The cause of what `path` is now (the line of its last change), for superseding (none if unknown)."""
     node = fs.get(path)
     if node is None or not node.history:
         return ()
-    return ((node.history[-1].cause.line, path),)
+    return (PathSetAt(node.history[-1].cause.line, path),)
 
 
 def one_per_environment(

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Problem, Severity
+from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.intents import Need
 from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
 from venvlint.model.fs import Action, Change, Knowledge, below, format_mode
@@ -197,7 +197,7 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
         stage=reset.cause.stage,
         related=tuple(sorted({n[2] for _, n in needs})),
         premises=premises,
-        causes=tuple((reset.cause.line, h.path) for h in group),
+        causes=tuple(PathSetAt(reset.cause.line, h.path) for h in group),
         count=len(group),
         edits=as_root_after(a, reset.cause.stage, reset.cause.line, _restore(group)),
     )

@@ -38,7 +38,7 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Problem, Severity
+from venvlint.findings import BuildStop, Problem, Severity
 from venvlint.intents import Need, WriteNeed
 from venvlint.model.access import Identity
 from venvlint.model.fs import FileSystem, Kind
@@ -66,7 +66,6 @@ REFERENCES = (
     "https://github.com/kubeflow/kubeflow/issues/1722",
 )
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
-SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 
 def check(a: Analysis) -> Iterator[Problem]:
@@ -93,7 +92,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 stage=run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 # What made the path unwritable, and that the build stops at this line.
-                causes=(*last_change(fs, verdict.path), (run.line, "")),
+                causes=(*last_change(fs, verdict.path), BuildStop(run.line)),
                 edits=need_edits(a, run.stage, run.line, run.identity,
                                  [n for n, _ in denied if n.path in (need.path, *also)], fs),
             )  # fmt: skip
@@ -113,7 +112,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 edits=need_edits(a, st.name, d.line, d.identity, [_handed(_target(d.path, st.fs))], st.fs),
                 stage=st.name,
                 premises=d.premises,
-                causes=((d.line, ""),),  # the line where the build stops (build-fails gives way to this finding)
+                causes=(BuildStop(d.line),),
                 count=d.count,
             )
 

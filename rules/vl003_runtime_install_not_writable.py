@@ -47,7 +47,6 @@ REFERENCES = (
     "https://github.com/docker-library/python/issues/414",
 )
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
-SUPERSEDED_BY = ("VL001",)  # a directory a COPY reset: dir-reset-by-copy names the cause
 
 
 def check(a: Analysis) -> Iterator[Problem]:

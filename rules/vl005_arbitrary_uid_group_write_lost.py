@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
-from venvlint.findings import Problem, Severity
+from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.model.access import ARBITRARY, Tri, path_premise, permits
 from venvlint.model.fs import Action, Change, Kind, format_mode
 
@@ -55,8 +55,6 @@ REFERENCES = (
     "https://github.com/atlanhq/application-sdk/pull/2638",
 )
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
-# Where a named user lost the directory too, these explain it with that user's failing command.
-SUPERSEDED_BY = ("VL001", "VL002", "VL003")
 
 
 def check(a: Analysis) -> Iterator[Problem]:
@@ -97,7 +95,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                         change_premise(a.fs, path, cause),
                         path_premise(a.fs, path),
                     ),
-                    causes=((cause.cause.line, path),),
+                    causes=(PathSetAt(cause.cause.line, path),),
                     edits=as_root_after(a, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),
                 )
                 break
@@ -115,7 +113,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                     "no recursion)",
                     stage=last.cause.stage,
                     premises=(change_premise(a.fs, path, last), path_premise(a.fs, path)),
-                    causes=((last.cause.line, path),),
+                    causes=(PathSetAt(last.cause.line, path),),
                     edits=as_root_after(a, last.cause.stage, last.cause.line, f"RUN chmod g=u {' '.join(paths)}"),
                 )
 

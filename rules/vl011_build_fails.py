@@ -27,7 +27,7 @@ from collections.abc import Iterator
 
 from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind
-from venvlint.findings import Problem, Severity
+from venvlint.findings import BuildStop, Problem, Severity
 from venvlint.simulate.engine import Failure
 from venvlint.simulate.state import FailureKind
 
@@ -40,7 +40,6 @@ SUMMARY = "The build stops at this instruction on the selected builder"
 SCENARIOS = ()
 REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.com/moby/moby/issues/36677")
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
-SUPERSEDED_BY = ("VL002",)
 
 
 def check(a: Analysis) -> Iterator[Problem]:
@@ -53,7 +52,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             fix,
             stage=f.stage,
             premises=f.premises,
-            causes=((f.line, ""),),  # a denied write at this line is explained by build-install-not-writable
+            causes=(BuildStop(f.line),),
             edits=edits,
         )
 

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 import venvlint.rules
-from venvlint.findings import Problem, Severity
+from venvlint.findings import BuildStop, PathSetAt, Problem, Severity
 from venvlint.lint import LintOptions, apply_rules, lint_file, merge_tree, stamp
 from venvlint.lint_command import LintRequest, run_lint
 from venvlint.model.access import Premise, PremiseKind
 from venvlint.model.fs import Knowledge
+from venvlint.relations import Supersedes
+from venvlint.rules.relations import SUPERSESSIONS
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,6 @@ class FakeRule:
     name: str
     severity: Severity
     check: Callable[[Any], Iterable[Problem]]
-    superseded_by: tuple[str, ...] = ()
 
 
 def premise(knowledge: Knowledge) -> Premise:
@@ -47,21 +48,53 @@ def test_an_assumed_premise_caps_an_error_at_warning_and_is_named() -> None:
 
 
 def test_a_superseded_problem_is_dropped_only_while_the_superseding_rule_runs() -> None:
-    main = FakeRule("VL901", "main", Severity.ERROR, lambda a: [Problem(8, "/v", "main", "f", causes=((8, "/v"),))])
+    main = FakeRule(
+        "VL901", "main", Severity.ERROR, lambda a: [Problem(8, "/v", "main", "f", causes=(PathSetAt(8, "/v"),))]
+    )
     other = FakeRule(
         "VL902",
         "other",
         Severity.ERROR,
         lambda a: [
-            Problem(13, "/v", "other", "f", causes=((8, "/v"),)),
-            Problem(14, "/w", "w", "f", causes=((9, "/w"),)),
+            Problem(13, "/v", "other", "f", causes=(PathSetAt(8, "/v"),)),
+            Problem(14, "/w", "w", "f", causes=(PathSetAt(9, "/w"),)),
         ],
-        superseded_by=("VL901",),
     )
-    found, failures = apply_rules(None, [main, other], LintOptions())  # type: ignore[arg-type]
+    relations = [Supersedes("VL902", by="VL901", on=PathSetAt, why="test")]
+    found, failures = apply_rules(None, [main, other], LintOptions(), relations)  # type: ignore[arg-type]
     assert failures == [] and [(f.code, f.line) for f in found] == [("VL901", 8), ("VL902", 14)]
-    alone, _ = apply_rules(None, [other], LintOptions())  # type: ignore[arg-type]
+    alone, _ = apply_rules(None, [other], LintOptions(), relations)  # type: ignore[arg-type]
     assert [(f.code, f.line) for f in alone] == [("VL902", 13), ("VL902", 14)]
+
+
+def test_a_relation_applies_only_to_its_kind_of_cause_and_severity() -> None:
+    stop = FakeRule("VL901", "stop", Severity.ERROR, lambda a: [Problem(8, "/v", "m", "f", causes=(BuildStop(8),))])
+    other = FakeRule(
+        "VL902",
+        "other",
+        Severity.ERROR,
+        lambda a: [
+            Problem(8, "", "a", "f", causes=(BuildStop(8),)),
+            Problem(9, "/v", "b", "f", causes=(PathSetAt(8, "/v"),)),
+        ],
+    )
+    on_paths = [Supersedes("VL902", by="VL901", on=PathSetAt, why="test")]
+    found, _ = apply_rules(None, [stop, other], LintOptions(), on_paths)  # type: ignore[arg-type]
+    assert [(f.code, f.line) for f in found] == [("VL901", 8), ("VL902", 8), ("VL902", 9)]
+    on_stops = [Supersedes("VL902", by="VL901", on=BuildStop, why="test")]
+    found, _ = apply_rules(None, [stop, other], LintOptions(), on_stops)  # type: ignore[arg-type]
+    assert [(f.code, f.line) for f in found] == [("VL901", 8), ("VL902", 9)]
+    milder = LintOptions(severity={"VL901": Severity.INFO})
+    found, _ = apply_rules(None, [stop, other], milder, on_stops)  # type: ignore[arg-type]
+    assert [(f.code, f.line) for f in found] == [("VL901", 8), ("VL902", 8), ("VL902", 9)]
+
+
+def test_every_relation_names_rules_that_exist_and_differ() -> None:
+    codes = {r.code for r in venvlint.rules.all_rules()}
+    assert SUPERSESSIONS
+    for r in SUPERSESSIONS:
+        assert r.rule in codes and r.by in codes and r.rule != r.by, r
+        assert r.on in (BuildStop, PathSetAt) and r.why, r
 
 
 def test_one_cause_one_finding_at_the_top_path() -> None:

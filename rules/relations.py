@@ -1,0 +1,19 @@
+"""Which rule gives way to which, on what kind of cause (applied by `venvlint.relations.drop_superseded`).
+
+Every relation names two rules that exist (a test holds it). Add one when two rules can report one cause and the
+user should read it once, from the rule that names the cause.
+"""
+
+from __future__ import annotations
+
+from venvlint.findings import BuildStop, PathSetAt
+from venvlint.relations import Supersedes
+
+SUPERSESSIONS: tuple[Supersedes, ...] = (
+    Supersedes("VL002", by="VL001", on=PathSetAt, why="a directory a COPY reset: dir-reset-by-copy names the cause"),
+    Supersedes("VL003", by="VL001", on=PathSetAt, why="a directory a COPY reset: dir-reset-by-copy names the cause"),
+    Supersedes("VL005", by="VL001", on=PathSetAt, why="the group write a COPY reset is that reset's consequence"),
+    Supersedes("VL005", by="VL002", on=PathSetAt, why="a build-time install that fails says why the path is closed"),
+    Supersedes("VL005", by="VL003", on=PathSetAt, why="a runtime install that fails says why the path is closed"),
+    Supersedes("VL011", by="VL002", on=BuildStop, why="a denied write explains why the build stops at that line"),
+)
