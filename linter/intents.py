@@ -1,4 +1,4 @@
-"""What a Python tool invocation needs to write, per shared/spec/TOOLS.md and docs/MEASUREMENTS.md (measured).
+"""What a Python tool invocation needs to write, per docs/TOOLS.md and docs/MEASUREMENTS.md (measured).
 
 `intents_for(run, ...)` turns a recorded `ToolRun` (a RUN at build time, or CMD/ENTRYPOINT at runtime) into the
 places it must be able to write, each with how bad a failure is: FATAL (the command fails), DEGRADED (works with a
@@ -38,7 +38,9 @@ from .tools.model import (
     Write,
 )
 
-UV_LOCK_FIXED = "0.7.19"  # TOOLS.md: uv <= 0.7.18 fails when the venv root is unwritable; 0.7.19+ only warns
+# uv <= 0.7.18 fails when the venv root is unwritable; 0.7.19+ only warns (docs/TOOLS.md, "The venv root and uv's
+# environment lock").
+UV_LOCK_FIXED = "0.7.19"
 
 
 class Remedy(str, Enum):

@@ -239,8 +239,8 @@ def who_premise(who: Identity, node: Node) -> Premise:
 
 
 def created_dir(parent: Node | None, who: Identity, umask: int) -> Node:
-    """The directory `who` creates in `parent` under `umask` (BUILDERS.md rule 8): `who`'s, in the parent's group
-    when the parent is setgid (the new directory inherits the bit), else in `who`'s primary group."""
+    """The directory `who` creates in `parent` under `umask` (docs/BUILDERS.md rule 8): `who`'s, in the parent's
+    group when the parent is setgid (the new directory inherits the bit), else in `who`'s primary group."""
     setgid = parent is not None and parent.mode is not None and bool(parent.mode & 0o2000)
     gid = parent.gid if setgid and parent is not None else who.gid
     return Node(Kind.DIR, who.uid, gid, (0o777 & ~umask) | (0o2000 if setgid else 0))

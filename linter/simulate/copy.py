@@ -1,4 +1,5 @@
-"""COPY and ADD on the model (BUILDERS.md rules 1, 2, 3, 5, 6, 11 and the builder differences of section 3).
+"""COPY and ADD on the model (docs/BUILDERS.md rules 1, 2, 3, 5, 6, 11 and "Where builders disagree"; the "rule N"
+below are that page's).
 
 The behaviour that matters most: for a directory source, every entry *strictly below* the source — including
 directories that already exist in the image — takes its metadata from the source (build-context mode and 0:0, the

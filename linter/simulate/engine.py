@@ -308,7 +308,8 @@ class _Replayer:
             return
         owner = workdir_owner(self.state.user_spec, self.state.users, self.builder)
         if owner.error:
-            # buildah creates the directory as root and fails only at the next RUN (oracle case 70, rule 9).
+            # buildah creates the directory as root and fails only at the next RUN (oracle case 70; docs/BUILDERS.md
+            # rules 7 and 9).
             owner = workdir_owner("", self.state.users, self.builder)
         if owner.unknown:
             self.state.assume(step.line, owner.unknown)
@@ -554,7 +555,7 @@ class _Replayer:
 
     def _mount_parents(self, mounts: Sequence[str], cause: Cause) -> None:
         """The builder creates a missing mount target with its missing parents as 0:0 0755; the parents stay in the
-        image, whatever the mount's uid=/gid= (BUILDERS.md rule 13; oracle case 89). The target itself is gone
+        image, whatever the mount's uid=/gid= (docs/BUILDERS.md rule 13; oracle case 89). The target itself is gone
         after the RUN: measured on buildah 1.28; BuildKit removes its empty mountpoint stubs since moby/buildkit#3307
         (v0.11, 2022), while it leaves the parents (buildah PR #6233 cites BuildKit's conformance tests)."""
         fs = self.state.fs
@@ -570,8 +571,8 @@ class _Replayer:
                        f"created by the builder for the mount at {m.target}")  # fmt: skip
 
     def _freeze_volumes(self) -> dict[str, dict[str, Node]] | None:
-        """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (rule 10), and the
-        classic builder does not persist RUN changes to `/` itself (row 1g)."""
+        """Legacy builders (classic, buildah 1.28) discard RUN changes under a declared VOLUME (docs/BUILDERS.md rule
+        10), and the classic builder does not persist RUN changes to `/` itself (row 1g there)."""
         if self.builder == "buildkit":
             return None
         fs = self.state.fs

@@ -1,4 +1,5 @@
-"""Who a USER line, a `--chown` flag or a WORKDIR makes the owner or the runner (BUILDERS.md rules 4, 7, 8, 9).
+"""Who a USER line, a `--chown` flag or a WORKDIR makes the owner or the runner (docs/BUILDERS.md rules 4, 7, 8, 9;
+the "rule N" and "row N" below are that page's).
 
 The accounts are an open world (`UserDB.complete`): a name the image is not known to lack is an assumption, never
 "no such user". `root` and `0` are uid 0 and gid 0 in every image.

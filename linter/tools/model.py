@@ -66,7 +66,7 @@ class Scheme(str, Enum):
 
 
 class TempUse(str, Enum):
-    """How the tool uses the temporary directory (TOOLS.md finding 5)."""
+    """How the tool uses the temporary directory (docs/TOOLS.md, "The temporary directory")."""
 
     NONE = "none"
     PYTHON = "python"  # Python's tempfile: $TMPDIR, /tmp, /var/tmp, /usr/tmp, then the cwd

@@ -46,9 +46,9 @@ def _home_dir(ctx: Context, variable: str, xdg: str, default: str) -> str:
 def read_poetry(ctx: Context, args: list[str]) -> Invocation:
     """poetry: the active VIRTUAL_ENV; with virtualenvs.create false the interpreter's own site-packages; a `.venv`
     in the project (virtualenvs.in-project, or one that exists); else a new environment below its cache
-    (`<cache>/virtualenvs`, or virtualenvs.path), for which the cache is fatal (TOOLS.md). Each setting comes from
-    its POETRY_* variable, else the project's poetry.toml, else the user's config.toml, as an earlier `poetry
-    config` left them in the model; `poetry config [--local] KEY VALUE` writes one."""
+    (`<cache>/virtualenvs`, or virtualenvs.path), for which the cache is fatal (docs/TOOLS.md, "Caches and HOME").
+    Each setting comes from its POETRY_* variable, else the project's poetry.toml, else the user's config.toml, as
+    an earlier `poetry config` left them in the model; `poetry config [--local] KEY VALUE` writes one."""
     p = POETRY.parse(args)
     sub = p.operands[0] if p.operands else ""
     act = POETRY_INSTALLS.get(sub, Act.OTHER)

@@ -1,5 +1,6 @@
 """uv: `uv pip install|sync|uninstall`, `uv sync|run|add|remove|lock`, `uv venv`, `uv tool`, `uvx`, `uv python
-install`, `uv cache`, and the variables that steer them (TOOLS.md for what each writes, measured with uv 0.13.9).
+install`, `uv cache`, and the variables that steer them (docs/TOOLS.md and docs/MEASUREMENTS.md for what each
+writes, measured with uv 0.13.9).
 
 A project command's environment is `UV_PROJECT_ENVIRONMENT` (relative to the project) or `<project>/.venv`, or the
 active one with `--active`; uv creates it when missing. `uv run` syncs it first unless `--no-sync` or `UV_NO_SYNC`

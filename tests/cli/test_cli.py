@@ -35,8 +35,8 @@ def test_repaired_example_is_clean(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "ex")
     df = tmp_path / "ex" / "Dockerfile"
     df.write_text(df.read_text().replace("COPY overlay/ /", "COPY --chown=1001:0 overlay/ /"))
-    # --chown=1001:0 fixes it for uid 1001; for OpenShift's arbitrary uid the dirs stay 0755 (BASE-IMAGES.md:
-    # "partial fix"), which is the arbitrary-uid rule's finding, not the reset's.
+    # --chown=1001:0 fixes it for uid 1001; for OpenShift's arbitrary uid the dirs stay 0755 (a partial fix: oracle
+    # case 62, docs/BUILDERS.md row 2e), which is the arbitrary-uid rule's finding, not the reset's.
     r = run(str(df))
     assert r.returncode == 1 and "VL001" not in r.stdout and "VL005" in r.stdout, r.stdout
     assert run("--ignore", "arbitrary-uid-group-write-lost", str(df)).returncode == 0

@@ -3,8 +3,8 @@
 A case is a folder under `cases/`: a `Dockerfile`, a `context/` (without the busybox binary, which is copied in at
 build time), and `case.yaml` with what git cannot store (directory and file modes, empty directories, symlinks, tar
 archives to generate), the paths to check, and the builder's recorded answer (`expected:`, or `build: fails` with
-`step:`, `error:` and `fails_line:`). See README.md next to this file, and shared/spec/ORACLE.md for how the builds
-are run.
+`step:`, `error:` and `fails_line:`). See README.md next to this file ("How a case is built") for how the builds are
+run, and docs/BUILDERS.md for the rows a case's `row:` names.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def case_problems(case: Path) -> list[str]:
         bad.append("folder name must be NN-slug")
     dockerfile = (case / "Dockerfile").read_text() if (case / "Dockerfile").is_file() else ""
     if not dockerfile.startswith(PREAMBLE):
-        bad.append("the Dockerfile must start with the busybox preamble of ORACLE.md")
+        bad.append("the Dockerfile must start with the busybox preamble (PREAMBLE)")
     if "<<" in dockerfile:
         bad.append("buildah 1.28 has no heredocs")
     for generated in ("busybox", TOOLS_DIR):
@@ -83,7 +83,7 @@ def case_problems(case: Path) -> list[str]:
         bad.append(f"host_tools: needs `COPY {TOOLS_DIR}/ /` in the Dockerfile")
     rows = data.get("row")
     if not isinstance(rows, list) or not rows or not all(isinstance(r, str) for r in rows):
-        bad.append("row: must be a non-empty list of BUILDERS.md row ids (strings)")
+        bad.append("row: must be a non-empty list of docs/BUILDERS.md row ids (strings)")
     if not isinstance(data.get("description"), str):
         bad.append("description: missing")
     paths = data.get("paths")

@@ -1,5 +1,5 @@
-"""The oracle's own checks (fast, no builder): case folders are well-formed, every BUILDERS.md row buildah can show has
-a case, and the harness reads buildah's output and the image the way the recorded data assume."""
+"""The oracle's own checks (fast, no builder): case folders are well-formed, every row of docs/BUILDERS.md buildah can
+show has a case, and the harness reads buildah's output and the image the way the recorded data assume."""
 
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ from .record import recorded_block, strip_recorded
 
 CASES = case_dirs()
 
-# Rows of shared/spec/BUILDERS.md whose buildah column the cases reproduce ("run" = RUN-side commands).
+# Rows of docs/BUILDERS.md whose buildah column the cases reproduce ("run" = RUN-side commands).
 ROWS_BUILDAH_SHOWS = [
     *(f"1{c}" for c in "abcdefg"),
     *(f"2{c}" for c in "abcdefg"),

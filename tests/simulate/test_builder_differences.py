@@ -1,6 +1,6 @@
-"""Where builders disagree (BUILDERS.md section 3): the default follows BuildKit, --builder selects the others.
-The buildah column is also checked against the real builder in tests/oracle; these cases cover what buildah
-cannot show (BuildKit and classic behaviour, measured in BUILDERS.md)."""
+"""Where builders disagree (docs/BUILDERS.md, "Where builders disagree"): the default follows BuildKit, --builder
+selects the others. The buildah column is also checked against the real builder in tests/oracle; these cases cover
+what buildah cannot show (BuildKit and classic behaviour, measured by hand: the rows of docs/BUILDERS.md)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,9 @@
 """Run real Python packaging tools as a non-root user and see what they write.
 
-The method of shared/spec/TOOLS.md: each experiment gets a fresh directory, the command runs as uid 1001 gid 0 through
-`setpriv ... env -i` (nothing of the caller's environment leaks in), at most one location is made unwritable
-(`chown root:root` + `chmod 0755` of that directory alone), and the result is the exit code, the output and the paths
-that appeared. Needs root (to drop privileges and to chown).
+The method of docs/TOOLS.md ("How a cell was measured"): each experiment gets a fresh directory, the command runs as
+uid 1001 gid 0 through `setpriv ... env -i` (nothing of the caller's environment leaks in), at most one location is
+made unwritable (`chown root:root` + `chmod 0755` of that directory alone), and the result is the exit code, the
+output and the paths that appeared. Needs root (to drop privileges and to chown).
 
 Where things live (.ci/run prepares both while it has the network; the tests need none):
 - `TOOLS_VENV` = `.ci/tools`: a venv made with Debian's /usr/bin/python3 holding the pinned tools (pip, uv, poetry,

@@ -1,6 +1,6 @@
 """The facts about Python packaging tools that venvlint relies on, re-measured with the real tools (pinned in .ci/tools)
 run as uid 1001 gid 0. One test per fact; docs/MEASUREMENTS.md ("Python tools") records them with the versions, and
-shared/spec/TOOLS.md holds the earlier ones. Needs root; skips without it or without the tools venv, and fails
+docs/TOOLS.md holds the earlier ones. Needs root; skips without it or without the tools venv, and fails
 instead when CI=true.
 """
 

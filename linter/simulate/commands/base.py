@@ -1,5 +1,5 @@
 """What every command family shares: the shell it runs in (as a protocol, so that commands never import the RUN
-interpreter), option parsing, denials, and the owner of what a command creates (BUILDERS.md rule 8)."""
+interpreter), option parsing, denials, and the owner of what a command creates (docs/BUILDERS.md rule 8)."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ into a file, and fix-permissions.
 Permissions are checked for non-root users with `model.access`; a denied operation fails the command (status 1) and
 is recorded in `state.denied` (a recursive chown or chmod is one denial, with the number of entries it could not
 change). What a command creates belongs to the running user (primary group, or the parent's group under a setgid
-directory) with mode `0666/0777 & ~umask` (BUILDERS.md rule 8). An owner or mode computed at build time makes what
-it sets unknown; a path whose existence is not known is said, never taken for absent.
+directory) with mode `0666/0777 & ~umask` (docs/BUILDERS.md rule 8). An owner or mode computed at build time makes
+what it sets unknown; a path whose existence is not known is said, never taken for absent.
 """
 
 from __future__ import annotations

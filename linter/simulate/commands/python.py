@@ -502,7 +502,7 @@ def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv:
 def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], argv: list[str]) -> str | None:
     """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
     (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
-    ~/.local/share/uv/python, owned by the user running uv (SCENARIOS.md S4, S5)."""
+    ~/.local/share/uv/python, owned by the user running uv (scenarios S4 and S5 of rules/_scenarios.py)."""
     fs = sh.state.fs
     names = [f"python{version}"] if version else ["python3"]
     for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
