@@ -1,6 +1,6 @@
-"""What the rules see: the simulated build plus who must write what, at build time and at runtime.
+"""The simulated build plus who must write what, at build time and at runtime.
 
-Rules are pure functions of an `Analysis`. Everything here is derived from the simulation; nothing is re-parsed.
+Rules read it through `venvlint.query.Build`. Everything here is derived from the simulation; nothing is re-parsed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from .intents import Intent, WriteNeed, check, intents_for, uv_version_from
 from .model.access import ARBITRARY, Identity, Verdict
-from .model.fs import FileSystem, Kind, Node, format_mode
+from .model.fs import FileSystem, Node, format_mode
 from .simulate.engine import SimulatedBuild, runtime_env
 from .simulate.identity import run_identity
 from .simulate.script import scan_commands
@@ -46,7 +46,8 @@ class Analysis:
     `build_intents`: the write needs of the tool runs of every stage the target needs (RUN lines), in build order.
     `runtime_intents`: the write needs of the container command's tool runs, each with the identity it runs as.
     `uv_version`: the uv version the image pins, when it can be told ("0.6.6"). `commands`: the container command
-    (ENTRYPOINT + CMD, `sh -c` scripts opened up), each a RuntimeCommand. Rules must not change it."""
+    (ENTRYPOINT + CMD, `sh -c` scripts opened up), each a RuntimeCommand. Rules do not see it: they ask
+    `venvlint.query.Build`, which wraps it read-only."""
 
     file: str
     sim: SimulatedBuild
@@ -77,17 +78,6 @@ class Analysis:
             for d, names in self.fs.listings()
             if "pyvenv.cfg" in names and (p := f"{d.rstrip('/')}/pyvenv.cfg") in nodes
         ]
-
-    def directories(self, fs: FileSystem | None = None) -> list[tuple[str, Node]]:
-        """The directory nodes of a stage's filesystem (the final one by default), found once per analysis: most
-        rules look only at directories, and a large COPY adds hundreds of thousands of files."""
-        fs = fs or self.fs
-        cache: dict[int, list[tuple[str, Node]]] = self.__dict__.setdefault("_directories", {})
-        found = cache.get(id(fs))
-        if found is None:
-            found = [(p, n) for p, n in fs.nodes.items() if n.kind is Kind.DIR]
-            cache[id(fs)] = found
-        return found
 
     def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:
         return check(fs or self.fs, who, need)

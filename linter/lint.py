@@ -6,12 +6,13 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
-from .analysis import Analysis, analyse
+from .analysis import analyse
 from .errors import InputError
 from .findings import Finding, Problem, Severity
 from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
+from .query import Build
 from .relations import Supersedes, drop_superseded
 from .report.result import FileResult, Note
 from .resolve.buildargs import unused_build_args
@@ -89,7 +90,7 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
     analysis = analyse(sim, path, options.runtime_users)
     result.notes.extend(Note(0, n) for n in analysis.notes)
     enabled = [r for r in all_rules() if r.code not in options.ignore]
-    findings, failures = apply_rules(analysis, enabled, options, SUPERSESSIONS)
+    findings, failures = apply_rules(Build(analysis), enabled, options, SUPERSESSIONS)
     findings = [f for f in findings if not suppressions.suppressed(f)]
     result.findings = [replace(f, file=path) for f in sorted(findings, key=lambda f: f.sort_key)]
     if failures:
@@ -117,11 +118,11 @@ class RuleLike(Protocol):
     def severity(self) -> Severity: ...
 
     @property
-    def check(self) -> Callable[[Analysis], Iterable[Problem]]: ...
+    def check(self) -> Callable[[Build], Iterable[Problem]]: ...
 
 
 def apply_rules(
-    analysis: Analysis, rules: Sequence[RuleLike], options: LintOptions, relations: Iterable[Supersedes] = ()
+    build: Build, rules: Sequence[RuleLike], options: LintOptions, relations: Iterable[Supersedes] = ()
 ) -> tuple[list[Finding], list[str]]:
     """Run the enabled `rules` and turn their problems into findings: drop one resting on an unknown fact, cap one
     resting on an assumed fact at warning; drop a problem that a superseding enabled rule reported with one of its
@@ -132,7 +133,7 @@ def apply_rules(
     failures: list[str] = []
     for rule in rules:
         try:
-            problems = [_at_a_line(analysis, p) for p in rule.check(analysis)]
+            problems = [_at_a_line(build, p) for p in rule.check(build)]
         except Exception as exc:  # a bug in one rule must not hide what the others find
             failures.append(f"rule {rule.code} ({rule.name}) failed: {type(exc).__name__}: {exc}")
             continue
@@ -156,13 +157,9 @@ def apply_rules(
     return findings, failures
 
 
-def _at_a_line(analysis: Analysis, p: Problem) -> Problem:
+def _at_a_line(build: Build, p: Problem) -> Problem:
     """A problem about what the base image brought (line 0) points at the FROM line of its stage."""
-    if p.line > 0:
-        return p
-    st = analysis.sim.stage_named(p.stage)
-    index = st.index if st is not None else analysis.sim.build.target
-    return replace(p, line=analysis.sim.build.stages[index].from_instruction.line)
+    return p if p.line > 0 else replace(p, line=build.from_line(p.stage))
 
 
 def stamp(rule: RuleLike, p: Problem, override: Severity | None = None) -> Finding | None:

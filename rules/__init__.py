@@ -4,7 +4,7 @@ A rule module defines `CODE` ("VL001"), `NAME` (a readable, stable name), `SEVER
 line), `SCENARIOS` (the ids of rules/_scenarios.py it covers: what users reported), `REFERENCES` (issue links), `FIX` (how `--fix` treats the documented example's fix: safe, unsafe or manual),
 a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
-`check(analysis)` yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
+`check(build)` (a `venvlint.query.Build`) yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
 overlaps by the relations of `relations.py` (which rule gives way to which, on what kind of cause): no rule knows
 whether another is enabled. Registering a rule = adding its module here; nothing else lists
 rules.
@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from types import ModuleType
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
+from venvlint.query import Build
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Rule:
     scenarios: tuple[str, ...]
     references: tuple[str, ...]
     fix: str  # safe | unsafe | manual
-    check: Callable[[Analysis], Iterable[Problem]]
+    check: Callable[[Build], Iterable[Problem]]
     module: str
 
 

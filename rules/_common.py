@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator, Sequence
-from itertools import pairwise
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
 from venvlint.findings import PathSetAt
-from venvlint.intents import Need, Remedy, WriteNeed
-from venvlint.model.access import Identity, Premise, PremiseKind, Verdict, created_dir, opaque_assumption
-from venvlint.model.fs import Action, Change, FileSystem, Knowledge, Node, below, format_mode, normpath
-from venvlint.parse.model import Instruction
-from venvlint.shown import shorten
-from venvlint.simulate.engine import runtime_env
-from venvlint.simulate.state import ToolRun
-from venvlint.tools import model as tools_model
-from venvlint.tools.programs import Found, which
-from venvlint.tools.read import PYTHON
+from venvlint.query import (
+    Action,
+    Build,
+    Change,
+    FileSystem,
+    Identity,
+    Knowledge,
+    Need,
+    Node,
+    Premise,
+    PremiseKind,
+    Remedy,
+    ToolRun,
+    Verdict,
+    WriteNeed,
+    below,
+    created_dir,
+    format_mode,
+    opaque_assumption,
+    shorten,
+)
 
 
 def state_text(uid: int | None, gid: int | None, mode: int | None) -> str:
@@ -54,9 +63,6 @@ def describe_path(fs: FileSystem, path: str) -> str:
     if node is None or not node.history:
         return ""
     return f" (last set at {where(node.history[-1], nested=True)})"  # no parentheses inside these
-
-
-CACHE_ROLES = tools_model.CACHE_ROLES
 
 
 def command(argv: tuple[str, ...] | list[str], limit: int = 160) -> str:
@@ -116,26 +122,7 @@ def one_per_environment(
         yield n, v, ()
 
 
-def commands_from(a: Analysis, directory: str, *, scripts_only: bool = False) -> tuple[int, ...]:
-    """The lines of the container's commands whose program lies in `directory` (named by path, or found there by
-    the PATH lookup): the commands a broken environment makes fail. `scripts_only`: not its Python interpreter
-    (`python -m tool` still runs where the console scripts' shebangs are broken)."""
-    env = a.final.env
-    lines = []
-    for argv, line in a.commands:
-        if not argv or (scripts_only and PYTHON.fullmatch(posixpath.basename(argv[0]))):
-            continue
-        if "/" in argv[0]:  # named by path: that program, whether or not it can start
-            if posixpath.dirname(normpath(argv[0], a.final.workdir)) == directory:
-                lines.append(line)
-            continue
-        found = which(argv[0], env.get("PATH"), a.fs, a.final.workdir)
-        if found.found is Found.YES and found.directory == directory:
-            lines.append(line)
-    return tuple(dict.fromkeys(lines))
-
-
-def used_premise(a: Analysis, lines: tuple[int, ...], what: str, line: int) -> tuple[Premise, ...]:
+def used_premise(lines: tuple[int, ...], what: str, line: int) -> tuple[Premise, ...]:
     """Where no container command is among `lines` (the commands a broken `what` makes fail), that something runs
     it all the same is an assumption: the finding is then a warning that says so."""
     if lines:
@@ -160,66 +147,32 @@ def also_text(paths: tuple[str, ...]) -> str:
     return f" It cannot write {listed} either."
 
 
-def user_at(a: Analysis, stage: str, line: int) -> str | None:
-    """The USER in force at `line` of `stage`, as written ("" = the base image's, known to be root); None when it
-    is an unknown base image's own, which an edit could not restore after running something as root."""
-    st = a.sim.stage_named(stage)
-    if st is None:
-        return None
-    spec = st.user_at.get(line, st.user_spec)
-    return None if not spec and not st.base_known else spec
-
-
-def as_root_after(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
+def as_root_after(build: Build, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
     """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>); nothing
     where the stage cannot run them (no shell for a RUN)."""
-    user = user_at(a, stage, line)
-    if user is None or not can_run(a, stage, instructions):
+    user = build.user_at(stage, line)
+    if user is None or not build.can_run(stage, instructions):
         return ()
     return (insert_after(line, *as_root(user, *instructions)),)
 
 
-def as_root_before(a: Analysis, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
+def as_root_before(build: Build, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
     """Insert `instructions` right before `line`, run as root; nothing where the stage cannot run them. Where
     `line` directly follows the `USER` that left root, they go before that USER instead (`RUN chown app /app`,
     `USER app`), rather than between `USER root` and `USER app` lines of their own."""
-    user = user_at(a, stage, line)
-    if user is None or not can_run(a, stage, instructions):
+    user = build.user_at(stage, line)
+    if user is None or not build.can_run(stage, instructions):
         return ()
-    before = _previous_instruction(a, stage, line)
+    before = build.previous_instruction(stage, line)
     if not runs_as_root(user) and before is not None and before.cmd == "USER":
-        earlier = user_at(a, stage, before.line)
+        earlier = build.user_at(stage, before.line)
         if earlier is not None and runs_as_root(earlier):
             return (insert_before(before.line, *instructions),)
     return (insert_before(line, *as_root(user, *instructions)),)
 
 
-def _previous_instruction(a: Analysis, stage: str, line: int) -> Instruction | None:
-    """The instruction of `stage` right before the one at `line` (None at the stage's first)."""
-    st = a.sim.stage_named(stage)
-    if st is None:
-        return None
-    steps = a.sim.build.stages[st.index].steps
-    for prev, step in pairwise(steps):
-        if step.line == line and prev.trigger_of is None and step.trigger_of is None:
-            return prev.instruction
-    return None
-
-
-def can_run(a: Analysis, stage: str, instructions: Sequence[str]) -> bool:
-    """Whether shell-form RUN `instructions` can start in `stage`: False when the model knows its shell is not
-    there (a distroless stage), so that no fix adds a RUN that cannot run."""
-    if not any(i.startswith("RUN ") and not i.startswith("RUN [") for i in instructions):
-        return True
-    st = a.sim.stage_named(stage)
-    if st is None:
-        return True
-    shell = st.shell[0] if st.shell else "/bin/sh"
-    return which(shell, runtime_env(st).get("PATH"), st.fs, st.workdir).found is not Found.NO
-
-
 def need_edits(
-    a: Analysis, stage: str, line: int, who: Identity, needs: Sequence[WriteNeed], fs: FileSystem
+    build: Build, stage: str, line: int, who: Identity, needs: Sequence[WriteNeed], fs: FileSystem
 ) -> tuple[Edit, ...]:
     """The fix of `needs` that `who` cannot write, as edits placed before `line` (the command that needs them):
     `ENV UV_NO_SYNC=1` for a runtime `uv run`; for packages root installed, that install with `umask 002` (into a
@@ -235,7 +188,7 @@ def need_edits(
     edits: list[Edit] = []
     for n in needs:
         if n.remedy is Remedy.GROUP_INSTALL and n.remedy_line > 0:
-            edits += _group_install(a, n, stage, who)
+            edits += _group_install(build, n, stage, who)
     handed = [n for n in needs if n.remedy is Remedy.HAND_OVER]
     for n in handed:
         # A parent handed over instead of what the tool makes itself: only a directory this build made (a
@@ -253,85 +206,66 @@ def need_edits(
     else:
         steps = ([f"chown {name} {have}"] if existing else []) + ([f"install -d -o {name} {make}"] if missing else [])
     if steps:
-        edits += as_root_before(a, stage, line, "RUN " + " && ".join(steps))
+        edits += as_root_before(build, stage, line, "RUN " + " && ".join(steps))
     return tuple(edits)
 
 
-def _group_install(a: Analysis, need: WriteNeed, stage: str, who: Identity) -> list[Edit]:
-    return group_install_edits(a, need.remedy_line, posixpath.dirname(need.path), stage, who)
+def _group_install(build: Build, need: WriteNeed, stage: str, who: Identity) -> list[Edit]:
+    return group_install_edits(build, need.remedy_line, posixpath.dirname(need.path), stage, who)
 
 
 def _in_group(who: Identity, gid: int | None) -> bool:
     return gid is not None and (who.gid == gid or gid in who.groups or (who.arbitrary and gid == 0))
 
 
-def group_install_edits(a: Analysis, line: int, site: str, stage: str, who: Identity) -> list[Edit]:
+def group_install_edits(build: Build, line: int, site: str, stage: str, who: Identity) -> list[Edit]:
     """`umask 002 &&` at the install at `line`, so that what it creates is group-writable, and a setgid `site`
     before it when the directories it creates would otherwise get the installer's group instead of the site's.
     Nothing when `who` is in neither group (no group setting helps), or the RUN cannot take a prefix."""
-    umask = list(prefix_run(a, line, "umask 002 && "))
-    run = next((i.run for i in a.build_intents if i.run.line == line), None)
+    umask = list(prefix_run(build, line, "umask 002 && "))
+    run = next((i.run for i in build.build_intents if i.run.line == line), None)
     node = run.fs.get(site) if run is not None and run.fs is not None else None
     if not umask or run is None or node is None:
         return []
     if _in_group(who, created_dir(node, run.identity, run.umask).gid):
         return umask
     if _in_group(who, node.gid):
-        setgid_first = as_root_before(a, stage_of_line(a, line) or stage, line, f"RUN chmod g+s {site}")
+        setgid_first = as_root_before(build, build.stage_of_line(line) or stage, line, f"RUN chmod g+s {site}")
         return [*setgid_first, *umask] if setgid_first else []
     return []
 
 
-def stage_of_line(a: Analysis, line: int) -> str | None:
-    """The name of the stage whose instructions include `line`."""
-    lines: dict[int, str] = a.__dict__.setdefault("_stage_of_line", {})
-    if not lines:
-        for st in a.sim.states.values():
-            lines.update(dict.fromkeys(st.user_at, st.name))
-    return lines.get(line)
-
-
-def instruction_at(a: Analysis, line: int) -> Instruction | None:
-    """The instruction of the build that starts at `line`."""
-    index: dict[int, Instruction] = a.__dict__.setdefault("_instructions", {})
-    if not index:
-        for stage in a.sim.build.stages:
-            index[stage.from_instruction.line] = stage.from_instruction
-            index.update((step.line, step.instruction) for step in stage.steps)
-    return index.get(line)
-
-
-def replace_edit(a: Analysis, line: int, old: str, new: str) -> tuple[Edit, ...]:
+def replace_edit(build: Build, line: int, old: str, new: str) -> tuple[Edit, ...]:
     """Replace `old` by `new` in the instruction at `line`, when `old` is there as written (a value the Dockerfile
     spells with a variable is not: then no edit)."""
-    ins = instruction_at(a, line)
+    ins = build.instruction(line)
     return (Edit(EditKind.REPLACE, line, new, old=old),) if ins is not None and old and old in ins.original else ()
 
 
-def append_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
+def append_run(build: Build, line: int, text: str) -> tuple[Edit, ...]:
     """`text` at the end of the RUN at `line`, when it is a shell-form RUN whose script can take it
     (`edits.appendable`)."""
-    ins = instruction_at(a, line)
+    ins = build.instruction(line)
     ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and appendable(ins.original)
     return (Edit(EditKind.APPEND_RUN, line, text),) if ok else ()
 
 
-def prefix_run(a: Analysis, line: int, text: str) -> tuple[Edit, ...]:
+def prefix_run(build: Build, line: int, text: str) -> tuple[Edit, ...]:
     """`text` at the start of the RUN at `line`, when it is a shell-form RUN without a heredoc."""
-    ins = instruction_at(a, line)
+    ins = build.instruction(line)
     ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and not ins.heredocs
     return (Edit(EditKind.PREFIX_RUN, line, text),) if ok else ()
 
 
-def env_before(a: Analysis, stage: str, line: int, variable: str, value: str) -> tuple[Edit, ...]:
+def env_before(build: Build, stage: str, line: int, variable: str, value: str) -> tuple[Edit, ...]:
     """`ENV variable=value` right before `line` (where the stage can take it: any stage can)."""
-    return (insert_before(line, f"ENV {variable}={value}"),) if instruction_at(a, line) is not None else ()
+    return (insert_before(line, f"ENV {variable}={value}"),) if build.instruction(line) is not None else ()
 
 
-def env_dir_edit(a: Analysis, stage: str, line: int, variable: str, path: str) -> tuple[Edit, ...]:
+def env_dir_edit(build: Build, stage: str, line: int, variable: str, path: str) -> tuple[Edit, ...]:
     """`ENV variable=path` before `line`, and when the build runs as another user there, `path` made for that user
     first (as root): the tool it steers must be able to create what goes in it."""
-    user = user_at(a, stage, line)
+    user = build.user_at(stage, line)
     env = f"ENV {variable}={path}"
     if user is None:
         return ()

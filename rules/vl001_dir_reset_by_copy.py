@@ -43,11 +43,22 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from venvlint.analysis import Analysis
 from venvlint.findings import PathSetAt, Problem, Severity
-from venvlint.intents import Need
-from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
-from venvlint.model.fs import Action, Change, Knowledge, below, format_mode
+from venvlint.query import (
+    Action,
+    Build,
+    Change,
+    Identity,
+    Knowledge,
+    Need,
+    Premise,
+    PremiseKind,
+    Tri,
+    below,
+    format_mode,
+    path_premise,
+    permits,
+)
 
 from ._common import as_root_after, change_premise, change_text, node_at, run_premises, where
 
@@ -63,38 +74,38 @@ REFERENCES = (
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def _needs_at(a: Analysis, path: str, who: Identity, after: int) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:
+def _needs_at(build: Build, path: str, who: Identity, after: int) -> list[tuple[str, bool, int, tuple[Premise, ...]]]:
     """(why, fatal, line, premises) for every tool that needs `path` writable as `who` (directly, or to create
     below it) and fails without it, always or under a condition (the need's premises name it): the container's,
     and the build's after line `after` (the reset cannot hurt what ran before it)."""
     out: list[tuple[str, bool, int, tuple[Premise, ...]]] = []
-    pairs = [(i, i.run.identity) for i in a.build_intents if i.run.line > after]
-    pairs += [(i, ri.identity) for i, ri in a.runtime_intents]
+    pairs = [(i, i.run.identity) for i in build.build_intents if i.run.line > after]
+    pairs += [(i, ri.identity) for i, ri in build.runtime_intents]
     for intent, ident in pairs:
         if ident != who:
             continue
         for n in intent.needs:
             if n.need is Need.DEGRADED:
                 continue  # the tool goes on without it
-            if n.path == path or (n.create and _deepest_existing(a, n.path) == path):
+            if n.path == path or (n.create and _deepest_existing(build, n.path) == path):
                 out.append((n.why, n.need is Need.FATAL, intent.run.line, (*n.premises, *run_premises(intent.run))))
     return out
 
 
-def _deepest_existing(a: Analysis, path: str) -> str:
+def _deepest_existing(build: Build, path: str) -> str:
     p = path
-    while p != "/" and a.fs.get(p) is None:
+    while p != "/" and build.fs.get(p) is None:
         p = posixpath.dirname(p)
     return p
 
 
-def _who_matters(a: Analysis, after_line: int) -> list[tuple[Identity, str]]:
+def _who_matters(build: Build, after_line: int) -> list[tuple[Identity, str]]:
     # OpenShift's arbitrary uid is left to arbitrary-uid-group-write-lost, which explains the group-0 model.
     people: list[tuple[Identity, str]] = []
-    for ri in a.runtime_identities:
+    for ri in build.runtime_identities:
         if not ri.identity.is_root and not ri.identity.arbitrary:
             people.append((ri.identity, ri.source))
-    for intent in a.build_intents:
+    for intent in build.build_intents:
         ident = intent.run.identity
         if intent.run.line > after_line and not ident.is_root and all(ident != p for p, _ in people):
             people.append((ident, f"the USER of the RUN at line {intent.run.line}"))
@@ -112,9 +123,9 @@ class _Reset:
     source: str
 
 
-def check(a: Analysis) -> Iterator[Problem]:
+def check(build: Build) -> Iterator[Problem]:
     hits: list[_Reset] = []
-    for path, node in a.directories():
+    for path, node in build.directories():
         if len(node.history) < 2:
             continue
         for i in range(1, len(node.history)):
@@ -122,7 +133,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             if reset.action is not Action.COPY_RESET:
                 continue
             before = node.history[i - 1]
-            for who, source in _who_matters(a, reset.cause.line):
+            for who, source in _who_matters(build, reset.cause.line):
                 if permits(node_at(node, before), who, "wx") is not Tri.YES:
                     continue
                 if permits(node_at(node, reset), who, "wx") is not Tri.NO:
@@ -143,13 +154,13 @@ def check(a: Analysis) -> Iterator[Problem]:
         else:
             tops.append([hit])
     for group in tops:
-        yield _finding(a, group)
+        yield _finding(build, group)
 
 
-def _finding(a: Analysis, group: list[_Reset]) -> Problem:
+def _finding(build: Build, group: list[_Reset]) -> Problem:
     top = group[0]
     path, before, reset, who = top.path, top.before, top.reset, top.who
-    needs = [(h, n) for h in group for n in _needs_at(a, h.path, who, reset.cause.line)]
+    needs = [(h, n) for h in group for n in _needs_at(build, h.path, who, reset.cause.line)]
     fatal = [hn for hn in needs if hn[1][1] and not hn[1][3]] or [hn for hn in needs if hn[1][1]]
     severity = Severity.ERROR if fatal else Severity.WARNING
     msg = (
@@ -159,9 +170,9 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
     premises: tuple[Premise, ...] = (who.premise(),)
     for h in group:
         premises += (
-            change_premise(a.fs, h.path, h.before, h.reset),
-            change_premise(a.fs, h.path, h.reset),
-            path_premise(a.fs, h.path),
+            change_premise(build.fs, h.path, h.before, h.reset),
+            change_premise(build.fs, h.path, h.reset),
+            path_premise(build.fs, h.path),
         )
     if needs:
         hit, (why, _, line, run) = (fatal or needs)[0]
@@ -199,7 +210,7 @@ def _finding(a: Analysis, group: list[_Reset]) -> Problem:
         premises=premises,
         causes=tuple(PathSetAt(reset.cause.line, h.path) for h in group),
         count=len(group),
-        edits=as_root_after(a, reset.cause.stage, reset.cause.line, _restore(group)),
+        edits=as_root_after(build, reset.cause.stage, reset.cause.line, _restore(group)),
     )
 
 

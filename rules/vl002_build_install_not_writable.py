@@ -37,15 +37,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import BuildStop, Problem, Severity
-from venvlint.intents import Need, WriteNeed
-from venvlint.model.access import Identity
-from venvlint.model.fs import FileSystem, Kind
-from venvlint.tools.model import Role
+from venvlint.query import CACHE_ROLES, Build, FileSystem, Identity, Kind, Need, Role, WriteNeed
 
 from ._common import (
-    CACHE_ROLES,
     also_text,
     command,
     describe_path,
@@ -68,16 +63,16 @@ REFERENCES = (
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
+def check(build: Build) -> Iterator[Problem]:
     reported: set[tuple[int, str]] = set()
-    for intent in a.build_intents:
+    for intent in build.build_intents:
         run = intent.run
-        fs = run.fs or a.sim.states_by_name(run.stage).fs
+        fs = build.fs_of(run)
         denied = []
         for need in intent.needs:
             if need.need is not Need.FATAL or need.role in CACHE_ROLES:
                 continue  # cache-dir-not-writable reports the caches, HOME and the temp directory
-            verdict = a.check(need, run.identity, fs)
+            verdict = build.check(need, run.identity, fs)
             if verdict.no and (run.line, need.path) not in reported:
                 denied.append((need, verdict))
         for need, verdict, also in one_per_environment(denied, intent.venv):
@@ -93,12 +88,11 @@ def check(a: Analysis) -> Iterator[Problem]:
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 # What made the path unwritable, and that the build stops at this line.
                 causes=(*last_change(fs, verdict.path), BuildStop(run.line)),
-                edits=need_edits(a, run.stage, run.line, run.identity,
+                edits=need_edits(build, run.stage, run.line, run.identity,
                                  [n for n, _ in denied if n.path in (need.path, *also)], fs),
             )  # fmt: skip
     # Writes the RUN interpreter found denied (mkdir, touch, chmod ... as a user who may not).
-    for i in a.sim.build.needed:
-        st = a.sim.states[i]
+    for st in build.stages:
         for d in st.denied:
             if (d.line, d.path) in reported:
                 continue
@@ -109,7 +103,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"`{d.command}` runs as {d.identity.label()}: {d.reason}{describe_path(st.fs, _target(d.path, st.fs))}. The build "
                 "fails here.",
                 _handover(d.identity, d.path, st.fs),
-                edits=need_edits(a, st.name, d.line, d.identity, [_handed(_target(d.path, st.fs))], st.fs),
+                edits=need_edits(build, st.name, d.line, d.identity, [_handed(_target(d.path, st.fs))], st.fs),
                 stage=st.name,
                 premises=d.premises,
                 causes=(BuildStop(d.line),),

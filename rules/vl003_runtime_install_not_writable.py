@@ -30,11 +30,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Need
+from venvlint.query import CACHE_ROLES, Build, Need
 
-from ._common import CACHE_ROLES, also_text, command, describe_path, last_change, need_edits, one_per_environment
+from ._common import also_text, command, describe_path, last_change, need_edits, one_per_environment
 
 CODE = "VL003"
 NAME = "runtime-install-not-writable"
@@ -49,14 +48,14 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
+def check(build: Build) -> Iterator[Problem]:
     reported: set[tuple[int, str]] = set()
-    for intent, who in a.runtime_intents:
+    for intent, who in build.runtime_intents:
         denied = []
         for need in intent.needs:
             if need.role in CACHE_ROLES or need.need is Need.DEGRADED:
                 continue
-            verdict = a.check(need, who.identity)
+            verdict = build.check(need, who.identity)
             if verdict.no and (intent.run.line, need.path) not in reported:
                 denied.append((need, verdict))
         for need, verdict, also in one_per_environment(denied, intent.venv):
@@ -67,13 +66,13 @@ def check(a: Analysis) -> Iterator[Problem]:
                 intent.venv if intent.venv in also else need.path,
                 f"`{command(intent.run.argv)}` runs when the container starts, as {who.identity.label()} "
                 f"({who.source}), and needs to write `{need.path}` ({need.why}), but {verdict.reason}"
-                f"{describe_path(a.fs, verdict.path)}.{also_text(also)}",
+                f"{describe_path(build.fs, verdict.path)}.{also_text(also)}",
                 need.fix_hint,
                 severity=Severity.ERROR if fatal else Severity.WARNING,
                 stage=intent.run.stage,
                 related=(who.line,) if who.line else (),
                 premises=(*verdict.premises, *need.premises),
-                causes=last_change(a.fs, verdict.path),
-                edits=need_edits(a, intent.run.stage, intent.run.line, who.identity,
-                                 [n for n, _ in denied if n.path in (need.path, *also)], a.fs),
+                causes=last_change(build.fs, verdict.path),
+                edits=need_edits(build, intent.run.stage, intent.run.line, who.identity,
+                                 [n for n, _ in denied if n.path in (need.path, *also)], build.fs),
             )  # fmt: skip

@@ -34,16 +34,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, insert_before
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Need, WriteNeed
-from venvlint.model.access import Identity
-from venvlint.model.fs import FileSystem, below
-from venvlint.simulate.state import ToolRun
-from venvlint.tools.model import Role
+from venvlint.query import CACHE_ROLES, Build, FileSystem, Identity, Need, Role, ToolRun, WriteNeed, below
 
-from ._common import CACHE_ROLES, as_root_before, command, describe_path, last_change, replace_edit, run_premises
+from ._common import as_root_before, command, describe_path, last_change, replace_edit, run_premises
 
 CODE = "VL004"
 NAME = "cache-dir-not-writable"
@@ -59,15 +54,17 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
+def check(build: Build) -> Iterator[Problem]:
     reported: set[tuple[int, str, str]] = set()
-    runs = [(i, i.run.identity, i.run.fs or a.sim.states_by_name(i.run.stage).fs, "") for i in a.build_intents]
-    runs += [(i, who.identity, a.fs, f" when the container starts ({who.source})") for i, who in a.runtime_intents]
+    runs = [(i, i.run.identity, build.fs_of(i.run), "") for i in build.build_intents]
+    runs += [
+        (i, who.identity, build.fs, f" when the container starts ({who.source})") for i, who in build.runtime_intents
+    ]
     for intent, identity, fs, when in runs:
         for need in intent.needs:
             if need.role not in CACHE_ROLES:
                 continue
-            verdict = a.check(need, identity, fs)
+            verdict = build.check(need, identity, fs)
             if not verdict.no:
                 continue
             key = (intent.run.line, need.path, identity.label())
@@ -78,7 +75,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             severity = {Need.FATAL: Severity.ERROR, Need.CONDITIONAL: Severity.WARNING}.get(need.need, Severity.INFO)
             home = intent.run.getenv("HOME")
             home_note = f" in its HOME {home}" if home and need.path.startswith(home.rstrip("/") + "/") else ""
-            fix, edits = _fix(a, intent.run, identity, need, verdict.path, fs)
+            fix, edits = _fix(build, intent.run, identity, need, verdict.path, fs)
             yield Problem(
                 intent.run.line,
                 need.path,
@@ -94,7 +91,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             )
 
 
-def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str, fs: FileSystem
+def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str, fs: FileSystem
          ) -> tuple[str, tuple[Edit, ...]]:  # fmt: skip
     """A cache mount gets the user's uid and gid; a directory in the user's own HOME is handed to it (as root,
     without recursion); any other place is moved with the tool's variable to /tmp."""
@@ -102,7 +99,7 @@ def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str,
     if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
         spec = f"{m.text},uid={who.uid},gid={who.gid}"
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
-                replace_edit(a, run.line, m.text, spec))  # fmt: skip
+                replace_edit(build, run.line, m.text, spec))  # fmt: skip
     home = run.getenv("HOME") or ""
     name = who.owner_name
     home_node = fs.get(fs.resolve(home)) if home else None
@@ -115,7 +112,7 @@ def _fix(a: Analysis, run: ToolRun, who: Identity, need: WriteNeed, closed: str,
     if own_home and name and not filled and (closed == home or below(closed, home)):
         step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"
         return (f"give {name} its `{closed}` as root, without recursion: `RUN {step}`; or {need.fix_hint}",
-                as_root_before(a, run.stage, run.line, f"RUN {step}"))  # fmt: skip
+                as_root_before(build, run.stage, run.line, f"RUN {step}"))  # fmt: skip
     if need.moved_by:
         return need.fix_hint, (insert_before(run.line, f"ENV {need.moved_by}=/tmp/{need.subdir or 'cache'}-cache"),)
     if need.role is Role.TMPDIR:

@@ -37,10 +37,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import PathSetAt, Problem, Severity
-from venvlint.model.access import ARBITRARY, Tri, path_premise, permits
-from venvlint.model.fs import Action, Change, Kind, format_mode
+from venvlint.query import ARBITRARY, Action, Build, Change, Kind, Tri, format_mode, path_premise, permits
 
 from ._common import as_root_after, change_premise, change_text, node_at, where
 
@@ -57,22 +55,22 @@ REFERENCES = (
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    if not any(ri.identity.arbitrary for ri in a.runtime_identities):
+def check(build: Build) -> Iterator[Problem]:
+    if not any(ri.identity.arbitrary for ri in build.runtime_identities):
         return
-    source = next(ri.source for ri in a.runtime_identities if ri.identity.arbitrary)
-    needed = {n.path for i in a.build_intents for n in i.needs} | {
-        n.path for i, _ in a.runtime_intents for n in i.needs
+    source = next(ri.source for ri in build.runtime_identities if ri.identity.arbitrary)
+    needed = {n.path for i in build.build_intents for n in i.needs} | {
+        n.path for i, _ in build.runtime_intents for n in i.needs
     }
     # What a user other than root must write: a root build step's needs say nothing about the arbitrary uid.
-    written = {n.path for i in a.build_intents if not i.run.identity.is_root for n in i.needs} | {
-        n.path for i, _ in a.runtime_intents for n in i.needs
+    written = {n.path for i in build.build_intents if not i.run.identity.is_root for n in i.needs} | {
+        n.path for i, _ in build.runtime_intents for n in i.needs
     }
-    unshared = _unshared(a, written)
-    for path, node in a.directories():
+    unshared = _unshared(build, written)
+    for path, node in build.directories():
         if permits(node, ARBITRARY, "wx") is not Tri.NO:
             continue
-        if not (path in needed or _in_venv_or_home(a, path)):
+        if not (path in needed or _in_venv_or_home(build, path)):
             continue
         history = node.history
         for i in range(len(history) - 1, 0, -1):
@@ -91,12 +89,12 @@ def check(a: Analysis) -> Iterator[Problem]:
                     f"after line {cause.cause.line}, as root: `RUN {group_w}` (one directory, no recursion)",
                     stage=cause.cause.stage,
                     premises=(
-                        change_premise(a.fs, path, before, cause),
-                        change_premise(a.fs, path, cause),
-                        path_premise(a.fs, path),
+                        change_premise(build.fs, path, before, cause),
+                        change_premise(build.fs, path, cause),
+                        path_premise(build.fs, path),
                     ),
                     causes=(PathSetAt(cause.cause.line, path),),
-                    edits=as_root_after(a, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),
+                    edits=as_root_after(build, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),
                 )
                 break
         else:
@@ -112,17 +110,17 @@ def check(a: Analysis) -> Iterator[Problem]:
                     f"after line {last.cause.line}, as root: `RUN chmod g=u {' '.join(paths)}` (these directories, "
                     "no recursion)",
                     stage=last.cause.stage,
-                    premises=(change_premise(a.fs, path, last), path_premise(a.fs, path)),
+                    premises=(change_premise(build.fs, path, last), path_premise(build.fs, path)),
                     causes=(PathSetAt(last.cause.line, path),),
-                    edits=as_root_after(a, last.cause.stage, last.cause.line, f"RUN chmod g=u {' '.join(paths)}"),
+                    edits=as_root_after(build, last.cause.stage, last.cause.line, f"RUN chmod g=u {' '.join(paths)}"),
                 )
 
 
-def _unshared(a: Analysis, written: set[str]) -> dict[int, list[str]]:
+def _unshared(build: Build, written: set[str]) -> dict[int, list[str]]:
     """By line: the directories a non-root user writes that a chown at that line gave to group 0 without g+w."""
     out: dict[int, list[str]] = {}
     for path in sorted(written):
-        node = a.fs.get(path)
+        node = build.fs.get(path)
         if node is None or node.kind is not Kind.DIR or not node.history or not _for_group_0(node.history[-1]):
             continue
         if permits(node, ARBITRARY, "wx") is Tri.NO:
@@ -136,9 +134,9 @@ def _for_group_0(ch: Change) -> bool:
             and not ch.mode & 0o020)  # fmt: skip
 
 
-def _in_venv_or_home(a: Analysis, path: str) -> bool:
-    roots = list(a.final.venvs)
-    home = a.final.env.get("HOME")
+def _in_venv_or_home(build: Build, path: str) -> bool:
+    roots = list(build.final.venvs)
+    home = build.final.env.get("HOME")
     if home:
         roots.append(home)
     return any(path == r or path.startswith(r.rstrip("/") + "/") for r in roots)

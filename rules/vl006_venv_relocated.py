@@ -30,11 +30,10 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import absent_premise
+from venvlint.query import Build, absent_premise
 
-from ._common import as_root_after, commands_from, used_premise
+from ._common import as_root_after, used_premise
 
 CODE = "VL006"
 NAME = "venv-relocated"
@@ -48,18 +47,18 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for path, node in a.venv_configs:
+def check(build: Build) -> Iterator[Problem]:
+    for path, node in build.venv_configs:
         origin = node.tag("venv")
         here = posixpath.dirname(path)
         if origin is None or origin == here or not node.history:
             continue
         if node.tag("relocatable"):
             continue  # `uv venv --relocatable`: its scripts start with #!/bin/sh and exec a relative path
-        if a.fs.get(a.fs.resolve(posixpath.join(origin, "pyvenv.cfg"))) is not None:
+        if build.fs.get(build.fs.resolve(posixpath.join(origin, "pyvenv.cfg"))) is not None:
             continue  # the original path exists in this image too (or links to it): the shebangs still resolve
         cause = node.history[-1].cause
-        users = commands_from(a, posixpath.join(here, "bin"), scripts_only=True)
+        users = build.commands_from(posixpath.join(here, "bin"), scripts_only=True)
         # The scripts' `#!<origin>/bin/python` then finds the venv through the link (measured: docs/MEASUREMENTS.md).
         link = f"RUN mkdir -p {posixpath.dirname(origin)} && ln -s {here} {origin}"
         yield Problem(
@@ -75,8 +74,8 @@ def check(a: Analysis) -> Iterator[Problem]:
             stage=cause.stage,
             related=users,
             premises=(
-                absent_premise(a.fs, posixpath.join(origin, "pyvenv.cfg")),
-                *used_premise(a, users, f"the console scripts of {here}", cause.line),
+                absent_premise(build.fs, posixpath.join(origin, "pyvenv.cfg")),
+                *used_premise(users, f"the console scripts of {here}", cause.line),
             ),
-            edits=as_root_after(a, cause.stage, cause.line, link),
+            edits=as_root_after(build, cause.stage, cause.line, link),
         )

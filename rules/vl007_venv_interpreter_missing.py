@@ -30,13 +30,11 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, insert_after
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import absent_premise, path_premise
-from venvlint.model.fs import Cause, Kind, normpath
+from venvlint.query import Build, Cause, Kind, absent_premise, normpath, path_premise
 
-from ._common import commands_from, env_dir_edit, used_premise
+from ._common import env_dir_edit, used_premise
 
 CODE = "VL007"
 NAME = "venv-interpreter-missing"
@@ -50,9 +48,9 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    fs = a.fs
-    for path, node in a.venv_configs:
+def check(build: Build) -> Iterator[Problem]:
+    fs = build.fs
+    for path, node in build.venv_configs:
         venv = posixpath.dirname(path)
         link = fs.get(posixpath.join(venv, "bin", "python"))
         if link is None or link.kind is not Kind.SYMLINK or not link.target:
@@ -60,14 +58,14 @@ def check(a: Analysis) -> Iterator[Problem]:
         target = normpath(link.target, posixpath.join(venv, "bin"))
         real = fs.resolve(target)
         if fs.get(real) is not None:
-            mismatch = _other_version(a, venv, link.target, real)
+            mismatch = _other_version(build, venv, link.target, real)
             if mismatch is not None:
                 yield mismatch
             continue
         if not fs.is_known_absent(real):
             continue
         cause = link.history[-1].cause if link.history else node.history[-1].cause
-        users = commands_from(a, posixpath.join(venv, "bin"))
+        users = build.commands_from(posixpath.join(venv, "bin"))
         yield Problem(
             cause.line,
             venv,
@@ -81,33 +79,33 @@ def check(a: Analysis) -> Iterator[Problem]:
             premises=(
                 path_premise(fs, posixpath.join(venv, "bin", "python")),
                 absent_premise(fs, real),
-                *used_premise(a, users, f"the programs of {venv}", cause.line),
+                *used_premise(users, f"the programs of {venv}", cause.line),
             ),
-            edits=_copy_the_interpreter(a, cause, real),
+            edits=_copy_the_interpreter(build, cause, real),
         )
 
 
-def _copy_the_interpreter(a: Analysis, placed: Cause, interpreter: str) -> tuple[Edit, ...]:
+def _copy_the_interpreter(build: Build, placed: Cause, interpreter: str) -> tuple[Edit, ...]:
     """A managed Python the build stage downloaded: install it under /opt/python there (before the command that
     downloaded it) and copy it next to the venv."""
     if placed.copy_from is None:
         return ()
-    source = a.sim.stage_named(placed.copy_from)
+    source = build.stage(placed.copy_from)
     if source is None:
         return ()  # copied from an image, not a stage of this build
     node = source.fs.get(interpreter)
     if node is None or not node.history or node.history[0].cause.keyword != "RUN":
         return ()
     made = node.history[0].cause.line
-    install_dir = env_dir_edit(a, source.name, made, "UV_PYTHON_INSTALL_DIR", "/opt/python")
+    install_dir = env_dir_edit(build, source.name, made, "UV_PYTHON_INSTALL_DIR", "/opt/python")
     if not install_dir:
         return ()  # both edits or neither: the COPY needs the directory the ENV makes
     return (*install_dir, insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python"))
 
 
-def _other_version(a: Analysis, venv: str, written: str, real: str) -> Problem | None:
+def _other_version(build: Build, venv: str, written: str, real: str) -> Problem | None:
     """The venv's packages are in lib/pythonX.Y; an interpreter of another X.Y looks elsewhere."""
-    fs = a.fs
+    fs = build.fs
     built = [m.group(1) for c in fs.children(posixpath.join(venv, "lib"))
              if (m := re.fullmatch(r"python(\d+\.\d+)", posixpath.basename(c)))]  # fmt: skip
     runs = re.fullmatch(r"python(\d+\.\d+)", posixpath.basename(real))
@@ -128,7 +126,7 @@ def _other_version(a: Analysis, venv: str, written: str, real: str) -> Problem |
         f"interpreter looks in `lib/python{runs.group(1)}/site-packages`, so no installed package can be imported.",
         f"build the venv on the same Python as the final image (both stages `python:{runs.group(1)}-...`, or both "
         f"{built[0]}), or recreate it in the final stage",
-        stage=placed.stage if placed is not None else a.final.name,
+        stage=placed.stage if placed is not None else build.final.name,
         premises=(path_premise(fs, lib, node), path_premise(fs, real, exe),
                   path_premise(fs, posixpath.join(venv, "bin", "python"))),
     )  # fmt: skip

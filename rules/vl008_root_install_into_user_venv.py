@@ -31,14 +31,25 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Intent
-from venvlint.model.access import Identity, Premise, PremiseKind, Tri, created_dir, path_premise, permits
-from venvlint.model.fs import Action, FileSystem, Knowledge, Node
-from venvlint.simulate.state import ToolRun
-from venvlint.tools.model import Role
+from venvlint.query import (
+    Action,
+    Build,
+    FileSystem,
+    Identity,
+    Intent,
+    Knowledge,
+    Node,
+    Premise,
+    PremiseKind,
+    Role,
+    ToolRun,
+    Tri,
+    created_dir,
+    path_premise,
+    permits,
+)
 
 from ._common import append_run, command, group_install_edits, run_premises, state_text
 
@@ -56,28 +67,28 @@ FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fix
 FIXES = frozenset({Action.CHOWN, Action.CHMOD, Action.FIX_PERMISSIONS})
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
+def check(build: Build) -> Iterator[Problem]:
+    users = [ri for ri in build.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
     if not users:
         return
     seen: set[tuple[int, str]] = set()
-    for intent in a.build_intents:
+    for intent in build.build_intents:
         run = intent.run
         venv = intent.venv or _conda_prefix(intent)
-        if not run.identity.is_root or run.identity.arbitrary or venv is None or run.stage != a.final.name:
+        if not run.identity.is_root or run.identity.arbitrary or venv is None or run.stage != build.final.name:
             continue
         if not intent.invocation.installs:
             continue
-        root = a.fs.get(venv)
+        root = build.fs.get(venv)
         if root is None:
             continue
         meant_for = [ri for ri in users if permits(root, ri.identity, "wx") is Tri.YES]
         if not meant_for:
             continue
         site = [n.path for n in intent.needs if n.role is Role.SITE_PACKAGES]
-        if any(_fixed_after(a, p, run.line) for p in site or [venv]):
+        if any(_fixed_after(build, p, run.line) for p in site or [venv]):
             continue
-        made = _as_created(run, site[0] if site else venv, a.fs)
+        made = _as_created(run, site[0] if site else venv, build.fs)
         meant_for = [ri for ri in meant_for if permits(made, ri.identity, "wx") is not Tri.YES]
         if not meant_for or (run.line, venv) in seen:
             continue  # the install's umask and a setgid group keep what it creates writable for them
@@ -88,12 +99,12 @@ def check(a: Analysis) -> Iterator[Problem]:
             venv,
             f"`{command(run.argv)}` runs as root and installs into `{venv}`, which is prepared for "
             f"{who.identity.label()} ({who.source}; it is {state_text(root.uid, root.gid, root.mode)}): "
-            f"{_created_text(a, run.line, site, made)}, so that user cannot upgrade or uninstall these packages "
+            f"{_created_text(build, run.line, site, made)}, so that user cannot upgrade or uninstall these packages "
             "later.",
             _fix(venv, root, made, who.identity, site, run),
             stage=run.stage,
-            premises=(path_premise(a.fs, venv, root), *run_premises(run), _later(run, who.identity)),
-            edits=_edits(a, run, venv, site, who.identity),
+            premises=(path_premise(build.fs, venv, root), *run_premises(run), _later(run, who.identity)),
+            edits=_edits(build, run, venv, site, who.identity),
         )
 
 
@@ -128,11 +139,11 @@ def _fix_permissions(run: ToolRun, venv: str) -> str | None:
     return 'fix-permissions "${CONDA_DIR}"' if run.getenv("CONDA_DIR") == venv else f"fix-permissions {venv}"
 
 
-def _edits(a: Analysis, run: ToolRun, venv: str, site: list[str], who: Identity) -> tuple[Edit, ...]:
+def _edits(build: Build, run: ToolRun, venv: str, site: list[str], who: Identity) -> tuple[Edit, ...]:
     fixer = _fix_permissions(run, venv)
     if fixer is not None:
-        return append_run(a, run.line, f" && {fixer}")
-    return tuple(group_install_edits(a, run.line, site[0] if site else venv, run.stage, who))
+        return append_run(build, run.line, f" && {fixer}")
+    return tuple(group_install_edits(build, run.line, site[0] if site else venv, run.stage, who))
 
 
 def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
@@ -140,8 +151,8 @@ def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
     return created_dir((run.fs or final).get(site), run.identity, run.umask)
 
 
-def _created_text(a: Analysis, line: int, site: list[str], made: Node) -> str:
-    named = [p for s in site for p in a.fs.children(s) if (n := a.fs.get(p)) is not None and n.tag("package")
+def _created_text(build: Build, line: int, site: list[str], made: Node) -> str:
+    named = [p for s in site for p in build.fs.children(s) if (n := build.fs.get(p)) is not None and n.tag("package")
              and n.history and n.history[-1].cause.line == line]  # fmt: skip
     what = ", ".join(f"`{p}`" for p in named[:3]) + (" and others" if len(named) > 3 else "") if named else (
         "the directories it creates in site-packages")  # fmt: skip
@@ -165,8 +176,8 @@ def _fix(venv: str, root: Node, made: Node, who: Identity, site: list[str], run:
     return text + f"; or run `fix-permissions {venv} -P` once after the last root install"
 
 
-def _fixed_after(a: Analysis, path: str, line: int) -> bool:
-    node = a.fs.get(path)
+def _fixed_after(build: Build, path: str, line: int) -> bool:
+    node = build.fs.get(path)
     if node is None:
         return False
     return any(ch.cause.line >= line and ch.action in FIXES for ch in node.history)

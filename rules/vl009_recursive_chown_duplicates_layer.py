@@ -29,12 +29,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import Action, Cause, Change, FileSystem, Kind, below
+from venvlint.query import Action, Build, Cause, Change, FileSystem, Kind, below
 
-from ._common import append_run, instruction_at
+from ._common import append_run
 
 CODE = "VL009"
 NAME = "recursive-chown-duplicates-layer"
@@ -61,9 +60,9 @@ class _Spread:
     more: bool = False  # a directory whose listing is not complete: more files than the model holds
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for i in a.sim.build.needed:
-        fs = a.sim.states[i].fs
+def check(build: Build) -> Iterator[Problem]:
+    for st in build.stages:
+        fs = st.fs
         spreads: dict[int, _Spread] = {}
         for path, node in fs.nodes.items():
             if len(node.history) < 2:
@@ -83,10 +82,10 @@ def check(a: Analysis) -> Iterator[Problem]:
         for line, spread in sorted(spreads.items()):
             if not spread.files:
                 continue  # directories alone: their new metadata costs next to nothing
-            yield _finding(a, fs, line, spread, a.sim.states[i].name)
+            yield _finding(build, fs, line, spread, st.name)
 
 
-def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
+def _finding(build: Build, fs: FileSystem, line: int, spread: _Spread, stage: str) -> Problem:
     top_node = fs.get(spread.top)
     origin = top_node.created if top_node is not None else None
     made = f" (created at line {origin.line}: `{origin.instruction}`)" if origin else ""
@@ -125,18 +124,18 @@ def _finding(a: Analysis, fs: FileSystem, line: int, spread: _Spread, stage: str
         f"earlier layer created{made}: {copied}.",
         fix,
         stage=stage,
-        edits=_at_creation(a, line, spread, origin, beyond),
+        edits=_at_creation(build, line, spread, origin, beyond),
     )
 
 
-def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None, beyond: bool) -> tuple[Edit, ...]:
+def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None, beyond: bool) -> tuple[Edit, ...]:
     """Move the recursive change to where the tree is made: a flag of the COPY/ADD that made it, or the end of
     the RUN that made it (the same layer); and take it out of the RUN at `line`. No edit where the owner does not
     exist yet where the tree is made, where taking the command out could leave a broken script, or where the COPY
     also makes paths outside the changed tree (its flag would change those too: `ADD . /code/` for a chown of
     `/code/media`)."""
     ch = spread.change
-    ins = instruction_at(a, line)
+    ins = build.instruction(line)
     if origin is None or ins is None or ins.cmd != "RUN" or ins.json_form:
         return ()
     verb = "chown" if ch.action is Action.CHOWN else "chmod"
@@ -148,7 +147,7 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None, 
     # A COPY flag must name accounts made before the COPY; a chown appended to the RUN that made the tree runs
     # after that RUN's own useradd.
     after = origin.keyword == "RUN"
-    if taken is None or (verb == "chown" and not _owner_exists(a, ch.spec, origin.line, inclusive=after)):
+    if taken is None or (verb == "chown" and not _owner_exists(build, ch.spec, origin.line, inclusive=after)):
         return ()
     rest, removed = taken
     take = (Edit(EditKind.DELETE, line, "") if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
@@ -156,14 +155,14 @@ def _at_creation(a: Analysis, line: int, spread: _Spread, origin: Cause | None, 
     if origin.keyword in ("COPY", "ADD"):
         if beyond:
             return ()
-        made = instruction_at(a, origin.line)
+        made = build.instruction(origin.line)
         flag = "--chown" if verb == "chown" else "--chmod"
         if made is None or made.has_flag(flag[2:]) or (verb == "chmod" and not ch.spec.isdigit()):
             return ()
         user, _, group = ch.spec.partition(":")
         value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
         return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
-    appended = append_run(a, origin.line, f" && {found.group(0).strip()}") if origin.keyword == "RUN" else ()
+    appended = append_run(build, origin.line, f" && {found.group(0).strip()}") if origin.keyword == "RUN" else ()
     return (*appended, take) if appended else ()
 
 
@@ -206,13 +205,13 @@ def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:
     return rest, removed
 
 
-def _owner_exists(a: Analysis, spec: str, line: int, *, inclusive: bool) -> bool:
+def _owner_exists(build: Build, spec: str, line: int, *, inclusive: bool) -> bool:
     """Whether the accounts a chown names exist at `line` (made before it, or in it with `inclusive`, or by the
     base image)."""
     user, _, group = spec.partition(":")
-    for st in a.sim.states.values():
-        if line not in st.user_at:
-            continue
+    name = build.stage_of_line(line)
+    st = build.stage(name) if name is not None else None
+    if st is not None:
         u = st.users.by_name(user) if user and not user.isdigit() else None
         if user and not user.isdigit() and (u is None or u.line > line or (u.line == line and not inclusive)):
             return False

@@ -27,10 +27,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Identity, Premise, PremiseKind, Tri, path_premise, permits
-from venvlint.model.fs import Action, Knowledge
+from venvlint.query import Action, Build, Identity, Knowledge, Premise, PremiseKind, Tri, path_premise, permits
 
 from ._common import as_root_before, state_text
 
@@ -43,9 +41,9 @@ REFERENCES = ("https://github.com/moby/buildkit/issues/1941",)
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    fs = a.fs
-    for path, _node in a.venv_configs:
+def check(build: Build) -> Iterator[Problem]:
+    fs = build.fs
+    for path, _node in build.venv_configs:
         venv = posixpath.dirname(path)
         root = fs.get(venv)
         if root is None or not root.history:
@@ -55,7 +53,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             continue
         if len(root.history) > 1:
             continue  # something changed it afterwards (a chown, a chmod): judged by the other rules
-        for ri in a.runtime_identities:
+        for ri in build.runtime_identities:
             who = ri.identity
             if who.is_root and not who.arbitrary:
                 continue
@@ -68,7 +66,7 @@ def check(a: Analysis) -> Iterator[Problem]:
             )
             if not owns_contents:
                 continue
-            owner = _owner(a, venv)
+            owner = _owner(build, venv)
             uid, _, gid = owner.partition(":")
             make = f"RUN install -d -o {uid} -g {gid} -m 775 {venv}" if uid else f"RUN install -d -m 775 {venv}"
             yield Problem(
@@ -82,7 +80,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                 f"--chown={owner}` gives the root to that user too but keeps its 0755",
                 stage=first.cause.stage,
                 premises=(path_premise(fs, venv, root), who.premise(), _root_needed(venv, who, first.cause.line)),
-                edits=as_root_before(a, first.cause.stage, first.cause.line, make) if uid else (),
+                edits=as_root_before(build, first.cause.stage, first.cause.line, make) if uid else (),
             )
             break
 
@@ -101,9 +99,9 @@ def _root_needed(venv: str, who: Identity, line: int) -> Premise:
     )
 
 
-def _owner(a: Analysis, venv: str) -> str:
-    for p in a.fs.children(venv):
-        n = a.fs.get(p)
+def _owner(build: Build, venv: str) -> str:
+    for p in build.fs.children(venv):
+        n = build.fs.get(p)
         if n is not None and n.uid not in (None, 0):
             return f"{n.uid}:{n.gid}"
     return ""

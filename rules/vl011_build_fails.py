@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind
 from venvlint.findings import BuildStop, Problem, Severity
-from venvlint.simulate.engine import Failure
-from venvlint.simulate.state import FailureKind
+from venvlint.query import Build, Failure, FailureKind
 
-from ._common import as_root_after, as_root_before, instruction_at
+from ._common import as_root_after, as_root_before
 
 CODE = "VL011"
 NAME = "build-fails"
@@ -42,13 +40,13 @@ REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.co
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for f in a.sim.failures:
-        fix, edits = _fix(a, f)
+def check(build: Build) -> Iterator[Problem]:
+    for f in build.failures:
+        fix, edits = _fix(build, f)
         yield Problem(
             f.line,
             "",
-            f"the build fails here on {a.sim.builder}: {f.message}.",
+            f"the build fails here on {build.builder}: {f.message}.",
             fix,
             stage=f.stage,
             premises=f.premises,
@@ -57,9 +55,9 @@ def check(a: Analysis) -> Iterator[Problem]:
         )
 
 
-def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
+def _fix(build: Build, f: Failure) -> tuple[str, tuple[Edit, ...]]:
     profile = (
-        a.sim.states_by_name(f.stage).profile
+        build.stage_or_final(f.stage).profile
         if f.kind in (FailureKind.UNKNOWN_USER, FailureKind.UNKNOWN_GROUP)
         else None
     )
@@ -70,15 +68,15 @@ def _fix(a: Analysis, f: Failure) -> tuple[str, tuple[Edit, ...]]:
         else:
             make = f"addgroup {f.subject}" if alpine else f"groupadd {f.subject}"
         return (f"create the account before line {f.at}: `RUN {make}` (as root); or use numeric ids",
-                as_root_before(a, f.stage, f.at, f"RUN {make}"))  # fmt: skip
+                as_root_before(build, f.stage, f.at, f"RUN {make}"))  # fmt: skip
     if f.kind is FailureKind.BUILDER_FLAG and f.subject == "chmod":
-        ins = instruction_at(a, f.line)
+        ins = build.instruction(f.line)
         written = f"--chmod={f.value}"
         dest = ins.args[-1] if ins is not None and len(ins.args) == 2 and not ins.json_form else ""
         if ins is not None and dest and not dest.endswith("/") and f"{written} " in ins.original:
             return (f"set the mode after the copy: drop `{written}` and add `RUN chmod {f.value} {dest}` (as root)",
                     (Edit(EditKind.REPLACE, f.line, "", old=f"{written} "),
-                     *as_root_after(a, f.stage, f.line, f"RUN chmod {f.value} {dest}")))  # fmt: skip
+                     *as_root_after(build, f.stage, f.line, f"RUN chmod {f.value} {dest}")))  # fmt: skip
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip

@@ -25,9 +25,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import Action
+from venvlint.query import Action, Build
 
 from ._common import change_premise
 
@@ -40,10 +39,9 @@ REFERENCES = ("https://github.com/moby/buildkit/issues/2626", "https://github.co
 FIX = "manual"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for i in a.sim.build.needed:
-        st = a.sim.states[i]
-        for path, node in a.directories(st.fs):  # only a directory can have replaced a symlink
+def check(build: Build) -> Iterator[Problem]:
+    for st in build.stages:
+        for path, node in build.directories(st):  # only a directory can have replaced a symlink
             for ch in node.history:
                 if ch.action is Action.REPLACED_SYMLINK:
                     target = ch.source
@@ -51,7 +49,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                         ch.cause.line,
                         path,
                         f"`{path}` was a symlink to `{target}`; line {ch.cause.line} (`{ch.cause.instruction}`) "
-                        f"replaced it with a {ch.uid}:{ch.gid} directory on {a.sim.builder} (BuildKit fails here "
+                        f"replaced it with a {ch.uid}:{ch.gid} directory on {build.builder} (BuildKit fails here "
                         "with `cannot copy to non-directory`), so the files do not land in the link's target.",
                         f"copy into the target explicitly (`COPY <tree>/{path.lstrip('/')}/ {target}/`) and keep "
                         f"`{path.lstrip('/')}/` out of the tree",

@@ -31,12 +31,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Tri, can_traverse, path_premise, permits
-from venvlint.model.fs import Kind, normpath
-from venvlint.tools.programs import Found, which
-from venvlint.tools.read import PYTHON
+from venvlint.query import PYTHON, Build, Found, Kind, Tri, can_traverse, normpath, path_premise, permits
 
 from ._common import as_root_before, command, describe_path, env_dir_edit
 
@@ -49,11 +45,11 @@ REFERENCES = ("https://github.com/astral-sh/uv/issues/7758", "https://github.com
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    fs = a.fs
-    for path, _node in a.venv_configs:
+def check(build: Build) -> Iterator[Problem]:
+    fs = build.fs
+    for path, _node in build.venv_configs:
         venv = posixpath.dirname(path)
-        closed = _venv_closed(a, venv)
+        closed = _venv_closed(build, venv)
         if closed is not None:
             yield closed
             continue
@@ -64,7 +60,7 @@ def check(a: Analysis) -> Iterator[Problem]:
         exe = fs.get(target)
         if exe is None:
             continue  # venv-interpreter-missing
-        for ri in a.runtime_identities:
+        for ri in build.runtime_identities:
             who = ri.identity
             if who.is_root and not who.arbitrary:
                 continue
@@ -84,17 +80,17 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "or use the image's Python (`ENV UV_PYTHON_DOWNLOADS=never`)",
                 stage=cause.stage,
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
-                edits=env_dir_edit(a, cause.stage, cause.line, "UV_PYTHON_INSTALL_DIR", "/opt/python")
+                edits=env_dir_edit(build, cause.stage, cause.line, "UV_PYTHON_INSTALL_DIR", "/opt/python")
                 if cause.keyword == "RUN"
                 else (),
             )
             break
 
 
-def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | None:
+def _runs_from(build: Build, venv: str) -> tuple[tuple[str, ...], int, bool] | None:
     """The container command when it runs a program of `venv/bin`: named by path, or a Python found there first
     on PATH (the last item: found through PATH)."""
-    commands = a.commands
+    commands = build.commands
     if not commands:
         return None
     argv, line = commands[0]
@@ -104,19 +100,19 @@ def _runs_from(a: Analysis, venv: str) -> tuple[tuple[str, ...], int, bool] | No
         return argv, line, False
     if "/" in exe or not PYTHON.fullmatch(exe):
         return None
-    found = which(exe, a.final.env.get("PATH"), a.fs, a.final.workdir)
+    found = build.resolve(exe, env=build.final.env)
     if found.found is Found.YES and found.directory == bindir:
         return argv, line, True
     return None  # another Python, or one venvlint cannot name
 
 
-def _venv_closed(a: Analysis, venv: str) -> Problem | None:
-    found = _runs_from(a, venv)
+def _venv_closed(build: Build, venv: str) -> Problem | None:
+    found = _runs_from(build, venv)
     if found is None:
         return None
     argv, line, via_path = found
-    fs = a.fs
-    for ri in a.runtime_identities:
+    fs = build.fs
+    for ri in build.runtime_identities:
         who = ri.identity
         if who.is_root and not who.arbitrary:
             continue
@@ -135,8 +131,8 @@ def _venv_closed(a: Analysis, venv: str) -> Problem | None:
             ),
             f"give the venv's directories search permission for that user, without recursion: `RUN chmod o+rx "
             f"{verdict.path}` (as root), or create the venv as that user",
-            stage=a.final.name,
+            stage=build.final.name,
             premises=(*verdict.premises, who.premise()),
-            edits=as_root_before(a, a.final.name, line, f"RUN chmod o+rx {verdict.path}"),
+            edits=as_root_before(build, build.final.name, line, f"RUN chmod o+rx {verdict.path}"),
         )
     return None

@@ -29,12 +29,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.intents import WriteNeed
-from venvlint.model.mount import RunMount
-from venvlint.simulate.state import ToolRun
-from venvlint.tools.model import CACHE_ROLES
+from venvlint.query import CACHE_ROLES, Build, RunMount, ToolRun, WriteNeed
 
 from ._common import command, replace_edit
 
@@ -47,8 +43,8 @@ REFERENCES = ("https://github.com/astral-sh/uv/issues/12710",)
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for intent in a.build_intents:
+def check(build: Build) -> Iterator[Problem]:
+    for intent in build.build_intents:
         run = intent.run
         mounts = {m.target: m for m in run.mounts if m.type == "cache"}
         targets = list(mounts)
@@ -67,7 +63,7 @@ def check(a: Analysis) -> Iterator[Problem]:
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
                         _fix(run, need, t, moved),
                         stage=run.stage,
-                        edits=replace_edit(a, run.line, mounts[t].text, moved) if moved else (),
+                        edits=replace_edit(build, run.line, mounts[t].text, moved) if moved else (),
                     )
                     break
 

@@ -21,10 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import insert_before
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Premise, PremiseKind
+from venvlint.query import Build, Premise, PremiseKind
 
 CODE = "VL015"
 NAME = "numeric-user-without-home"
@@ -38,8 +37,8 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    st = a.final
+def check(build: Build) -> Iterator[Problem]:
+    st = build.final
     spec = st.user_spec.split(":")[0]
     if not spec.isdigit() or int(spec) == 0 or "HOME" in st.env or not st.users.complete:
         return

@@ -27,12 +27,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.edits import Edit, EditKind, insert_after
 from venvlint.findings import Problem, Severity
-from venvlint.model.fs import Action, Change, Node, format_mode
+from venvlint.query import Action, Build, Change, Node, format_mode
 
-from ._common import change_premise, instruction_at
+from ._common import change_premise
 
 CODE = "VL016"
 NAME = "run-change-under-volume"
@@ -43,9 +42,8 @@ REFERENCES = ("https://github.com/docker/docs/issues/18113",)
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for i in a.sim.build.needed:
-        st = a.sim.states[i]
+def check(build: Build) -> Iterator[Problem]:
+    for st in build.stages:
         seen: set[tuple[int, str]] = set()
         for vol, vline in st.volume_lines.items():
             found: list[tuple[str, Change]] = []
@@ -56,13 +54,13 @@ def check(a: Analysis) -> Iterator[Problem]:
                         continue
                     seen.add((ch.cause.line, vol))
                     found.append((path, ch))
-            move = _move_volume(a, vline, max((ch.cause.line for _, ch in found), default=0))
+            move = _move_volume(build, vline, max((ch.cause.line for _, ch in found), default=0))
             for path, ch in found:
                 yield Problem(
                     ch.cause.line,
                     path,
                     f"line {ch.cause.line} changes `{path}` ({ch.note}) under `VOLUME {vol}` (line {vline}): "
-                    f"{_outcome(a.sim.builder, path, st.fs.nodes[path], ch)}",
+                    f"{_outcome(build.builder, path, st.fs.nodes[path], ch)}",
                     f"do it before line {vline}, then declare the VOLUME",
                     stage=st.name,
                     premises=(change_premise(st.fs, path, ch, ch),),
@@ -70,9 +68,9 @@ def check(a: Analysis) -> Iterator[Problem]:
                 )
 
 
-def _move_volume(a: Analysis, vline: int, last: int) -> tuple[Edit, ...]:
+def _move_volume(build: Build, vline: int, last: int) -> tuple[Edit, ...]:
     """The VOLUME moved below the last RUN that changes what is under it."""
-    ins = instruction_at(a, vline)
+    ins = build.instruction(vline)
     if ins is None or not last or "\n" in ins.original.rstrip("\r\n"):
         return ()
     return (Edit(EditKind.DELETE, vline, ""), insert_after(last, ins.original.strip()))

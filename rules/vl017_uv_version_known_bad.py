@@ -24,9 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.intents import uv_pin
+from venvlint.query import Build, uv_pin
 
 from ._common import command, replace_edit
 
@@ -41,24 +40,23 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 KNOWN_BAD = {"0.5.29": "takes /tmp/uv-<hash>.lock with the first user's permissions; another user then fails"}
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    version = a.uv_version
+def check(build: Build) -> Iterator[Problem]:
+    version = build.uv_version
     if version not in KNOWN_BAD:
         return
-    line, where = _pinned_at(a, version)
+    line, where = _pinned_at(build, version)
     yield Problem(
         line,
         "/tmp",
         f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "
         "(`failed to create file /tmp/uv-….lock: Permission denied`).",
         "pin a release without the regression (0.5.28, or 0.5.31 and later), or run all uv commands as one user",
-        edits=replace_edit(a, line, version, "0.5.31"),
+        edits=replace_edit(build, line, version, "0.5.31"),
     )
 
 
-def _pinned_at(a: Analysis, version: str) -> tuple[int, str]:
-    for i in a.sim.build.needed:
-        st = a.sim.states[i]
+def _pinned_at(build: Build, version: str) -> tuple[int, str]:
+    for st in build.stages:
         for run in st.tool_runs:
             if uv_pin(run) == version:
                 return run.line, f"`{command(run.argv, 60)}`"

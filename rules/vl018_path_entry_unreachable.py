@@ -27,11 +27,20 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis, RuntimeIdentity
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Identity, Tri, Verdict, can_traverse, path_premise, permits
-from venvlint.model.fs import Kind, normpath
-from venvlint.tools.programs import Found, which
+from venvlint.query import (
+    Build,
+    Found,
+    Identity,
+    Kind,
+    RuntimeIdentity,
+    Tri,
+    Verdict,
+    can_traverse,
+    normpath,
+    path_premise,
+    permits,
+)
 
 from ._common import command
 
@@ -47,16 +56,16 @@ REFERENCES = (
 FIX = "manual"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    fs = a.fs
-    path_env = a.final.env.get("PATH", "")
-    users = [ri for ri in a.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
+def check(build: Build) -> Iterator[Problem]:
+    fs = build.fs
+    path_env = build.final.env.get("PATH", "")
+    users = [ri for ri in build.runtime_identities if not ri.identity.is_root or ri.identity.arbitrary]
     if not users:
         return
-    yield from _commands_unreachable(a, users)
+    yield from _commands_unreachable(build, users)
     if not path_env:
         return
-    env_line = _env_line(a)
+    env_line = _env_line(build)
     reach: dict[tuple[str, Identity], Verdict] = {}
     for d in dict.fromkeys(p for p in path_env.split(":") if p.startswith("/")):
         node = fs.get(fs.resolve(d))
@@ -106,17 +115,17 @@ def check(a: Analysis) -> Iterator[Problem]:
                 break
 
 
-def _commands_unreachable(a: Analysis, users: list[RuntimeIdentity]) -> Iterator[Problem]:
+def _commands_unreachable(build: Build, users: list[RuntimeIdentity]) -> Iterator[Problem]:
     """The container's command when its program (named by path, or found on PATH) sits below a directory the
     runtime user cannot enter: it does not start (`permission denied`)."""
-    fs = a.fs
-    for argv, line in a.commands:
+    fs = build.fs
+    for argv, line in build.commands:
         if not argv:
             continue
         if "/" in argv[0]:  # named by path: that place, whether or not the model knows the file
-            program: str | None = normpath(argv[0], a.final.workdir)
+            program: str | None = normpath(argv[0], build.final.workdir)
         else:
-            found = which(argv[0], a.final.env.get("PATH"), fs, a.final.workdir)
+            found = build.resolve(argv[0], env=build.final.env, fs=fs)
             program = found.path if found.found is Found.YES else None
         if program is None:
             continue
@@ -145,10 +154,5 @@ def _fix(closed: str, linked: bool = False) -> str:
     return f"give `{closed}` search permission for that user, without recursion (`chmod o+x {closed}`, as root)"
 
 
-def _env_line(a: Analysis) -> int:
-    line = 0
-    stage = a.sim.build.stages[a.sim.build.target]
-    for step in stage.steps:
-        if step.cmd == "ENV" and any(arg.startswith("PATH=") for arg in step.args):
-            line = step.line
-    return line or a.final.user_line
+def _env_line(build: Build) -> int:
+    return build.env_line("PATH") or build.final.user_line

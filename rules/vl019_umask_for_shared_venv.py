@@ -24,10 +24,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import path_premise
-from venvlint.tools.model import Act
+from venvlint.query import Act, Build, path_premise
 
 from ._common import command, prefix_run, run_premises
 
@@ -40,17 +38,17 @@ REFERENCES = ("https://github.com/opendatahub-io/notebooks/issues/3928", "https:
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    if not any(ri.identity.arbitrary for ri in a.runtime_identities):
+def check(build: Build) -> Iterator[Problem]:
+    if not any(ri.identity.arbitrary for ri in build.runtime_identities):
         return
     seen: set[int] = set()
-    for intent in a.build_intents:
+    for intent in build.build_intents:
         run = intent.run
         if run.identity.is_root or run.umask & 0o020 == 0 or intent.venv is None or run.line in seen:
             continue
         if intent.invocation.act not in (Act.INSTALL, Act.SYNC):
             continue
-        root = (run.fs or a.fs).get(intent.venv)
+        root = (run.fs or build.fs).get(intent.venv)
         if root is None or root.gid != 0:
             continue
         seen.add(run.line)
@@ -62,6 +60,6 @@ def check(a: Analysis) -> Iterator[Problem]:
             "cannot upgrade or remove them later.",
             "start the RUN with `umask 002 &&` so installed files get g=u",
             stage=run.stage,
-            premises=(path_premise(run.fs or a.fs, intent.venv, root), *run_premises(run)),
-            edits=prefix_run(a, run.line, "umask 002 && "),
+            premises=(path_premise(run.fs or build.fs, intent.venv, root), *run_premises(run)),
+            edits=prefix_run(build, run.line, "umask 002 && "),
         )

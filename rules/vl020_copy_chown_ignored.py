@@ -28,9 +28,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Premise, PremiseKind
+from venvlint.query import Build, Premise, PremiseKind
 
 from ._common import replace_edit
 
@@ -46,9 +45,8 @@ REFERENCES = (
 FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    for i in a.sim.build.needed:
-        st = a.sim.states[i]
+def check(build: Build) -> Iterator[Problem]:
+    for st in build.stages:
         for ignored in st.ignored_chowns:
             users = st.users
             name, _, group = ignored.spec.partition(":")
@@ -62,7 +60,9 @@ def check(a: Analysis) -> Iterator[Problem]:
                 "files to 0:0 without a word (buildah and the classic builder would fail the build here).",
                 f"use numeric ids, which need no lookup (`--chown={numeric or '1000:1000'}`), or create the account "
                 f"before line {ignored.line} in this stage",
-                edits=replace_edit(a, ignored.line, f"--chown={ignored.spec}", f"--chown={numeric}") if numeric else (),
+                edits=replace_edit(build, ignored.line, f"--chown={ignored.spec}", f"--chown={numeric}")
+                if numeric
+                else (),
                 stage=ignored.stage,
                 premises=(
                     Premise(

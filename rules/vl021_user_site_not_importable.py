@@ -46,17 +46,26 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis, RuntimeIdentity
 from venvlint.edits import Edit, insert_after
 from venvlint.findings import Problem, Severity
-from venvlint.model.access import Premise, PremiseKind, Tri, can_traverse, path_premise
-from venvlint.model.fs import Cause, FileSystem, Kind, Knowledge
-from venvlint.simulate.identity import home_of
-from venvlint.tools.model import Scheme
-from venvlint.tools.programs import Found, which
-from venvlint.tools.read import PYTHON
+from venvlint.query import (
+    PYTHON,
+    Build,
+    Cause,
+    FileSystem,
+    Found,
+    Kind,
+    Knowledge,
+    Premise,
+    PremiseKind,
+    RuntimeIdentity,
+    Scheme,
+    Tri,
+    can_traverse,
+    path_premise,
+)
 
-from ._common import command, env_dir_edit, instruction_at, replace_edit, where
+from ._common import command, env_dir_edit, replace_edit, where
 
 CODE = "VL021"
 NAME = "user-site-not-importable"
@@ -70,32 +79,32 @@ REFERENCES = (
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    if not a.commands:
+def check(build: Build) -> Iterator[Problem]:
+    if not build.commands:
         return
-    sites = _user_sites(a)
+    sites = _user_sites(build)
     if not sites:
         return
-    fs = a.fs
-    env = dict(a.final.env)
-    argv, line = a.commands[0]
+    fs = build.fs
+    env = dict(build.final.env)
+    argv, line = build.commands[0]
     for site, base in sites:
-        if not _runs_python(fs, argv, base, env):
+        if not _runs_python(build, fs, argv, base, env):
             continue
-        for ri in a.runtime_identities:
-            problem = _unseen(a, ri, site, base, env, argv, line)
+        for ri in build.runtime_identities:
+            problem = _unseen(build, ri, site, base, env, argv, line)
             if problem is not None:
                 yield problem
                 break
 
 
-def _user_sites(a: Analysis) -> list[tuple[str, str]]:
+def _user_sites(build: Build) -> list[tuple[str, str]]:
     """(site-packages, user base) for each user site the image holds: below a known HOME, or PYTHONUSERBASE."""
-    fs = a.fs
-    bases = {posixpath.join(u.home, ".local") for u in a.final.users.users.values() if u.home and u.home != "/"}
+    fs = build.fs
+    bases = {posixpath.join(u.home, ".local") for u in build.final.users.users.values() if u.home and u.home != "/"}
     bases.add("/root/.local")
-    if a.final.env.get("PYTHONUSERBASE"):
-        bases.add(a.final.env["PYTHONUSERBASE"])
+    if build.final.env.get("PYTHONUSERBASE"):
+        bases.add(build.final.env["PYTHONUSERBASE"])
     out = []
     for base in sorted(bases):
         if fs.get(base) is None:
@@ -109,26 +118,26 @@ def _user_sites(a: Analysis) -> list[tuple[str, str]]:
     return out
 
 
-def _runs_python(fs: FileSystem, argv: tuple[str, ...], base: str, env: dict[str, str]) -> bool:
+def _runs_python(build: Build, fs: FileSystem, argv: tuple[str, ...], base: str, env: dict[str, str]) -> bool:
     """The container's command is a Python interpreter, or a console script of that user site."""
     exe = argv[0] if argv else ""
     if PYTHON.fullmatch(posixpath.basename(exe)):
         return True
     if "/" not in exe:
-        found = which(exe, env.get("PATH"), fs)
+        found = build.resolve(exe, env=env, fs=fs)
         if found.found is Found.YES and found.path:
             exe = found.path
     return exe.startswith(posixpath.join(base, "bin") + "/")
 
 
 def _unseen(
-    a: Analysis, ri: RuntimeIdentity, site: str, base: str, env: dict[str, str], argv: tuple[str, ...], line: int
+    build: Build, ri: RuntimeIdentity, site: str, base: str, env: dict[str, str], argv: tuple[str, ...], line: int
 ) -> Problem | None:
     who = ri.identity
     if who.is_root and not who.arbitrary:
         return None
-    fs = a.fs
-    home = home_of(who, a.final.users, env)
+    fs = build.fs
+    home = build.home_of(who, env)
     if home is None:
         return None  # where its user site is, is not known
     own = env.get("PYTHONUSERBASE") or posixpath.join(home, ".local")
@@ -146,7 +155,7 @@ def _unseen(
         home_fact = "ENV PYTHONUSERBASE"
     elif "HOME" in env:
         home_fact = f"ENV HOME={home}"
-    elif who.uid is not None and a.final.users.by_uid(who.uid) is None and not who.name:
+    elif who.uid is not None and build.final.users.by_uid(who.uid) is None and not who.name:
         home_fact = f"HOME is {home}: the uid has no passwd entry"
     else:
         home_fact = f"HOME is {home}"
@@ -162,11 +171,11 @@ def _unseen(
     put = (Premise(PremiseKind.COMMAND, made.cause.instruction, Knowledge.BUILT, made.cause.line)
            if made is not None and made.cause.line > 0 else path_premise(fs, site, node))  # fmt: skip
     premises: tuple[Premise, ...] = (put, who.premise())
-    if "HOME" not in env and not a.final.users.knowledge.known:
+    if "HOME" not in env and not build.final.users.knowledge.known:
         premises += (Premise(PremiseKind.USER, f"HOME of {who.label()}", Knowledge.ASSUMED,
                              assumption=f"that HOME of {who.label()} is {home}"),)  # fmt: skip
     premises += reach.premises
-    shipped = made is not None and _ships_the_app(a, made.cause)
+    shipped = made is not None and _ships_the_app(build, made.cause)
     if not shipped:
         why += "; if the application imports them, it fails"
     # The finding names the user base: the site's own name depends on a Python version the model may not know.
@@ -178,21 +187,21 @@ def _unseen(
         f"use one user base every user can read, for the install and the runtime: `ENV PYTHONUSERBASE={SHARED_BASE}` "
         f"before the `pip install --user` (and copy `{SHARED_BASE}` instead of `{base}`); or install into a virtual "
         "environment (`python -m venv /opt/venv`, copy it, put /opt/venv/bin first on PATH)",
-        stage=a.final.name,
+        stage=build.final.name,
         related=(made.cause.line,) if made is not None and made.cause.line > 0 else (),
         premises=premises,
         severity=None if shipped else Severity.WARNING,
-        edits=_shared_user_base(a, made.cause) if made is not None else (),
+        edits=_shared_user_base(build, made.cause) if made is not None else (),
     )
 
 
-def _ships_the_app(a: Analysis, put: Cause) -> bool:
+def _ships_the_app(build: Build, put: Cause) -> bool:
     """The user site holds what the application needs: copied in from a build stage on purpose, or installed
     from requirement files or a project (`pip install --user -r requirements.txt`, `pip install --user .`), not
     only tools named on the command line."""
     if put.keyword == "COPY" and put.copy_from is not None:
         return True
-    for i in a.build_intents:
+    for i in build.build_intents:
         inv = i.invocation
         if i.run.line != put.line or inv.env is None or inv.env.scheme is not Scheme.USER:
             continue
@@ -204,20 +213,20 @@ def _ships_the_app(a: Analysis, put: Cause) -> bool:
 SHARED_BASE = "/opt/pyuser"  # root-owned 0755 when pip creates it: every user can read it
 
 
-def _shared_user_base(a: Analysis, put: Cause) -> tuple[Edit, ...]:
+def _shared_user_base(build: Build, put: Cause) -> tuple[Edit, ...]:
     """One user base every user reads, for the install and the runtime: `ENV PYTHONUSERBASE` before the
     `pip install --user` (in the build stage it ran in), and the COPY of that base instead of ~/.local."""
     if put.keyword == "RUN":
-        return env_dir_edit(a, put.stage, put.line, "PYTHONUSERBASE", SHARED_BASE)
+        return env_dir_edit(build, put.stage, put.line, "PYTHONUSERBASE", SHARED_BASE)
     if put.keyword != "COPY" or put.copy_from is None:
         return ()
-    installs = [i.run.line for i in a.build_intents if i.run.stage == put.copy_from and i.invocation.env is not None
+    installs = [i.run.line for i in build.build_intents if i.run.stage == put.copy_from and i.invocation.env is not None
                 and i.invocation.env.scheme is Scheme.USER and i.invocation.env.path is None]  # fmt: skip
-    copy = instruction_at(a, put.line)
+    copy = build.instruction(put.line)
     if not installs or copy is None or copy.json_form or len(copy.args) != 2:
         return ()
-    install = env_dir_edit(a, put.copy_from, min(installs), "PYTHONUSERBASE", SHARED_BASE)
-    copy_it = replace_edit(a, put.line, " ".join(copy.args), f"{SHARED_BASE} {SHARED_BASE}")
+    install = env_dir_edit(build, put.copy_from, min(installs), "PYTHONUSERBASE", SHARED_BASE)
+    copy_it = replace_edit(build, put.line, " ".join(copy.args), f"{SHARED_BASE} {SHARED_BASE}")
     if not install or not copy_it:
         return ()  # all three edits or none: each alone breaks the build
     return (*install, *copy_it, insert_after(put.line, f"ENV PYTHONUSERBASE={SHARED_BASE}"))

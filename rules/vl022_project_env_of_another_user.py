@@ -34,11 +34,8 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.analysis import Analysis
 from venvlint.findings import Problem, Severity
-from venvlint.intents import Intent
-from venvlint.model.access import Identity, Premise
-from venvlint.tools.model import Act, Role, Tool
+from venvlint.query import Act, Build, Identity, Intent, Premise, Role, Tool
 
 from ._common import command, env_before, run_premises
 
@@ -75,11 +72,11 @@ def _poetry(intent: Intent, act: Act) -> bool:
     return inv.tool is Tool.POETRY and inv.act is act and inv.project is not None
 
 
-def check(a: Analysis) -> Iterator[Problem]:
-    installs = [i for i in a.build_intents if _poetry(i, Act.INSTALL) or _poetry(i, Act.SYNC)]
-    runs: list[tuple[Intent, Identity, str]] = [(i, i.run.identity, "") for i in a.build_intents
+def check(build: Build) -> Iterator[Problem]:
+    installs = [i for i in build.build_intents if _poetry(i, Act.INSTALL) or _poetry(i, Act.SYNC)]
+    runs: list[tuple[Intent, Identity, str]] = [(i, i.run.identity, "") for i in build.build_intents
                                                 if _poetry(i, Act.RUN)]  # fmt: skip
-    runs += [(i, ri.identity, f" when the container starts ({ri.source})") for i, ri in a.runtime_intents
+    runs += [(i, ri.identity, f" when the container starts ({ri.source})") for i, ri in build.runtime_intents
              if _poetry(i, Act.RUN)]  # fmt: skip
     for run, who, when in runs:
         project = run.invocation.project
@@ -105,5 +102,5 @@ def check(a: Analysis) -> Iterator[Problem]:
             stage=run.run.stage,
             related=(install.run.line,),
             premises=(*run_premises(run.run), *run_premises(install.run), *_home_premises(install, run)),
-            edits=env_before(a, install.run.stage, install.run.line, "POETRY_VIRTUALENVS_IN_PROJECT", "true"),
+            edits=env_before(build, install.run.stage, install.run.line, "POETRY_VIRTUALENVS_IN_PROJECT", "true"),
         )
