@@ -9,7 +9,7 @@ of the instruction they are placed next to; everything else stays byte for byte.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 
 from .parse.reader import parse_text
@@ -25,22 +25,44 @@ class EditKind(str, Enum):
     DELETE = "delete"  # the instruction goes (all its lines)
 
 
+class Changes(str, Enum):
+    """What an edit changes in the image or the build, as the rule that makes it declares."""
+
+    OWNERSHIP = "owners and modes"  # chown/chmod/chgrp/install -d as root, --chown/--chmod, umask, a mount's ids
+    ENVIRONMENT = "the environment"  # an ENV that changes where a tool writes or what it does
+    COMMANDS = "what the build runs"  # a command, copy or mount added, moved, changed or removed
+
+
+class Safety(str, Enum):
+    """As ruff has it: a safe edit is applied by `--fix`, an unsafe one only with `--unsafe-fixes`."""
+
+    SAFE = "safe"  # changes only owners and modes
+    UNSAFE = "unsafe"  # changes what the build or the container does
+
+
 @dataclass(frozen=True)
 class Edit:
-    """One change of the Dockerfile. `line`: the first line (1-based) of the instruction it applies to."""
+    """One change of the Dockerfile. `line`: the first line (1-based) of the instruction it applies to. `changes`:
+    what it changes, declared by the rule that makes it (required); its safety follows from that: only an edit of
+    owners and modes is safe."""
 
     kind: EditKind
     line: int
     text: str
     old: str = ""
+    changes: Changes = field(kw_only=True)
+
+    @property
+    def safety(self) -> Safety:
+        return Safety.SAFE if self.changes is Changes.OWNERSHIP else Safety.UNSAFE
 
 
-def insert_before(line: int, *instructions: str) -> Edit:
-    return Edit(EditKind.INSERT_BEFORE, line, "\n".join(instructions))
+def insert_before(line: int, *instructions: str, changes: Changes) -> Edit:
+    return Edit(EditKind.INSERT_BEFORE, line, "\n".join(instructions), changes=changes)
 
 
-def insert_after(line: int, *instructions: str) -> Edit:
-    return Edit(EditKind.INSERT_AFTER, line, "\n".join(instructions))
+def insert_after(line: int, *instructions: str, changes: Changes) -> Edit:
+    return Edit(EditKind.INSERT_AFTER, line, "\n".join(instructions), changes=changes)
 
 
 def runs_as_root(user_spec: str) -> bool:
@@ -167,6 +189,6 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool, escape: str 
 
 
 __all__ = [
-    "Edit", "EditError", "EditKind", "appendable", "apply_edits", "as_root", "insert_after", "insert_before",
+    "Changes", "Edit", "EditError", "EditKind", "Safety", "appendable", "apply_edits", "as_root", "insert_after", "insert_before",
     "runs_as_root",
 ]  # fmt: skip

@@ -6,11 +6,12 @@ profiles): the edit is kept only when that finding is gone and no error or warni
 before. A kept edit changes the text the next finding's edits apply to, so fixes compose; the loop runs until no
 finding can be fixed, and a second run over its result changes nothing.
 
-Safety, as ruff has it: an edit is *safe* when it only changes owners and modes (a `RUN chown/chmod/chgrp/install -d/
-mkdir` inserted, with the `USER` lines that run it as root; `--chown`/`--chmod` on a COPY, added or changed;
-`umask 002 &&` before a RUN's script; the `uid=`/`gid=` of a cache mount). Anything else (an ENV that changes what
-a tool does, a command moved or removed) is *unsafe*: applied only with `--unsafe-fixes`. A recursive chown or chmod as a step of its own is
-never applied (it copies the tree into a new layer).
+Safety, as ruff has it, is declared by the rule that makes an edit (`Edit.changes`, `venvlint.edits`): an edit is
+*safe* when it only changes owners and modes (a `RUN chown/chmod/chgrp/install -d` inserted, with the `USER` lines
+that run it as root; `--chown`/`--chmod` on a COPY; `umask 002 &&` before a RUN's script; the `uid=`/`gid=` of a
+cache mount). Anything else (an ENV that changes what a tool does, a command moved or removed) is *unsafe*: applied
+only with `--unsafe-fixes`. A recursive chown or chmod as a step of its own is never applied (it copies the tree
+into a new layer).
 """
 
 from __future__ import annotations
@@ -19,10 +20,9 @@ import contextlib
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import TYPE_CHECKING
 
-from .edits import Edit, EditError, EditKind, apply_edits
+from .edits import Edit, EditError, EditKind, Safety, apply_edits
 from .findings import Finding, Severity
 from .model.fs import below
 from .report.result import FileResult
@@ -31,47 +31,14 @@ if TYPE_CHECKING:
     from .lint import LintOptions
 
 
-class Safety(str, Enum):
-    SAFE = "safe"  # changes only owners and modes
-    UNSAFE = "unsafe"  # changes what the build or the container does: --unsafe-fixes
-
-
-# A command that only changes owners and modes (or makes a directory with them), as an inserted RUN may hold them.
-_PERMISSION_COMMAND = re.compile(r"(chown|chmod|chgrp|install -d|mkdir)(\s+[^;&|`$()<>]+)?")
-_OWNER_FLAG = re.compile(r"--(chown|chmod)=\S+")  # a COPY/ADD flag that sets the owner or the mode
-_RECURSIVE = re.compile(r"\bch(own|mod|grp)\s+(-\w*R|--recursive)\b")
-
-
-def edit_safety(edit: Edit) -> Safety:
-    """SAFE for an edit that only changes owners and modes, else UNSAFE."""
-    if edit.kind in (EditKind.INSERT_BEFORE, EditKind.INSERT_AFTER):
-        return Safety.SAFE if all(_permission_line(t) for t in edit.text.split("\n")) else Safety.UNSAFE
-    if edit.kind is EditKind.ADD_FLAG:
-        return Safety.SAFE if _OWNER_FLAG.fullmatch(edit.text) else Safety.UNSAFE
-    if edit.kind is EditKind.PREFIX_RUN:
-        return Safety.SAFE if re.fullmatch(r"umask 0?0[02] && ", edit.text) else Safety.UNSAFE
-    if edit.kind is EditKind.REPLACE:
-        if _OWNER_FLAG.fullmatch(edit.old) and _OWNER_FLAG.fullmatch(edit.text):  # another owner or mode
-            return Safety.SAFE
-        # a cache mount's owner: `--mount=type=cache,target=X` → `...,uid=1001,gid=0`
-        added = edit.text.replace(edit.old, "", 1) if edit.text.startswith(edit.old) else None
-        return Safety.SAFE if added is not None and re.fullmatch(r"(,(uid|gid|mode)=\w+)+", added) else Safety.UNSAFE
-    return Safety.UNSAFE
-
-
-def _permission_line(line: str) -> bool:
-    if re.fullmatch(r"USER \S+", line):
-        return True
-    if not line.startswith("RUN "):
-        return False
-    return all(_PERMISSION_COMMAND.fullmatch(part.strip()) for part in line[4:].split("&&"))
+_RECURSIVE = re.compile(r"\bch(own|mod|grp)\s+(-\w*R|--recursive)\b")  # a last guard: rules never make one
 
 
 def safety(f: Finding) -> Safety | None:
     """The safety of a finding's fix (UNSAFE when any of its edits is), None when it has no edit."""
     if not f.edits:
         return None
-    return Safety.SAFE if all(edit_safety(e) is Safety.SAFE for e in f.edits) else Safety.UNSAFE
+    return Safety.SAFE if all(e.safety is Safety.SAFE for e in f.edits) else Safety.UNSAFE
 
 
 @dataclass

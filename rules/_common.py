@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator, Sequence
 
-from venvlint.edits import Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
+from venvlint.edits import Changes, Edit, EditKind, appendable, as_root, insert_after, insert_before, runs_as_root
 from venvlint.findings import PathSetAt
 from venvlint.query import (
     Action,
@@ -147,16 +147,16 @@ def also_text(paths: tuple[str, ...]) -> str:
     return f" It cannot write {listed} either."
 
 
-def as_root_after(build: Build, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
+def as_root_after(build: Build, stage: str, line: int, *instructions: str, changes: Changes) -> tuple[Edit, ...]:
     """Insert `instructions` right after `line`, run as root (wrapped in USER root ... USER <as before>); nothing
-    where the stage cannot run them (no shell for a RUN)."""
+    where the stage cannot run them (no shell for a RUN). `changes`: what they change (`edits.Changes`)."""
     user = build.user_at(stage, line)
     if user is None or not build.can_run(stage, instructions):
         return ()
-    return (insert_after(line, *as_root(user, *instructions)),)
+    return (insert_after(line, *as_root(user, *instructions), changes=changes),)
 
 
-def as_root_before(build: Build, stage: str, line: int, *instructions: str) -> tuple[Edit, ...]:
+def as_root_before(build: Build, stage: str, line: int, *instructions: str, changes: Changes) -> tuple[Edit, ...]:
     """Insert `instructions` right before `line`, run as root; nothing where the stage cannot run them. Where
     `line` directly follows the `USER` that left root, they go before that USER instead (`RUN chown app /app`,
     `USER app`), rather than between `USER root` and `USER app` lines of their own."""
@@ -167,8 +167,8 @@ def as_root_before(build: Build, stage: str, line: int, *instructions: str) -> t
     if not runs_as_root(user) and before is not None and before.cmd == "USER":
         earlier = build.user_at(stage, before.line)
         if earlier is not None and runs_as_root(earlier):
-            return (insert_before(before.line, *instructions),)
-    return (insert_before(line, *as_root(user, *instructions)),)
+            return (insert_before(before.line, *instructions, changes=changes),)
+    return (insert_before(line, *as_root(user, *instructions), changes=changes),)
 
 
 def need_edits(
@@ -184,7 +184,7 @@ def need_edits(
     if Remedy.MANUAL in remedies or not (name or who.arbitrary):
         return ()
     if Remedy.NO_SYNC in remedies:
-        return (insert_before(line, "ENV UV_NO_SYNC=1"),)
+        return (insert_before(line, "ENV UV_NO_SYNC=1", changes=Changes.ENVIRONMENT),)
     edits: list[Edit] = []
     for n in needs:
         if n.remedy is Remedy.GROUP_INSTALL and n.remedy_line > 0:
@@ -206,7 +206,7 @@ def need_edits(
     else:
         steps = ([f"chown {name} {have}"] if existing else []) + ([f"install -d -o {name} {make}"] if missing else [])
     if steps:
-        edits += as_root_before(build, stage, line, "RUN " + " && ".join(steps))
+        edits += as_root_before(build, stage, line, "RUN " + " && ".join(steps), changes=Changes.OWNERSHIP)
     return tuple(edits)
 
 
@@ -222,7 +222,7 @@ def group_install_edits(build: Build, line: int, site: str, stage: str, who: Ide
     """`umask 002 &&` at the install at `line`, so that what it creates is group-writable, and a setgid `site`
     before it when the directories it creates would otherwise get the installer's group instead of the site's.
     Nothing when `who` is in neither group (no group setting helps), or the RUN cannot take a prefix."""
-    umask = list(prefix_run(build, line, "umask 002 && "))
+    umask = list(prefix_run(build, line, "umask 002 && ", changes=Changes.OWNERSHIP))
     run = next((i.run for i in build.build_intents if i.run.line == line), None)
     node = run.fs.get(site) if run is not None and run.fs is not None else None
     if not umask or run is None or node is None:
@@ -230,36 +230,46 @@ def group_install_edits(build: Build, line: int, site: str, stage: str, who: Ide
     if _in_group(who, created_dir(node, run.identity, run.umask).gid):
         return umask
     if _in_group(who, node.gid):
-        setgid_first = as_root_before(build, build.stage_of_line(line) or stage, line, f"RUN chmod g+s {site}")
+        setgid_first = as_root_before(
+            build, build.stage_of_line(line) or stage, line, f"RUN chmod g+s {site}", changes=Changes.OWNERSHIP
+        )
         return [*setgid_first, *umask] if setgid_first else []
     return []
 
 
-def replace_edit(build: Build, line: int, old: str, new: str) -> tuple[Edit, ...]:
+def replace_edit(build: Build, line: int, old: str, new: str, *, changes: Changes) -> tuple[Edit, ...]:
     """Replace `old` by `new` in the instruction at `line`, when `old` is there as written (a value the Dockerfile
     spells with a variable is not: then no edit)."""
     ins = build.instruction(line)
-    return (Edit(EditKind.REPLACE, line, new, old=old),) if ins is not None and old and old in ins.original else ()
+    return (
+        (Edit(EditKind.REPLACE, line, new, old=old, changes=changes),)
+        if ins is not None and old and old in ins.original
+        else ()
+    )
 
 
-def append_run(build: Build, line: int, text: str) -> tuple[Edit, ...]:
+def append_run(build: Build, line: int, text: str, *, changes: Changes) -> tuple[Edit, ...]:
     """`text` at the end of the RUN at `line`, when it is a shell-form RUN whose script can take it
     (`edits.appendable`)."""
     ins = build.instruction(line)
     ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and appendable(ins.original)
-    return (Edit(EditKind.APPEND_RUN, line, text),) if ok else ()
+    return (Edit(EditKind.APPEND_RUN, line, text, changes=changes),) if ok else ()
 
 
-def prefix_run(build: Build, line: int, text: str) -> tuple[Edit, ...]:
+def prefix_run(build: Build, line: int, text: str, *, changes: Changes) -> tuple[Edit, ...]:
     """`text` at the start of the RUN at `line`, when it is a shell-form RUN without a heredoc."""
     ins = build.instruction(line)
     ok = ins is not None and ins.cmd == "RUN" and not ins.json_form and not ins.heredocs
-    return (Edit(EditKind.PREFIX_RUN, line, text),) if ok else ()
+    return (Edit(EditKind.PREFIX_RUN, line, text, changes=changes),) if ok else ()
 
 
 def env_before(build: Build, stage: str, line: int, variable: str, value: str) -> tuple[Edit, ...]:
     """`ENV variable=value` right before `line` (where the stage can take it: any stage can)."""
-    return (insert_before(line, f"ENV {variable}={value}"),) if build.instruction(line) is not None else ()
+    return (
+        (insert_before(line, f"ENV {variable}={value}", changes=Changes.ENVIRONMENT),)
+        if build.instruction(line) is not None
+        else ()
+    )
 
 
 def env_dir_edit(build: Build, stage: str, line: int, variable: str, path: str) -> tuple[Edit, ...]:
@@ -270,7 +280,7 @@ def env_dir_edit(build: Build, stage: str, line: int, variable: str, path: str) 
     if user is None:
         return ()
     if runs_as_root(user):
-        return (insert_before(line, env),)
+        return (insert_before(line, env, changes=Changes.ENVIRONMENT),)
     owner, _, group = user.partition(":")
     make = f"RUN install -d -o {owner}{f' -g {group}' if group else ''} {path}"
-    return (insert_before(line, *as_root(user, make), env),)
+    return (insert_before(line, *as_root(user, make), env, changes=Changes.ENVIRONMENT),)

@@ -43,6 +43,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from venvlint.edits import Changes
 from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import (
     Action,
@@ -210,7 +211,7 @@ def _finding(build: Build, group: list[_Reset]) -> Problem:
         premises=premises,
         causes=tuple(PathSetAt(reset.cause.line, h.path) for h in group),
         count=len(group),
-        edits=as_root_after(build, reset.cause.stage, reset.cause.line, _restore(group)),
+        edits=as_root_after(build, reset.cause.stage, reset.cause.line, _restore(group), changes=Changes.OWNERSHIP),
     )
 
 

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.edits import Edit, insert_before
+from venvlint.edits import Changes, Edit, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.query import CACHE_ROLES, Build, FileSystem, Identity, Need, Role, ToolRun, WriteNeed, below
 
@@ -99,7 +99,7 @@ def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str
     if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
         spec = f"{m.text},uid={who.uid},gid={who.gid}"
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
-                replace_edit(build, run.line, m.text, spec))  # fmt: skip
+                replace_edit(build, run.line, m.text, spec, changes=Changes.OWNERSHIP))  # fmt: skip
     home = run.getenv("HOME") or ""
     name = who.owner_name
     home_node = fs.get(fs.resolve(home)) if home else None
@@ -112,9 +112,13 @@ def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str
     if own_home and name and not filled and (closed == home or below(closed, home)):
         step = f"chown {name} {closed}" if fs.get(closed) is not None else f"install -d -o {name} {closed}"
         return (f"give {name} its `{closed}` as root, without recursion: `RUN {step}`; or {need.fix_hint}",
-                as_root_before(build, run.stage, run.line, f"RUN {step}"))  # fmt: skip
+                as_root_before(build, run.stage, run.line, f"RUN {step}", changes=Changes.OWNERSHIP))  # fmt: skip
     if need.moved_by:
-        return need.fix_hint, (insert_before(run.line, f"ENV {need.moved_by}=/tmp/{need.subdir or 'cache'}-cache"),)
+        return need.fix_hint, (
+            insert_before(
+                run.line, f"ENV {need.moved_by}=/tmp/{need.subdir or 'cache'}-cache", changes=Changes.ENVIRONMENT
+            ),
+        )
     if need.role is Role.TMPDIR:
-        return need.fix_hint, (insert_before(run.line, "ENV TMPDIR=/tmp"),)
+        return need.fix_hint, (insert_before(run.line, "ENV TMPDIR=/tmp", changes=Changes.ENVIRONMENT),)
     return need.fix_hint, ()

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import ARBITRARY, Action, Build, Change, Kind, Tri, format_mode, path_premise, permits
 
@@ -94,7 +95,9 @@ def check(build: Build) -> Iterator[Problem]:
                         path_premise(build.fs, path),
                     ),
                     causes=(PathSetAt(cause.cause.line, path),),
-                    edits=as_root_after(build, cause.cause.stage, cause.cause.line, f"RUN {group_w}"),
+                    edits=as_root_after(
+                        build, cause.cause.stage, cause.cause.line, f"RUN {group_w}", changes=Changes.OWNERSHIP
+                    ),
                 )
                 break
         else:
@@ -112,7 +115,13 @@ def check(build: Build) -> Iterator[Problem]:
                     stage=last.cause.stage,
                     premises=(change_premise(build.fs, path, last), path_premise(build.fs, path)),
                     causes=(PathSetAt(last.cause.line, path),),
-                    edits=as_root_after(build, last.cause.stage, last.cause.line, f"RUN chmod g=u {' '.join(paths)}"),
+                    edits=as_root_after(
+                        build,
+                        last.cause.stage,
+                        last.cause.line,
+                        f"RUN chmod g=u {' '.join(paths)}",
+                        changes=Changes.OWNERSHIP,
+                    ),
                 )
 
 

@@ -30,6 +30,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import Build, absent_premise
 
@@ -77,5 +78,5 @@ def check(build: Build) -> Iterator[Problem]:
                 absent_premise(build.fs, posixpath.join(origin, "pyvenv.cfg")),
                 *used_premise(users, f"the console scripts of {here}", cause.line),
             ),
-            edits=as_root_after(build, cause.stage, cause.line, link),
+            edits=as_root_after(build, cause.stage, cause.line, link, changes=Changes.COMMANDS),
         )

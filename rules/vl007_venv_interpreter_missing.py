@@ -30,7 +30,7 @@ import posixpath
 import re
 from collections.abc import Iterator
 
-from venvlint.edits import Edit, insert_after
+from venvlint.edits import Changes, Edit, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.query import Build, Cause, Kind, absent_premise, normpath, path_premise
 
@@ -100,7 +100,10 @@ def _copy_the_interpreter(build: Build, placed: Cause, interpreter: str) -> tupl
     install_dir = env_dir_edit(build, source.name, made, "UV_PYTHON_INSTALL_DIR", "/opt/python")
     if not install_dir:
         return ()  # both edits or neither: the COPY needs the directory the ENV makes
-    return (*install_dir, insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python"))
+    return (
+        *install_dir,
+        insert_after(placed.line, f"COPY --from={placed.copy_from} /opt/python /opt/python", changes=Changes.COMMANDS),
+    )
 
 
 def _other_version(build: Build, venv: str, written: str, real: str) -> Problem | None:

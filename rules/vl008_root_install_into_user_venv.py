@@ -31,7 +31,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.edits import Edit
+from venvlint.edits import Changes, Edit
 from venvlint.findings import Problem, Severity
 from venvlint.query import (
     Action,
@@ -142,7 +142,7 @@ def _fix_permissions(run: ToolRun, venv: str) -> str | None:
 def _edits(build: Build, run: ToolRun, venv: str, site: list[str], who: Identity) -> tuple[Edit, ...]:
     fixer = _fix_permissions(run, venv)
     if fixer is not None:
-        return append_run(build, run.line, f" && {fixer}")
+        return append_run(build, run.line, f" && {fixer}", changes=Changes.COMMANDS)
     return tuple(group_install_edits(build, run.line, site[0] if site else venv, run.stage, who))
 
 

@@ -29,7 +29,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from venvlint.edits import Edit, EditKind
+from venvlint.edits import Changes, Edit, EditKind
 from venvlint.findings import Problem, Severity
 from venvlint.query import Action, Build, Cause, Change, FileSystem, Kind, below
 
@@ -150,8 +150,8 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
     if taken is None or (verb == "chown" and not _owner_exists(build, ch.spec, origin.line, inclusive=after)):
         return ()
     rest, removed = taken
-    take = (Edit(EditKind.DELETE, line, "") if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
-            else Edit(EditKind.REPLACE, line, "", old=removed))  # fmt: skip
+    take = (Edit(EditKind.DELETE, line, "", changes=Changes.COMMANDS) if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
+            else Edit(EditKind.REPLACE, line, "", old=removed, changes=Changes.COMMANDS))  # fmt: skip
     if origin.keyword in ("COPY", "ADD"):
         if beyond:
             return ()
@@ -161,8 +161,12 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
             return ()
         user, _, group = ch.spec.partition(":")
         value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
-        return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}"), take)
-    appended = append_run(build, origin.line, f" && {found.group(0).strip()}") if origin.keyword == "RUN" else ()
+        return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}", changes=Changes.OWNERSHIP), take)
+    appended = (
+        append_run(build, origin.line, f" && {found.group(0).strip()}", changes=Changes.COMMANDS)
+        if origin.keyword == "RUN"
+        else ()
+    )
     return (*appended, take) if appended else ()
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import Action, Build, Identity, Knowledge, Premise, PremiseKind, Tri, path_premise, permits
 
@@ -80,7 +81,9 @@ def check(build: Build) -> Iterator[Problem]:
                 f"--chown={owner}` gives the root to that user too but keeps its 0755",
                 stage=first.cause.stage,
                 premises=(path_premise(fs, venv, root), who.premise(), _root_needed(venv, who, first.cause.line)),
-                edits=as_root_before(build, first.cause.stage, first.cause.line, make) if uid else (),
+                edits=as_root_before(build, first.cause.stage, first.cause.line, make, changes=Changes.OWNERSHIP)
+                if uid
+                else (),
             )
             break
 

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.edits import Edit, EditKind
+from venvlint.edits import Changes, Edit, EditKind
 from venvlint.findings import BuildStop, Problem, Severity
 from venvlint.query import Build, Failure, FailureKind
 
@@ -68,15 +68,15 @@ def _fix(build: Build, f: Failure) -> tuple[str, tuple[Edit, ...]]:
         else:
             make = f"addgroup {f.subject}" if alpine else f"groupadd {f.subject}"
         return (f"create the account before line {f.at}: `RUN {make}` (as root); or use numeric ids",
-                as_root_before(build, f.stage, f.at, f"RUN {make}"))  # fmt: skip
+                as_root_before(build, f.stage, f.at, f"RUN {make}", changes=Changes.COMMANDS))  # fmt: skip
     if f.kind is FailureKind.BUILDER_FLAG and f.subject == "chmod":
         ins = build.instruction(f.line)
         written = f"--chmod={f.value}"
         dest = ins.args[-1] if ins is not None and len(ins.args) == 2 and not ins.json_form else ""
         if ins is not None and dest and not dest.endswith("/") and f"{written} " in ins.original:
             return (f"set the mode after the copy: drop `{written}` and add `RUN chmod {f.value} {dest}` (as root)",
-                    (Edit(EditKind.REPLACE, f.line, "", old=f"{written} "),
-                     *as_root_after(build, f.stage, f.line, f"RUN chmod {f.value} {dest}")))  # fmt: skip
+                    (Edit(EditKind.REPLACE, f.line, "", old=f"{written} ", changes=Changes.COMMANDS),
+                     *as_root_after(build, f.stage, f.line, f"RUN chmod {f.value} {dest}", changes=Changes.OWNERSHIP)))  # fmt: skip
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip

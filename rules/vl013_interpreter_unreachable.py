@@ -31,6 +31,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import PYTHON, Build, Found, Kind, Tri, can_traverse, normpath, path_premise, permits
 
@@ -133,6 +134,8 @@ def _venv_closed(build: Build, venv: str) -> Problem | None:
             f"{verdict.path}` (as root), or create the venv as that user",
             stage=build.final.name,
             premises=(*verdict.premises, who.premise()),
-            edits=as_root_before(build, build.final.name, line, f"RUN chmod o+rx {verdict.path}"),
+            edits=as_root_before(
+                build, build.final.name, line, f"RUN chmod o+rx {verdict.path}", changes=Changes.OWNERSHIP
+            ),
         )
     return None

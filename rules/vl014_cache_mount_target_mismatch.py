@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import CACHE_ROLES, Build, RunMount, ToolRun, WriteNeed
 
@@ -63,7 +64,9 @@ def check(build: Build) -> Iterator[Problem]:
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
                         _fix(run, need, t, moved),
                         stage=run.stage,
-                        edits=replace_edit(build, run.line, mounts[t].text, moved) if moved else (),
+                        edits=replace_edit(build, run.line, mounts[t].text, moved, changes=Changes.COMMANDS)
+                        if moved
+                        else (),
                     )
                     break
 

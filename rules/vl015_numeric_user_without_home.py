@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.edits import insert_before
+from venvlint.edits import Changes, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.query import Build, Premise, PremiseKind
 
@@ -52,7 +52,7 @@ def check(build: Build) -> Iterator[Problem]:
         f"set `ENV HOME=/tmp` (or another writable directory) before the USER, or create the user (`RUN useradd "
         f"-u {spec} -m app`)",
         stage=st.name,
-        edits=(insert_before(st.user_line, "ENV HOME=/tmp"),),
+        edits=(insert_before(st.user_line, "ENV HOME=/tmp", changes=Changes.ENVIRONMENT),),
         premises=(
             Premise(
                 PremiseKind.ABSENT,

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.edits import Edit, EditKind, insert_after
+from venvlint.edits import Changes, Edit, EditKind, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.query import Action, Build, Change, Node, format_mode
 
@@ -73,7 +73,10 @@ def _move_volume(build: Build, vline: int, last: int) -> tuple[Edit, ...]:
     ins = build.instruction(vline)
     if ins is None or not last or "\n" in ins.original.rstrip("\r\n"):
         return ()
-    return (Edit(EditKind.DELETE, vline, ""), insert_after(last, ins.original.strip()))
+    return (
+        Edit(EditKind.DELETE, vline, "", changes=Changes.COMMANDS),
+        insert_after(last, ins.original.strip(), changes=Changes.COMMANDS),
+    )
 
 
 def _outcome(builder: str, path: str, node: Node, ch: Change) -> str:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import Build, uv_pin
 
@@ -51,7 +52,7 @@ def check(build: Build) -> Iterator[Problem]:
         f"uv {version} is pinned at line {line} ({where}): this release {KNOWN_BAD[version]} "
         "(`failed to create file /tmp/uv-….lock: Permission denied`).",
         "pin a release without the regression (0.5.28, or 0.5.31 and later), or run all uv commands as one user",
-        edits=replace_edit(build, line, version, "0.5.31"),
+        edits=replace_edit(build, line, version, "0.5.31", changes=Changes.COMMANDS),
     )
 
 

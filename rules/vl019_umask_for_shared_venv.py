@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import Act, Build, path_premise
 
@@ -61,5 +62,5 @@ def check(build: Build) -> Iterator[Problem]:
             "start the RUN with `umask 002 &&` so installed files get g=u",
             stage=run.stage,
             premises=(path_premise(run.fs or build.fs, intent.venv, root), *run_premises(run)),
-            edits=prefix_run(build, run.line, "umask 002 && "),
+            edits=prefix_run(build, run.line, "umask 002 && ", changes=Changes.OWNERSHIP),
         )

@@ -46,7 +46,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.edits import Edit, insert_after
+from venvlint.edits import Changes, Edit, insert_after
 from venvlint.findings import Problem, Severity
 from venvlint.query import (
     PYTHON,
@@ -226,7 +226,13 @@ def _shared_user_base(build: Build, put: Cause) -> tuple[Edit, ...]:
     if not installs or copy is None or copy.json_form or len(copy.args) != 2:
         return ()
     install = env_dir_edit(build, put.copy_from, min(installs), "PYTHONUSERBASE", SHARED_BASE)
-    copy_it = replace_edit(build, put.line, " ".join(copy.args), f"{SHARED_BASE} {SHARED_BASE}")
+    copy_it = replace_edit(
+        build, put.line, " ".join(copy.args), f"{SHARED_BASE} {SHARED_BASE}", changes=Changes.COMMANDS
+    )
     if not install or not copy_it:
         return ()  # all three edits or none: each alone breaks the build
-    return (*install, *copy_it, insert_after(put.line, f"ENV PYTHONUSERBASE={SHARED_BASE}"))
+    return (
+        *install,
+        *copy_it,
+        insert_after(put.line, f"ENV PYTHONUSERBASE={SHARED_BASE}", changes=Changes.ENVIRONMENT),
+    )

@@ -4,7 +4,19 @@ continuations and heredocs, and refuse what does not fit."""
 from __future__ import annotations
 
 import pytest
-from venvlint.edits import Edit, EditError, EditKind, appendable, apply_edits, as_root, insert_after, insert_before
+from venvlint.edits import (
+    Changes,
+    Edit,
+    EditError,
+    EditKind,
+    appendable,
+    apply_edits,
+    as_root,
+    insert_after,
+    insert_before,
+)
+
+C = Changes.COMMANDS  # what an edit changes does not matter to where it goes
 
 SOURCE = (
     "# syntax=docker/dockerfile:1\n"
@@ -21,10 +33,10 @@ SOURCE = (
 
 def test_each_kind_changes_only_its_instruction() -> None:
     out = apply_edits(SOURCE, [
-        Edit(EditKind.PREFIX_RUN, 3, "umask 002 && "),
-        insert_after(6, "RUN chmod 644 /etc/app.conf"),
-        insert_before(9, "ENV HOME=/tmp"),
-        Edit(EditKind.ADD_FLAG, 6, "--chmod=644"),
+        Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ", changes=C),
+        insert_after(6, "RUN chmod 644 /etc/app.conf", changes=C),
+        insert_before(9, "ENV HOME=/tmp", changes=C),
+        Edit(EditKind.ADD_FLAG, 6, "--chmod=644", changes=C),
     ])  # fmt: skip
     assert out == (
         "# syntax=docker/dockerfile:1\n"
@@ -43,31 +55,31 @@ def test_each_kind_changes_only_its_instruction() -> None:
 
 def test_line_endings_are_kept() -> None:
     src = "FROM x\r\nRUN a\r\n"
-    assert apply_edits(src, [insert_after(2, "RUN b"), Edit(EditKind.APPEND_RUN, 2, " && c")]) == (
-        "FROM x\r\nRUN a && c\r\nRUN b\r\n"
-    )
+    assert apply_edits(
+        src, [insert_after(2, "RUN b", changes=C), Edit(EditKind.APPEND_RUN, 2, " && c", changes=C)]
+    ) == ("FROM x\r\nRUN a && c\r\nRUN b\r\n")
 
 
 def test_a_file_without_a_final_newline() -> None:
-    assert apply_edits("FROM x\nRUN a", [insert_after(2, "RUN b")]) == "FROM x\nRUN a\nRUN b\n"
+    assert apply_edits("FROM x\nRUN a", [insert_after(2, "RUN b", changes=C)]) == "FROM x\nRUN a\nRUN b\n"
 
 
 def test_replace_and_delete() -> None:
     src = "FROM x\nVOLUME /data\nRUN chown 1:0 /data && echo ok\n"
-    out = apply_edits(src, [Edit(EditKind.DELETE, 2, ""), Edit(EditKind.REPLACE, 3, "", old=" && echo ok"),
-                            insert_after(3, "VOLUME /data")])  # fmt: skip
+    out = apply_edits(src, [Edit(EditKind.DELETE, 2, "", changes=C), Edit(EditKind.REPLACE, 3, "", old=" && echo ok", changes=C),
+                            insert_after(3, "VOLUME /data", changes=C)])  # fmt: skip
     assert out == "FROM x\nRUN chown 1:0 /data\nVOLUME /data\n"
 
 
 def test_equal_edits_apply_once() -> None:
-    e = insert_before(2, "USER root")
+    e = insert_before(2, "USER root", changes=C)
     assert apply_edits("FROM x\nRUN a\n", [e, e]) == "FROM x\nUSER root\nRUN a\n"
 
 
 @pytest.mark.parametrize(
     "edit",
-    [insert_after(5, "RUN b"), Edit(EditKind.REPLACE, 2, "y", old="nope"), Edit(EditKind.PREFIX_RUN, 1, "umask 002 && "),
-     Edit(EditKind.PREFIX_RUN, 3, "umask 002 && "), Edit(EditKind.PREFIX_RUN, 4, "umask 002 && ")],
+    [insert_after(5, "RUN b", changes=C), Edit(EditKind.REPLACE, 2, "y", old="nope", changes=C), Edit(EditKind.PREFIX_RUN, 1, "umask 002 && ", changes=C),
+     Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ", changes=C), Edit(EditKind.PREFIX_RUN, 4, "umask 002 && ", changes=C)],
 )  # fmt: skip
 def test_an_edit_that_does_not_fit_is_refused(edit: Edit) -> None:
     with pytest.raises(EditError):
@@ -82,7 +94,13 @@ def test_as_root_wraps_only_for_another_user() -> None:
 
 def test_two_changes_of_one_instruction_compose() -> None:
     src = "FROM x\nRUN a \\\n    && b\nUSER app\n"
-    out = apply_edits(src, [Edit(EditKind.REPLACE, 2, "", old=" \\\n    && b"), Edit(EditKind.APPEND_RUN, 2, " && c")])
+    out = apply_edits(
+        src,
+        [
+            Edit(EditKind.REPLACE, 2, "", old=" \\\n    && b", changes=C),
+            Edit(EditKind.APPEND_RUN, 2, " && c", changes=C),
+        ],
+    )
     assert out == "FROM x\nRUN a && c\nUSER app\n"
 
 
@@ -91,22 +109,27 @@ def test_two_changes_of_one_instruction_compose() -> None:
 )
 def test_nothing_is_appended_after_a_comment_a_separator_or_a_heredoc(run: str) -> None:
     with pytest.raises(EditError):
-        apply_edits(f"FROM x\n{run}\n", [Edit(EditKind.APPEND_RUN, 2, " && chown app /a")])
+        apply_edits(f"FROM x\n{run}\n", [Edit(EditKind.APPEND_RUN, 2, " && chown app /a", changes=C)])
 
 
 def test_no_prefix_before_a_heredoc() -> None:
     with pytest.raises(EditError):
-        apply_edits("FROM x\nRUN <<EOF\npip install x\nEOF\n", [Edit(EditKind.PREFIX_RUN, 2, "umask 002 && ")])
+        apply_edits(
+            "FROM x\nRUN <<EOF\npip install x\nEOF\n", [Edit(EditKind.PREFIX_RUN, 2, "umask 002 && ", changes=C)]
+        )
 
 
 def test_an_instruction_is_not_both_deleted_and_changed() -> None:
     with pytest.raises(EditError):
-        apply_edits("FROM x\nRUN a\n", [Edit(EditKind.DELETE, 2, ""), Edit(EditKind.APPEND_RUN, 2, " && b")])
+        apply_edits(
+            "FROM x\nRUN a\n",
+            [Edit(EditKind.DELETE, 2, "", changes=C), Edit(EditKind.APPEND_RUN, 2, " && b", changes=C)],
+        )
 
 
 def test_a_prefix_follows_the_dockerfiles_escape_character() -> None:
     """With `# escape=`` ` a backtick continues the line: the prefix goes past the RUN's flags on the next line."""
     text = "# escape=`\nFROM x\nRUN --mount=type=cache,target=/c `\n    pip install requests\n"
-    out = apply_edits(text, [Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ")])
+    out = apply_edits(text, [Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ", changes=C)])
     assert out == "# escape=`\nFROM x\nRUN --mount=type=cache,target=/c `\n    umask 002 && pip install requests\n"
     assert not appendable("RUN pip install a `\n")

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from venvlint.edits import EditKind, apply_edits
+from venvlint.edits import Changes, Edit, EditKind, apply_edits
 from venvlint.lint import LintOptions, lint_file
 from venvlint.model.fs import below
 from venvlint.parse.reader import parse_text
@@ -158,6 +158,45 @@ def _new(after: list[Any], before: list[Any]) -> set[tuple[str, str, str]]:
     }  # fmt: skip
 
 
+# A command that only changes owners and modes (or makes a directory with them), as an inserted RUN may hold them.
+_PERMISSION_COMMAND = re.compile(r"(chown|chmod|chgrp|install -d|mkdir)(\s+[^;&|`$()<>]+)?")
+_OWNER_FLAG = re.compile(r"--(chown|chmod)=\S+")  # a COPY/ADD flag that sets the owner or the mode
+
+
+def only_owners_and_modes(edit: Edit) -> bool:
+    """Whether an edit's text changes only owners and modes: the check of what rules declare, from outside."""
+    if edit.kind in (EditKind.INSERT_BEFORE, EditKind.INSERT_AFTER):
+        return all(_permission_line(t) for t in edit.text.split("\n"))
+    if edit.kind is EditKind.ADD_FLAG:
+        return bool(_OWNER_FLAG.fullmatch(edit.text))
+    if edit.kind is EditKind.PREFIX_RUN:
+        return bool(re.fullmatch(r"umask 0?0[02] && ", edit.text))
+    if edit.kind is EditKind.REPLACE:
+        if _OWNER_FLAG.fullmatch(edit.old) and _OWNER_FLAG.fullmatch(edit.text):  # another owner or mode
+            return True
+        # a cache mount's owner: `--mount=type=cache,target=X` → `...,uid=1001,gid=0`
+        added = edit.text.replace(edit.old, "", 1) if edit.text.startswith(edit.old) else None
+        return added is not None and bool(re.fullmatch(r"(,(uid|gid|mode)=\w+)+", added))
+    return False
+
+
+def _permission_line(line: str) -> bool:
+    if re.fullmatch(r"USER \S+", line):
+        return True
+    if not line.startswith("RUN "):
+        return False
+    return all(_PERMISSION_COMMAND.fullmatch(part.strip()) for part in line[4:].split("&&"))
+
+
+def test_the_outside_check_of_a_declaration_can_fail() -> None:
+    ok = Edit(EditKind.INSERT_AFTER, 3, "USER root\nRUN install -d -o app /venv\nUSER app", changes=Changes.OWNERSHIP)
+    assert only_owners_and_modes(ok)
+    assert only_owners_and_modes(Edit(EditKind.ADD_FLAG, 3, "--chown=1001:0", changes=Changes.OWNERSHIP))
+    for text in ("ENV UV_NO_SYNC=1", "RUN chown app /x; rm -rf /", "RUN chown $(id -u) /x"):
+        assert not only_owners_and_modes(Edit(EditKind.INSERT_AFTER, 3, text, changes=Changes.OWNERSHIP))
+    assert not only_owners_and_modes(Edit(EditKind.DELETE, 3, "", changes=Changes.OWNERSHIP))
+
+
 @pytest.mark.parametrize(("rule", "case"), _failing(), ids=[f"{r}-{c['name']}" for r, c in _failing()])
 def test_the_fix_edit_removes_the_finding_and_adds_none(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     """Every failing rule case: apply the edits its findings carry, replay the build; that rule's findings are gone,
@@ -175,6 +214,8 @@ def test_the_fix_edit_removes_the_finding_and_adds_none(rule: str, case: dict[st
     # A recursive chown or chmod only at the end of the RUN that creates the tree (the same layer), never as a step
     # of its own (that copies the tree into a new layer).
     assert not any(re.search(r"\bch(own|mod|grp) -R\b", e.text) for e in edits if e.kind is not EditKind.APPEND_RUN)
+    # What a rule declares an edit of owners and modes (safe: --fix applies it) is one, read from its text.
+    assert all(only_owners_and_modes(e) for e in edits if e.changes is Changes.OWNERSHIP), edits
     df.write_text(apply_edits(df.read_text(), edits))
     after = lint_file(str(df), options)
     assert after.error is None, after.error
