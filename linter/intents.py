@@ -16,6 +16,7 @@ from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
 from .model.fs import Action, FileSystem, Kind, Knowledge, Node, normpath
+from .model.imageref import ImageRef
 from .model.mount import RunMount
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
@@ -211,10 +212,9 @@ def uv_version_from(fs: FileSystem, runs: Sequence[ToolRun]) -> str | None:
         node = fs.get(path)
         if node is not None:
             ref = node.tag("image")
-            if ref:
-                m = re.search(r":(\d+\.\d+\.\d+)", ref)
-                if m:
-                    return m.group(1)
+            release = ImageRef.parse(ref).release if ref else None
+            if release:
+                return release
     return None
 
 

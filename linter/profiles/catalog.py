@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import InputError
 from ..inputfile import require_regular
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors
+from ..model.imageref import ImageRef
 from ..model.users import User, UserDB
 from ..yamlfile import compose_nodes, read_yaml
 
@@ -172,18 +173,8 @@ def _replace_version(p: Profile, old: str, new: str) -> Profile:
 
 def _split_ref(ref: str) -> tuple[str, str]:
     """`docker.io/library/python:3.12-slim@sha256:..` → (`python`, `3.12-slim`)."""
-    ref = ref.split("@", 1)[0].strip()
-    name, tag = ref, "latest"
-    last = ref.rsplit("/", 1)[-1]
-    if ":" in last:
-        name, tag = ref.rsplit(":", 1)
-    for prefix in ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/"):
-        if name.startswith(prefix):
-            name = name[len(prefix) :]
-            break
-    if name.startswith("library/"):
-        name = name[len("library/") :]
-    return name.lower(), tag
+    parsed = ImageRef.parse(ref)
+    return parsed.name, parsed.tag
 
 
 def _matches(pattern: str, ref: str | tuple[str, str]) -> bool:

@@ -1,0 +1,43 @@
+"""An image reference (`FROM`, `COPY --from=`) read once into its parts.
+
+The grammar is the distribution reference's (github.com/distribution/reference, `reference.go`):
+`[registry[:port]/]path[:tag][@digest]`; a colon after the last slash starts the tag. Docker Hub's official images
+are written without their `docker.io/library/` prefix here, the way their profiles are named.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_HUB_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/", "library/")
+_VERSION = re.compile(r"(\d+\.\d+\.\d+)(?![\d.])")  # the release a tag starts with: `0.6.6`, `0.6.6-python3.12`
+
+
+@dataclass(frozen=True)
+class ImageRef:
+    """`name` (lower case, Docker Hub prefixes dropped), `tag` ("latest" when none is written), `digest` ("")."""
+
+    name: str
+    tag: str
+    digest: str = ""
+
+    @classmethod
+    def parse(cls, ref: str) -> ImageRef:
+        """`docker.io/library/python:3.12-slim@sha256:..` → ImageRef("python", "3.12-slim", "sha256:.."). Never
+        raises: text that is not a reference gives a name that matches nothing."""
+        ref, _, digest = ref.strip().partition("@")
+        name, tag = ref, "latest"
+        if ":" in ref.rsplit("/", 1)[-1]:
+            name, tag = ref.rsplit(":", 1)
+        for prefix in _HUB_PREFIXES:
+            if name.startswith(prefix):
+                name = name[len(prefix) :]
+                break
+        return cls(name.lower(), tag, digest)
+
+    @property
+    def release(self) -> str | None:
+        """The `X.Y.Z` release the tag names, as tools tag their images (`uv:0.6.6`, `uv:0.6.6-python3.12`)."""
+        m = _VERSION.match(self.tag)
+        return m.group(1) if m else None
