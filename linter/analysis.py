@@ -157,14 +157,14 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
     final = sim.final
     notes: list[str] = []
     idents = runtime_identities(final, runtime_users, notes)
-    all_runs: list[ToolRun] = [r for i in sim.build.needed for r in sim.states[i].tool_runs]
+    all_runs: list[ToolRun] = [r for i in sim.build.needed for r in sim.states[i].record.tool_runs]
     uv_version = uv_version_from(final.fs, all_runs)
     a = Analysis(file, sim, idents, uv_version=uv_version, commands=runtime_commands(final), notes=notes)
     for i in sim.build.needed:
         st = sim.states[i]
         inherited = _lineage_runs(sim, i)
-        for k, run in enumerate(st.tool_runs):
-            earlier = [*inherited, *st.tool_runs[:k]]
+        for k, run in enumerate(st.record.tool_runs):
+            earlier = [*inherited, *st.record.tool_runs[:k]]
             a.build_intents.extend(intents_for(run, run.fs or st.fs, st.users, uv_version=uv_version, earlier=earlier))
     base_env = {k: v for k, v in runtime_env(final).items() if k != "HOME" or "HOME" in final.env}
     probe = FileSystemProbe(final.fs)
@@ -187,7 +187,7 @@ def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -
                 stage=final.name,
                 env_open=sim.build.stages[sim.build.target].env_open,
             )
-            earlier = [*_lineage_runs(sim, sim.build.target), *final.tool_runs]
+            earlier = [*_lineage_runs(sim, sim.build.target), *final.record.tool_runs]
             for intent in intents_for(run, final.fs, final.users, uv_version=uv_version, earlier=earlier):
                 a.runtime_intents.append((intent, ri))
     return a
@@ -200,4 +200,4 @@ def _lineage_runs(sim: SimulatedBuild, index: int) -> list[ToolRun]:
     while base is not None:
         chain.append(base)
         base = sim.build.stages[base].base_stage
-    return [r for i in reversed(chain) if i in sim.states for r in sim.states[i].tool_runs]
+    return [r for i in reversed(chain) if i in sim.states for r in sim.states[i].record.tool_runs]

@@ -91,7 +91,7 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
             entry["history"] = [_change(ch) for ch in (*earlier, *node.history)]
         out.append(entry)
     failure = sim.failure
-    assumptions = [{"line": a.line, "stage": a.stage, "message": a.message} for a in state.assumptions]
+    assumptions = [{"line": a.line, "stage": a.stage, "message": a.message} for a in state.record.assumptions]
     return {
         "dockerfile": sim.build.path,
         "builder": sim.builder,

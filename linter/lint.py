@@ -97,7 +97,7 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
         result.error = "; ".join(f"{path}: {failure}" for failure in failures)
     assumptions: list[Note] = []
     for i in sim.build.needed:
-        for a in sim.states[i].assumptions:
+        for a in sim.states[i].record.assumptions:
             item = Note(a.line, a.message)
             if item not in assumptions:
                 assumptions.append(item)

@@ -176,34 +176,34 @@ class Stage:
     @property
     def venvs(self) -> Mapping[str, int]:
         """Environment root → the line that created it (0 = the base image)."""
-        return self._st.venvs
+        return self._st.record.venvs
 
     @property
     def volume_lines(self) -> Mapping[str, int]:
         """VOLUME path → the line that declared it."""
-        return self._st.volume_lines
+        return self._st.record.volume_lines
 
     @property
     def tool_runs(self) -> Sequence[ToolRun]:
-        return self._st.tool_runs
+        return self._st.record.tool_runs
 
     @property
     def denied(self) -> Sequence[Denied]:
         """The writes the replay found denied, where the build stops."""
-        return self._st.denied
+        return self._st.record.denied
 
     @property
     def ignored_chowns(self) -> Sequence[IgnoredChown]:
-        return self._st.ignored_chowns
+        return self._st.record.ignored_chowns
 
     @property
     def lines(self) -> frozenset[int]:
         """The lines of the stage's instructions."""
-        return frozenset(self._st.user_at)
+        return frozenset(self._st.record.user_at)
 
     def user_at(self, line: int) -> str:
         """The USER in force at `line` of this stage, as written ("" = the base image's)."""
-        return self._st.user_at.get(line, self._st.user_spec)
+        return self._st.record.user_at.get(line, self._st.user_spec)
 
 
 @dataclass(frozen=True)
@@ -268,7 +268,7 @@ class Build:
     def _stage_by_line(self) -> dict[int, str]:
         lines: dict[int, str] = {}
         for st in self._a.sim.states.values():
-            lines.update(dict.fromkeys(st.user_at, st.name))
+            lines.update(dict.fromkeys(st.record.user_at, st.name))
         return lines
 
     def stage_of_line(self, line: int) -> str | None:

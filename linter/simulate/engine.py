@@ -114,7 +114,6 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
             workdir=parent.workdir,
             shell=list(parent.shell),
             volumes=list(parent.volumes),
-            volume_lines=dict(parent.volume_lines),
             profile=parent.profile,
             base_known=parent.base_known,
             runtime_users=list(parent.runtime_users),
@@ -125,9 +124,8 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
             entrypoint_line=parent.entrypoint_line,
             entrypoint_json=parent.entrypoint_json,
             user_line=parent.user_line,
-            venvs=dict(parent.venvs),
         )
-        state.assumptions.extend(a for a in parent.assumptions)
+        state.record.inherit(parent.record)
         root = state.fs.get("/")
         if builder == "buildah" and root is not None and (root.uid, root.gid, root.mode) != (0, 0, 0o755):
             # buildah starts every stage's `/` as 0:0 0755 again, whatever the parent stage did (oracle case 84).
@@ -170,8 +168,8 @@ def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
         workdir=profile.workdir or "/",
         profile=profile.name,
         runtime_users=list(profile.runtime_users),
-        venvs={v: 0 for v in profile.venvs},
     )
+    state.record.venvs.update(dict.fromkeys(profile.venvs, 0))
     state.identity = with_source(run_identity(profile.user, users).identity, f"the USER of {profile.label}")
     if profile.knowledge is Knowledge.DISTRIBUTION:
         state.assume(
@@ -222,7 +220,7 @@ class _Replayer:
 
     def run(self) -> None:
         for step in self.stage.steps:
-            self.state.user_at[step.line] = self.state.user_spec
+            self.state.record.user_at[step.line] = self.state.user_spec
             handler = getattr(self, "do_" + step.cmd.lower(), None)
             if handler is None:
                 continue
@@ -289,7 +287,7 @@ class _Replayer:
         for v in words:
             path = normpath(v, self.state.workdir)
             self.state.volumes.append(path)
-            self.state.volume_lines.setdefault(path, step.line)
+            self.state.record.volume_lines.setdefault(path, step.line)
             if unknown_names(path):
                 continue
             if self.builder != "buildkit" and path not in self.state.fs.nodes:
@@ -347,7 +345,7 @@ class _Replayer:
             if owner.unknown:
                 self.state.assume(step.line, owner.unknown)
             if owner.ignored:
-                self.state.ignored_chowns.append(IgnoredChown(step.line, chown, owner.ignored, self.state.name))
+                self.state.record.ignored_chowns.append(IgnoredChown(step.line, chown, owner.ignored, self.state.name))
             ident = owner.identity
             return copyops.Placement(ident.uid, ident.gid, True, mode, strip_special, ident.knowledge)
         return copyops.Placement(None, None, False, mode, strip_special)
@@ -530,7 +528,7 @@ class _Replayer:
         self._thaw_volumes(frozen, cause)
         if status != 0 and error is not None:
             # The build stops here as far as the denials at this line say: on the facts they rest on.
-            premises = tuple(p for d in self.state.denied if d.line == step.line for p in d.premises)
+            premises = tuple(p for d in self.state.record.denied if d.line == step.line for p in d.premises)
             self.fail(step.line, error, premises)
 
     def _missing_program(self, step: Step, env: Mapping[str, str]) -> tuple[str, tuple[Premise, ...]] | None:

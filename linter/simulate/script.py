@@ -16,15 +16,16 @@ from functools import lru_cache
 from typing import Any
 
 from ..model.access import Identity
-from ..model.fs import Cause, normpath
+from ..model.fs import Cause, FileSystem, normpath
 from ..model.mount import parse_mounts
+from ..model.users import UserDB
 from ..resolve.expand import UNKNOWN_MARK, OpenVars, unknown_value
 from . import commands
 from .commands import shell as shell_commands
 from .commands import unmodelled
 from .commands.base import UNKNOWN_WORD, Status, UnknownPath
 from .commands.files import write_file
-from .state import StageState
+from .state import StageRecord, StageState
 from .words import text, word
 
 SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh"}
@@ -454,6 +455,27 @@ class Shell:
         self, argv: list[str | None], env: dict[str, str], out: str | None, append: bool, stdin: str | None
     ) -> Status:
         return commands.dispatch(self, argv, env, out, append, stdin)
+
+    # What a command handler sees of the stage (`commands.base.ShellContext`): not the whole state.
+    @property
+    def fs(self) -> FileSystem:
+        return self.state.fs
+
+    @property
+    def users(self) -> UserDB:
+        return self.state.users
+
+    @property
+    def record(self) -> StageRecord:
+        return self.state.record
+
+    @property
+    def stage(self) -> str:
+        return self.state.name
+
+    @property
+    def profile(self) -> str | None:
+        return self.state.profile
 
     def path(self, p: str) -> str:
         """An absolute image path for a word; raises UnknownPath when it depends on what venvlint cannot know

@@ -1,4 +1,5 @@
-"""The state of one build stage while it is replayed, and what the replay records for the rules."""
+"""The state of one build stage while it is replayed (`StageState`), and what the replay records for the rules
+(`StageRecord`, its `record`): the replay works on the first and only appends to the second."""
 
 from __future__ import annotations
 
@@ -96,8 +97,37 @@ class Denied:
 
 
 @dataclass
+class StageRecord:
+    """What the replay of one stage recorded for the rules, appended to as it goes and only read afterwards: the
+    tool runs, the assumptions, the writes found denied, the ignored `--chown`s, the environments made (root → the
+    line, 0 = the base image), the USER in force at each instruction line (as written), the VOLUME lines."""
+
+    stage: str
+    tool_runs: list[ToolRun] = field(default_factory=list)
+    assumptions: list[Assumption] = field(default_factory=list)
+    denied: list[Denied] = field(default_factory=list)
+    ignored_chowns: list[IgnoredChown] = field(default_factory=list)
+    venvs: dict[str, int] = field(default_factory=dict)
+    user_at: dict[int, str] = field(default_factory=dict)
+    volume_lines: dict[str, int] = field(default_factory=dict)
+
+    def assume(self, line: int, message: str) -> None:
+        """Say what the replay could not know at `line` (once)."""
+        a = Assumption(line, message, self.stage)
+        if a not in self.assumptions:
+            self.assumptions.append(a)
+
+    def inherit(self, parent: StageRecord) -> None:
+        """Start from what a stage built FROM `parent` carries: its environments, volumes and assumptions."""
+        self.venvs.update(parent.venvs)
+        self.volume_lines.update(parent.volume_lines)
+        self.assumptions.extend(parent.assumptions)
+
+
+@dataclass
 class StageState:
-    """Everything known about one stage at a point of the replay."""
+    """What the replay of one stage works on (the filesystem, accounts, ENV, USER, WORKDIR, SHELL, CMD...), and
+    its `record`."""
 
     name: str  # the `AS` name, else the index as a string
     index: int
@@ -110,7 +140,6 @@ class StageState:
     workdir: str = "/"
     shell: list[str] = field(default_factory=lambda: ["/bin/sh", "-c"])
     volumes: list[str] = field(default_factory=list)
-    volume_lines: dict[str, int] = field(default_factory=dict)  # VOLUME path → the line that declared it
     profile: str | None = None  # the base-image profile used, if any
     base_known: bool = True  # False for an image we have no profile for
     runtime_users: list[str] = field(default_factory=list)  # identities the image is meant for, e.g. "arbitrary"
@@ -121,15 +150,12 @@ class StageState:
     entrypoint_line: int = 0
     entrypoint_json: bool = True
     user_line: int = 0  # the line of the USER in force (0 = inherited)
-    user_at: dict[int, str] = field(default_factory=dict)  # instruction line → the USER in force there, as written
-    tool_runs: list[ToolRun] = field(default_factory=list)
-    assumptions: list[Assumption] = field(default_factory=list)
-    denied: list[Denied] = field(default_factory=list)
-    ignored_chowns: list[IgnoredChown] = field(default_factory=list)
-    venvs: dict[str, int] = field(default_factory=dict)  # venv root → line that created it (0 = base image)
     umask: int = 0o022
 
+    record: StageRecord = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.record = StageRecord(self.name)
+
     def assume(self, line: int, message: str) -> None:
-        a = Assumption(line, message, self.name)
-        if a not in self.assumptions:
-            self.assumptions.append(a)
+        self.record.assume(line, message)

@@ -61,7 +61,7 @@ def test_install_d_and_chmod_symbolic() -> None:
 def test_and_chain_stops_after_a_denied_command_or_continues_after_or() -> None:
     st = _state("app")
     assert run(st, "mkdir /opt/a && mkdir /tmp/never") == 1
-    assert st.fs.get("/tmp/never") is None and st.denied[0].path == "/opt/a"
+    assert st.fs.get("/tmp/never") is None and st.record.denied[0].path == "/opt/a"
     st = _state("app")
     assert run(st, "mkdir /opt/a || mkdir /tmp/fallback") == 0
     assert st.fs.get("/tmp/fallback") is not None
@@ -83,7 +83,7 @@ def test_if_on_the_model_and_undecidable_conditions() -> None:
     for path in ("/opt/arch", "/opt/other"):
         node = st.fs.get(path)
         assert node is not None and node.knowledge is Knowledge.ASSUMED and node.history[-1].tentative
-    assert not st.fs.is_known_absent("/opt/arch/x") and any("`if`" in a.message for a in st.assumptions)
+    assert not st.fs.is_known_absent("/opt/arch/x") and any("`if`" in a.message for a in st.record.assumptions)
 
 
 def test_su_gosu_and_sh_c_run_as_the_named_user() -> None:
@@ -100,7 +100,7 @@ def test_venv_creation_and_tool_runs() -> None:
             "VIRTUAL_ENV=/tmp/w/.venv pip install requests", {"PATH": "/usr/bin", "HOME": "/home/app"})  # fmt: skip
     assert mode(st, "/tmp/w/.venv/lib/python3.12/site-packages")[:2] == (1000, 1000)
     assert st.fs.get("/tmp/w/.venv/pyvenv.cfg").tag("venv") == "/tmp/w/.venv"  # type: ignore[union-attr]
-    venv, tr = st.tool_runs
+    venv, tr = st.record.tool_runs
     assert venv.invocation.act is Act.CREATE_ENV and venv.venv == "/tmp/w/.venv"
     assert tr.tool is Tool.PIP and tr.venv == "/tmp/w/.venv" and tr.identity.uid == 1000 and tr.fs is not None
 
@@ -130,7 +130,7 @@ def test_passwd_written_with_a_heredoc() -> None:
 def test_unknown_scripts_are_assumptions() -> None:
     st = _state()
     run(st, "./setup.sh && make install")
-    assert any("setup.sh" in a.message for a in st.assumptions)
+    assert any("setup.sh" in a.message for a in st.record.assumptions)
 
 
 def test_scan_commands_for_cmd_analysis() -> None:

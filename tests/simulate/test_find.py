@@ -55,7 +55,7 @@ def test_find_delete_removes_what_it_selects(tmp_path: Path) -> None:
 )
 def test_a_find_it_cannot_evaluate_is_an_assumption(tmp_path: Path, run: str) -> None:
     build = _build(tmp_path, run)
-    said = [a.message for a in build.final.assumptions]  # type: ignore[attr-defined]
+    said = [a.message for a in build.final.record.assumptions]  # type: ignore[attr-defined]
     assert any("is not modelled" in t for t in said), said
     assert all(uid != 7 for uid in _owners(build).values())
 
@@ -67,7 +67,7 @@ def test_follow_is_read_where_no_link_is_met(tmp_path: Path) -> None:
 
 def test_follow_through_a_link_is_an_assumption(tmp_path: Path) -> None:
     build = _build(tmp_path, "ln -s /env/bin /env/lib/b && find -L /env -type f -exec chown 7 {} +")
-    said = [a.message for a in build.final.assumptions]  # type: ignore[attr-defined]
+    said = [a.message for a in build.final.record.assumptions]  # type: ignore[attr-defined]
     assert any("follows the symbolic link /env/lib/b" in t for t in said), said
 
 
@@ -76,10 +76,10 @@ def test_a_failing_command_of_exec_semicolon_does_not_fail_the_build(tmp_path: P
         f"{TREE}RUN useradd -m app\nUSER app\nRUN find /env -type d -name bin -exec chmod g+w {{}} \\; && echo done\n"
     )
     build = build_from_file(str(tmp_path / "Dockerfile"))
-    assert not build.failures and not build.final.denied
-    assert any("find goes on" in a.message for a in build.final.assumptions)
+    assert not build.failures and not build.final.record.denied
+    assert any("find goes on" in a.message for a in build.final.record.assumptions)
 
 
 def test_a_start_directory_that_may_exist_is_an_assumption(tmp_path: Path) -> None:
-    said = [a.message for a in _build(tmp_path, "find /srv/maybe -exec chown 7 {} +").final.assumptions]  # type: ignore[attr-defined]
+    said = [a.message for a in _build(tmp_path, "find /srv/maybe -exec chown 7 {} +").final.record.assumptions]  # type: ignore[attr-defined]
     assert any("is not modelled" in t for t in said), said

@@ -112,7 +112,7 @@ def test_an_unmodelled_command_is_said_and_opens_what_its_user_could_write(tmp_p
     (tmp_path / "Dockerfile").write_text(text)
     sim = build_from_file(str(tmp_path / "Dockerfile"))
     fs = sim.final.fs
-    said = [a.message for a in sim.final.assumptions]
+    said = [a.message for a in sim.final.record.assumptions]
     assert any("`make -C /home/app install-local` is not modelled" in m for m in said), said
     assert not fs.is_known_absent("/home/app/anything")  # app could write there
     assert fs.is_known_absent("/opt/anything")  # root's /opt: app could not

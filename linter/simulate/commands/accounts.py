@@ -39,7 +39,7 @@ def useradd(
 ) -> Status:
     """shadow-utils `useradd` (Debian, RHEL) and Debian's/busybox's `adduser`."""
     name = posixpath.basename(argv[0])
-    users = sh.state.users
+    users = sh.users
     if name == "adduser" and any(a in argv for a in ("-D", "-S", "-H", "-h", "-G", "-u", "-s", "-g")):
         return _busybox_adduser(sh, argv)
     flags, values, ops = parse_flags(argv[1:], USERADD_VALUES)
@@ -123,7 +123,7 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
     flags, values, ops = parse_flags(argv[1:], {"-h", "-g", "-s", "-G", "-u", "-k"})
     if not ops:
         return 0
-    users = sh.state.users
+    users = sh.users
     login = ops[0]
     if is_unknown(login):
         return not_modelled(sh, argv, "the account's name is computed at build time")
@@ -164,15 +164,15 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
 
 
 def _rhel_like(sh: ShellContext) -> bool:
-    profile = sh.state.profile or ""
-    return sh.state.fs.get("/etc/redhat-release") is not None or profile.startswith(("ubi", "rhel", "fedora"))
+    profile = sh.profile or ""
+    return sh.fs.get("/etc/redhat-release") is not None or profile.startswith(("ubi", "rhel", "fedora"))
 
 
 def _make_home(
     sh: ShellContext, home: str, uid: int | None, gid: int | None, mode: int, owner: Knowledge = Knowledge.BUILT
 ) -> None:
     """useradd -m: the home (and missing parents) made, owned by the new user (`owner`: how its ids are known)."""
-    fs = sh.state.fs
+    fs = sh.fs
     if fs.get(home) is not None:
         return  # useradd -m leaves an existing home as it is ("home directory already exists")
     for a in ancestors(home):
@@ -200,7 +200,7 @@ def groupadd(
     flags, values, ops = parse_flags(argv[1:], {"-g", "--gid", "-K", "--key", "-p", "--password"})
     if not ops:
         return 0
-    users = sh.state.users
+    users = sh.users
     busybox_style = posixpath.basename(argv[0]) == "addgroup" and len(ops) == 2
     if busybox_style and users.by_name(ops[0]) is not None:
         users.members.setdefault(ops[1], set()).add(ops[0])  # `addgroup USER GROUP`
@@ -227,7 +227,7 @@ def usermod(
     )
     if not ops or is_unknown(ops[-1]):
         return not_modelled(sh, argv, "the account it changes is not known") if ops else 0
-    users = sh.state.users
+    users = sh.users
     u = users.by_name(ops[-1])
     if u is None:
         if users.complete:
@@ -283,7 +283,7 @@ def getent(
 
 
 def _exists(sh: ShellContext, db: str, name: str) -> Status:
-    users = sh.state.users
+    users = sh.users
     if is_unknown(name):
         return None
     if db == "passwd":

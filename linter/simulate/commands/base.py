@@ -7,10 +7,11 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...model.access import Identity, Premise, PremiseKind, Tri, created_dir, who_premise
-from ...model.fs import Kind, Node
+from ...model.fs import FileSystem, Kind, Node
 from ...model.mount import RunMount
+from ...model.users import UserDB
 from ...resolve.expand import unknown_value
-from ..state import Denied, StageState
+from ..state import Denied, StageRecord
 
 Argv = list[str | None]
 # An argument whose value venvlint cannot know (`$(...)`, a variable from an unknown base image), as handlers that
@@ -23,9 +24,10 @@ ROOT_OWNED = Node(Kind.DIR, 0, 0, 0o755)
 
 
 class ShellContext(Protocol):
-    """The part of the RUN interpreter a command sees (implemented by `simulate.script.Shell`)."""
+    """The part of the RUN interpreter a command sees (implemented by `simulate.script.Shell`): the stage's
+    filesystem and accounts (changed through their own methods, each change with `cause`), the shell's variables,
+    directory, identity and umask, and the stage's `record` to append to; never the whole stage state."""
 
-    state: StageState
     cause: Any  # model.fs.Cause
     vars: dict[str, str]
     cwd: str
@@ -36,6 +38,21 @@ class ShellContext(Protocol):
     mounts: tuple[RunMount, ...]
     error: str | None
     piped_from: list[str] | None  # the words of the command whose output this one reads through a pipe
+
+    @property
+    def fs(self) -> FileSystem: ...
+
+    @property
+    def users(self) -> UserDB: ...
+
+    @property
+    def record(self) -> StageRecord: ...
+
+    @property
+    def stage(self) -> str: ...
+
+    @property
+    def profile(self) -> str | None: ...
 
     def path(self, p: str) -> str: ...
 
@@ -95,8 +112,8 @@ def deny(
         return 1
     if not any(p.kind is PremiseKind.USER for p in premises):
         premises = (*premises, who_premise(sh.identity, ROOT_OWNED))
-    sh.state.denied.append(
-        Denied(sh.cause.line, path, sh.identity, reason, command_text(argv), sh.state.name, premises, count)
+    sh.record.denied.append(
+        Denied(sh.cause.line, path, sh.identity, reason, command_text(argv), sh.stage, premises, count)
     )
     return 1
 
@@ -109,13 +126,13 @@ def allowed(sh: ShellContext, verdict: Any, path: str, argv: list[str]) -> bool:
         return False
     if verdict.result is Tri.UNKNOWN:
         said = f"`{command_text(argv)}` was assumed to be allowed to write"
-        if not any(a.line == sh.cause.line and a.message.startswith(said) for a in sh.state.assumptions):
+        if not any(a.line == sh.cause.line and a.message.startswith(said) for a in sh.record.assumptions):
             sh.assume(f"{said} {path} and what it writes after it ({verdict.reason})")
     return True
 
 
 def owner_for_new(sh: ShellContext, parent: str) -> tuple[int | None, int | None, bool]:
-    made = created_dir(sh.state.fs.get(parent), sh.identity, sh.umask)
+    made = created_dir(sh.fs.get(parent), sh.identity, sh.umask)
     return made.uid, made.gid, bool(made.mode and made.mode & 0o2000)
 
 

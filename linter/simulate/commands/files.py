@@ -36,7 +36,7 @@ GLOB = re.compile(r"[*?\[]")
 
 
 def create_dir(sh: ShellContext, path: str, mode: int | None, argv: list[str], parents: bool) -> int:
-    fs = sh.state.fs
+    fs = sh.fs
     real = fs.resolve(path)
     if mounted(sh, real):
         return 0
@@ -64,7 +64,7 @@ def create_dir(sh: ShellContext, path: str, mode: int | None, argv: list[str], p
 
 
 def write_file(sh: ShellContext, target: str, content: str | None, append: bool, argv: list[str] | None = None) -> int:
-    fs = sh.state.fs
+    fs = sh.fs
     argv = argv or ["write", target]
     if is_unknown(target):
         sh.assume(f"`{command_text(argv)}` writes a file whose name is computed at build time")
@@ -92,11 +92,11 @@ def write_file(sh: ShellContext, target: str, content: str | None, append: bool,
     if path in ("/etc/passwd", "/etc/group"):
         if content is None or sh.tentative:
             sh.assume(f"{path} was written with content venvlint cannot see: its accounts are not all known")
-            sh.state.users.open()
+            sh.users.open()
         elif path == "/etc/passwd":
-            sh.state.users.load_passwd(content, append=append, source=f"/etc/passwd written at line {sh.cause.line}")
+            sh.users.load_passwd(content, append=append, source=f"/etc/passwd written at line {sh.cause.line}")
         else:
-            sh.state.users.load_group(content, append=append)
+            sh.users.load_group(content, append=append)
     return 0
 
 
@@ -148,7 +148,7 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
     if ":" not in spec and "." in spec and not spec.replace(".", "").isdigit():
         spec = spec.replace(".", ":", 1)
     user, sep, group = spec.partition(":")
-    users = sh.state.users
+    users = sh.users
     uid: int | None = None
     gid: int | None = None
     knowledge = Knowledge.BUILT
@@ -179,7 +179,7 @@ def resolve_owner(sh: ShellContext, spec: str, argv: list[str]) -> Owner | None:
 def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[str]) -> bool:
     """A user or group name the image does not have: the command fails when every account is known (True), else
     what it sets is unknown and said (False)."""
-    users = sh.state.users
+    users = sh.users
     if users.complete if what == "user" else users.groups_complete:
         listed = f"the image's accounts ({users.source or 'as the build wrote them'}) have no {what} {name!r}"
         premise = Premise(
@@ -195,7 +195,7 @@ def targets(sh: ShellContext, argv: list[str], paths: list[str], recursive: bool
     """The model's paths a command applies to: globs expanded where the listing is known, `-R` walking what the
     model holds (entries it does not hold are not known, and stay so). A path venvlint cannot know may be any:
     the command then counts as changing owners and modes it cannot see (`FileSystem.record_opaque`)."""
-    fs = sh.state.fs
+    fs = sh.fs
     out: list[str] = []
     for p in paths:
         if is_unknown(p):
@@ -217,7 +217,7 @@ def targets(sh: ShellContext, argv: list[str], paths: list[str], recursive: bool
 def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False, argv: list[str] | None = None) -> list[str]:
     """The model's paths matching `pattern`; where a directory on the way has an incomplete listing, what else it
     matches is unknown (said, and for a command that changes what it matches, `argv`, recorded as such)."""
-    fs = sh.state.fs
+    fs = sh.fs
     base = GLOB.split(pattern, 1)[0]
     parent = (base if base.endswith("/") else posixpath.dirname(base)).rstrip("/") or "/"
     depth = pattern.count("/")
@@ -232,7 +232,7 @@ def glob_paths(sh: ShellContext, pattern: str, recursive: bool = False, argv: li
     if not complete:
         sh.assume(f"the glob {pattern} may match paths venvlint does not know: it was applied to the known ones")
         if argv is not None:
-            sh.state.fs.record_opaque(sh.cause.line, command_text(argv), sh.identity.uid, (parent,))
+            sh.fs.record_opaque(sh.cause.line, command_text(argv), sh.identity.uid, (parent,))
     out: list[str] = []
     for p in found:
         out.extend(fs.walk(p) if recursive else [p])
@@ -254,7 +254,7 @@ def chown(
     owner = resolve_owner(sh, spec, argv)
     if owner is None:
         return 1
-    fs = sh.state.fs
+    fs = sh.fs
     denied: list[tuple[str, str]] = []
     for p in targets(sh, argv, paths, recursive, follow=not ({"-h", "--no-dereference"} & flags) or recursive):
         node = fs.get(p)
@@ -303,7 +303,7 @@ def _denied(sh: ShellContext, denied: list[tuple[str, str]], argv: list[str]) ->
     top, reason = min(denied, key=lambda d: (d[0].count("/"), d[0]))
     from ...model.access import path_premise
 
-    return deny(sh, top, reason, argv, (path_premise(sh.state.fs, top),), count=len(denied))
+    return deny(sh, top, reason, argv, (path_premise(sh.fs, top),), count=len(denied))
 
 
 _SYMBOLIC = re.compile(r"^([ugoa]*)([-+=])([rwxXstugo]*)$")
@@ -374,7 +374,7 @@ def chmod(
     if len(rest) < 2:
         return 0
     spec, paths = rest[0], rest[1:]
-    fs = sh.state.fs
+    fs = sh.fs
     denied: list[tuple[str, str]] = []
     detail = f"chmod{' -R' if recursive else ''} {spec}"
     octal = re.fullmatch(r"[0-7]{1,4}", spec) is not None
@@ -402,7 +402,7 @@ def rm(
 ) -> Status:
     flags, _, ops = parse_flags(argv[1:])
     recursive = bool({"-r", "-R", "--recursive"} & flags)
-    fs = sh.state.fs
+    fs = sh.fs
     status = 0
     for p in ops:
         full = sh.path(p)
@@ -429,7 +429,7 @@ def ln(
     if not ({"-s", "--symbolic"} & flags) or len(ops) < 2 or values:
         return not_modelled(sh, argv, "only `ln -s TARGET LINK` is modelled") if ops else 0
     target, link = ops[0], sh.path(ops[1])
-    fs = sh.state.fs
+    fs = sh.fs
     existing = fs.get(fs.resolve(link))
     if existing is not None and existing.kind is Kind.DIR and not ({"-n", "-T", "--no-dereference"} & flags):
         link = posixpath.join(fs.resolve(link), posixpath.basename(target))
@@ -459,7 +459,7 @@ def install(
     mode_text = values.get("-m") or values.get("--mode")
     mode = apply_mode(0o755, mode_text, True) if mode_text and not is_unknown(mode_text) else 0o755
     unknown_mode = mode_text is not None and (is_unknown(mode_text) or mode is None)
-    fs = sh.state.fs
+    fs = sh.fs
     directory = "-d" in flags or "--directory" in flags
     if directory:
         paths = [sh.path(o) for o in ops]
@@ -517,7 +517,7 @@ def cp_mv(
     move = posixpath.basename(argv[0]) == "mv"
     keep = move or bool({"-a", "-p", "--archive", "--preserve"} & flags)
     recursive = move or bool({"-r", "-R", "-a", "--recursive", "--archive"} & flags)
-    fs = sh.state.fs
+    fs = sh.fs
     dest = fs.resolve(sh.path(ops[-1]))
     dest_node = fs.get(dest)
     status = 0
@@ -608,7 +608,7 @@ def fix_permissions(
 ) -> Status:
     """sclorg's fix-permissions: chgrp 0 + g+rw on everything, g+x on directories; as non-root it only touches what
     the user owns. Jupyter's (NB_GID in env): chgrp NB_GID, g+rwX, setgid on directories."""
-    fs = sh.state.fs
+    fs = sh.fs
     jupyter = "NB_GID" in env
     gid: int | None = 0
     if jupyter:

@@ -147,12 +147,12 @@ def run_on_matches(sh: ShellContext, f: FindCommand, argv: list[str], env: dict[
     if f.delete:
         return sh.dispatch(["rm", "-rf", *reversed(paths)], env, None, False, None)
     i = f.command.index("{}")
-    denied = len(sh.state.denied)
+    denied = len(sh.record.denied)
     status = sh.dispatch([*f.command[:i], *paths, *f.command[i + 1 :]], env, None, False, None)
     if f.batch or status == 0:
         return status
     # `-exec ... \;`: a failing command is find's test being false, not find failing (GNU find exits 0).
-    del sh.state.denied[denied:]
+    del sh.record.denied[denied:]
     sh.error = None
     sh.assume(f"`{' '.join(f.command)}` fails for some of the paths `{' '.join(argv[:2])} ...` finds; find goes on")
     return 0
@@ -160,7 +160,7 @@ def run_on_matches(sh: ShellContext, f: FindCommand, argv: list[str], env: dict[
 
 def matches(sh: ShellContext, f: FindCommand) -> list[str]:
     """The model's paths below the roots that pass the tests, in the order find visits them."""
-    fs = sh.state.fs
+    fs = sh.fs
     out: list[str] = []
     for root in f.roots:
         if is_unknown(root):

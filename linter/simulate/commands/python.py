@@ -35,7 +35,7 @@ def python_tool(
         return _python(sh, argv, stdin)
     if unknown_environment(sh, argv, env):
         return 0
-    inv = read(argv, env, sh.cwd, FileSystemProbe(sh.state.fs, _home(sh, env)))
+    inv = read(argv, env, sh.cwd, FileSystemProbe(sh.fs, _home(sh, env)))
     if inv is None:
         return _python(sh, argv, stdin)
     if inv.act is Act.OTHER and inv.unread:
@@ -72,7 +72,7 @@ def unknown_environment(sh: ShellContext, argv: list[str], env: dict[str, str]) 
 
 
 def record_tool(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> None:
-    sh.state.tool_runs.append(
+    sh.record.tool_runs.append(
         ToolRun(
             line=sh.cause.line,
             invocation=inv,
@@ -80,12 +80,12 @@ def record_tool(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
             identity=sh.identity,
             env=tuple(sorted(env.items())),
             cwd=sh.cwd,
-            stage=sh.state.name,
+            stage=sh.stage,
             mounts=sh.mounts,
             umask=sh.umask,
             tentative=sh.tentative,
             env_open=isinstance(env, OpenVars),
-            fs=sh.state.fs.copy(),
+            fs=sh.fs.copy(),
         )
     )
 
@@ -108,7 +108,7 @@ def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str
         if status == 0 and inv.tool is Tool.PDM and inv.project is not None:
             # pdm records the interpreter it picked beside pyproject.toml (the write-need analysis checks it).
             pdm_python = posixpath.join(inv.project.directory, ".pdm-python")
-            if sh.state.fs.get(sh.state.fs.resolve(pdm_python)) is None:
+            if sh.fs.get(sh.fs.resolve(pdm_python)) is None:
                 status = write_file(sh, pdm_python, None, append=False, argv=argv)
         return status
     return _apply_writes(sh, inv.writes, argv, env)
@@ -129,7 +129,7 @@ def _home(sh: ShellContext, env: dict[str, str]) -> str | None:
     home = env.get("HOME")
     if home is not None:
         return None if is_unknown(home) else home
-    return home_of(sh.identity, sh.state.users, env)
+    return home_of(sh.identity, sh.users, env)
 
 
 def _resolve(sh: ShellContext, path: str, env: dict[str, str]) -> str | None:
@@ -153,7 +153,7 @@ def _apply_cache(sh: ShellContext, inv: Invocation, env: dict[str, str]) -> None
     else:
         home = _home(sh, env)
         path = posixpath.join(home, ".cache", spec.subdir) if home else None
-    fs = sh.state.fs
+    fs = sh.fs
     if path is None or fs.get(fs.resolve(path)) is not None:
         return
     if sh.identity.is_root or can_create(fs, sh.identity, path).result is Tri.YES:
@@ -163,7 +163,7 @@ def _apply_cache(sh: ShellContext, inv: Invocation, env: dict[str, str]) -> None
 def _ensure_dir(sh: ShellContext, path: str, argv: list[str]) -> Status:
     """The tool writes into `path`, creating it (and its parents) when missing. A denial names `path` itself, as
     the write-need analysis does, so that the two speak of one place."""
-    fs = sh.state.fs
+    fs = sh.fs
     real = fs.resolve(path)
     if sh.identity.is_root:
         return create_dir(sh, real, None, argv, True) if fs.get(real) is None else 0
@@ -184,7 +184,7 @@ def _choose(sh: ShellContext, w: Write, env: dict[str, str], argv: list[str]) ->
     places = [c for c in candidates if c is not None]
     if len(places) == 1 or sh.identity.is_root:
         return places[0]
-    fs = sh.state.fs
+    fs = sh.fs
     for p in places:
         real = fs.resolve(p)
         v = can_create(fs, sh.identity, real) if fs.get(real) is None else can_write_dir(fs, sh.identity, real)
@@ -194,7 +194,7 @@ def _choose(sh: ShellContext, w: Write, env: dict[str, str], argv: list[str]) ->
 
 
 def _apply_writes(sh: ShellContext, writes: tuple[Write, ...], argv: list[str], env: dict[str, str]) -> Status:
-    fs = sh.state.fs
+    fs = sh.fs
     for w in writes:
         path = _choose(sh, w, env, argv)
         if path is None:
@@ -224,7 +224,7 @@ def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
     assert target is not None
     if target.path is None:
         return not_modelled(sh, argv, "the environment's path is not known here")
-    fs = sh.state.fs
+    fs = sh.fs
     if inv.clear and fs.get(target.path) is not None:
         if not sh.identity.is_root:
             v = can_write_dir(fs, sh.identity, posixpath.dirname(target.path))
@@ -247,11 +247,11 @@ def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: di
 
 def _version_of(sh: ShellContext, interpreter: str | None) -> str | None:
     """X.Y of `interpreter` from the name its links end at in the model (`python3` → `python3.11`)."""
-    return python_version(posixpath.basename(sh.state.fs.resolve(interpreter)), {}) if interpreter else None
+    return python_version(posixpath.basename(sh.fs.resolve(interpreter)), {}) if interpreter else None
 
 
 def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[str], env: dict[str, str]) -> Status:
-    fs = sh.state.fs
+    fs = sh.fs
     if target.scheme is Scheme.ENV:
         if target.path is None:
             if not inv.writes:  # an environment venvlint cannot name: what it wrote is not known
@@ -286,7 +286,7 @@ def _install(sh: ShellContext, inv: Invocation, target: EnvTarget, argv: list[st
 def _recreate(sh: ShellContext, path: str, argv: list[str]) -> Status:
     """Poetry's answer to an empty environment directory: remove it (which needs its parent writable) and create
     the environment again."""
-    fs = sh.state.fs
+    fs = sh.fs
     parent = posixpath.dirname(path)
     if not sh.identity.is_root:
         v = can_write_dir(fs, sh.identity, parent)
@@ -301,7 +301,7 @@ def _system_install(
 ) -> Status:
     """Into the interpreter's own site-packages: root writes it; pip as another user falls back to the user site
     when it cannot (measured); uv --system and poetry fail."""
-    fs = sh.state.fs
+    fs = sh.fs
     sites = system_site_packages(fs, target.python_version)
     if not sites:
         open_world(sh, argv)  # where the interpreter keeps its packages is not in the model
@@ -339,7 +339,7 @@ def _user_install(sh: ShellContext, target: EnvTarget, argv: list[str], env: dic
     status = _ensure_dir(sh, posixpath.join(base, f"lib/python{version}/site-packages" if version else "lib"), argv)
     if status:
         return status
-    sh.state.fs.mark_open(base, with_parent=False)
+    sh.fs.mark_open(base, with_parent=False)
     return 0
 
 
@@ -353,7 +353,7 @@ def make_venv(
     (`pip`: bin/pip, pip3, pipX.Y and its package in site-packages, as `python -m venv` makes them). The Python
     version, where the command does not say it, is the one the interpreter's links end at (`python3` →
     `python3.11`)."""
-    fs = sh.state.fs
+    fs = sh.fs
     root = sh.path(root)
     if not sh.identity.is_root:
         v = can_create(fs, sh.identity, root) if fs.get(root) is None else can_write_dir(fs, sh.identity, root)
@@ -411,7 +411,7 @@ def make_venv(
     # site-packages: files the model does not list one by one.
     for sub in ("bin", f"lib/{pyver}/site-packages" if pyver else "lib"):
         fs.open_listing(posixpath.join(root, sub))
-    sh.state.venvs[root] = sh.cause.line
+    sh.record.venvs[root] = sh.cause.line
     return 0
 
 
@@ -419,7 +419,7 @@ def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None
     """The interpreter a command named `name` runs (None when the model cannot tell which)."""
     if name.startswith("/"):
         return name
-    found = which(name, env.get("PATH"), sh.state.fs, sh.cwd)
+    found = which(name, env.get("PATH"), sh.fs, sh.cwd)
     return found.path if found.found is Found.YES else None
 
 
@@ -444,7 +444,7 @@ def _install_effects(sh: ShellContext, inv: Invocation, venv: str, argv: list[st
     Each package named on the command line gets its directory in site-packages (named as its `.dist-info` spells
     it), owned as the install creates it, so that a later upgrade or uninstall by another user is checked against
     it; the rest of what it installed is not modelled one by one."""
-    fs = sh.state.fs
+    fs = sh.fs
     dirs = [p for p in fs.walk(venv) if p.endswith("/site-packages")] if fs.get(venv) else []
     targets = [*dirs, posixpath.join(venv, "bin")]
     if not sh.identity.is_root:
@@ -479,7 +479,7 @@ def _uv_lock_file(sh: ShellContext, venv: str) -> None:
     """uv leaves its environment lock as `<venv>/.lock`, writable by everyone (measured: 0777 with uv 0.6.6, 0666
     with 0.13.9, whatever the umask), where it can create it: a later uv run by any user opens it and needs no
     writable venv root."""
-    fs = sh.state.fs
+    fs = sh.fs
     lock = posixpath.join(venv, ".lock")
     if fs.get(lock) is not None or fs.get(venv) is None:
         return
@@ -491,7 +491,7 @@ def _uv_lock_file(sh: ShellContext, venv: str) -> None:
 def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv: list[str]) -> None:
     """An installed package's directory: created by this install unless it is already there (pip: "Requirement
     already satisfied") and the command does not replace it."""
-    fs = sh.state.fs
+    fs = sh.fs
     old = fs.get(path)
     if old is not None and not replace:
         return
@@ -503,14 +503,14 @@ def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], a
     """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
     (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
     ~/.local/share/uv/python, owned by the user running uv (scenarios S4 and S5 of rules/_scenarios.py)."""
-    fs = sh.state.fs
+    fs = sh.fs
     names = [f"python{version}"] if version else ["python3"]
     for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
         for n in names:
             if fs.get(f"{d}/{n}") is not None:
                 return f"{d}/{n}"
     image_version = env.get("PYTHON_VERSION", "")
-    other_version = bool(version and image_version and sh.state.profile and not image_version.startswith(version))
+    other_version = bool(version and image_version and sh.profile and not image_version.startswith(version))
     if not other_version and not all(
         fs.is_known_absent(f"{d}/{n}") for d in ("/usr/local/bin", "/usr/bin") for n in names
     ):

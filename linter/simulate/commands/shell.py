@@ -105,7 +105,7 @@ def busybox(
     if args and args[0] == "--install":
         dirs = [a for a in args[1:] if not a.startswith("-")] or ["/bin", "/sbin", "/usr/bin", "/usr/sbin"]
         for d in dirs:
-            sh.state.fs.mark_open(sh.path(d), with_parent=False)
+            sh.fs.mark_open(sh.path(d), with_parent=False)
         return 0
     return sh.dispatch(list(args), env, out, append, stdin) if args else 0
 
@@ -165,7 +165,7 @@ def command_v(
     for prog in args:
         if is_unknown(prog):
             return None
-        found = which(prog, env.get("PATH"), sh.state.fs, sh.cwd).found
+        found = which(prog, env.get("PATH"), sh.fs, sh.cwd).found
         if found is Found.NO:
             status = 1
         elif found is Found.UNKNOWN:
@@ -197,7 +197,7 @@ def sudo(
     who = values.get("--user")  # `-u` too: an option's values are kept under its last spelling
     if who is not None and is_unknown(who):
         return not_modelled(sh, argv, "the user it switches to is computed at build time")
-    ident = run_identity(who, sh.state.users).identity if who else ROOT
+    ident = run_identity(who, sh.users).identity if who else ROOT
     return _run_as(sh, ident, command, _user_env(sh, ident, env))
 
 
@@ -225,7 +225,7 @@ def _user_env(sh: ShellContext, ident: Identity, env: dict[str, str]) -> dict[st
     """The environment a user switch gives the inner command: HOME is the target user's (su, gosu, runuser and
     sudo all set it), unknown when the user's home is."""
     new = env.copy()  # an open environment stays open
-    home = home_of(ident, sh.state.users)
+    home = home_of(ident, sh.users)
     if home is None:
         new.pop("HOME", None)
     else:
@@ -277,7 +277,7 @@ def as_user(
         return 0
     if is_unknown(user):
         return not_modelled(sh, argv, "the user it switches to is computed at build time")
-    ident = run_identity(user, sh.state.users).identity
+    ident = run_identity(user, sh.users).identity
     if ident.uid is None and not ident.arbitrary:
         return not_modelled(sh, argv, f"it runs as {ident.label()}, who is not known")
     new_env = env if keep_env else _user_env(sh, ident, env)
@@ -303,7 +303,7 @@ def decide(sh: ShellContext, args: list[str]) -> Status:
         inner = decide(sh, args[1:])
         return None if inner is None else (0 if inner else 1)
     if len(args) == 2 and args[0] in ("-d", "-e", "-f", "-L", "-h", "-s", "-x", "-r", "-w"):
-        fs = sh.state.fs
+        fs = sh.fs
         path = sh.path(args[1])
         node = fs.get(fs.resolve(path, follow_last=args[0] not in ("-L", "-h")))
         if node is None:

@@ -115,10 +115,10 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     # `find -exec chown`, `setfacl`): what rests on them from before it is then assumed.
     name = _name(words)
     paths = tuple(written_paths(sh, words)) if name in CREATES_FILES else None
-    sh.state.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths)
+    sh.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths)
     root = sh.identity.is_root or sh.identity.uid is None
     if root and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
-        sh.state.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
+        sh.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
     return 0
 
 
@@ -159,13 +159,13 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
     """Absence becomes unknown below every directory the command's user could write and below every path among
     its arguments; as root (or an unknown user) everywhere, and the accounts may have grown. A system package
     manager as root writes only below the FHS trees (and adds accounts)."""
-    fs = sh.state.fs
+    fs = sh.fs
     who = sh.identity
     packages = _name(words) in SYSTEM_PACKAGE_MANAGERS
     if who.is_root or who.uid is None:
         if not packages:
             fs.open_all()
-        sh.state.users.open()
+        sh.users.open()
     else:
         for d in list(fs.complete):
             node = fs.get(d)
