@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from ..buildcontext import BuildContext, MissingSource
@@ -218,10 +218,18 @@ class _Replayer:
             assumption="" if users.knowledge.known else f"that the image has no account {name!r}",
         )
 
+    def handlers(self) -> dict[str, Callable[[Step], None]]:
+        """The instructions that change the model, by keyword; the others (LABEL, EXPOSE, ARG, ...) change nothing
+        venvlint models (ARG was expanded by resolve)."""
+        return {"ENV": self.do_env, "USER": self.do_user, "SHELL": self.do_shell, "CMD": self.do_cmd,
+                "ENTRYPOINT": self.do_entrypoint, "VOLUME": self.do_volume, "WORKDIR": self.do_workdir,
+                "COPY": self.do_copy, "ADD": self.do_add, "RUN": self.do_run}  # fmt: skip
+
     def run(self) -> None:
+        handlers = self.handlers()
         for step in self.stage.steps:
             self.state.record.user_at[step.line] = self.state.user_spec
-            handler = getattr(self, "do_" + step.cmd.lower(), None)
+            handler = handlers.get(step.cmd.upper())
             if handler is None:
                 continue
             try:
