@@ -408,7 +408,7 @@ class Build:
                 if posixpath.dirname(normpath(argv[0], final.workdir)) == directory:
                     lines.append(line)
                 continue
-            found = which(argv[0], final.env.get("PATH"), final.fs, final.workdir)
+            found = self.resolve(argv[0], env=final.env)
             if found.found is Found.YES and found.directory == directory:
                 lines.append(line)
         return tuple(dict.fromkeys(lines))
