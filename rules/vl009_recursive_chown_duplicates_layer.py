@@ -25,6 +25,7 @@ install as that user, or chown only the (still empty) directory before filling i
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -136,14 +137,12 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
     `/code/media`)."""
     ch = spread.change
     ins = build.instruction(line)
-    if origin is None or ins is None or ins.cmd != "RUN" or ins.json_form:
-        return ()
+    span = ch.cause.span  # the command of the RUN that made the change, as the replay parsed it
     verb = "chown" if ch.action is Action.CHOWN else "chmod"
-    found = re.search(rf"{verb}\s+(?:-[-\w]+\s+)*{re.escape(ch.spec)}\s+{re.escape(spread.top)}/?(?=[\s;&|]|$)",
-                      ins.original)  # fmt: skip
-    if found is None or ("-R" not in found.group(0) and "--recursive" not in found.group(0)):
+    if origin is None or ins is None or span is None or not _movable(ins.original[span[0] : span[1]], verb, ch.spec,
+                                                                        spread.top):  # fmt: skip
         return ()
-    taken = _take_out(ins.original, *found.span())
+    taken = _take_out(ins.original, *span)
     # A COPY flag must name accounts made before the COPY; a chown appended to the RUN that made the tree runs
     # after that RUN's own useradd.
     after = origin.keyword == "RUN"
@@ -163,11 +162,23 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
         value = f"{user or ch.uid}:{group}" if group else user if verb == "chown" else ch.spec
         return (Edit(EditKind.ADD_FLAG, origin.line, f"{flag}={value}", changes=Changes.OWNERSHIP), take)
     appended = (
-        append_run(build, origin.line, f" && {found.group(0).strip()}", changes=Changes.COMMANDS)
+        append_run(build, origin.line, f" && {ins.original[span[0] : span[1]]}", changes=Changes.COMMANDS)
         if origin.keyword == "RUN"
         else ()
     )
     return (*appended, take) if appended else ()
+
+
+def _movable(written: str, verb: str, spec: str, top: str) -> bool:
+    """Whether the command as written is `verb [options] spec top`, with nothing the shell would expand or join:
+    moved to the end of another RUN, it does the same."""
+    if any(c in written for c in "$`'\"*?[\\\n"):
+        return False
+    words = written.split()
+    if not words:
+        return False
+    operands = [w for w in words[1:] if not w.startswith("-")]
+    return posixpath.basename(words[0]) == verb and operands in ([spec, top], [spec, top + "/"])
 
 
 def _copies_beyond(fs: FileSystem, origin: Cause, top: str) -> bool:

@@ -89,6 +89,9 @@ class Cause:
     profile: str | None = None
     keyword: str = ""
     copy_from: str | None = None
+    # The characters [start, end) of the instruction's original text that the command making the change spans: a
+    # command of a shell-form RUN's script (None elsewhere, and in scripts run by other commands, `sh -c`).
+    span: tuple[int, int] | None = None
 
 
 class Change(NamedTuple):

@@ -48,7 +48,9 @@ class Instruction:
     `args` are the words of the instruction after its flags: for JSON (exec) form the JSON list, for shell form the
     whitespace-separated words (quotes kept, as BuildKit keeps them for COPY/ADD), and for RUN/CMD/ENTRYPOINT/SHELL
     shell form the single command string. `raw` is the argument text after the flags with continuations joined
-    (the escape character and newline removed), and comment lines inside continuations dropped.
+    (the escape character and newline removed), and comment lines inside continuations dropped. `raw_offsets[i]`
+    is where `raw[i]` stands in `original`, for a shell-form RUN (None elsewhere, and when it cannot be told), so
+    that a span of the script the RUN runs can be found in the source.
     """
 
     cmd: str  # upper-case keyword: FROM, RUN, COPY, ...; "ONBUILD" with `onbuild` set to the wrapped instruction
@@ -61,6 +63,7 @@ class Instruction:
     json_form: bool = False
     heredocs: tuple[Heredoc, ...] = ()
     onbuild: Instruction | None = None
+    raw_offsets: tuple[int, ...] | None = field(default=None, compare=False, repr=False)
 
     def flag(self, name: str) -> str | None:
         return last_flag(self.flags, name)

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import stat
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -151,9 +152,11 @@ def _read_instruction(
     lines: list[str], start: int, escape: str, path: str, result: ParsedDockerfile
 ) -> tuple[Instruction, int]:
     parts: list[str] = []
+    where: list[int] = []  # the line (index into `lines`) each part comes from: a part is a prefix of its line
     i = start
     cont, body = _continues(lines[i], escape)
     parts.append(body)
+    where.append(i)
     i += 1
     while cont and i < len(lines):
         line = lines[i]
@@ -167,6 +170,7 @@ def _read_instruction(
             continue
         cont, body = _continues(line, escape)
         parts.append(body)
+        where.append(i)
         i += 1
     logical = "".join(parts).strip()
     keyword, _, rest = logical.partition(" ")
@@ -186,7 +190,24 @@ def _read_instruction(
         heredocs, end = _read_heredocs(lines, i, rest, path, start)
     original = "\n".join(lines[start:end])
     ins = _build(cmd, rest, start + 1, end, original, tuple(heredocs), path)
-    return ins, end
+    if cmd != "RUN" or ins.json_form:  # only a shell-form RUN's script is mapped back (edits of its commands)
+        return ins, end
+    return replace(ins, raw_offsets=_raw_offsets(lines, start, parts, where, ins.raw)), end
+
+
+def _raw_offsets(lines: list[str], start: int, parts: list[str], where: list[int], raw: str) -> tuple[int, ...] | None:
+    """Where each character of `raw` stands in the instruction's original text (its lines from `start`, joined by
+    newlines): `raw` is the end of the logical line the parts make, stripped; each part is a prefix of its line."""
+    line_at, at = {}, 0
+    for k in range(start, max(where) + 1):
+        line_at[k] = at
+        at += len(lines[k]) + 1
+    logical = [line_at[k] + j for part, k in zip(parts, where, strict=True) for j in range(len(part))]
+    text = "".join(parts)
+    first = len(text.rstrip()) - len(raw)
+    if first < 0 or text[first : first + len(raw)] != raw:
+        return None  # the text was rebuilt (a keyword followed by a tab)
+    return tuple(logical[first : first + len(raw)])
 
 
 def _read_heredocs(lines: list[str], i: int, args: str, path: str, start: int) -> tuple[list[Heredoc], int]:

@@ -532,7 +532,8 @@ class _Replayer:
             ):
                 self.state.assume(step.line, "RUN uses a non-POSIX SHELL: its effects were not modelled")
             else:
-                status, error = run_script(self.state, script, cause, env, mounts=mounts)
+                offsets = ins.raw_offsets if script == ins.raw else None
+                status, error = run_script(self.state, script, cause, env, mounts=mounts, offsets=offsets)
         self._thaw_volumes(frozen, cause)
         if status != 0 and error is not None:
             # The build stops here as far as the denials at this line say: on the facts they rest on.

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -68,7 +68,13 @@ class Shell:
     """
 
     def __init__(
-        self, state: StageState, cause: Cause, env: Mapping[str, str], mounts: Sequence[str], src: bytes = b""
+        self,
+        state: StageState,
+        cause: Cause,
+        env: Mapping[str, str],
+        mounts: Sequence[str],
+        src: bytes = b"",
+        offsets: Sequence[int] | None = None,
     ) -> None:
         self.state = state
         self.cause = cause
@@ -78,6 +84,10 @@ class Shell:
         self.identity: Identity = state.identity
         self.umask = state.umask
         self.src = src
+        # For a shell-form RUN whose script is its own text: where each character of the script stands in the
+        # instruction's original text (`Instruction.raw_offsets`), and the script's bytes once it is parsed.
+        self.offsets = offsets
+        self.top_src: bytes | None = None
         self.stopped = False
         self.mounts = parse_mounts(tuple(mounts), state.workdir)  # writes below their targets do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
@@ -100,6 +110,8 @@ class Shell:
         tree = _parser().parse(src)
         old = self.src
         self.src = src
+        if self.top_src is None:
+            self.top_src = src
         try:
             return self.block(tree.root_node.named_children)
         finally:
@@ -448,7 +460,25 @@ class Shell:
         if isinstance(self.vars, OpenVars):
             env = OpenVars(env)
         self.last_words = [UNKNOWN_WORD if a is None else a for a in argv]
-        return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
+        cause = self.cause
+        span = self._span(n)
+        if span is not None:  # what this command changes says which command of the RUN changed it (for edits)
+            self.cause = replace(cause, span=span)
+        try:
+            return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
+        finally:
+            self.cause = cause
+
+    def _span(self, n: Any) -> tuple[int, int] | None:
+        """Where the command node `n` stands in the RUN's original text, when it is a command of the RUN's own
+        script (not of a script another command runs) and the script is the RUN's text."""
+        if self.offsets is None or self.src is not self.top_src or n.end_byte <= n.start_byte:
+            return None
+        start = len(self.src[: n.start_byte].decode("utf-8", "replace"))
+        end = len(self.src[: n.end_byte].decode("utf-8", "replace"))
+        if end > len(self.offsets):
+            return None
+        return self.offsets[start], self.offsets[end - 1] + 1
 
     # -- what commands may call back (commands.base.ShellContext) --------------------------------------------
     def dispatch(
@@ -542,11 +572,18 @@ def _flatten_list(n: Any) -> list[tuple[str | None, Any]]:
 
 
 def run_script(
-    state: StageState, script: str, cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
+    state: StageState,
+    script: str,
+    cause: Cause,
+    env: Mapping[str, str],
+    *,
+    mounts: Sequence[str] = (),
+    offsets: Sequence[int] | None = None,
 ) -> tuple[int, str | None]:
     """Interpret a shell-form RUN. Returns the script's exit status (0 when it cannot be told) and, when it fails,
-    why."""
-    sh = Shell(state, cause, env, mounts)
+    why. `offsets`: where each character of `script` stands in the instruction's original text, when the script is
+    that text (then each change a command makes carries the command's span in its cause)."""
+    sh = Shell(state, cause, env, mounts, offsets=offsets)
     status = sh.run_text(script) or 0
     return status, sh.error if status else None
 
