@@ -124,6 +124,18 @@ MANUAL: dict[tuple[str, str], str] = {
     ): "a venv the user owns, or the install as root: the user's choice (the system's directories are never handed "
     "to a user)",
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
+    (
+        "VL023",
+        "adduser --system --no-create-home gets /nonexistent (no edit)",
+    ): "a system account's /nonexistent is meant not to exist: ENV HOME or a real home is the user's choice",
+    (
+        "VL023",
+        "ENV HOME points at a root-owned directory (no edit)",
+    ): "the image chose that HOME for every user: another HOME, or handing the directory over, is the user's choice",
+    (
+        "VL023",
+        "a runtime user the image is run as has no home",
+    ): "the image does not run as that user: where its home is made (and whether) is the user's choice",
     ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
     (
         "VL018",
