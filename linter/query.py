@@ -44,7 +44,9 @@ from .model.access import (
     Tri,
     Verdict,
     absent_premise,
+    can_create,
     can_traverse,
+    can_write_dir,
     created_dir,
     opaque_assumption,
     path_premise,
@@ -324,8 +326,9 @@ class Build:
         return line
 
     def runtime_env(self, stage: Stage | None = None) -> Mapping[str, str]:
-        """The environment a container of `stage` (the image by default) starts with: its ENV, the default PATH
-        under it, HOME of its USER when known."""
+        """The environment a container of `stage` (the image by default) starts with when it runs as the stage's
+        USER: its ENV, the default PATH under it, HOME of that USER when known. For another identity (a
+        `--runtime-user`, a profile's intended user), start from `stage.env` and ask `home_of`."""
         return runtime_env((stage or self.final)._st)
 
     def home_of(self, who: Identity, env: Mapping[str, str] | None = None) -> str | None:
@@ -432,6 +435,13 @@ class Build:
     def check(self, need: WriteNeed, who: Identity, fs: FileSystem | None = None) -> Verdict:
         """Whether `who` can write what `need` names on `fs` (the image's by default): the one access check."""
         return self._a.check(need, who, fs)
+
+    def writable(self, path: str, who: Identity, *, create: bool = True, stage: Stage | None = None) -> Verdict:
+        """Whether `who` can write the directory `path` (with `create`: or make it, where it is missing) on the
+        filesystem of `stage` (the image's by default), without a tool's need around it; the verdict carries the
+        facts it rests on (`Verdict.premises`: the paths' owners and modes, that a path is absent, who `who` is)."""
+        fs = (stage or self.final).fs
+        return can_create(fs, who, path) if create else can_write_dir(fs, who, path)
 
     @property
     def uv_version(self) -> str | None:

@@ -6,8 +6,8 @@ a module
 docstring that *is* its documentation (headings: What it does / Why is this bad? / Example / Use instead), and
 `check(build)` (a `venvlint.query.Build`) yielding `findings.Problem`s. The core (`venvlint.lint`) stamps code, name and severity and decides
 overlaps by the relations of `relations.py` (which rule gives way to which, on what kind of cause): no rule knows
-whether another is enabled. Registering a rule = adding its module here; nothing else lists
-rules.
+whether another is enabled. Rules are found by their module names (`vlNNN_*.py`); nothing lists
+them.
 """
 
 from __future__ import annotations

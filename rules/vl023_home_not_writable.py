@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 from venvlint.edits import Changes, Edit
 from venvlint.findings import Problem, Severity
-from venvlint.query import Build, Identity, Need, Premise, Role, WriteNeed, can_traverse
+from venvlint.query import Build, Identity, Premise, can_traverse
 
 from ._common import as_root_before, describe_path, last_change
 
@@ -65,9 +65,6 @@ FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fix
 # Homes meant not to be one (Debian's /nonexistent for system accounts, `/` of Alpine's nobody...) and root's:
 # handing them to a user is the user's decision, so these get no edit.
 NOT_A_HOME = frozenset({"/", "/nonexistent", "/dev/null", "/var/empty", "/root"})
-
-_WHY = "tools and libraries keep caches and config below HOME"
-_HINT = "create the home as root, owned by the user, before the USER line (or `useradd -m`)"
 
 
 @dataclass(frozen=True)
@@ -93,7 +90,7 @@ def check(build: Build) -> Iterator[Problem]:
         home = _home(build, who)
         if home is None or (home.path, who.uid) in reported:
             continue
-        verdict = build.check(WriteNeed(home.path, True, Need.DEGRADED, Role.TOOL_STATE, _WHY, _HINT), who)
+        verdict = build.writable(home.path, who)
         if not verdict.no:
             continue
         reported.add((home.path, who.uid))
