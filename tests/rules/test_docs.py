@@ -115,3 +115,11 @@ def test_the_declared_fix_kind_is_what_fix_does_with_the_example(rule: Any, tmp_
     if rule.fix != "manual":
         outcome = fix_text(dockerfile, lambda t: lint_file(str(df), opts, text=t), unsafe=rule.fix == "unsafe")
         assert outcome.result is not None and not [f for f in outcome.result.findings if f.code == rule.code]
+
+
+def test_the_readme_lists_every_rule_as_it_is() -> None:
+    """The README's rules table has one row per rule, with its page, name, default severity and fix kind."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    for r in all_rules():
+        row = f"| [{r.code}](docs/rules/{page_name(r)}) | {r.name} | {r.severity.value} | {r.fix} |"
+        assert row in readme, f"README.md has no row starting {row!r}"
