@@ -124,29 +124,41 @@ def runtime_identities(
 
 
 def runtime_commands(state: StageState) -> list[RuntimeCommand]:
-    """The commands the container runs: ENTRYPOINT + CMD, with `sh -c` scripts opened up."""
+    """The commands the container runs: ENTRYPOINT + CMD (the shell form through the stage's SHELL, as Docker runs
+    it), with a shell's `-c` script opened up into its commands."""
     argv: list[str] = []
     line = 0
     env = dict(runtime_env(state))
+
+    def words(form: tuple[str, ...], json_form: bool) -> list[str]:
+        return list(form) if json_form else [*state.shell, *form]  # the shell form is one string
+
     if state.entrypoint:
         line = state.entrypoint_line
-        argv = list(state.entrypoint) if state.entrypoint_json else ["/bin/sh", "-c", " ".join(state.entrypoint)]
+        argv = words(state.entrypoint, state.entrypoint_json)
         if state.cmd and state.entrypoint_json:
-            argv += list(state.cmd) if state.cmd_json else ["/bin/sh", "-c", " ".join(state.cmd)]
+            argv += words(state.cmd, state.cmd_json)
     elif state.cmd:
         line = state.cmd_line
-        argv = list(state.cmd) if state.cmd_json else ["/bin/sh", "-c", " ".join(state.cmd)]
+        argv = words(state.cmd, state.cmd_json)
     if not argv:
         return []
-    out: list[RuntimeCommand] = []
-    if posixpath.basename(argv[0]) in SHELLS and "-c" in argv[1:3]:
-        i = argv.index("-c")
-        if i + 1 < len(argv):
-            for cmd in scan_commands(argv[i + 1], env):
-                out.append(RuntimeCommand(tuple(cmd.argv), line))
-        return out
-    out.append(RuntimeCommand(tuple(argv), line))
-    return out
+    script = _shell_script(argv)
+    if script is not None:
+        return [RuntimeCommand(tuple(cmd.argv), line) for cmd in scan_commands(script, env)]
+    return [RuntimeCommand(tuple(argv), line)]
+
+
+def _shell_script(argv: list[str]) -> str | None:
+    """The script of `sh -c SCRIPT` (options such as `-e` or `-o pipefail` before `-c` allowed), else None."""
+    if posixpath.basename(argv[0]) not in SHELLS:
+        return None
+    i = 1
+    while i < len(argv) and argv[i].startswith("-"):
+        if argv[i] == "-c" or (argv[i].startswith("-") and not argv[i].startswith("--") and argv[i].endswith("c")):
+            return argv[i + 1] if i + 1 < len(argv) else ""
+        i += 2 if argv[i] in ("-o", "+o") else 1
+    return None
 
 
 def analyse(sim: SimulatedBuild, file: str, runtime_users: Sequence[str] = ()) -> Analysis:
