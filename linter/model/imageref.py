@@ -7,11 +7,9 @@ are written without their `docker.io/library/` prefix here, the way their profil
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 _HUB_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/", "library/")
-_VERSION = re.compile(r"(\d+\.\d+\.\d+)(?![\d.])")  # the release a tag starts with: `0.6.6`, `0.6.6-python3.12`
 
 
 @dataclass(frozen=True)
@@ -39,5 +37,6 @@ class ImageRef:
     @property
     def release(self) -> str | None:
         """The `X.Y.Z` release the tag names, as tools tag their images (`uv:0.6.6`, `uv:0.6.6-python3.12`)."""
-        m = _VERSION.match(self.tag)
-        return m.group(1) if m else None
+        head = self.tag.split("-", 1)[0]
+        parts = head.split(".")
+        return head if len(parts) == 3 and all(p.isdigit() and p.isascii() for p in parts) else None
