@@ -358,7 +358,7 @@ def _env_needs(
         return _user_site_needs(run, fs, users, target, fallback=False)
     if target.scheme is Scheme.SYSTEM:
         if target.user_fallback and _falls_back_to_user(run, fs, target):
-            return _user_site_needs(run, fs, users, target, fallback=True)
+            return _user_site_needs(run, fs, users, target.fallback_site(), fallback=True)
         return _system_needs(run, fs, target, cmd, notes)
     if target.path is None:
         return []
@@ -558,6 +558,15 @@ def _user_site_needs(run: ToolRun, fs: FileSystem, users: UserDB, target: EnvTar
         base = posixpath.join(home, ".local")
     why = "pip falls back to a user install (the system site-packages is not writable)" if fallback else "--user"
     hint = "give the user a writable HOME (`useradd -m`), or set PYTHONUSERBASE to a directory it can write"
+    if target.path:  # PYTHONUSERBASE names it, for --user and the fallback alike (measured, pip 26.3)
+        why += f" into PYTHONUSERBASE={base}"
+        who = run.identity.owner_name or "the user"
+        hint = f"point PYTHONUSERBASE at a directory {who} can write, or " + (
+            _group_0_hint(base)
+            if run.identity.arbitrary
+            else f"hand {base} to {who} as root before USER "
+            f"(`install -d -o {who} {base}`, or `chown {who}` of the directories a root install made in it)"
+        )
     real = fs.resolve(base)
     if fs.get(real) is None:
         return [

@@ -1,7 +1,8 @@
 """## What it does
-Finds packages in a user site (`pip install --user`, or a `~/.local` copied from a build stage) that the container
-runs Python with but cannot import: the runtime user's Python looks only in *its own* user site
-(`$HOME/.local/lib/pythonX.Y/site-packages`, or `$PYTHONUSERBASE`), and the site's directories must be reachable.
+Finds packages in a user site (`pip install --user`, pip's fallback to it, or a `~/.local` copied from a build
+stage) that the container runs Python with but cannot import: the runtime user's Python looks only in *its own* user
+site (`$HOME/.local/lib/pythonX.Y/site-packages`, or `$PYTHONUSERBASE`), and the site's directories must be
+reachable.
 
 An error when the site holds the application's dependencies (copied from a build stage, or installed from
 requirement files or a project); a warning when it holds tools named on the command line, which the application
@@ -54,6 +55,7 @@ from venvlint.query import (
     Cause,
     FileSystem,
     Found,
+    Intent,
     Kind,
     Knowledge,
     Premise,
@@ -185,8 +187,8 @@ def _unseen(
         f"`{base}` is a user site, with its packages in `{site}`{origin}; the container runs "
         f"`{command(argv)}` as {who.label()} ({ri.source}), and {why}.",
         f"use one user base every user can read, for the install and the runtime: `ENV PYTHONUSERBASE={SHARED_BASE}` "
-        f"before the `pip install --user` (and copy `{SHARED_BASE}` instead of `{base}`); or install into a virtual "
-        "environment (`python -m venv /opt/venv`, copy it, put /opt/venv/bin first on PATH)",
+        f"before the install into the user site (and copy `{SHARED_BASE}` instead of `{base}`); or install into a "
+        "virtual environment (`python -m venv /opt/venv`, copy it, put /opt/venv/bin first on PATH)",
         stage=build.final.name,
         related=(made.cause.line,) if made is not None and made.cause.line > 0 else (),
         premises=premises,
@@ -203,11 +205,22 @@ def _ships_the_app(build: Build, put: Cause) -> bool:
         return True
     for i in build.build_intents:
         inv = i.invocation
-        if i.run.line != put.line or inv.env is None or inv.env.scheme is not Scheme.USER:
+        if i.run.line != put.line or not _user_install(i):
             continue
         if inv.requirements or any(p.startswith((".", "/")) for p in inv.packages):
             return True
     return False
+
+
+def _user_install(i: Intent, below_home: bool = False) -> bool:
+    """`i` installs into a user site: `--user`, or pip's fallback to it (`below_home`: into ~/.local, not a
+    PYTHONUSERBASE)."""
+    env = i.invocation.env
+    if env is None:
+        return False
+    if env.scheme is Scheme.USER:
+        return not below_home or env.path is None
+    return env.user_fallback and (not below_home or env.user_base is None)
 
 
 SHARED_BASE = "/opt/pyuser"  # root-owned 0755 when pip creates it: every user can read it
@@ -220,8 +233,8 @@ def _shared_user_base(build: Build, put: Cause) -> tuple[Edit, ...]:
         return env_dir_edit(build, put.stage, put.line, "PYTHONUSERBASE", SHARED_BASE)
     if put.keyword != "COPY" or put.copy_from is None:
         return ()
-    installs = [i.run.line for i in build.build_intents if i.run.stage == put.copy_from and i.invocation.env is not None
-                and i.invocation.env.scheme is Scheme.USER and i.invocation.env.path is None]  # fmt: skip
+    installs = [i.run.line for i in build.build_intents if i.run.stage == put.copy_from
+                and _user_install(i, below_home=True)]  # fmt: skip
     copy = build.instruction(put.line)
     if not installs or copy is None or copy.json_form or len(copy.args) != 2:
         return ()

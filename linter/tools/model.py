@@ -82,17 +82,24 @@ class EnvTarget:
     messages ("VIRTUAL_ENV", "UV_PROJECT_ENVIRONMENT", "--target", "the venv whose bin is first on PATH").
     `creates`: the tool creates the environment when it is missing (uv sync, pip --target, conda create).
     `user_fallback`: pip outside any environment, which falls back to the user site when the system
-    site-packages is not writable (measured: "Defaulting to user installation ...")."""
+    site-packages is not writable (measured: "Defaulting to user installation ..."); `user_base`: the user base
+    that fallback installs into, PYTHONUSERBASE as the command sees it (None: ~/.local of whoever runs it)."""
 
     scheme: Scheme
     path: str | None
     source: str
     creates: bool = False
     user_fallback: bool = False
+    user_base: str | None = None
     python_version: str | None = None  # X.Y, where the command line or the environment says
     # Whether an existing empty directory at `path` is taken as the place for the environment (uv, venv); Poetry
     # calls it a broken environment, removes it and creates it again, which needs its parent writable (measured).
     empty_ok: bool = True
+
+    def fallback_site(self) -> EnvTarget:
+        """The user site pip's fallback installs into: PYTHONUSERBASE wherever it is set, as for `--user` (measured,
+        pip 26.3: the fallback creates it, and fails where it cannot), else ~/.local."""
+        return EnvTarget(Scheme.USER, self.user_base, "pip's fallback", python_version=self.python_version)
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 The install scheme follows pip's own order: `--user` (or PIP_USER), `--target`, `--prefix`, `--root` (each also as
 PIP_<OPTION>), else the environment pip runs in, else the interpreter's site-packages, from which a non-root user
 falls back to the user site when it is not writable ("Defaulting to user installation because normal site-packages
-is not writeable", measured). A VCS editable (`-e git+URL`) is checked out into `--src` / PIP_SRC, else
+is not writeable", measured), which PYTHONUSERBASE moves as it moves `--user`'s. A VCS editable (`-e git+URL`) is checked out into `--src` / PIP_SRC, else
 `<venv>/src` in an environment, else `<cwd>/src`.
 """
 
@@ -56,6 +56,8 @@ def read_pip(ctx: Context, exe: str, args: list[str], no_user_site: bool = False
         if env.user_fallback and (no_user_site or "--no-user" in p.flags or
                                   ("PIP_USER" in ctx.env and ctx.flag_var("PIP_USER") is False)):  # fmt: skip
             env = replace(env, user_fallback=False)
+        if env.user_fallback:
+            env = replace(env, user_base=user_base(ctx))
         writes = _checkouts(ctx, p, env)
         if env.scheme is Scheme.USER and active is not None and active.path:
             writes += (Write(active.path, False, Need.FATAL, Role.REFUSED, REFUSED_USER),)
@@ -83,9 +85,8 @@ def _system() -> EnvTarget:
 def _scheme(ctx: Context, p: Parsed, active: EnvTarget | None) -> EnvTarget:
     version = active.python_version if active else None
     if "--user" in p.flags or ctx.flag_var("PIP_USER"):
-        base = ctx.var("PYTHONUSERBASE")
         source = "--user" if "--user" in p.flags else "PIP_USER"
-        return EnvTarget(Scheme.USER, ctx.path(base) if base else None, source, python_version=version)
+        return EnvTarget(Scheme.USER, user_base(ctx), source, python_version=version)
     for option, scheme in (("--target", Scheme.TARGET), ("--prefix", Scheme.PREFIX), ("--root", Scheme.ROOT)):
         variable = "PIP_" + option[2:].upper()
         written, source = p.last(option), option
@@ -95,6 +96,13 @@ def _scheme(ctx: Context, p: Parsed, active: EnvTarget | None) -> EnvTarget:
             value = ctx.known(written, source)  # None: computed, so where it writes is not known
             return EnvTarget(scheme, ctx.path(value) if value else None, source, creates=True, python_version=version)
     return active or _system()
+
+
+def user_base(ctx: Context) -> str | None:
+    """The user base PYTHONUSERBASE names (None: ~/.local), for `--user` and the fallback alike (measured, pip 26.3:
+    the fallback installs there too, and creates it)."""
+    base = ctx.var("PYTHONUSERBASE")
+    return ctx.path(base) if base else None
 
 
 def _checkouts(ctx: Context, p: Parsed, env: EnvTarget) -> tuple[Write, ...]:

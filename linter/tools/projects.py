@@ -11,6 +11,7 @@ from dataclasses import replace
 from .context import Context
 from .model import Act, EnvTarget, Invocation, Need, ProjectSpec, Role, Scheme, SyncMode, TempUse, Tool, Write
 from .options import OptionSpec, Parsed
+from .pip import user_base
 
 POETRY = OptionSpec(
     ("-C", "--directory"), ("-P", "--project"), "--with", "--without", "--only", ("-E", "--extras"), "--source",
@@ -152,7 +153,8 @@ def read_pipenv(ctx: Context, args: list[str]) -> Invocation:
     if act is Act.LOCK:
         env = None
     elif "--system" in p.flags:
-        env = EnvTarget(Scheme.SYSTEM, None, "--system", user_fallback=True)  # pip's fallback (measured)
+        # pip's fallback (measured), into PYTHONUSERBASE where it is set
+        env = EnvTarget(Scheme.SYSTEM, None, "--system", user_fallback=True, user_base=user_base(ctx))
     elif ctx.flag_var("PIPENV_VENV_IN_PROJECT") or ctx.probe.is_env(posixpath.join(project, ".venv")):
         env = EnvTarget(Scheme.ENV, posixpath.join(project, ".venv"), "the project's .venv", creates=True)
     elif ctx.var("VIRTUAL_ENV") and not ctx.flag_var("PIPENV_IGNORE_VIRTUALENVS"):

@@ -104,6 +104,54 @@ def test_pythonuserbase_moves_the_user_install_and_is_created(exp: Exp) -> None:
     assert not any(c.startswith("home/.local") for c in r.created), r
 
 
+def test_pip_user_fallback_into_pythonuserbase_below_a_readonly_parent_fails(exp: Exp) -> None:
+    """The fallback does not look at the user base before choosing it: it falls back, then cannot create it."""
+    py = system_like_python(exp)
+    exp.lock("opt")
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "six"], env={"PYTHONUSERBASE": str(exp.dir / "opt/pyuser")})
+    assert r.rc == 1, r
+    assert "Defaulting to user installation" in r.out, r
+    assert f"[Errno 13] Permission denied: '{exp.dir}/opt/pyuser'" in r.out, r
+
+
+def test_pip_user_fallback_into_pythonuserbase_needs_no_home(exp: Exp) -> None:
+    py = system_like_python(exp)
+    exp.lock("home")
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "cowsay"], env={"PYTHONUSERBASE": str(exp.work / "pyuser")})
+    assert r.rc == 0, r
+    assert r.has("work/pyuser/bin/cowsay") and r.has("work/pyuser/lib/python3.11/site-packages/cowsay"), r
+    assert "The cache has been disabled" in r.out, r  # ~/.cache/pip only warns
+
+
+def test_pip_user_fallback_into_a_pythonuserbase_root_filled_fails(exp: Exp) -> None:
+    """Root's `pip install --user` made the shared user base's directories, root-owned 0755."""
+    py = system_like_python(exp)
+    base = exp.dir / "shared"
+    r0 = exp.as_root([py, "-m", "pip", "install", "--user", *ni(exp), "six"], env={"PYTHONUSERBASE": str(base)})
+    assert r0.rc == 0, r0
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "cowsay"], env={"PYTHONUSERBASE": str(base)})
+    assert r.rc == 1, r
+    assert "Defaulting to user installation" in r.out, r
+    assert f"[Errno 13] Permission denied: '{base}/lib/python3.11/site-packages/cowsay'" in r.out, r
+
+
+def test_pip_user_base_itself_need_not_be_writable(exp: Exp) -> None:
+    """A root-owned user base whose site-packages the user owns: packages install, console scripts need `bin`;
+    an empty root-owned base fails on the first directory pip makes in it."""
+    py = system_like_python(exp)
+    exp.user_dir("ub/lib/python3.11/site-packages")
+    for rel in ("ub", "ub/lib", "ub/lib/python3.11"):
+        exp.lock(rel)
+    env = {"PYTHONUSERBASE": str(exp.dir / "ub")}
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "six"], env=env)
+    assert r.rc == 0, r
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "cowsay"], env=env)
+    assert r.rc == 1 and f"Permission denied: '{exp.dir}/ub/bin'" in r.out, r
+    exp.lock("empty")
+    r = exp.run([py, "-m", "pip", "install", *ni(exp), "six"], env={"PYTHONUSERBASE": str(exp.dir / "empty")})
+    assert r.rc == 1 and f"Permission denied: '{exp.dir}/empty/lib'" in r.out, r
+
+
 @pytest.mark.parametrize(
     ("how", "env", "args"),
     [

@@ -78,6 +78,24 @@ def test_every_form_of_pip_reads_the_same(cmd: str) -> None:
 def test_pip_outside_an_environment_may_fall_back_to_the_user_site() -> None:
     inv = r("pip install x")
     assert inv.env is not None and inv.env.scheme is Scheme.SYSTEM and inv.env.user_fallback
+    assert inv.env.user_base is None  # ~/.local of whoever runs it
+    assert (inv.env.fallback_site().scheme, inv.env.fallback_site().path) == (Scheme.USER, None)
+
+
+@pytest.mark.parametrize(
+    ("cmd", "env", "base"),
+    [
+        ("pip install x", {"PYTHONUSERBASE": "/opt/pyuser"}, "/opt/pyuser"),
+        ("pip install x", {"PYTHONUSERBASE": "ub"}, "/work/ub"),
+        ("pip install x", {"PYTHONUSERBASE": ""}, None),
+        ("pipenv install --system --deploy", {"PYTHONUSERBASE": "/opt/pyuser"}, "/opt/pyuser"),
+    ],
+)
+def test_pip_user_fallback_goes_to_pythonuserbase(cmd: str, env: dict[str, str], base: str | None) -> None:
+    """Measured (pip 26.3): the fallback installs where `--user` would, PYTHONUSERBASE moving both."""
+    inv = r(cmd, env, probe=Probe(envs=()))
+    assert inv.env is not None and inv.env.user_fallback and inv.env.user_base == base
+    assert (inv.env.fallback_site().scheme, inv.env.fallback_site().path) == (Scheme.USER, base)
 
 
 @pytest.mark.parametrize(

@@ -310,7 +310,7 @@ def _system_install(
         verdicts = [can_write_dir(fs, sh.identity, s) for s in sites]
         if any(v.result is Tri.NO for v in verdicts):
             if target.user_fallback:
-                return _user_install(sh, EnvTarget(Scheme.USER, None, "pip's fallback"), argv, env)
+                return _user_install(sh, target.fallback_site(), argv, env)
             v = next(v for v in verdicts if v.result is Tri.NO)
             return deny(sh, v.path, v.reason, argv, (*v.premises, *_open_env_premises(sh, argv)))
     for s in sites:
