@@ -15,9 +15,9 @@ from dataclasses import dataclass, replace
 from enum import Enum
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
-from .model.fs import Action, FileSystem, Kind, Knowledge, Node, normpath
+from .model.fs import Action, FileSystem, Kind, Knowledge, normpath
 from .model.imageref import ImageRef
-from .model.mount import RunMount
+from .model.mount import RunMount, mount_access
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
 from .simulate.identity import home_of
@@ -674,16 +674,8 @@ def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
 def _check_one(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
     if need.role is Role.REFUSED:
         return Verdict(Tri.NO, need.path, "the tool refuses this command whatever the permissions")
-    if need.mount is not None:
-        m = need.mount
-        if m.uid is None or m.gid is None or m.mode is None:
-            return Verdict(Tri.UNKNOWN, need.path, f"the mount at {m.target} has an owner or mode venvlint cannot read")
-        node = Node(Kind.DIR, m.uid, m.gid, m.mode)
-        r = permits(node, who, "wx")
-        reason = f"the {m.type} mount at {need.path} is {m.uid}:{m.gid} {m.mode:04o}"
-        if r is Tri.NO:
-            reason += f" and not writable by {who.label()} (add uid=/gid= to the mount)"
-        return Verdict(r, need.path, reason)
+    if need.mount is not None:  # its owner and mode as the builder made it (model/mount.py)
+        return mount_access(need.mount, who, need.path)
     if need.create:
         return can_create(fs, who, need.path)
     return can_write_dir(fs, who, need.path)

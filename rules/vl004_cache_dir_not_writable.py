@@ -3,7 +3,8 @@ Finds a uv, pip or poetry command whose cache directory (or HOME, where the cach
 directory uv needs without a cache) cannot be created or written by the user running it — at build time or as any
 identity the image is meant to run as. Typical causes: `adduser --home /nonexistent`, `useradd` without `-m`, a
 numeric `USER` with no passwd entry (HOME falls back to `/`), `UV_CACHE_DIR` pointing at another user's home, a
-cache mount owned by root.
+cache mount owned by root — `mode=0777` does not open it: buildah and Docker's built-in BuildKit make the mount
+0755 (they apply umask 022), and buildah keeps what a cache's first mount made it (docs/BUILDERS.md rule 14).
 
 ## Why is this bad?
 uv cannot work without its cache: `error: failed to create directory /nonexistent/.cache/uv: Permission denied
@@ -93,9 +94,15 @@ def check(build: Build) -> Iterator[Problem]:
 
 def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str, fs: FileSystem
          ) -> tuple[str, tuple[Edit, ...]]:  # fmt: skip
-    """A cache mount gets the user's uid and gid; a directory in the user's own HOME is handed to it (as root,
+    """A cache mount gets the user's uid and gid (unless an earlier mount made that cache: buildah keeps what the
+    first made, so that one is the user's to change); a directory in the user's own HOME is handed to it (as root,
     without recursion); any other place is moved with the tool's variable to /tmp."""
     m = need.mount
+    if m is not None and m.type == "cache" and m.line not in (0, run.line):
+        # buildah: an earlier mount made this cache, and its owner and mode stay (docs/BUILDERS.md rule 14).
+        ids = f"`uid={who.uid},gid={who.gid}`" if who.uid is not None and who.gid is not None else "the user's ids"
+        return (f"the cache was made by the mount at line {m.line}: give that mount {ids}, or this one an `id=` of "
+                f"its own with them; or {need.fix_hint}", ())  # fmt: skip
     if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
         spec = f"{m.text},uid={who.uid},gid={who.gid}"
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",

@@ -10,7 +10,7 @@ from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
 from ..model.access import Premise, PremiseKind, absent_premise
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors, normpath
-from ..model.mount import parse_mounts
+from ..model.mount import RunMount, as_built, parse_mounts
 from ..model.users import UserDB
 from ..parse.model import Instruction
 from ..profiles.catalog import Profile, ProfileSet
@@ -48,6 +48,9 @@ class SimulatedBuild:
     builder: str
     states: dict[int, StageState] = field(default_factory=dict)
     failures: list[Failure] = field(default_factory=list)
+    # The cache mounts made so far, by name (`RunMount.cache_key`): on buildah the first mount of a cache decides
+    # its owner and mode for the whole build (docs/BUILDERS.md rule 14).
+    caches: dict[str, RunMount] = field(default_factory=dict, repr=False, compare=False)
     _by_name: dict[str, StageState] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -519,7 +522,9 @@ class _Replayer:
                           f"({'its program' if ins.json_form else 'the shell'})", premises, FailureKind.NO_PROGRAM,
                           program)  # fmt: skip
             return
-        mounts = step.flag_all("mount")
+        made = self.result.caches if self.builder == "buildah" else None
+        mounts = tuple(as_built(m, self.builder, step.line, made)
+                       for m in parse_mounts(step.flag_all("mount"), self.state.workdir))  # fmt: skip
         self._mount_parents(mounts, cause)
         frozen = self._freeze_volumes()
         status, error = 0, None
@@ -560,13 +565,13 @@ class _Replayer:
             places = [posixpath.join(d, program) for d in path_entries(env.get("PATH")) if d is not None]
         return program, tuple(absent_premise(fs, fs.resolve(p)) for p in places)
 
-    def _mount_parents(self, mounts: Sequence[str], cause: Cause) -> None:
+    def _mount_parents(self, mounts: Sequence[RunMount], cause: Cause) -> None:
         """The builder creates a missing mount target with its missing parents as 0:0 0755; the parents stay in the
         image, whatever the mount's uid=/gid= (docs/BUILDERS.md rule 13; oracle case 89). The target itself is gone
         after the RUN: measured on buildah 1.28; BuildKit removes its empty mountpoint stubs since moby/buildkit#3307
         (v0.11, 2022), while it leaves the parents (buildah PR #6233 cites BuildKit's conformance tests)."""
         fs = self.state.fs
-        for m in parse_mounts(tuple(mounts), self.state.workdir):
+        for m in mounts:
             if m.target in ("", "/") or is_unknown(m.target):
                 continue
             for p in ancestors(m.target):

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..model.access import Identity
 from ..model.fs import Cause, FileSystem, normpath
-from ..model.mount import parse_mounts
+from ..model.mount import RunMount, read_mounts
 from ..model.users import UserDB
 from ..resolve.expand import UNKNOWN_MARK, OpenVars, unknown_value
 from . import commands
@@ -72,7 +72,7 @@ class Shell:
         state: StageState,
         cause: Cause,
         env: Mapping[str, str],
-        mounts: Sequence[str],
+        mounts: Sequence[str | RunMount],
         src: bytes = b"",
         offsets: Sequence[int] | None = None,
     ) -> None:
@@ -89,7 +89,7 @@ class Shell:
         self.offsets = offsets
         self.top_src: bytes | None = None
         self.stopped = False
-        self.mounts = parse_mounts(tuple(mounts), state.workdir)  # writes below their targets do not persist
+        self.mounts = read_mounts(mounts, state.workdir)  # writes below their targets do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
         self.piped_from: list[str] | None = None  # the words of the command a pipe feeds this one from
         self.last_words: list[str] | None = None  # the words of the last simple command run
@@ -577,7 +577,7 @@ def run_script(
     cause: Cause,
     env: Mapping[str, str],
     *,
-    mounts: Sequence[str] = (),
+    mounts: Sequence[str | RunMount] = (),
     offsets: Sequence[int] | None = None,
 ) -> tuple[int, str | None]:
     """Interpret a shell-form RUN. Returns the script's exit status (0 when it cannot be told) and, when it fails,
@@ -589,7 +589,12 @@ def run_script(
 
 
 def run_argv(
-    state: StageState, argv: Sequence[str], cause: Cause, env: Mapping[str, str], *, mounts: Sequence[str] = ()
+    state: StageState,
+    argv: Sequence[str],
+    cause: Cause,
+    env: Mapping[str, str],
+    *,
+    mounts: Sequence[str | RunMount] = (),
 ) -> tuple[int, str | None]:
     sh = Shell(state, cause, env, mounts)
     status = commands.dispatch(sh, list(argv), sh.vars, None, False, None) or 0

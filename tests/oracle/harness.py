@@ -240,8 +240,15 @@ class Buildah:
             "vfs",
         ]
 
-    def run(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=check, timeout=timeout)
+    def run(
+        self, *args: str, check: bool = True, timeout: float = 300, tmpdir: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """buildah with these arguments; `tmpdir` as its TMPDIR (buildah 1.28 keeps RUN cache mounts in
+        $TMPDIR/buildah-cache by target, and a cache keeps the owner and mode it was first made with: a fresh one per
+        build makes each case's cache mounts new, whatever other builds on the machine made)."""
+        env = {**os.environ, "TMPDIR": str(tmpdir)} if tmpdir is not None else None
+        return subprocess.run([*self.base, *args], capture_output=True, text=True, check=check, timeout=timeout,
+                              env=env)  # fmt: skip
 
     def build_and_stat(self, case: Path, work: Path) -> Result:
         """Build the case in `work` (a fresh directory) and return `{"expected": ...}` or the failure."""
@@ -254,7 +261,9 @@ class Buildah:
         if data.get("target"):
             args += ["--target", str(data["target"])]
         try:
-            proc = self.run(*args, "-f", str(work / "Dockerfile"), str(ctx), check=False)
+            tmp = work / "tmp"
+            tmp.mkdir(exist_ok=True)
+            proc = self.run(*args, "-f", str(work / "Dockerfile"), str(ctx), check=False, tmpdir=tmp)
             if proc.returncode != 0:
                 return failure(proc.stdout + "\n" + proc.stderr, ctx, work / "Dockerfile")
             container = self.run("from", "-q", "--pull-never", tag).stdout.strip()

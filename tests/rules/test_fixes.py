@@ -138,6 +138,10 @@ MANUAL: dict[tuple[str, str], str] = {
     ): "the image does not run as that user: where its home is made (and whether) is the user's choice",
     ("VL012", "buildah replaces the symlink with a directory"): "the build context must change (what is copied where)",
     (
+        "VL004",
+        "buildah keeps the owner a cache was first made with; a later mount's uid= does not change it",
+    ): "an earlier mount made the cache (root's, for a root RUN): its ids, or a cache of its own, is the user's choice",
+    (
         "VL018",
         "tools under /root on PATH for another user",
     ): "where the tool goes instead depends on how it is installed (pipx --global, POETRY_HOME, UV_TOOL_DIR)",

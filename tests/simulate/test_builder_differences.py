@@ -105,3 +105,31 @@ def test_motivating_case_explained(build) -> None:  # type: ignore[no-untyped-de
     hist = next(p for p in doc["paths"] if p["path"] == "/opt/app-root")["history"]
     assert [h["line"] for h in hist] == [7, 7, 7, 9]
     assert hist[-1]["instruction"] == "COPY root/ /"
+
+
+def test_cache_mount_owner_and_mode_by_builder() -> None:
+    """docs/BUILDERS.md rule 14: buildah applies umask 022 to mode= and keeps what a cache's first mount made it;
+    BuildKit gives each uid/gid/mode its own cache, and whether mode= keeps group and other write depends on its
+    daemon's umask (not known: a verdict that turns on it rests on an assumption)."""
+    from venvlint.model.access import Identity, Tri
+    from venvlint.model.fs import Knowledge
+    from venvlint.model.mount import RunMount, as_built, mount_access, parse_mount
+
+    app = Identity(1000, 1000, name="app")
+    m777 = parse_mount("type=cache,target=/c,mode=0777", "/")
+    assert m777 is not None
+    on_buildah = as_built(m777, "buildah", 5)
+    assert (on_buildah.uid, on_buildah.gid, on_buildah.mode, on_buildah.maybe) == (0, 0, 0o755, 0)
+    assert mount_access(on_buildah, app).result is Tri.NO
+    assert all(p.known for p in mount_access(on_buildah, app).premises)
+    on_buildkit = as_built(m777, "buildkit", 5)
+    assert (on_buildkit.mode, on_buildkit.maybe) == (0o755, 0o022)
+    verdict = mount_access(on_buildkit, app)
+    assert verdict.result is Tri.NO and [p.knowledge for p in verdict.premises] == [Knowledge.ASSUMED]
+    made: dict[str, RunMount] = {}
+    first = as_built(m777, "buildah", 5, made)
+    mine = parse_mount("type=cache,target=/c,uid=1000,gid=1000", "/")
+    assert mine is not None
+    later = as_built(mine, "buildah", 9, made)
+    assert (later.uid, later.gid, later.mode, later.line) == (0, 0, 0o755, first.line)
+    assert mount_access(as_built(mine, "buildkit", 9), app).result is Tri.YES

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from ...model.access import Identity, Premise, PremiseKind, Tri, created_dir, who_premise
-from ...model.fs import FileSystem, Kind, Node
-from ...model.mount import RunMount
+from ...model.fs import FileSystem, Kind, Node, below, parent_of
+from ...model.mount import RunMount, mount_access
 from ...model.users import UserDB
 from ...resolve.expand import unknown_value
 from ..state import Denied, StageRecord
@@ -94,6 +94,25 @@ def is_unknown(word: str) -> bool:
 
 def mounted(sh: ShellContext, path: str) -> bool:
     return any(m.covers(path) for m in sh.mounts)
+
+
+def refused_by_mount(sh: ShellContext, path: str, argv: list[str], parents: bool = False) -> bool:
+    """Whether a cache or tmpfs mount refuses `sh.identity` the new entry `path` directly in it (with `parents`: the
+    first level `mkdir -p` makes below it): the mount's own owner and mode decide (model/mount.py), not the image's
+    directory it hides. A refusal is recorded as a denial. What lies deeper is left alone: venvlint does not know
+    what the mount already holds."""
+    if sh.identity.is_root:
+        return False
+    inside = [m for m in sh.mounts if m.type in ("cache", "tmpfs") and m.covers(path) and path != m.target]
+    if not inside:
+        return False
+    m = max(inside, key=lambda x: len(x.target))
+    entry = path
+    while parents and parent_of(entry) != m.target and below(parent_of(entry), m.target):
+        entry = parent_of(entry)
+    if parent_of(entry) != m.target:
+        return False
+    return not allowed(sh, mount_access(m, sh.identity, entry), entry, argv)
 
 
 def command_text(argv: list[str]) -> str:

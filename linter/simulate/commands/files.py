@@ -29,6 +29,7 @@ from .base import (
     mounted,
     owner_for_new,
     parse_flags,
+    refused_by_mount,
 )
 from .unmodelled import not_modelled
 
@@ -113,7 +114,8 @@ def mkdir(
     parents = "-p" in flags or "--parents" in flags
     status = 0
     for d in ops:
-        status |= create_dir(sh, sh.path(d), mode, argv, parents)
+        path = sh.path(d)
+        status |= 1 if refused_by_mount(sh, path, argv, parents) else create_dir(sh, path, mode, argv, parents)
     return status
 
 
@@ -123,7 +125,7 @@ def touch(
     _, _, ops = parse_flags(argv[1:], {"-d", "-t", "-r"})
     status = 0
     for f in ops:
-        status |= write_file(sh, f, None, True, argv)
+        status |= 1 if refused_by_mount(sh, sh.path(f), argv) else write_file(sh, f, None, True, argv)
     return status
 
 
