@@ -26,7 +26,6 @@ install as that user, or chown only the (still empty) directory before filling i
 from __future__ import annotations
 
 import posixpath
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -142,14 +141,17 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
     if origin is None or ins is None or span is None or not _movable(ins.original[span[0] : span[1]], verb, ch.spec,
                                                                         spread.top):  # fmt: skip
         return ()
-    taken = _take_out(ins.original, *span)
+    # The command is the RUN's whole script when it spans all of it, as the reader mapped it to the source.
+    offsets = ins.raw_offsets or ()
+    whole = bool(offsets) and span == (offsets[0], offsets[-1] + 1)
+    taken = ("", ins.original[span[0] : span[1]]) if whole else _take_out(ins.original, *span)
     # A COPY flag must name accounts made before the COPY; a chown appended to the RUN that made the tree runs
     # after that RUN's own useradd.
     after = origin.keyword == "RUN"
     if taken is None or (verb == "chown" and not _owner_exists(build, ch.spec, origin.line, inclusive=after)):
         return ()
-    rest, removed = taken
-    take = (Edit(EditKind.DELETE, line, "", changes=Changes.COMMANDS) if re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", rest, re.IGNORECASE)
+    removed = taken[1]
+    take = (Edit(EditKind.DELETE, line, "", changes=Changes.COMMANDS) if whole
             else Edit(EditKind.REPLACE, line, "", old=removed, changes=Changes.COMMANDS))  # fmt: skip
     if origin.keyword in ("COPY", "ADD"):
         if beyond:
@@ -194,9 +196,9 @@ def _copies_beyond(fs: FileSystem, origin: Cause, top: str) -> bool:
 
 
 def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:
-    """The RUN without the command at [start, end) and the text removed: the command is the whole script, or joined
-    to a neighbour by `&&` on the same physical line. None when removing it could break the script (`;`, a
-    continuation, a pipe)."""
+    """The RUN without the command at [start, end) (a command of its script, not all of it) and the text removed: the
+    command with the `&&` that joins it to a neighbour on the same physical line. None when removing it could break
+    the script (`;`, a continuation, a pipe)."""
     head, tail = original[:start], original[end:]
     script_before = head.rstrip()
     if tail.lstrip(" \t").startswith("&&"):  # `chown ... && next`
@@ -206,8 +208,6 @@ def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:
     elif script_before.endswith("&&") and "\n" not in head[len(script_before) - 2 :]:  # `previous && chown ...`
         cut_start = len(script_before[:-2].rstrip(" \t"))
         removed = original[cut_start:end]
-    elif re.fullmatch(r"\s*RUN(\s+--\S+)*\s*", head, re.IGNORECASE) and not tail.strip():
-        return head, original[start:end]
     else:
         return None
     if "\n" in removed or "\\" in removed:
