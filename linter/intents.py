@@ -20,7 +20,7 @@ from .model.imageref import ImageRef
 from .model.mount import RunMount, mount_access
 from .model.users import UserDB
 from .resolve.expand import unknown_tool_variables
-from .simulate.identity import home_of
+from .simulate.identity import home_fact
 from .simulate.state import ToolRun
 from .tools.context import system_site_packages
 from .tools.model import (
@@ -104,26 +104,8 @@ def _mount_for(path: str, run: ToolRun) -> RunMount | None:
 def _home(run: ToolRun, users: UserDB) -> tuple[str | None, tuple[Premise, ...]]:
     """HOME as the tool sees it, and what that rests on: ENV HOME, the user's passwd entry, or `/` for a uid with
     no entry (assumed where the image's accounts are not all known)."""
-    env = dict(run.env)
-    who = run.identity
-    if "HOME" in env or who.arbitrary:
-        return home_of(who, users, env), ()
-    entry = users.by_name(who.name) if who.name else None
-    if entry is None and who.uid is not None:
-        entry = users.by_uid(who.uid)
-    if entry is not None:
-        return entry.home, (() if entry.knowledge.known else (who.premise(),))
-    if who.uid is None:
-        return None, ()
-    if users.complete:
-        return "/", ()
-    assumed = Premise(
-        PremiseKind.USER,
-        f"uid {who.uid}",
-        Knowledge.ASSUMED,
-        assumption=f"that the image has no account with uid {who.uid}, so that HOME is /",
-    )
-    return "/", (assumed,)
+    home = home_fact(run.identity, users, dict(run.env))
+    return (home.path, home.premises) if home is not None else (None, ())
 
 
 def _below_home(path: str, run: ToolRun, users: UserDB) -> tuple[str | None, tuple[Premise, ...]]:

@@ -8,7 +8,8 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
-  stage, `build.user_at(stage, line)` (the USER in force at a line, as written), `build.runtime_env()`;
+  stage, `build.user_at(stage, line)` (the USER in force at a line, as written), `build.runtime_env()`,
+  `build.home(who)` (HOME with where it comes from and its premises), `build.writable(path, who)`;
 - `build.resolve(command, stage=..., env=..., fs=...)`: the one three-valued PATH lookup (`Lookup`: YES with the
   path, NO, or UNKNOWN with the candidates), and `build.can_run(stage, instructions)`;
 - Python environments: `build.environments()` (every `pyvenv.cfg` of the final image: root, owner, the line that
@@ -58,7 +59,7 @@ from .model.users import UserDB
 from .parse.model import Instruction
 from .shown import shorten
 from .simulate.engine import Failure, runtime_env
-from .simulate.identity import home_of
+from .simulate.identity import Home, HomeSource, home_fact, home_of
 from .simulate.state import Denied, FailureKind, IgnoredChown, StageState, ToolRun
 from .tools.model import CACHE_ROLES, Act, Role, Scheme, Tool
 from .tools.programs import Found, Lookup, which
@@ -79,6 +80,8 @@ __all__ = [
     "FailureKind",
     "FileSystem",
     "Found",
+    "Home",
+    "HomeSource",
     "Identity",
     "IgnoredChown",
     "Instruction",
@@ -330,6 +333,12 @@ class Build:
         USER: its ENV, the default PATH under it, HOME of that USER when known. For another identity (a
         `--runtime-user`, a profile's intended user), start from `stage.env` and ask `home_of`."""
         return runtime_env((stage or self.final)._st)
+
+    def home(self, who: Identity, env: Mapping[str, str] | None = None) -> Home | None:
+        """HOME of `who` in a container of the image (`env`: the environment it starts with, the image's ENV by
+        default), with where it comes from (ENV HOME, the passwd entry, the `/` fallback of a uid without one), the
+        line that made the account and the facts it rests on; None when it cannot be told."""
+        return home_fact(who, self.final.users, dict(env if env is not None else self.final.env))
 
     def home_of(self, who: Identity, env: Mapping[str, str] | None = None) -> str | None:
         """HOME of `who` in the final image: `env`'s HOME if set, else its passwd home, else `/`; None if unknown."""

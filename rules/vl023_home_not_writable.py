@@ -42,11 +42,10 @@ home is `/nonexistent` on purpose, point HOME at a writable directory (`ENV HOME
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from venvlint.edits import Changes, Edit
 from venvlint.findings import Problem, Severity
-from venvlint.query import Build, Identity, Premise, can_traverse
+from venvlint.query import Build, Home, HomeSource, Identity, can_traverse
 
 from ._common import as_root_before, describe_path, last_change
 
@@ -67,19 +66,6 @@ FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fix
 NOT_A_HOME = frozenset({"/", "/nonexistent", "/dev/null", "/var/empty", "/root"})
 
 
-@dataclass(frozen=True)
-class Home:
-    """HOME of a user in a container of the image: the path, whether the image's `ENV HOME` sets it (else it is the
-    passwd home), where it comes from (for the message), the line that made the account (0: none, or the base
-    image's) and what it rests on."""
-
-    path: str
-    from_env: bool
-    source: str
-    account_line: int
-    premises: tuple[Premise, ...]
-
-
 def check(build: Build) -> Iterator[Problem]:
     final = build.final
     reported: set[tuple[str, int | None]] = set()
@@ -98,21 +84,21 @@ def check(build: Build) -> Iterator[Problem]:
         if home.path in NOT_A_HOME:
             fix = (f"point HOME at a directory {who.label()} can write (`ENV HOME=/tmp`), or give the account a real "
                    "home (`useradd -m`, `adduser` without `--no-create-home`)")  # fmt: skip
-        elif home.from_env:
+        elif home.source is HomeSource.ENV:
             fix = (f"point `ENV HOME` at a directory {who.label()} can write, or make `{home.path}` the user's, as "
                    f"root and without recursion: `RUN {step}`")  # fmt: skip
         else:
             fix = (f"make the home the user's, as root and without recursion, before the USER: `RUN {step}`; or "
                    "create it with the account (`useradd -m`)")  # fmt: skip
         yield Problem(
-            ri.line or home.account_line or build.from_line(),
+            ri.line or home.line or build.from_line(),
             home.path,
-            f"{who.label()} runs the container ({ri.source}) with HOME `{home.path}` ({home.source}), but "
+            f"{who.label()} runs the container ({ri.source}) with HOME `{home.path}` ({_source(home)}), but "
             f"{verdict.reason}{describe_path(build.fs, verdict.path)}: whatever writes below HOME at runtime fails "
             "or falls back (uv's and pip's caches, poetry's config, matplotlib, the Hugging Face hub, Jupyter).",
             fix,
             stage=final.name,
-            related=(home.account_line,) if home.account_line and home.account_line != ri.line else (),
+            related=(home.line,) if home.line and home.line != ri.line else (),
             premises=(*verdict.premises, *home.premises),
             causes=last_change(build.fs, verdict.path),
             edits=_fix(build, who, home, ri.line, verdict.path, step),
@@ -122,18 +108,17 @@ def check(build: Build) -> Iterator[Problem]:
 def _home(build: Build, who: Identity) -> Home | None:
     """HOME of `who`; None when it is not known, or when it falls back to `/` for a uid without a passwd entry
     (`numeric-user-without-home`'s)."""
-    final = build.final
-    entry = final.users.by_name(who.name) if who.name else None
-    if entry is None and who.uid is not None:
-        entry = final.users.by_uid(who.uid)
-    line = entry.line if entry is not None else 0
-    if "HOME" in final.env:
-        path = build.home_of(who, final.env)
-        return Home(path, True, "the image's ENV HOME", line, ()) if path and path.startswith("/") else None
-    if entry is None or not entry.home:
+    home = build.home(who)
+    if home is None or home.source is HomeSource.FALLBACK or not home.path.startswith("/"):
         return None
-    source = f"its passwd entry, {entry.source}" if entry.source else "its passwd entry"
-    return Home(entry.home, False, source, line, () if entry.knowledge.known else (who.premise(),))
+    return home
+
+
+def _source(home: Home) -> str:
+    """Where the HOME comes from, for the message."""
+    if home.source is HomeSource.ACCOUNT and home.account:
+        return f"{home.source.value}, {home.account}"
+    return home.source.value
 
 
 def _step(build: Build, who: Identity, home: str) -> str:
@@ -151,7 +136,13 @@ def _fix(build: Build, who: Identity, home: Home, user_line: int, closed: str, s
     what is closed, or where the user's or group's name is not known."""
     final, fs = build.final, build.fs
     named = bool(who.name) and who.gid is not None and bool(final.users.group_name(who.gid))
-    if home.path in NOT_A_HOME or home.from_env or user_line <= 0 or user_line != final.user_line or not named:
+    if (
+        home.path in NOT_A_HOME
+        or home.source is HomeSource.ENV
+        or user_line <= 0
+        or user_line != final.user_line
+        or not named
+    ):
         return ()
     real = fs.resolve(home.path)
     if not can_traverse(fs, who, real).yes or (fs.get(real) is not None and closed != real):

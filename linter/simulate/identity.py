@@ -8,8 +8,9 @@ The accounts are an open world (`UserDB.complete`): a name the image is not know
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from enum import Enum
 
-from ..model.access import ROOT, Identity
+from ..model.access import ROOT, Identity, Premise, PremiseKind
 from ..model.fs import Knowledge
 from ..model.users import User, UserDB
 from ..resolve.expand import unknown_names
@@ -190,6 +191,56 @@ def home_of(identity: Identity, users: UserDB, env: dict[str, str] | None = None
     if identity.uid is not None:
         return "/" if users.complete else None
     return None
+
+
+class HomeSource(str, Enum):
+    """Where a HOME comes from."""
+
+    ENV = "the image's ENV HOME"
+    ACCOUNT = "its passwd entry"
+    FALLBACK = "no passwd entry, so HOME is /"
+
+
+@dataclass(frozen=True)
+class Home:
+    """HOME of an identity, where it comes from, the line that made the account (0: the base image, or none), how
+    the account's entry says it was made (`account`: "useradd at line 3"), and the facts it rests on."""
+
+    path: str
+    source: HomeSource
+    line: int = 0
+    account: str = ""
+    premises: tuple[Premise, ...] = ()
+
+
+def home_fact(identity: Identity, users: UserDB, env: dict[str, str] | None = None) -> Home | None:
+    """HOME as a RUN or the container sees it, with what it rests on: ENV HOME, else the user's passwd entry (its
+    knowledge a premise), else `/` for a uid with no entry (assumed where the image's accounts are not all known).
+    None when it cannot be told (an ENV HOME with an unknown variable, a user whose uid is not known)."""
+    entry = users.by_name(identity.name) if identity.name else None
+    if entry is None and identity.uid is not None:
+        entry = users.by_uid(identity.uid)
+    line, account = (entry.line, entry.source) if entry is not None else (0, "")
+    if (env and "HOME" in env) or identity.arbitrary:
+        path = home_of(identity, users, env)
+        source = HomeSource.ENV if env and "HOME" in env else HomeSource.FALLBACK
+        return Home(path, source, line, account) if path is not None else None
+    if entry is not None:
+        if entry.home is None:
+            return None
+        known = entry.knowledge.known
+        return Home(entry.home, HomeSource.ACCOUNT, line, account, () if known else (identity.premise(),))
+    if identity.uid is None:
+        return None
+    if users.complete:
+        return Home("/", HomeSource.FALLBACK)
+    assumed = Premise(
+        PremiseKind.USER,
+        f"uid {identity.uid}",
+        Knowledge.ASSUMED,
+        assumption=f"that the image has no account with uid {identity.uid}, so that HOME is /",
+    )
+    return Home("/", HomeSource.FALLBACK, premises=(assumed,))
 
 
 def with_source(identity: Identity, source: str) -> Identity:
