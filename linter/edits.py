@@ -21,6 +21,7 @@ class EditKind(str, Enum):
     ADD_FLAG = "add-flag"  # a flag (`--chown=app:app`) right after the instruction's keyword
     PREFIX_RUN = "prefix-run"  # text (`umask 002 && `) at the start of a shell-form RUN's script
     REPLACE = "replace"  # the first `old` in the instruction's text becomes `text`
+    SET_FLAG = "set-flag"  # the flag written `old` (`--chown=app`) becomes `text` (`--chown=1001`; "" removes it)
     APPEND_RUN = "append-run"  # text (` && chown -R app /app`) at the end of a shell-form RUN's script
     DELETE = "delete"  # the instruction goes (all its lines)
 
@@ -81,8 +82,8 @@ class EditError(ValueError):
     """An edit that does not fit the source (no instruction at its line, a REPLACE whose text is not there)."""
 
 
-_ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, EditKind.APPEND_RUN: 3,
-          EditKind.ADD_FLAG: 4, EditKind.PREFIX_RUN: 5, EditKind.INSERT_BEFORE: 6}  # fmt: skip
+_ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, EditKind.SET_FLAG: 2,
+          EditKind.APPEND_RUN: 3, EditKind.ADD_FLAG: 4, EditKind.PREFIX_RUN: 5, EditKind.INSERT_BEFORE: 6}  # fmt: skip
 
 
 def apply_edits(source: str, edits: Sequence[Edit]) -> str:
@@ -120,7 +121,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     return "".join(lines)
 
 
-_WITHIN = frozenset({EditKind.REPLACE, EditKind.APPEND_RUN, EditKind.ADD_FLAG, EditKind.PREFIX_RUN})
+_WITHIN = frozenset({EditKind.REPLACE, EditKind.SET_FLAG, EditKind.APPEND_RUN, EditKind.ADD_FLAG, EditKind.PREFIX_RUN})
 
 
 def appendable(original: str) -> bool:
@@ -159,6 +160,8 @@ def _word_end(text: str, at: int) -> int:
 
 
 def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool, escape: str = "\\") -> str:
+    if e.kind is EditKind.SET_FLAG:
+        return _set_flag(e, block, escape)
     if e.kind is EditKind.REPLACE:
         if e.old not in block:
             raise EditError(f"line {e.line}: {e.old!r} is not in the instruction")
@@ -186,6 +189,22 @@ def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool, escape: str 
         at = _word_end(block, word)
     at = _skip_blanks(block, at, escape)
     return f"{block[:at]}{e.text}{block[at:]}"
+
+
+def _set_flag(e: Edit, block: str, escape: str) -> str:
+    """The instruction `block` with the flag written `e.old` replaced by `e.text` (removed, with the blanks after
+    it, when that is empty), found where the parser puts the instruction's flags."""
+    directive = "" if escape == "\\" else f"# escape={escape}\n"
+    parsed = parse_text(directive + block).instructions
+    flags = parsed[0].flags if parsed else ()
+    span = next((f.span for f in flags if f.written == e.old and f.span is not None), None)
+    if span is None:
+        raise EditError(f"line {e.line}: no flag {e.old!r}")
+    start, end = span
+    if not e.text:
+        while end < len(block) and block[end] in " \t":
+            end += 1
+    return block[:start] + e.text + block[end:]
 
 
 __all__ = [

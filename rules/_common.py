@@ -248,6 +248,17 @@ def replace_edit(build: Build, line: int, old: str, new: str, *, changes: Change
     )
 
 
+def flag_edit(build: Build, line: int, name: str, value: str, new: str | None, *, changes: Changes) -> tuple[Edit, ...]:
+    """Set the `--name=value` flag of the instruction at `line` to `--name=new` (remove it when `new` is None), on
+    the flag's parsed place; nothing when no such flag is written that way (a value the Dockerfile spells with a
+    variable)."""
+    ins = build.instruction(line)
+    written = f"--{name}={value}"
+    if ins is None or not any(f.name == name and f.written == written and f.span is not None for f in ins.flags):
+        return ()
+    return (Edit(EditKind.SET_FLAG, line, "" if new is None else f"--{name}={new}", old=written, changes=changes),)
+
+
 def append_run(build: Build, line: int, text: str, *, changes: Changes) -> tuple[Edit, ...]:
     """`text` at the end of the RUN at `line`, when it is a shell-form RUN whose script can take it
     (`edits.appendable`)."""

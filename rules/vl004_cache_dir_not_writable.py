@@ -39,7 +39,7 @@ from venvlint.edits import Changes, Edit, insert_before
 from venvlint.findings import Problem, Severity
 from venvlint.query import CACHE_ROLES, Build, FileSystem, Identity, Need, Role, ToolRun, WriteNeed, below
 
-from ._common import as_root_before, command, describe_path, last_change, replace_edit, run_premises
+from ._common import as_root_before, command, describe_path, flag_edit, last_change, run_premises
 
 CODE = "VL004"
 NAME = "cache-dir-not-writable"
@@ -106,7 +106,7 @@ def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str
     if m is not None and m.type == "cache" and m.text and who.uid is not None and who.gid is not None:
         spec = f"{m.text},uid={who.uid},gid={who.gid}"
         return (f"give the cache mount the user's ids: `--mount={spec}`; or {need.fix_hint}",
-                replace_edit(build, run.line, m.text, spec, changes=Changes.OWNERSHIP))  # fmt: skip
+                flag_edit(build, run.line, "mount", m.text, spec, changes=Changes.OWNERSHIP))  # fmt: skip
     home = run.getenv("HOME") or ""
     name = who.owner_name
     home_node = fs.get(fs.resolve(home)) if home else None

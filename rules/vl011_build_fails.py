@@ -25,11 +25,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from venvlint.edits import Changes, Edit, EditKind
+from venvlint.edits import Changes, Edit
 from venvlint.findings import BuildStop, Problem, Severity
 from venvlint.query import Build, Failure, FailureKind
 
-from ._common import as_root_after, as_root_before
+from ._common import as_root_after, as_root_before, flag_edit
 
 CODE = "VL011"
 NAME = "build-fails"
@@ -73,10 +73,10 @@ def _fix(build: Build, f: Failure) -> tuple[str, tuple[Edit, ...]]:
         ins = build.instruction(f.line)
         written = f"--chmod={f.value}"
         dest = ins.args[-1] if ins is not None and len(ins.args) == 2 and not ins.json_form else ""
-        if ins is not None and dest and not dest.endswith("/") and f"{written} " in ins.original:
+        drop = flag_edit(build, f.line, "chmod", f.value, None, changes=Changes.COMMANDS)
+        if ins is not None and dest and not dest.endswith("/") and drop:
             return (f"set the mode after the copy: drop `{written}` and add `RUN chmod {f.value} {dest}` (as root)",
-                    (Edit(EditKind.REPLACE, f.line, "", old=f"{written} ", changes=Changes.COMMANDS),
-                     *as_root_after(build, f.stage, f.line, f"RUN chmod {f.value} {dest}", changes=Changes.OWNERSHIP)))  # fmt: skip
+                    (*drop, *as_root_after(build, f.stage, f.line, f"RUN chmod {f.value} {dest}", changes=Changes.OWNERSHIP)))  # fmt: skip
     if f.kind is FailureKind.COPY_ONTO_SYMLINK:
         return (f"copy what goes below `{f.subject}` into the symlink's target explicitly, and keep that directory "
                 "out of the copied tree (the build context must change)", ())  # fmt: skip

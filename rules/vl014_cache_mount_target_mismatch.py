@@ -33,7 +33,7 @@ from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import CACHE_ROLES, Build, RunMount, ToolRun, WriteNeed
 
-from ._common import command, replace_edit
+from ._common import command, flag_edit
 
 CODE = "VL014"
 NAME = "cache-mount-target-mismatch"
@@ -64,7 +64,7 @@ def check(build: Build) -> Iterator[Problem]:
                         f"{run.identity.label()} and keeps its cache in `{need.path}`.",
                         _fix(run, need, t, moved),
                         stage=run.stage,
-                        edits=replace_edit(build, run.line, mounts[t].text, moved, changes=Changes.COMMANDS)
+                        edits=flag_edit(build, run.line, "mount", mounts[t].text, moved, changes=Changes.COMMANDS)
                         if moved
                         else (),
                     )

@@ -32,7 +32,7 @@ from venvlint.edits import Changes
 from venvlint.findings import Problem, Severity
 from venvlint.query import Build, Premise, PremiseKind
 
-from ._common import replace_edit
+from ._common import flag_edit
 
 CODE = "VL020"
 NAME = "copy-chown-ignored"
@@ -61,9 +61,7 @@ def check(build: Build) -> Iterator[Problem]:
                 "files to 0:0 without a word (buildah and the classic builder would fail the build here).",
                 f"use numeric ids, which need no lookup (`--chown={numeric or '1000:1000'}`), or create the account "
                 f"before line {ignored.line} in this stage",
-                edits=replace_edit(
-                    build, ignored.line, f"--chown={ignored.spec}", f"--chown={numeric}", changes=Changes.OWNERSHIP
-                )
+                edits=flag_edit(build, ignored.line, "chown", ignored.spec, numeric, changes=Changes.OWNERSHIP)
                 if numeric
                 else (),
                 stage=ignored.stage,

@@ -24,6 +24,10 @@ class Flag:
 
     name: str  # without the leading dashes, lower-case: "chown", "from", "mount"
     value: str | None  # None for a bare boolean flag (`--link`)
+    # The flag's word as written (`--chown=app:app`) and where it stands in the instruction's original text
+    # (None when it cannot be told: a word broken by a line continuation), for edits of this flag.
+    written: str = field(default="", compare=False)
+    span: tuple[int, int] | None = field(default=None, compare=False)
 
 
 def last_flag(flags: tuple[Flag, ...], name: str) -> str | None:

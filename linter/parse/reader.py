@@ -242,9 +242,24 @@ def _split_flags(rest: str) -> tuple[list[Flag], str]:
         if word == "--":
             break
         name, sep, value = word[2:].partition("=")
-        flags.append(Flag(name.lower(), value if sep else None))
+        flags.append(Flag(name.lower(), value if sep else None, word))
         text = remainder.lstrip()
     return flags, text
+
+
+def _flag_spans(flags: list[Flag], original: str) -> list[Flag]:
+    """The flags with where each stands in the instruction's original text, found in order after the keyword."""
+    out: list[Flag] = []
+    at = len(original) - len(original.lstrip())
+    at = original.find(" ", at)  # past the keyword (ONBUILD's inner flags come after its own keyword too)
+    for f in flags:
+        start = original.find(f.written, at) if at >= 0 else -1
+        if start < 0:
+            out.append(f)
+            continue
+        at = start + len(f.written)
+        out.append(replace(f, span=(start, at)))
+    return out
 
 
 def _json_list(text: str) -> list[str] | None:
@@ -275,6 +290,7 @@ def _build(
     text = rest
     if cmd in ("COPY", "ADD", "RUN", "FROM", "HEALTHCHECK"):
         flags, text = _split_flags(rest)
+        flags = _flag_spans(flags, original)
     json_args = _json_list(text) if cmd in JSON_INSTRUCTIONS else None
     if json_args is not None:
         return Instruction(cmd, line, end, original, text, tuple(json_args), tuple(flags), True, heredocs)

@@ -13,7 +13,7 @@ may come from that image, so it expands to `expand.unknown_value(NAME)`, never t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import InputError
 from ..parse.model import Flag, Instruction, ParsedDockerfile, all_flags, last_flag
@@ -205,7 +205,7 @@ def _no_env(_ref: str) -> tuple[Mapping[str, str], bool]:
 
 def _expand_flags(flags: tuple[Flag, ...], env: Mapping[str, str], escape: str) -> tuple[Flag, ...]:
     return tuple(
-        Flag(f.name, expand(f.value, env, escape)) if f.value is not None and f.name in EXPANDED_FLAGS else f
+        replace(f, value=expand(f.value, env, escape)) if f.value is not None and f.name in EXPANDED_FLAGS else f
         for f in flags
     )
 

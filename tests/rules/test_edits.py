@@ -133,3 +133,19 @@ def test_a_prefix_follows_the_dockerfiles_escape_character() -> None:
     out = apply_edits(text, [Edit(EditKind.PREFIX_RUN, 3, "umask 002 && ", changes=C)])
     assert out == "# escape=`\nFROM x\nRUN --mount=type=cache,target=/c `\n    umask 002 && pip install requests\n"
     assert not appendable("RUN pip install a `\n")
+
+
+def test_a_flag_is_set_or_dropped_where_the_parser_puts_it() -> None:
+    src = "FROM x\nCOPY --chown=app \\\n     --chmod=644 a.conf /etc/a.conf\nRUN --mount=type=cache,target=/c pip install x\n"
+    edits = [
+        Edit(EditKind.SET_FLAG, 2, "--chown=1001", old="--chown=app", changes=C),
+        Edit(EditKind.SET_FLAG, 2, "", old="--chmod=644", changes=C),
+        Edit(
+            EditKind.SET_FLAG, 4, "--mount=type=cache,target=/c,uid=1001", old="--mount=type=cache,target=/c", changes=C
+        ),
+    ]
+    assert apply_edits(src, edits) == (
+        "FROM x\nCOPY --chown=1001 \\\n     a.conf /etc/a.conf\nRUN --mount=type=cache,target=/c,uid=1001 pip install x\n"
+    )
+    with pytest.raises(EditError):  # a value spelled otherwise (a variable, another flag) is not there
+        apply_edits(src, [Edit(EditKind.SET_FLAG, 2, "--chown=1", old="--chown=$USER", changes=C)])

@@ -187,7 +187,7 @@ def only_owners_and_modes(edit: Edit) -> bool:
         return bool(_OWNER_FLAG.fullmatch(edit.text))
     if edit.kind is EditKind.PREFIX_RUN:
         return bool(re.fullmatch(r"umask 0?0[02] && ", edit.text))
-    if edit.kind is EditKind.REPLACE:
+    if edit.kind in (EditKind.REPLACE, EditKind.SET_FLAG):
         if _OWNER_FLAG.fullmatch(edit.old) and _OWNER_FLAG.fullmatch(edit.text):  # another owner or mode
             return True
         # a cache mount's owner: `--mount=type=cache,target=X` → `...,uid=1001,gid=0`
