@@ -21,6 +21,7 @@ class EditKind(str, Enum):
     ADD_FLAG = "add-flag"  # a flag (`--chown=app:app`) right after the instruction's keyword
     PREFIX_RUN = "prefix-run"  # text (`umask 002 && `) at the start of a shell-form RUN's script
     REPLACE = "replace"  # the first `old` in the instruction's text becomes `text`
+    CUT = "cut"  # the characters `span` of the instruction's text go (a command of a RUN, with its `&&`)
     SET_FLAG = "set-flag"  # the flag written `old` (`--chown=app`) becomes `text` (`--chown=1001`; "" removes it)
     APPEND_RUN = "append-run"  # text (` && chown -R app /app`) at the end of a shell-form RUN's script
     DELETE = "delete"  # the instruction goes (all its lines)
@@ -51,6 +52,7 @@ class Edit:
     line: int
     text: str
     old: str = ""
+    span: tuple[int, int] | None = None  # for CUT: [start, end) in the instruction's original text
     changes: Changes = field(kw_only=True)
 
     @property
@@ -82,7 +84,7 @@ class EditError(ValueError):
     """An edit that does not fit the source (no instruction at its line, a REPLACE whose text is not there)."""
 
 
-_ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, EditKind.SET_FLAG: 2,
+_ORDER = {EditKind.INSERT_AFTER: 0, EditKind.DELETE: 1, EditKind.REPLACE: 2, EditKind.SET_FLAG: 2, EditKind.CUT: 2,
           EditKind.APPEND_RUN: 3, EditKind.ADD_FLAG: 4, EditKind.PREFIX_RUN: 5, EditKind.INSERT_BEFORE: 6}  # fmt: skip
 
 
@@ -121,7 +123,9 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     return "".join(lines)
 
 
-_WITHIN = frozenset({EditKind.REPLACE, EditKind.SET_FLAG, EditKind.APPEND_RUN, EditKind.ADD_FLAG, EditKind.PREFIX_RUN})
+_WITHIN = frozenset(
+    {EditKind.REPLACE, EditKind.SET_FLAG, EditKind.CUT, EditKind.APPEND_RUN, EditKind.ADD_FLAG, EditKind.PREFIX_RUN}
+)
 
 
 def appendable(original: str) -> bool:
@@ -162,6 +166,10 @@ def _word_end(text: str, at: int) -> int:
 def _in_instruction(e: Edit, block: str, cmd: str, json_form: bool, escape: str = "\\") -> str:
     if e.kind is EditKind.SET_FLAG:
         return _set_flag(e, block, escape)
+    if e.kind is EditKind.CUT:
+        if e.span is None or not 0 <= e.span[0] < e.span[1] <= len(block.rstrip("\r\n")):
+            raise EditError(f"line {e.line}: nothing to cut at {e.span}")
+        return block[: e.span[0]] + block[e.span[1] :]
     if e.kind is EditKind.REPLACE:
         if e.old not in block:
             raise EditError(f"line {e.line}: {e.old!r} is not in the instruction")

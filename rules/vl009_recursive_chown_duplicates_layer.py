@@ -141,18 +141,19 @@ def _at_creation(build: Build, line: int, spread: _Spread, origin: Cause | None,
     if origin is None or ins is None or span is None or not _movable(ins.original[span[0] : span[1]], verb, ch.spec,
                                                                         spread.top):  # fmt: skip
         return ()
-    # The command is the RUN's whole script when it spans all of it, as the reader mapped it to the source.
+    # Taken out whole when the command is all of the RUN's script (as the reader mapped it to the source), else
+    # with the `&&` that joins it to a neighbour on the same physical line (`Cause.cut`, from the parsed list).
     offsets = ins.raw_offsets or ()
     whole = bool(offsets) and span == (offsets[0], offsets[-1] + 1)
-    taken = ("", ins.original[span[0] : span[1]]) if whole else _take_out(ins.original, *span)
+    cut = ch.cause.cut
+    cuttable = cut is not None and not any(c in ins.original[cut[0] : cut[1]] for c in "\n\\")
     # A COPY flag must name accounts made before the COPY; a chown appended to the RUN that made the tree runs
     # after that RUN's own useradd.
     after = origin.keyword == "RUN"
-    if taken is None or (verb == "chown" and not _owner_exists(build, ch.spec, origin.line, inclusive=after)):
+    if not (whole or cuttable) or (verb == "chown" and not _owner_exists(build, ch.spec, origin.line, inclusive=after)):
         return ()
-    removed = taken[1]
     take = (Edit(EditKind.DELETE, line, "", changes=Changes.COMMANDS) if whole
-            else Edit(EditKind.REPLACE, line, "", old=removed, changes=Changes.COMMANDS))  # fmt: skip
+            else Edit(EditKind.CUT, line, "", span=cut, changes=Changes.COMMANDS))  # fmt: skip
     if origin.keyword in ("COPY", "ADD"):
         if beyond:
             return ()
@@ -193,31 +194,6 @@ def _copies_beyond(fs: FileSystem, origin: Cause, top: str) -> bool:
         and not below(path, top)
         for path, node in fs.nodes.items()
     )
-
-
-def _take_out(original: str, start: int, end: int) -> tuple[str, str] | None:
-    """The RUN without the command at [start, end) (a command of its script, not all of it) and the text removed: the
-    command with the `&&` that joins it to a neighbour on the same physical line. None when removing it could break
-    the script (`;`, a continuation, a pipe)."""
-    head, tail = original[:start], original[end:]
-    script_before = head.rstrip()
-    if tail.lstrip(" \t").startswith("&&"):  # `chown ... && next`
-        after = tail.lstrip(" \t")[2:]
-        cut_end = end + (len(tail) - len(after.lstrip(" \t")))
-        removed = original[start:cut_end]
-    elif script_before.endswith("&&") and "\n" not in head[len(script_before) - 2 :]:  # `previous && chown ...`
-        cut_start = len(script_before[:-2].rstrip(" \t"))
-        removed = original[cut_start:end]
-    else:
-        return None
-    if "\n" in removed or "\\" in removed:
-        return None
-    rest = original.replace(removed, "", 1)
-    lines = rest.rstrip("\r\n").split("\n")
-    if any(ln.rstrip().endswith("\\") and (i + 1 == len(lines) or not lines[i + 1].strip())
-           for i, ln in enumerate(lines)):  # fmt: skip
-        return None  # a continuation left with nothing after it
-    return rest, removed
 
 
 def _owner_exists(build: Build, spec: str, line: int, *, inclusive: bool) -> bool:

@@ -92,6 +92,8 @@ class Cause:
     # The characters [start, end) of the instruction's original text that the command making the change spans: a
     # command of a shell-form RUN's script (None elsewhere, and in scripts run by other commands, `sh -c`).
     span: tuple[int, int] | None = None
+    # What takes that command out of the RUN with the `&&` joining it to a neighbour (None: nothing simple does).
+    cut: tuple[int, int] | None = None
 
 
 class Change(NamedTuple):

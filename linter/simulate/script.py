@@ -88,6 +88,8 @@ class Shell:
         # instruction's original text (`Instruction.raw_offsets`), and the script's bytes once it is parsed.
         self.offsets = offsets
         self.top_src: bytes | None = None
+        # A command of an `a && b` list of the RUN's own script → the bytes that take it out with its `&&`.
+        self.joins: dict[tuple[int, int], tuple[int, int]] = {}
         self.stopped = False
         self.mounts = read_mounts(mounts, state.workdir)  # writes below their targets do not persist
         self.error: str | None = None  # why the last failing command failed, when the model knows
@@ -280,6 +282,8 @@ class Shell:
         last command, so `tail` redirects go to the last element."""
         status: Status = 0
         items = _flatten_list(n)
+        if self.offsets is not None and self.src is self.top_src:
+            self._note_joins(items)
         last = items[-1][1] if items else None
         last_ran = False
         for op, c in items:
@@ -296,6 +300,18 @@ class Shell:
                 break
         self.errexit_exempt = not last_ran  # `set -e` acts only on the last command of the list
         return status
+
+    def _note_joins(self, items: list[tuple[str | None, Any]]) -> None:
+        """For each command of an and-list, what takes it out and leaves the list doing the rest: `c && ` for the
+        first (followed by `&&`), ` && c` for a later one joined by `&&`; none where `||` is involved."""
+        for k, (op, c) in enumerate(items):
+            if c.type != "command":
+                continue
+            after = items[k + 1] if k + 1 < len(items) else None
+            if op is None and after is not None and after[0] == "&&":
+                self.joins[(c.start_byte, c.end_byte)] = (c.start_byte, after[1].start_byte)
+            elif op == "&&" and (after is None or after[0] == "&&"):
+                self.joins[(c.start_byte, c.end_byte)] = (items[k - 1][1].end_byte, c.end_byte)
 
     def pipeline(self, n: Any) -> Status:
         """Each command of a pipeline runs; the last one's status counts. A shell or interpreter reading the
@@ -461,21 +477,22 @@ class Shell:
             env = OpenVars(env)
         self.last_words = [UNKNOWN_WORD if a is None else a for a in argv]
         cause = self.cause
-        span = self._span(n)
+        span = self._span(n.start_byte, n.end_byte)
         if span is not None:  # what this command changes says which command of the RUN changed it (for edits)
-            self.cause = replace(cause, span=span)
+            join = self.joins.get((n.start_byte, n.end_byte))
+            self.cause = replace(cause, span=span, cut=self._span(*join) if join is not None else None)
         try:
             return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
         finally:
             self.cause = cause
 
-    def _span(self, n: Any) -> tuple[int, int] | None:
-        """Where the command node `n` stands in the RUN's original text, when it is a command of the RUN's own
-        script (not of a script another command runs) and the script is the RUN's text."""
-        if self.offsets is None or self.src is not self.top_src or n.end_byte <= n.start_byte:
+    def _span(self, start_byte: int, end_byte: int) -> tuple[int, int] | None:
+        """Where the bytes [start_byte, end_byte) of the script stand in the RUN's original text, when the script
+        being run is the RUN's own (not one another command runs) and that is the RUN's text."""
+        if self.offsets is None or self.src is not self.top_src or end_byte <= start_byte:
             return None
-        start = len(self.src[: n.start_byte].decode("utf-8", "replace"))
-        end = len(self.src[: n.end_byte].decode("utf-8", "replace"))
+        start = len(self.src[:start_byte].decode("utf-8", "replace"))
+        end = len(self.src[:end_byte].decode("utf-8", "replace"))
         if end > len(self.offsets):
             return None
         return self.offsets[start], self.offsets[end - 1] + 1

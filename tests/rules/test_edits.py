@@ -149,3 +149,12 @@ def test_a_flag_is_set_or_dropped_where_the_parser_puts_it() -> None:
     )
     with pytest.raises(EditError):  # a value spelled otherwise (a variable, another flag) is not there
         apply_edits(src, [Edit(EditKind.SET_FLAG, 2, "--chown=1", old="--chown=$USER", changes=C)])
+
+
+def test_a_cut_takes_out_exactly_its_characters() -> None:
+    src = "FROM x\nRUN a && chown -R app /app && b\n"
+    start = src.splitlines()[1].index(" && chown")
+    cut = Edit(EditKind.CUT, 2, "", span=(start, start + len(" && chown -R app /app")), changes=C)
+    assert apply_edits(src, [cut]) == "FROM x\nRUN a && b\n"
+    with pytest.raises(EditError):
+        apply_edits(src, [Edit(EditKind.CUT, 2, "", span=(5, 500), changes=C)])
