@@ -323,7 +323,7 @@ def _write_need(w: Write, run: ToolRun, users: UserDB) -> WriteNeed | None:
         Role.CONDA_PKGS: "set CONDA_PKGS_DIRS to a directory the user can write, or give the user a HOME "
         "(`useradd -m`)",
         Role.PIP_REQUIREMENTS: "COPY the environment file into a directory the user can write (its WORKDIR), not `/`",
-    }.get(w.role, _own_hint(posixpath.dirname(path) if w.create else path, run))
+    }.get(w.role, _own_hint(path, run))
     remedy = Remedy.MANUAL if w.role in (Role.PIP_REQUIREMENTS, Role.REFUSED) else Remedy.HAND_OVER
     if w.need is Need.CONDITIONAL:
         premises += (condition(run, w.condition or f"{w.why} matters for this run"),)
@@ -605,8 +605,9 @@ def _own_hint(path: str, run: ToolRun) -> str:
         return _group_0_hint(path)
     who = run.identity.owner_name or "the user"
     return (
-        f"create {path} as {who} (or hand it over non-recursively before USER: "
-        f"`install -d -o {who} {path}`), or COPY --chown={who} it; avoid chown -R of an installed venv"
+        f"create {path} as {who} (or hand it over non-recursively before USER: `install -d -o {who} {path}` where "
+        f"it is missing, `chown {who} {path}` where it exists), or COPY --chown={who} it; avoid chown -R of an "
+        "installed venv"
     )
 
 
