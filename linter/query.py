@@ -13,7 +13,7 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - `build.resolve(command, stage=..., env=..., fs=...)`: the one three-valued PATH lookup (`Lookup`: YES with the
   path, NO, or UNKNOWN with the candidates), and `build.can_run(stage, instructions)`;
 - Python environments: `build.environments()` (every `pyvenv.cfg` of the final image: root, owner, the line that
-  made it), `build.venv_configs`;
+  made it);
 - the container: `build.runtime_identities` (who it runs as, and why venvlint believes so), `build.commands`
   (ENTRYPOINT + CMD, `sh -c` opened up), `build.commands_from(directory)`;
 - write needs: `build.build_intents` (each tool run at build time with what it must write), `build.runtime_intents`
@@ -30,7 +30,7 @@ unknown in the facts it returns.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from itertools import pairwise
@@ -200,11 +200,6 @@ class Stage:
     @property
     def ignored_chowns(self) -> Sequence[IgnoredChown]:
         return self._st.record.ignored_chowns
-
-    @property
-    def lines(self) -> frozenset[int]:
-        """The lines of the stage's instructions."""
-        return frozenset(self._st.record.user_at)
 
     def user_at(self, line: int) -> str:
         """The USER in force at `line` of this stage, as written ("" = the base image's)."""
@@ -384,15 +379,15 @@ class Build:
             self._directories[id(fs)] = found
         return found
 
-    @property
-    def venv_configs(self) -> list[tuple[str, Node]]:
-        """Every `pyvenv.cfg` of the final image, (path, node)."""
-        return self._a.venv_configs
-
     def environments(self) -> tuple[Environment, ...]:
-        """The Python environments of the final image, each with the line that created it when the build says."""
+        """The Python environments of the final image (every directory holding a `pyvenv.cfg`), each with the line
+        that created it when the build says; found once per analysis."""
+        return self._environments
+
+    @cached_property
+    def _environments(self) -> tuple[Environment, ...]:
         made = self.final.venvs
-        roots = [(posixpath.dirname(p), node) for p, node in self.venv_configs]
+        roots = [(posixpath.dirname(p), node) for p, node in self._a.venv_configs]
         return tuple(Environment(root, node, made.get(root)) for root, node in roots)
 
     # the container
@@ -463,9 +458,3 @@ class Build:
     def failures(self) -> Sequence[Failure]:
         """Where the build stops on the selected builder."""
         return self._a.sim.failures
-
-    def stage_runs(self) -> Iterator[tuple[Stage, ToolRun]]:
-        """Every tool run of the stages the target needs, with its stage, in build order."""
-        for st in self.stages:
-            for run in st.tool_runs:
-                yield st, run

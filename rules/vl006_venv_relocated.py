@@ -49,9 +49,9 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 
 
 def check(build: Build) -> Iterator[Problem]:
-    for path, node in build.venv_configs:
+    for env in build.environments():
+        node, here = env.config, env.root
         origin = node.tag("venv")
-        here = posixpath.dirname(path)
         if origin is None or origin == here or not node.history:
             continue
         if node.tag("relocatable"):

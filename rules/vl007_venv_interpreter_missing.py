@@ -50,8 +50,8 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 
 def check(build: Build) -> Iterator[Problem]:
     fs = build.fs
-    for path, node in build.venv_configs:
-        venv = posixpath.dirname(path)
+    for env in build.environments():
+        venv = env.root
         link = fs.get(posixpath.join(venv, "bin", "python"))
         if link is None or link.kind is not Kind.SYMLINK or not link.target:
             continue
@@ -64,7 +64,7 @@ def check(build: Build) -> Iterator[Problem]:
             continue
         if not fs.is_known_absent(real):
             continue
-        cause = link.history[-1].cause if link.history else node.history[-1].cause
+        cause = link.history[-1].cause if link.history else env.config.history[-1].cause
         users = build.commands_from(posixpath.join(venv, "bin"))
         yield Problem(
             cause.line,

@@ -24,7 +24,6 @@ before the copy (`RUN install -d -o 1001 -g 0 -m 775 /opt/app-root`).
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator
 
 from venvlint.edits import Changes
@@ -44,8 +43,8 @@ FIX = "safe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fix
 
 def check(build: Build) -> Iterator[Problem]:
     fs = build.fs
-    for path, _node in build.venv_configs:
-        venv = posixpath.dirname(path)
+    for env in build.environments():
+        venv = env.root
         root = fs.get(venv)
         if root is None or not root.history:
             continue

@@ -48,8 +48,8 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 
 def check(build: Build) -> Iterator[Problem]:
     fs = build.fs
-    for path, _node in build.venv_configs:
-        venv = posixpath.dirname(path)
+    for env in build.environments():
+        venv = env.root
         closed = _venv_closed(build, venv)
         if closed is not None:
             yield closed
