@@ -88,6 +88,7 @@ class Shell:
         # instruction's original text (`Instruction.raw_offsets`), and the script's bytes once it is parsed.
         self.offsets = offsets
         self.top_src: bytes | None = None
+        self.top_chars: list[int] | None = None  # byte offset → character offset in it (None: ASCII, the same)
         # A command of an `a && b` list of the RUN's own script → the bytes that take it out with its `&&`.
         self.joins: dict[tuple[int, int], tuple[int, int]] = {}
         self.stopped = False
@@ -114,6 +115,12 @@ class Shell:
         self.src = src
         if self.top_src is None:
             self.top_src = src
+            if len(src) != len(script):  # not ASCII: map bytes to characters once, not per command
+                self.top_chars = [0] * (len(src) + 1)
+                at = 0
+                for k, ch in enumerate(script):
+                    at += len(ch.encode("utf-8", "replace"))
+                    self.top_chars[at] = k + 1
         try:
             return self.block(tree.root_node.named_children)
         finally:
@@ -491,8 +498,8 @@ class Shell:
         being run is the RUN's own (not one another command runs) and that is the RUN's text."""
         if self.offsets is None or self.src is not self.top_src or end_byte <= start_byte:
             return None
-        start = len(self.src[:start_byte].decode("utf-8", "replace"))
-        end = len(self.src[:end_byte].decode("utf-8", "replace"))
+        chars = self.top_chars
+        start, end = (start_byte, end_byte) if chars is None else (chars[start_byte], chars[end_byte])
         if end > len(self.offsets):
             return None
         return self.offsets[start], self.offsets[end - 1] + 1
