@@ -322,7 +322,8 @@ class FileSystem:
 
     def is_known_absent(self, path: str) -> bool:
         """Absent, and we know it: the first missing component of `path` sits in a directory whose listing is
-        complete (or below a file, where nothing can be)."""
+        complete (or below a file, where nothing can be; a "file" whose metadata is unknown may be a directory: a
+        COPY from an image or stage venvlint cannot see puts one there)."""
         nodes = self.nodes
         if path in nodes:
             return False
@@ -333,7 +334,9 @@ class FileSystem:
             parent = p.rpartition("/")[0] or "/"
             node = nodes.get(parent)
             if node is not None:
-                return node.kind is Kind.FILE or parent in self.complete
+                if node.kind is Kind.FILE:
+                    return node.knowledge is not Knowledge.UNKNOWN
+                return parent in self.complete
             p = parent
         return False
 

@@ -124,6 +124,7 @@ MANUAL: dict[tuple[str, str], str] = {
     ): "a venv the user owns, or the install as root: the user's choice (the system's directories are never handed "
     "to a user)",
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
+    ("VL011", "a path below a known file is known absent"): "what the COPY should copy is the user's choice",
     (
         "VL023",
         "adduser --system --no-create-home gets /nonexistent (no edit)",
