@@ -212,6 +212,7 @@ class Opaque(NamedTuple):
     command: str
     uid: int | None  # who ran it (0: root, who may change anything; None: not known)
     paths: tuple[str, ...] | None
+    archive: bool = False  # a system package manager installing from the distribution's own archive
 
 
 REMOVALS_KEPT = 10_000  # paths of one removal whose history `explain` keeps
@@ -292,10 +293,25 @@ class FileSystem:
             unseen_copies=list(self.unseen_copies),
         )
 
-    def record_opaque(self, line: int, command: str, uid: int | None, paths: tuple[str, ...] | None) -> None:
+    def record_opaque(
+        self, line: int, command: str, uid: int | None, paths: tuple[str, ...] | None, archive: bool = False
+    ) -> None:
         """An unmodelled command ran (see `Opaque`)."""
         self.seq += 1
-        self.opaque.append(Opaque(self.seq, line, command, uid, paths))
+        self.opaque.append(Opaque(self.seq, line, command, uid, paths, archive))
+
+    def built_below(self, top: str) -> bool:
+        """Whether this build (not the base image) may have put or changed anything at or below `top`: a node
+        there changed by an instruction, a COPY whose sources venvlint could not see, or an unmodelled command
+        other than a package manager reading the distribution's archive that could have written there."""
+        if any(below(d, top) or below(top, d) for d in self.unseen_copies):
+            return True
+        for ev in self.opaque:
+            if not ev.archive and (ev.paths is None or any(below(p, top) or below(top, p) for p in ev.paths)):
+                return True
+        return any(
+            below(path, top) and node.history and node.history[-1].cause.line > 0 for path, node in self.nodes.items()
+        )
 
     def opaque_after(self, path: str, owner: int | None, after: int, before: int | None = None) -> Opaque | None:
         """The last unmodelled command, between the changes numbered `after` and `before`, that may have changed
@@ -308,6 +324,8 @@ class FileSystem:
             if ev.uid is not None and ev.uid != 0 and ev.uid != owner:
                 continue  # only root and the owner may change a path's owner or mode
             if ev.paths is None or any(below(path, p) for p in ev.paths):
+                if ev.archive and below(path, "/usr/local"):
+                    continue  # the distribution's packages ship nothing there (docs/MEASUREMENTS.md)
                 return ev
         return None
 

@@ -48,6 +48,9 @@ class UserDB:
     source: str = ""  # where the base accounts come from ("profile python-debian", "Debian's base-passwd 3.6.1")
     knowledge: Knowledge = Knowledge.BUILT  # how the list is known to be complete (a profile: PROFILE)
     group_lines: dict[str, int] = field(default_factory=dict)  # group name → the line that created it (base: absent)
+    # The lists were complete until a command that adds only system accounts ran (a package's maintainer script:
+    # uids and gids below 1000): names are open, but the uid useradd gives a regular account is still known.
+    only_system_added: bool = False
 
     def copy(self) -> UserDB:
         return UserDB(
@@ -61,6 +64,7 @@ class UserDB:
             self.source,
             self.knowledge,
             dict(self.group_lines),
+            self.only_system_added,
         )
 
     def by_name(self, name: str) -> User | None:
@@ -129,24 +133,33 @@ class UserDB:
             if u.knowledge.known:
                 self.users[name] = replace(u, knowledge=Knowledge.ASSUMED, source=f"{u.source}; {why}".lstrip("; "))
 
-    def open(self) -> None:
-        """A command venvlint does not model may have added accounts (a package's postinst, a script)."""
+    def open(self, system_only: bool = False) -> None:
+        """A command venvlint does not model may have added accounts (a package's postinst, a script);
+        `system_only`: only system accounts (uids and gids below 1000), as the distribution's packages add."""
+        self.only_system_added = system_only and (self.complete or self.only_system_added)
         self.complete = False
         self.groups_complete = False
 
     def used_uids(self) -> set[int]:
         return {u.uid for u in self.users.values() if u.uid is not None}
 
+    def lacks_uid(self, uid: int) -> bool:
+        """Whether the image is known to have no account with `uid` (when only system accounts may have been added
+        since the list was complete, a regular uid's absence is still known)."""
+        if self.by_uid(uid) is not None:
+            return False
+        return self.complete or (self.only_system_added and uid >= 1000)
+
     def next_uid(self, system: bool = False, guess: bool = False) -> int | None:
         """The uid useradd would pick (first free from 1000, or counting down from 999 for system accounts); None
         when the accounts are not all known (another one may hold it), unless `guess`: then the first free one
         among the known accounts."""
-        if not self.complete and not guess:
+        if not self.complete and not guess and (system or not self.only_system_added):
             return None
         return _first_free(self.used_uids(), system)
 
     def next_gid(self, system: bool = False, guess: bool = False) -> int | None:
-        if not self.groups_complete and not guess:
+        if not self.groups_complete and not guess and (system or not self.only_system_added):
             return None
         return _first_free({g for g in self.groups.values() if g is not None}, system)
 

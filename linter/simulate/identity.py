@@ -94,7 +94,7 @@ def run_identity(spec: str, users: UserDB) -> Resolved:
             return Resolved(Identity(uid, None, spec=spec, name=name, knowledge=knowledge, source=source), unknown=unk)
     elif entry is not None:
         gid = entry.gid
-    elif users.complete:
+    elif uid is not None and users.lacks_uid(uid):
         gid = 0  # a uid without a passwd entry runs in group 0
     else:
         gid = None  # the image may have an entry for this uid with another primary group
@@ -189,7 +189,7 @@ def home_of(identity: Identity, users: UserDB, env: dict[str, str] | None = None
     if entry is not None:
         return entry.home
     if identity.uid is not None:
-        return "/" if users.complete else None
+        return "/" if users.lacks_uid(identity.uid) else None
     return None
 
 
@@ -232,7 +232,7 @@ def home_fact(identity: Identity, users: UserDB, env: dict[str, str] | None = No
         return Home(entry.home, HomeSource.ACCOUNT, line, account, () if known else (identity.premise(),))
     if identity.uid is None:
         return None
-    if users.complete:
+    if users.lacks_uid(identity.uid):
         return Home("/", HomeSource.FALLBACK)
     assumed = Premise(
         PremiseKind.USER,

@@ -4,6 +4,7 @@ real-world corpus):
 - replacing a profiled base image by an unknown one never adds an error;
 - inserting `RUN some-unknown-tool --flag /some/path` anywhere never adds an error;
 - linting without the build context never adds an error;
+- a package install from the distribution's archive right after a Debian-based FROM never lowers an error;
 - no message contains `None`, an empty user name or an empty path.
 """
 
@@ -97,3 +98,32 @@ def test_no_build_context_never_adds_an_error(rule: str, case: dict[str, Any], t
     df, _ = _setup(case, tmp_path)
     text = case["dockerfile"]
     assert _errors(df, text, case, no_context=True) <= _errors(df, text, case)
+
+
+# A package install from the distribution's own archive, as root, right after a Debian-based FROM: it may add files
+# and accounts below the FHS trees it writes, but an error about anything else must stay an error (issue 21: a
+# finding's severity follows only the premises it rests on).
+ARCHIVE_INSTALL = (
+    "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*"
+)
+DEBIAN_BASES = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io/)?(?:library/)?python:3[.\d]*-(?:slim)", re.I)
+
+
+# Errors that rest on what a package install may change: which accounts exist (a maintainer script adds system
+# accounts, under names venvlint cannot list).
+ARCHIVE_RELEVANT = {("build-fails", "unknown user name")}
+
+
+@pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
+def test_an_archive_install_elsewhere_never_lowers_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+    df, _ = _setup(case, tmp_path)
+    text = case["dockerfile"]
+    base = _errors(df, text, case)
+    lines = _lines(text)
+    at = next((i for i, line in enumerate(lines) if DEBIAN_BASES.match(line)), None)
+    if at is None or not base or (rule, case["name"]) in ARCHIVE_RELEVANT:
+        return
+    lines.insert(at + 1, ARCHIVE_INSTALL)
+    found = _errors(df, "\n".join(lines) + "\n", case)
+    shifted = {(c, line - 1 if line > at + 1 else line, p) for c, line, p in found}
+    assert base <= shifted, f"inserted at line {at + 2}: lost {sorted(base - shifted)}"

@@ -268,8 +268,9 @@ def test_a_chown_over_a_copied_venv_says_its_files_are_not_all_listed(tmp_path: 
 
 
 def test_a_system_package_manager_writes_only_the_fhs_trees(tmp_path: Path) -> None:
-    """apt-get as root may add files below /usr, /etc, /opt, ... and accounts, but not below a directory the build
-    made elsewhere (Debian Policy 9.1.1: packages follow the FHS); its arguments are package names, not paths."""
+    """apt-get as root may add files below /usr, /etc, /var, ... and system accounts, but not below a directory
+    the build made elsewhere (Debian Policy 9.1.1: packages follow the FHS) nor below /opt, /home or /root; its
+    arguments are package names, not paths."""
     text = (
         "FROM python:3.12-slim\nWORKDIR /app\nRUN mkdir /app/data\n"
         "RUN apt-get update && apt-get install -y --no-install-recommends curl\n"
@@ -278,11 +279,36 @@ def test_a_system_package_manager_writes_only_the_fhs_trees(tmp_path: Path) -> N
     sim = build_from_file(str(tmp_path / "Dockerfile"))
     fs = sim.final.fs
     assert not fs.is_known_absent("/usr/lib/curl-thing")
-    assert not fs.is_known_absent("/opt/vendor")
-    assert not sim.final.users.complete  # a package may add a system account
+    # The Debian archive installs nothing below /opt, /home or /root (measured: bookworm's Contents-amd64).
+    assert fs.is_known_absent("/opt/vendor")
+    assert fs.is_known_absent("/home/anything")
+    assert not fs.is_known_absent("/etc/skel/.bashrc")  # a shell's dotfile may come with it; nothing else
+    assert fs.is_known_absent("/etc/skel/.local")
+    assert not sim.final.users.complete  # a package may add a system account...
+    assert sim.final.users.next_uid() == 1000  # ...below 1000: a regular account's uid stays known
+    assert sim.final.users.next_uid(system=True) is None
     assert fs.is_known_absent("/app/curl")  # a package name, not a path
     assert fs.is_known_absent("/app/data/anything")
     # `make` is not a package manager: as root it may write anywhere, /app included.
     (tmp_path / "Dockerfile").write_text(text + "RUN make -C /srv\n")
     fs = build_from_file(str(tmp_path / "Dockerfile")).final.fs
     assert not fs.is_known_absent("/app/data/anything")
+
+
+@pytest.mark.parametrize(
+    "install",
+    [
+        'echo "deb http://example.com/ stable main" > /etc/apt/sources.list.d/x.list && apt-get update '
+        "&& apt-get install -y thing",
+        "apt-get update && apt-get install -y ./thing.deb",
+        "dpkg -i thing.deb",
+        "curl -fsSL https://example.com/setup | bash && apt-get install -y thing",
+    ],
+)
+def test_a_package_from_another_source_may_write_anywhere_in_the_fhs(tmp_path: Path, install: str) -> None:
+    """A package source the build added, a package file or a setup script: the package's paths are not the
+    Debian archive's, so /opt and the accounts are open as for any package manager."""
+    (tmp_path / "Dockerfile").write_text(f"FROM python:3.12-slim\nRUN {install}\n")
+    sim = build_from_file(str(tmp_path / "Dockerfile"))
+    assert not sim.final.fs.is_known_absent("/opt/vendor")
+    assert sim.final.users.next_uid() is None

@@ -56,7 +56,7 @@ def useradd(
     knowledge = Knowledge.BUILT
     if uid is None and uid_known:
         uid = users.next_uid(system, guess=True)
-        if not users.complete:
+        if users.next_uid(system) is None:  # another account may hold it (not when only system ones were added)
             knowledge = Knowledge.ASSUMED
     group = values.get("-g") or values.get("--gid") or values.get("--ingroup")
     gid: int | None
@@ -132,7 +132,7 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
     knowledge = Knowledge.BUILT
     if uid is None and uid_known:
         uid = users.next_uid(system, guess=True)
-        if not users.complete:
+        if users.next_uid(system) is None:  # another account may hold it (not when only system ones were added)
             knowledge = Knowledge.ASSUMED
     group = values.get("-G")
     gid: int | None

@@ -6,7 +6,8 @@ its user could write and below every path among its arguments (it may have creat
 may also have added accounts (a package's postinst). The owners and modes the model knows are kept, but what rests
 on them from before the command becomes assumed wherever the command could have changed them: below its path
 arguments for a command that only installs or fetches files (`CREATES_FILES`), anywhere its user may change for any
-other (a script, `make`, `find -exec`), see `FileSystem.opaque_after`. Its exit status is taken to be 0 (a failing
+other (a script, `make`, `find -exec`), see `FileSystem.opaque_after`. An install from the Debian archive alone
+writes less (`from_debian_archive`, measured on the archive's file list: docs/MEASUREMENTS.md). Its exit status is taken to be 0 (a failing
 build is not linted), except for queries whose answer venvlint cannot know (`grep -q`, `dpkg -s`), whose status is
 unknown.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import posixpath
 
 from ...model.access import Tri, permits
+from ...model.fs import Action, Kind, Knowledge, Node
 from ...shown import shorten
 from .base import ShellContext, Status, UnknownPath, command_text, is_unknown
 
@@ -85,6 +87,14 @@ FHS_TREES = (
     "/bin", "/boot", "/dev", "/etc", "/home", "/lib", "/lib32", "/lib64", "/libx32", "/media", "/mnt", "/opt", "/root",
     "/run", "/sbin", "/srv", "/tmp", "/usr", "/var",
 )  # fmt: skip
+# The Debian archive's packages install nothing below /opt, /srv, /home, /root, /media or /mnt (Debian Policy 9.1, FHS
+# 3.0 keep them for the site; measured: bookworm main's Contents-amd64 lists no file there, docs/MEASUREMENTS.md).
+# So an `apt-get install` from the distribution's own archive leaves a venv in /opt as it was, unless the build
+# added another package source or names a package file (which may install anything anywhere).
+DEBIAN_TOOLS = frozenset({"apt-get", "apt", "aptitude", "dpkg"})
+DEBIAN_ARCHIVE_TREES = tuple(t for t in FHS_TREES if t not in ("/home", "/media", "/mnt", "/opt", "/root", "/srv"))
+_DEBIAN_SOURCES = ("/etc/apt/sources.list", "/etc/apt/sources.list.d")
+DEBIAN_SKEL_FILES = (".bash_logout", ".bashrc", ".kshrc", ".mkshrc", ".profile")  # bookworm main's Contents
 # Options that point a package manager at another root (it then writes there instead).
 _ROOT_OPTIONS = ("--root", "--installroot", "--instdir")
 
@@ -115,9 +125,11 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     # `find -exec chown`, `setfacl`): what rests on them from before it is then assumed.
     name = _name(words)
     paths = tuple(written_paths(sh, words)) if name in CREATES_FILES else None
-    sh.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths)
+    archive = from_debian_archive(sh, words)
+    sh.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths, archive=archive)
     root = sh.identity.is_root or sh.identity.uid is None
-    if root and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
+    # A package's maintainer scripts add system accounts (`adduser --system`) but leave the ones there alone.
+    if root and not archive and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
         sh.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
     return 0
 
@@ -140,7 +152,20 @@ def written_paths(sh: ShellContext, words: list[str]) -> list[str]:
                 roots.append(words[i + 1])
     if roots:
         return _arg_paths(sh, ["", *roots])
-    return list(FHS_TREES)
+    return list(DEBIAN_ARCHIVE_TREES if from_debian_archive(sh, words) else FHS_TREES)
+
+
+def from_debian_archive(sh: ShellContext, words: list[str]) -> bool:
+    """Whether `words` is apt/dpkg installing only from the Debian archive: the stage's base is known (a profile
+    or the distribution's family), nothing in this build may have added a package source, and no argument is a
+    package file or a URL."""
+    if _name(words) not in DEBIAN_TOOLS or sh.profile is None:
+        return False
+    if _name(words) == "dpkg" or any("/" in w or w.endswith(".deb") for w in words[1:] if not is_unknown(w)):
+        return False  # dpkg installs package files, which come from anywhere
+    if any(is_unknown(w) for w in words[1:]):
+        return False
+    return not any(sh.fs.built_below(d) for d in _DEBIAN_SOURCES)
 
 
 def _arg_paths(sh: ShellContext, words: list[str]) -> list[str]:
@@ -165,11 +190,29 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
     if who.is_root or who.uid is None:
         if not packages:
             fs.open_all()
-        sh.users.open()
+        sh.users.open(system_only=from_debian_archive(sh, words))
     else:
         for d in list(fs.complete):
             node = fs.get(d)
             if node is None or permits(node, who, "wx") is not Tri.NO:
                 fs.open_listing(d)
-    for path in written_paths(sh, words) if packages else _arg_paths(sh, words):
-        fs.mark_open(path)
+    if not packages:
+        for path in _arg_paths(sh, words):
+            fs.mark_open(path)
+        return
+    # The archive's only files in /etc/skel are shells' dotfiles (measured): a home useradd makes afterwards may
+    # get them, and nothing else.
+    skel_whole = from_debian_archive(sh, words) and fs.listing_complete("/etc/skel")
+    for tree in written_paths(sh, words):
+        # A package may add a top-level tree the image lacks (/lib32): it may now be there, with metadata not
+        # known, but nothing else appears in `/` (its listing stays whole).
+        if fs.get(tree) is None and fs.get(posixpath.dirname(tree)) is not None and tree.count("/") == 1:
+            fs.put(tree, Node(Kind.DIR, None, None, None, Knowledge.UNKNOWN), sh.cause, Action.CREATED,
+                   f"may be created by `{shorten(command_text(words))}` (not modelled)")  # fmt: skip
+        fs.mark_open(tree, with_parent=False)
+    if skel_whole:
+        for name in DEBIAN_SKEL_FILES:
+            if fs.get(f"/etc/skel/{name}") is None:
+                fs.put(f"/etc/skel/{name}", Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN), sh.cause,
+                       Action.CREATED, f"may be installed by `{shorten(command_text(words))}` (not modelled)")  # fmt: skip
+        fs.complete.add("/etc/skel")
