@@ -4,7 +4,8 @@ real-world corpus):
 - replacing a profiled base image by an unknown one never adds an error;
 - inserting `RUN some-unknown-tool --flag /some/path` anywhere never adds an error;
 - linting without the build context never adds an error;
-- a package install from the distribution's archive right after a Debian-based FROM never lowers an error;
+- a package install from the distribution's archive, a download, an extraction or a clone into a named place,
+  right after a Debian-based FROM, never lowers an error;
 - no message contains `None`, an empty user name or an empty path.
 """
 
@@ -100,30 +101,39 @@ def test_no_build_context_never_adds_an_error(rule: str, case: dict[str, Any], t
     assert _errors(df, text, case, no_context=True) <= _errors(df, text, case)
 
 
-# A package install from the distribution's own archive, as root, right after a Debian-based FROM: it may add files
-# and accounts below the FHS trees it writes, but an error about anything else must stay an error (issue 21: a
-# finding's severity follows only the premises it rests on).
-ARCHIVE_INSTALL = (
-    "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*"
-)
+# Commands venvlint does not model, run as root right after a Debian-based FROM, that write only where the
+# distribution's archive or their arguments say: an error about anything else must stay an error (issue 21: a
+# finding's severity follows only the premises it rests on). Each with the cases whose error does rest on it.
+ELSEWHERE = {
+    "RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*": {
+        # a maintainer script may add system accounts, under names venvlint cannot list
+        ("build-fails", "unknown user name"),
+    },
+    "RUN curl -fsSL -o /usr/local/bin/tini https://example.com/tini && chmod +x /usr/local/bin/tini": set(),
+    "RUN curl -fsSLO https://example.com/tool.tgz && tar -xzf tool.tgz -C /opt/tool && rm tool.tgz": set(),
+    "RUN git clone --depth 1 https://github.com/example/tool.git /src/tool": {
+        # the clone makes /src, which the case's editable checkout then finds
+        ("build-install-not-writable", "pip checks a VCS editable out into <cwd>/src outside a venv"),
+    },
+}
 DEBIAN_BASES = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io/)?(?:library/)?python:3[.\d]*-(?:slim)", re.I)
 
 
-# Errors that rest on what a package install may change: which accounts exist (a maintainer script adds system
-# accounts, under names venvlint cannot list).
-ARCHIVE_RELEVANT = {("build-fails", "unknown user name")}
-
-
+@pytest.mark.parametrize("command", list(ELSEWHERE), ids=["apt-get", "curl -o", "curl -O + tar -C", "git clone"])
 @pytest.mark.parametrize(("rule", "case"), CASES, ids=IDS)
-def test_an_archive_install_elsewhere_never_lowers_an_error(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
+def test_a_command_writing_elsewhere_never_lowers_an_error(
+    rule: str, case: dict[str, Any], command: str, tmp_path: Path
+) -> None:
     df, _ = _setup(case, tmp_path)
     text = case["dockerfile"]
-    base = _errors(df, text, case)
     lines = _lines(text)
     at = next((i for i, line in enumerate(lines) if DEBIAN_BASES.match(line)), None)
-    if at is None or not base or (rule, case["name"]) in ARCHIVE_RELEVANT:
+    if at is None or (rule, case["name"]) in ELSEWHERE[command]:
         return
-    lines.insert(at + 1, ARCHIVE_INSTALL)
+    base = _errors(df, text, case)
+    if not base:
+        return
+    lines.insert(at + 1, command)
     found = _errors(df, "\n".join(lines) + "\n", case)
     shifted = {(c, line - 1 if line > at + 1 else line, p) for c, line, p in found}
     assert base <= shifted, f"inserted at line {at + 2}: lost {sorted(base - shifted)}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 
 from ...model.access import Tri, permits
-from ...model.fs import Action, Kind, Knowledge, Node
+from ...model.fs import Action, Kind, Knowledge, Node, below
 from ...shown import shorten
 from .base import ShellContext, Status, UnknownPath, command_text, is_unknown
 
@@ -59,6 +59,17 @@ CREATES_FILES = frozenset(
         "cmake", "ninja", "conda", "mamba", "micromamba", "pipx", "poetry", "pdm", "hatch", "pipenv", "twine",
         "jupyter", "update-alternatives", "ln", "mkfifo", "mknod", "truncate", "dd", "patch", "sed", "envsubst",
         "chpasswd", "passwd", "usermod", "userdel", "groupdel", "gpasswd", "locale-gen", "dpkg-reconfigure",
+    }
+)  # fmt: skip
+
+
+# Commands that write only what their arguments name, the directory they run in (`curl -O`, `git clone URL`, `tar
+# -x` without -C), the HOME of their user (`~/.wget-hsts`, `~/.gitconfig`) and the temp directory: anything else
+# stays as it was, and they add no accounts unless an argument names /etc.
+FILE_TOOLS = frozenset(
+    {
+        "curl", "wget", "git", "svn", "hg", "tar", "unzip", "gunzip", "gzip", "bunzip2", "xz", "zstd", "7z", "ln",
+        "mkfifo", "mknod", "truncate", "dd", "patch", "sed", "envsubst",
     }
 )  # fmt: skip
 
@@ -128,10 +139,81 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     archive = from_debian_archive(sh, words)
     sh.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths, archive=archive)
     root = sh.identity.is_root or sh.identity.uid is None
-    # A package's maintainer scripts add system accounts (`adduser --system`) but leave the ones there alone.
-    if root and not archive and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths)):
+    # A package's maintainer scripts add system accounts (`adduser --system`) but leave the ones there alone; a
+    # file tool changes accounts only through an argument below /etc (said by `open_world`).
+    if (
+        root
+        and not archive
+        and name not in FILE_TOOLS
+        and (paths is None or any(p in ("/etc/passwd", "/etc/group", "/etc") for p in paths))
+    ):
         sh.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
     return 0
+
+
+def _may_write(sh: ShellContext, path: str, shown: str) -> None:
+    """`path` (an argument of a command not modelled) may now exist, with anything below it: missing components
+    become nodes whose metadata is unknown (the leaf's kind too), so the listings above stay whole."""
+    fs = sh.fs
+    path = posixpath.normpath(path)
+    missing = []
+    p = path
+    while fs.get(p) is None and p != "/":
+        missing.append(p)
+        p = posixpath.dirname(p)
+    node = fs.get(p)
+    if missing and (node is None or node.kind is not Kind.DIR or node.knowledge is Knowledge.UNKNOWN):
+        fs.mark_open(path)  # below a file or a symlink, or where nothing is known: as before
+        return
+    for m in reversed(missing):
+        kind = Kind.DIR if m != path else Kind.FILE  # a FILE of unknown metadata may be a directory (fs.py)
+        fs.put(m, Node(kind, None, None, None, Knowledge.UNKNOWN), sh.cause, Action.CREATED,
+               f"may be written by `{shown}` (not modelled)")  # fmt: skip
+    fs.mark_open(path, with_parent=False)
+
+
+# Compressors write their output beside the file they are given.
+_BESIDE_ARGS = frozenset({"gunzip", "gzip", "bunzip2", "xz", "zstd"})
+
+
+def _url_names(name: str, words: list[str]) -> list[str] | None:
+    """What curl -O, wget and `git clone URL` name their output in the working directory: the URL's last path
+    component (without `.git` for a clone); None for other tools or a URL venvlint cannot read."""
+    if name not in ("curl", "wget", "git"):
+        return None
+    names = []
+    for w in words[1:]:
+        if "://" not in w or is_unknown(w):
+            continue
+        last = w.split("?", 1)[0].split("#", 1)[0].rstrip("/").rpartition("/")[2]
+        if name == "git":
+            last = last.removesuffix(".git")
+        if not last or last in (".", ".."):
+            return None
+        names.append(last)
+    return names or None
+
+
+def _writes_cwd(name: str, words: list[str]) -> bool:
+    """Whether a file tool writes into the directory it runs in: only when no option or argument names where its
+    output goes (`curl -o F`, `wget -O F`/`-P D`, `git clone URL DEST`, `tar -C D`, `unzip -d D`)."""
+    opts = [w for w in words[1:] if w.startswith("-")]
+    if name == "curl":
+        return any(
+            w in ("--remote-name", "--remote-name-all", "--remote-header-name")
+            or (not w.startswith("--") and ("O" in w[1:] or "J" in w[1:]))
+            for w in opts
+        )
+    if name == "wget":
+        return not any(w.startswith(("-O", "--output-document", "-P", "--directory-prefix")) for w in opts)
+    if name == "git":
+        positional = [w for w in words[1:] if not w.startswith("-")]
+        return not (positional[:1] == ["clone"] and len(positional) >= 3)
+    if name == "tar":
+        return not any(w == "-C" or w.startswith(("--directory", "-C")) for w in opts)
+    if name == "unzip":
+        return "-d" not in opts
+    return name in ("svn", "hg", "patch", "7z")
 
 
 def _name(words: list[str]) -> str:
@@ -187,6 +269,32 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
     fs = sh.fs
     who = sh.identity
     packages = _name(words) in SYSTEM_PACKAGE_MANAGERS
+    if _name(words) in FILE_TOOLS:
+        args = _arg_paths(sh, words)
+        if any(below(p, "/etc") or below("/etc", p) for p in args) and (who.is_root or who.uid is None):
+            sh.users.taint(f"`{shorten(command_text(words))}` (line {sh.cause.line}, not modelled) may have changed it")
+        shown = shorten(command_text(words))
+        for path in args:
+            _may_write(sh, path, shown)
+        if _name(words) in _BESIDE_ARGS:
+            for path in args:
+                fs.open_listing(posixpath.dirname(path))
+        if _writes_cwd(_name(words), words):
+            # curl -O, wget and git clone add the URL's last name to it; an extraction or a patch may write
+            # anywhere below it.
+            names = _url_names(_name(words), words)
+            if names is None:
+                fs.mark_open(sh.cwd, with_parent=False)
+            for name in names or ():
+                _may_write(sh, posixpath.join(sh.cwd, name), shown)
+        home = sh.vars.get("HOME")
+        if home and not is_unknown(home) and posixpath.isabs(home):
+            if _name(words) == "wget":
+                _may_write(sh, posixpath.join(home, ".wget-hsts"), shown)
+            elif _name(words) == "git" and "config" in words:
+                _may_write(sh, posixpath.join(home, ".gitconfig"), shown)
+        fs.open_listing("/tmp")
+        return
     if who.is_root or who.uid is None:
         if not packages:
             fs.open_all()
