@@ -155,7 +155,7 @@ def _may_write(sh: ShellContext, path: str, shown: str) -> None:
     """`path` (an argument of a command not modelled) may now exist, with anything below it: missing components
     become nodes whose metadata is unknown (the leaf's kind too), so the listings above stay whole."""
     fs = sh.fs
-    path = posixpath.normpath(path)
+    path = fs.resolve(posixpath.normpath(path), follow_last=False)  # /bin/x on a merged-/usr image is /usr/bin/x
     missing = []
     p = path
     while fs.get(p) is None and p != "/":
