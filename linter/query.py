@@ -52,6 +52,7 @@ from .model.access import (
     opaque_assumption,
     path_premise,
     permits,
+    who_premise,
 )
 from .model.fs import Action, Cause, Change, FileSystem, Kind, Knowledge, Node, below, format_mode, normpath
 from .model.mount import RunMount
@@ -117,6 +118,7 @@ __all__ = [
     "permits",
     "shorten",
     "uv_pin",
+    "who_premise",
 ]
 
 

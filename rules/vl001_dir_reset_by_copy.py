@@ -59,6 +59,7 @@ from venvlint.query import (
     format_mode,
     path_premise,
     permits,
+    who_premise,
 )
 
 from ._common import as_root_after, change_premise, change_text, node_at, run_premises, where
@@ -168,15 +169,19 @@ def _finding(build: Build, group: list[_Reset]) -> Problem:
         f"`{path}` became {change_text(reset)} at {where(reset)}; before, it was {change_text(before)}, "
         f"set at {where(before)}. {who.label()}, {top.source}, can no longer write it"
     )
-    premises: tuple[Premise, ...] = (who.premise(),)
-    for h in group:
-        premises += (
-            change_premise(build.fs, h.path, h.before, h.reset),
-            change_premise(build.fs, h.path, h.reset),
-            path_premise(build.fs, h.path),
-        )
+    # The finding rests on the directory the failing need is about, as the COPY left it and as it stays, and on
+    # who writes it; not on the other directories of the tree, nor on what the directory was before the COPY
+    # (that only says which line to blame: an assumption there is said, but lowers nothing).
+    hit = (fatal or needs)[0][0] if needs else top
+    node = build.fs.get(hit.path)
+    premises: tuple[Premise, ...] = (
+        who_premise(who, node, "wx") if node is not None else who.premise(),
+        change_premise(build.fs, hit.path, hit.reset),
+        path_premise(build.fs, hit.path),
+    )
+    earlier = change_premise(build.fs, path, before, reset)
     if needs:
-        hit, (why, _, line, run) = (fatal or needs)[0]
+        _, (why, _, line, run) = (fatal or needs)[0]
         at = "" if hit.path == path else f" (below it, `{hit.path}`)"
         msg += f"{at}: {why} (line {line})."
         premises += run
@@ -191,6 +196,8 @@ def _finding(build: Build, group: list[_Reset]) -> Problem:
                 assumption=f"that {who.label()} writes `{path}` when the container runs (nothing in the build does)",
             ),
         )
+    if not earlier.known:
+        msg += f" (venvlint assumed {earlier.assumption.removeprefix('that ')} before the COPY.)"
     them = "it" if len(group) == 1 else "them"
     fix = f"restore {them} right after line {reset.cause.line}, without recursion: `{_restore(group)}` (as root)"
     src_rel = _source_hint(reset, path)

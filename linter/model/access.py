@@ -225,16 +225,23 @@ def assumption_of(path: str, node: Node) -> str:
     return f"the owner and mode of {path}"
 
 
-def who_premise(who: Identity, node: Node) -> Premise:
+def who_premise(who: Identity, node: Node, need: str = "") -> Premise:
     """The fact about `who` a verdict on `node` rests on. Who an assumed account is matters only where it could own
     the node or share its group: a user useradd made (never uid 0, and not in group 0 unless told) is certainly
-    neither for a node owned 0:0."""
+    neither for a node owned 0:0. With `need` (the permissions asked, "wx"): where neither the group nor others
+    have them, only the uid matters, and a USER given as a number names it for certain."""
     premise = who.premise()
     if premise.known or who.arbitrary:
         return premise
     fresh = who.fresh and who.uid not in (None, 0) and who.gid not in (None, 0) and 0 not in who.groups
     if fresh and node.uid == 0 and node.gid == 0:
         return replace(premise, knowledge=Knowledge.BUILT, assumption="")
+    numeric = who.spec.partition(":")[0].isdigit() and who.uid not in (None, 0)
+    if numeric and need and node.uid not in (None, who.uid) and node.mode is not None:
+        bits = {"r": 0o044, "w": 0o022, "x": 0o011}
+        # A permission neither the group nor others have: no uid but the owner's gets it, whatever its groups.
+        if any(node.mode & bits[c] == 0 for c in need if c in bits):
+            return replace(premise, knowledge=Knowledge.BUILT, assumption="")
     return premise
 
 
@@ -261,7 +268,7 @@ def can_traverse(fs: FileSystem, who: Identity, path: str) -> Verdict:
                 Tri.NO,
                 a,
                 f"{describe(a, node)}: no search (x) permission for {who.label()}",
-                (path_premise(fs, real, node), who_premise(who, node)),
+                (path_premise(fs, real, node), who_premise(who, node, "x")),
             )
         if r is Tri.UNKNOWN:
             return Verdict(Tri.UNKNOWN, a, f"the owner or mode of {a} is not known")
@@ -287,7 +294,7 @@ def can_write_dir(fs: FileSystem, who: Identity, path: str) -> Verdict:
             Tri.NO,
             real,
             f"{describe(real, node)}: not writable by {who.label()}",
-            (path_premise(fs, real, node), who_premise(who, node)),
+            (path_premise(fs, real, node), who_premise(who, node, "wx")),
         )
     return Verdict(Tri.UNKNOWN, real, f"the owner or mode of {real} is not known")
 

@@ -312,3 +312,20 @@ def test_a_package_from_another_source_may_write_anywhere_in_the_fhs(tmp_path: P
     sim = build_from_file(str(tmp_path / "Dockerfile"))
     assert not sim.final.fs.is_known_absent("/opt/vendor")
     assert sim.final.users.next_uid() is None
+
+
+def test_who_matters_only_by_uid_where_group_and_others_lack_the_permission() -> None:
+    """A verdict "not writable" on a 0:0 0755 directory holds for any uid but 0, whatever its groups: a USER given
+    as a number needs no account to be known for it. On a 0775 directory the groups matter, so an assumed account
+    stays assumed."""
+    from venvlint.model.access import Identity, who_premise
+    from venvlint.model.fs import Kind, Knowledge, Node
+
+    assumed = Identity(1001, 0, frozenset(), "default", "1001", knowledge=Knowledge.ASSUMED)
+    closed = Node(Kind.DIR, 0, 0, 0o755)
+    shared = Node(Kind.DIR, 0, 0, 0o775)
+    assert who_premise(assumed, closed, "wx").known
+    assert not who_premise(assumed, shared, "wx").known
+    assert not who_premise(assumed, closed).known  # without the permission asked, nothing is concluded
+    by_name = Identity(1001, 0, frozenset(), "default", "default", knowledge=Knowledge.ASSUMED)
+    assert not who_premise(by_name, closed, "wx").known  # a name: its uid is what the accounts say
