@@ -69,7 +69,7 @@ def useradd(
             gid = users.gid_of(group)
             if gid is None and not users.has_group(group):
                 if users.groups_complete:
-                    return deny(sh, "/etc/group", f"group {group!r} does not exist", argv)
+                    return deny(sh, "/etc/group", f"group {group!r} does not exist", argv, anyone=True)
                 sh.assume(f"group {group!r} is not known: the primary group of {login} is unknown")
     elif name == "adduser" and system:
         gid = users.gid_of("nogroup") if users.has_group("nogroup") else 65534
@@ -140,7 +140,7 @@ def _busybox_adduser(sh: ShellContext, argv: list[str]) -> Status:
         found = users.gid_of(group)
         if found is None and not users.has_group(group):
             if users.groups_complete:
-                return deny(sh, "/etc/group", f"unknown group {group}", argv)
+                return deny(sh, "/etc/group", f"unknown group {group}", argv, anyone=True)
             sh.assume(f"group {group!r} is not known: the primary group of {login} is unknown")
         gid = found
     elif group:
@@ -231,7 +231,7 @@ def usermod(
     u = users.by_name(ops[-1])
     if u is None:
         if users.complete:
-            return deny(sh, "/etc/passwd", f"user {ops[-1]!r} does not exist", argv)
+            return deny(sh, "/etc/passwd", f"user {ops[-1]!r} does not exist", argv, anyone=True)
         return not_modelled(sh, argv, f"user {ops[-1]!r} is not known")
     g = values.get("-g") or values.get("--gid")
     gid = u.gid

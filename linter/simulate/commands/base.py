@@ -121,15 +121,22 @@ def command_text(argv: list[str]) -> str:
 
 
 def deny(
-    sh: ShellContext, path: str, reason: str, argv: list[str], premises: tuple[Premise, ...] = (), count: int = 1
+    sh: ShellContext,
+    path: str,
+    reason: str,
+    argv: list[str],
+    premises: tuple[Premise, ...] = (),
+    count: int = 1,
+    anyone: bool = False,
 ) -> int:
     """The model says the command fails here (recorded for the rules). In tentative mode (a command that may not
-    run) it is an assumption instead: venvlint does not know the build gets there."""
+    run) it is an assumption instead: venvlint does not know the build gets there. `anyone`: it fails whoever runs
+    it (a missing account or directory), so it rests on no fact about the user."""
     sh.error = f"{command_text(argv)}: {reason}"
     if sh.tentative:
         sh.assume(f"if it runs, `{command_text(argv)}` fails: {reason}")
         return 1
-    if not any(p.kind is PremiseKind.USER for p in premises):
+    if not anyone and not any(p.kind is PremiseKind.USER for p in premises):
         premises = (*premises, who_premise(sh.identity, ROOT_OWNED))
     sh.record.denied.append(
         Denied(sh.cause.line, path, sh.identity, reason, command_text(argv), sh.stage, premises, count)

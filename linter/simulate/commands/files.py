@@ -78,7 +78,8 @@ def write_file(sh: ShellContext, target: str, content: str | None, append: bool,
         parent = parent_of(path)
         if fs.get(parent) is None and fs.is_known_absent(parent):
             sh.error = f"{command_text(argv)}: can't create {path}: {parent} does not exist"
-            return deny(sh, path, f"{parent} does not exist", argv, can_write_dir(fs, sh.identity, parent).premises)
+            return deny(sh, path, f"{parent} does not exist", argv, can_write_dir(fs, sh.identity, parent).premises,
+                        anyone=True)  # fmt: skip
         if not sh.identity.is_root and not allowed(sh, can_write_dir(fs, sh.identity, parent), path, argv):
             return 1
         uid, gid, _ = owner_for_new(sh, parent)
@@ -187,7 +188,7 @@ def unknown_name(sh: ShellContext, what: str, name: str, spec: str, argv: list[s
         premise = Premise(
             PremiseKind.ABSENT, f"{what} {name}", users.knowledge, assumption="" if users.knowledge.known else listed
         )
-        deny(sh, spec, f"invalid {what}: {name!r}", argv, (premise,))
+        deny(sh, spec, f"invalid {what}: {name!r}", argv, (premise,), anyone=True)
         return True
     sh.assume(f"{what} {name!r} is not known: the {'owner' if what == 'user' else 'group'} `{argv[0]}` sets is unknown")
     return False
@@ -443,7 +444,7 @@ def ln(
         return 1
     if fs.get(parent_of(link)) is None and fs.is_known_absent(parent_of(link)):
         return deny(sh, link, f"{parent_of(link)} does not exist", argv,
-                    can_write_dir(fs, sh.identity, parent_of(link)).premises)  # fmt: skip
+                    can_write_dir(fs, sh.identity, parent_of(link)).premises, anyone=True)  # fmt: skip
     uid, gid, _s = owner_for_new(sh, parent_of(link))
     fs.put(link, Node(Kind.SYMLINK, uid, gid, 0o777, target=target), sh.cause, Action.CREATED, "created by ln -s")
     return 0
