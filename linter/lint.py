@@ -194,8 +194,8 @@ def _assumption(p: Premise) -> str:
 
 def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
     """One cause, one finding: one rule's findings at one line whose paths lie below another's path fold into that
-    top path's finding, which counts them and takes the highest severity among them (with the message and the
-    assumptions that severity rests on)."""
+    top path's finding, which counts them and takes the highest severity among them (with the message, the
+    assumptions and the premises that severity rests on)."""
     out: list[Finding] = []
     tops: dict[tuple[int, str], list[int]] = {}  # (line, stage) → indexes into `out`
     for f in sorted(findings, key=lambda f: (f.line, f.stage, f.path.count("/"), f.path)):
@@ -211,7 +211,7 @@ def merge_tree(findings: Sequence[Finding]) -> list[Finding]:
                     # The finding says what makes it as severe as it is: a fatal need below a conditional top.
                     message=f.message if worse else top.message,
                     assumptions=f.assumptions if worse else top.assumptions,
-                    premises=(*top.premises, *f.premises),
+                    premises=f.premises if worse else top.premises,  # what that severity rests on, not the union
                     edits=tuple(dict.fromkeys((*top.edits, *f.edits))),
                 )
                 break
