@@ -4,7 +4,7 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 `venvlint.edits` only. Everything a rule may ask is here:
 
 - stages: `build.stages` (those the target needs, in build order), `build.final`, `build.stage(name)`,
-  `build.stage_of_line(line)`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
+  `build.stage_of_line(line)`, `stage.lines`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
@@ -200,6 +200,11 @@ class Stage:
     @property
     def ignored_chowns(self) -> Sequence[IgnoredChown]:
         return self._st.record.ignored_chowns
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """The lines of the stage's instructions, in order (`Build.instruction(line)` gives each)."""
+        return tuple(sorted(self._st.record.user_at))
 
     def user_at(self, line: int) -> str:
         """The USER in force at `line` of this stage, as written ("" = the base image's)."""
