@@ -19,7 +19,8 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - write needs: `build.build_intents` (each tool run at build time with what it must write), `build.runtime_intents`
   (the container's tool runs, with the identity each runs as), `build.check(need, who, fs)` (the one access check);
 - what the replay found: `build.failures` (where the build stops), `stage.denied` (writes the replay refused),
-  `stage.ignored_chowns`, `stage.tool_runs`, `stage.volume_lines`.
+  `stage.ignored_chowns`, `stage.tool_runs`, `stage.volume_lines`, `stage.discarded` (what a legacy builder
+  threw away under a VOLUME).
 
 The types a rule reasons with (nodes, changes, premises, identities, needs, tool runs) and `shorten` (how a
 command is quoted in a message) are re-exported here, so that a rule names one module. Nothing here changes the analysis; lookup tables live in the `Build` object, built
@@ -187,6 +188,12 @@ class Stage:
     def volume_lines(self) -> Mapping[str, int]:
         """VOLUME path → the line that declared it."""
         return self._st.record.volume_lines
+
+    @property
+    def discarded(self) -> Mapping[tuple[int, str], Sequence[tuple[str, Node]]]:
+        """What the builder threw away under a VOLUME (classic, buildah 1.28): (RUN line, volume) → each path whose
+        change that RUN made was reverted or whose creation was undone, with its node as the RUN left it."""
+        return self._st.record.discarded
 
     @property
     def tool_runs(self) -> Sequence[ToolRun]:
