@@ -45,6 +45,7 @@ from venvlint.query import (
     Act,
     Action,
     Build,
+    Found,
     Identity,
     Intent,
     Knowledge,
@@ -165,7 +166,7 @@ def _closed_for_sharer(build: Build, intent: Intent, dirs: list[tuple[str, Node]
             f"({ri.source}) writes `{intent.venv}` only through group {node.gid}, which has no write on them. "
             f"{consequence}",
             "start the RUN with `umask 002 &&` so that what it installs is created group-writable (no recursion), "
-            "or install as the environment's owner with that umask",
+            f"or install as the environment's owner with that umask{_fix_permissions(build, intent.venv)}",
             severity=severity,
             stage=run.stage,
             related=related,
@@ -210,6 +211,16 @@ def _runtime_need(build: Build, who: Identity, paths: set[str]) -> tuple[int, st
         return None
     _, line, text, unknown = min(found, key=lambda f: (f[0], f[1]))
     return line, text, unknown
+
+
+def _fix_permissions(build: Build, venv: str | None) -> str:
+    """The sclorg images' own repair, where the image may have it: recursive, so once, after the last install."""
+    if build.resolve("fix-permissions").found is Found.NO:
+        return ""
+    return (
+        f"; where the image has `fix-permissions` (the sclorg images do), `fix-permissions {venv} -P` as root once, "
+        "after the last install (it is recursive)"
+    )
 
 
 def _cap(text: str) -> str:
