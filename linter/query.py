@@ -4,7 +4,7 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 `venvlint.edits` only. Everything a rule may ask is here:
 
 - stages: `build.stages` (those the target needs, in build order), `build.final`, `build.stage(name)`,
-  `build.stage_of_line(line)`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
+  `build.stage_of_line(line)`, `stage.lines`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
@@ -19,7 +19,8 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - write needs: `build.build_intents` (each tool run at build time with what it must write), `build.runtime_intents`
   (the container's tool runs, with the identity each runs as), `build.check(need, who, fs)` (the one access check);
 - what the replay found: `build.failures` (where the build stops), `stage.denied` (writes the replay refused),
-  `stage.ignored_chowns`, `stage.tool_runs`, `stage.volume_lines`.
+  `stage.ignored_chowns`, `stage.tool_runs`, `stage.volume_lines`, `stage.discarded` (what a legacy builder
+  threw away under a VOLUME).
 
 The types a rule reasons with (nodes, changes, premises, identities, needs, tool runs) and `shorten` (how a
 command is quoted in a message) are re-exported here, so that a rule names one module. Nothing here changes the analysis; lookup tables live in the `Build` object, built
@@ -191,6 +192,12 @@ class Stage:
         return self._st.record.volume_lines
 
     @property
+    def discarded(self) -> Mapping[tuple[int, str], Sequence[tuple[str, Node]]]:
+        """What the builder threw away under a VOLUME (classic, buildah 1.28): (RUN line, volume) → each path whose
+        change that RUN made was reverted or whose creation was undone, with its node as the RUN left it."""
+        return self._st.record.discarded
+
+    @property
     def tool_runs(self) -> Sequence[ToolRun]:
         return self._st.record.tool_runs
 
@@ -202,6 +209,11 @@ class Stage:
     @property
     def ignored_chowns(self) -> Sequence[IgnoredChown]:
         return self._st.record.ignored_chowns
+
+    @property
+    def lines(self) -> tuple[int, ...]:
+        """The lines of the stage's instructions, in order (`Build.instruction(line)` gives each)."""
+        return tuple(sorted(self._st.record.user_at))
 
     def user_at(self, line: int) -> str:
         """The USER in force at `line` of this stage, as written ("" = the base image's)."""

@@ -12,6 +12,13 @@ from venvlint.relations import Supersedes
 SUPERSESSIONS: tuple[Supersedes, ...] = (
     Supersedes("VL002", by="VL001", on=PathSetAt, why="a directory a COPY reset: dir-reset-by-copy names the cause"),
     Supersedes("VL003", by="VL001", on=PathSetAt, why="a directory a COPY reset: dir-reset-by-copy names the cause"),
+    Supersedes("VL003", by="VL019", on=PathSetAt, why="a package an install left unwritable for the group"),
+    Supersedes(
+        "VL002", by="VL016", on=PathSetAt, why="a change a legacy builder discarded under a VOLUME: named there"
+    ),
+    Supersedes(
+        "VL003", by="VL016", on=PathSetAt, why="a change a legacy builder discarded under a VOLUME: named there"
+    ),
     Supersedes("VL005", by="VL001", on=PathSetAt, why="the group write a COPY reset is that reset's consequence"),
     Supersedes("VL005", by="VL002", on=PathSetAt, why="a build-time install that fails says why the path is closed"),
     Supersedes("VL005", by="VL003", on=PathSetAt, why="a runtime install that fails says why the path is closed"),

@@ -4,9 +4,11 @@ stage) that the container runs Python with but cannot import: the runtime user's
 site (`$HOME/.local/lib/pythonX.Y/site-packages`, or `$PYTHONUSERBASE`), and the site's directories must be
 reachable.
 
-An error when the site holds the application's dependencies (copied from a build stage, or installed from
-requirement files or a project); a warning when it holds tools named on the command line, which the application
-may not import.
+An error when the site holds what the container uses: copied from a build stage, installed from requirement
+files or a project, run by the container's command (`python -m gunicorn`), or named on the install's command line
+and not a build tool the build runs itself (a package is installed to be imported or run; measured on a real
+build, `ModuleNotFoundError`). A warning when it holds only installers (`pip`, `pipenv`, `poetry`, ...) or tools a
+later `RUN` runs: that the container needs them too is not known.
 
 ## Why is this bad?
 A user site belongs to one HOME. Packages installed by root live in `/root/.local`; a container running as another
@@ -177,7 +179,7 @@ def _unseen(
         premises += (Premise(PremiseKind.USER, f"HOME of {who.label()}", Knowledge.ASSUMED,
                              assumption=f"that HOME of {who.label()} is {home}"),)  # fmt: skip
     premises += reach.premises
-    shipped = made is not None and _ships_the_app(build, made.cause)
+    shipped = made is not None and (_ships_the_app(build, made.cause) or _for_runtime(build, made.cause, argv))
     if not shipped:
         why += "; if the application imports them, it fails"
     # The finding names the user base: the site's own name depends on a Python version the model may not know.
@@ -209,6 +211,47 @@ def _ships_the_app(build: Build, put: Cause) -> bool:
             continue
         if inv.requirements or any(p.startswith((".", "/")) for p in inv.packages):
             return True
+    return False
+
+
+# Installers and build back-ends: installed into a user site to build the image, not for the application.
+BUILD_TOOLS = frozenset({"pip", "setuptools", "wheel", "pipenv", "poetry", "pdm", "hatch", "uv", "virtualenv", "pipx",
+                         "build", "twine", "cython", "pip_tools", "flit", "maturin", "scikit_build_core"})  # fmt: skip
+
+
+def _for_runtime(build: Build, put: Cause, argv: tuple[str, ...]) -> bool:
+    """The packages a `--user` install names are for the container, not for the build: the container's command
+    runs one of them (`python -m gunicorn`), or one of them is neither a build tool nor run by a later RUN of its
+    stage. A package is installed to be imported or run; where the build installs a tool and runs it itself, that
+    it is needed at run time is not known, and the finding stays a warning."""
+    if put.keyword != "RUN":
+        return False
+    module = argv[2] if len(argv) > 2 and argv[1] == "-m" and PYTHON.fullmatch(posixpath.basename(argv[0])) else ""
+    for i in build.build_intents:
+        if i.run.line != put.line or not _user_install(i):
+            continue
+        env = i.invocation.env
+        if env is not None and env.scheme is not Scheme.USER and i.run.identity.is_root:
+            continue  # root writes the interpreter's own site-packages: pip does not fall back to the user site
+        names = i.invocation.distributions
+        if module and module.replace("-", "_").lower() in names:
+            return True
+        if any(n not in BUILD_TOOLS and not _run_by_build(build, put, n) for n in names):
+            return True
+    return False
+
+
+def _run_by_build(build: Build, put: Cause, name: str) -> bool:
+    """A later RUN of the install's stage names `name` as a word (its console script, `python -m name`): the build
+    uses the package itself. Only lowers the severity, so a word that is not the command errs on the safe side."""
+    stage = build.stage(put.stage)
+    words = {name, name.replace("_", "-")}
+    for line in stage.lines if stage is not None else ():
+        ins = build.instruction(line)
+        if line > put.line and ins is not None and ins.cmd == "RUN":
+            text = " ".join(ins.args).replace(";", " ").replace("&&", " ").replace("|", " ")
+            if words & set(text.split()):
+                return True
     return False
 
 

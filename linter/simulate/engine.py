@@ -605,12 +605,20 @@ class _Replayer:
                     fs.put("/", nodes["/"], cause, Action.DISCARDED, "RUN changes to / are not kept (classic builder)")
                 continue
             detail = f"RUN change discarded: {v} is a VOLUME ({self.builder} builder)"
-            for p in list(fs.walk(v)):
-                if p not in nodes:
+            lost: list[tuple[str, Node]] = []
+            made = [p for p in fs.walk(v) if p not in nodes]
+            lost += [(p, fs.nodes[p]) for p in made]
+            for p in made:
+                if p in fs.nodes:  # not gone with a parent already
                     fs.remove(p, cause=cause, detail=detail)
             for p, node in nodes.items():
-                if fs.nodes.get(p) is not node:
+                now = fs.nodes.get(p)
+                if now is not node:
+                    if now is not None and now[:4] != node[:4]:  # kind, owner, group, mode: what was lost
+                        lost.append((p, now))
                     fs.put(p, node, cause, Action.DISCARDED, detail)
+            if lost:
+                self.state.record.discarded[(cause.line, v)] = sorted(lost)
 
 
 def _run_script_text(ins: Instruction) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from ..model.access import ROOT, Identity, Premise
-from ..model.fs import FileSystem
+from ..model.fs import FileSystem, Node
 from ..model.mount import RunMount
 from ..model.users import UserDB
 from ..tools.model import Invocation, Scheme, Tool
@@ -110,6 +110,9 @@ class StageRecord:
     venvs: dict[str, int] = field(default_factory=dict)
     user_at: dict[int, str] = field(default_factory=dict)
     volume_lines: dict[str, int] = field(default_factory=dict)
+    # What a legacy builder threw away under a VOLUME: (RUN line, volume) → the paths whose change it reverted or
+    # whose creation it undid, each with the node as that RUN left it (docs/BUILDERS.md rule 10).
+    discarded: dict[tuple[int, str], list[tuple[str, Node]]] = field(default_factory=dict)
 
     def assume(self, line: int, message: str) -> None:
         """Say what the replay could not know at `line` (once)."""
