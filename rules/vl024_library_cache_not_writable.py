@@ -17,7 +17,9 @@ The library fails where the application first needs it, not at build time. Measu
 builds its font cache again in a new temporary directory at every start. An error where the library fails at its
 first use and every premise is known (installed into the environment the container's `python` runs in, the place
 known unwritable, the variables known unset); a warning where it fails only when it downloads something (a model
-the image does not already hold); an info where it only falls back.
+the image does not already hold); an info where it only falls back. A cache the build filled (a COPY of models, or
+a download venvlint cannot see) is not reported: the hub reads a root-owned cache as another user, online and with
+`HF_HUB_OFFLINE=1` (measured).
 
 ## Example
 ```dockerfile
@@ -140,6 +142,10 @@ def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identi
             return None  # the default needs a HOME or site-packages the model does not know: not judged
     if not places:
         return None  # nothing the row writes applies here (tiktoken without its variables)
+    if row.when is When.DOWNLOAD and any(_filled(build, p.path) for p in places):
+        # A cache the build filled (a COPY of models): what is in it is read without writing (measured: the hub
+        # serves a root-owned cache to another user, online and offline); only a download of something else fails.
+        return None
     verdicts = tuple(build.writable(p.path, who, create=p.path != site) for p in places)
     if not all(v.no for v in verdicts):
         return None
@@ -152,6 +158,12 @@ def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identi
                                 assumption=f"that the base image sets none of {', '.join(unset)} (its environment is "
                                            "not known)"))  # fmt: skip
     return _Hit(row, inst, tuple(places), site, verdicts, tuple(premises))
+
+
+def _filled(build: Build, path: str) -> bool:
+    """`path` is a directory of the image that may hold something (not known empty)."""
+    real = build.fs.resolve(path)
+    return build.fs.get(real) is not None and not build.fs.known_empty(real)
 
 
 def _default_applies(chain: tuple[str, ...], env: dict[str, str]) -> bool:
