@@ -51,6 +51,10 @@ class LibraryWrite:
     # Other rows whose writes this one takes over when its variable is set (sentence-transformers passes
     # SENTENCE_TRANSFORMERS_HOME to the hub as the cache directory of every model it loads).
     covers: tuple[str, ...] = ()
+    # Words of a RUN that downloads with the library at build time (its API or CLI, as written), and a directory
+    # outside root's HOME to download into instead, which every user can read (the row's variable moves both).
+    build_markers: tuple[str, ...] = ()
+    shared_path: str = ""
 
 
 # The distributions whose Requires-Dist names huggingface_hub (read from their wheels: transformers 5.25.0,
@@ -60,6 +64,10 @@ _HF_HUB_USERS = frozenset({"huggingface_hub", "transformers", "datasets", "token
                            "peft", "timm", "sentence_transformers"})  # fmt: skip
 _HF_DATASETS = ("$HF_DATASETS_CACHE", "$HF_HOME/datasets", "$XDG_CACHE_HOME/huggingface/datasets",
                 "~/.cache/huggingface/datasets")  # fmt: skip
+# How a RUN downloads through the hub, as written: the Python API (transformers, diffusers and sentence-transformers
+# load through it) and the CLI.
+_HF_DOWNLOADS = ("from_pretrained(", "snapshot_download(", "hf_hub_download(", "huggingface-cli download",
+                 "hf download", "SentenceTransformer(", "CrossEncoder(")  # fmt: skip
 _HF_HUB = ("$HF_HUB_CACHE", "$HUGGINGFACE_HUB_CACHE", "$HF_HOME/hub", "$XDG_CACHE_HOME/huggingface/hub",
            "~/.cache/huggingface/hub")  # fmt: skip
 
@@ -78,6 +86,8 @@ LIBRARY_WRITES: tuple[LibraryWrite, ...] = (
         fix_path="/tmp/huggingface",
         measured="huggingface_hub 2.4.0, transformers 5.25.0",
         source="measured (a local HF_ENDPOINT); read: huggingface_hub/constants.py",
+        build_markers=_HF_DOWNLOADS,
+        shared_path="/opt/huggingface",
     ),
     LibraryWrite(
         key="sentence-transformers",

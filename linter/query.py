@@ -5,7 +5,7 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 
 - stages: `build.stages` (those the target needs, in build order), `build.final`, `build.stage(name)`,
   `build.lineage(stage)` (the stage and those it is built FROM), `build.env_open(stage)`,
-  `build.stage_of_line(line)`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
+  `build.stage_of_line(line)`, `build.instruction(line)`, `build.previous_instruction(stage, line)`, `build.instructions_of(stage)`;
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
@@ -301,6 +301,10 @@ class Build:
     def instruction(self, line: int) -> Instruction | None:
         """The instruction of the build that starts at `line` (parsed: command, flags, arguments, original text)."""
         return self._instructions.get(line)
+
+    def instructions_of(self, stage: Stage | None = None) -> tuple[Instruction, ...]:
+        """The instructions of `stage` (the target by default) after its FROM, in order (ONBUILD triggers too)."""
+        return tuple(step.instruction for step in self._a.sim.build.stages[(stage or self.final).index].steps)
 
     def previous_instruction(self, stage: str, line: int) -> Instruction | None:
         """The instruction of `stage` right before the one at `line` (None at the stage's first, or for a line an

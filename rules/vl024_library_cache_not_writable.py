@@ -3,8 +3,10 @@ Finds a library the build installs that writes a cache when the container runs (
 transformers, datasets and sentence-transformers; numba's cache behind librosa; matplotlib; torch.hub;
 tiktoken), where that cache cannot be written by a user the image runs as: its HOME is `/`, `/nonexistent`, a
 directory root made, or a variable (`HF_HOME`, `NUMBA_CACHE_DIR`, ...) names a directory that user cannot write.
-It reads which packages go into which environment from the install commands and the files they read from the
-build context (`requirements.txt`, `pyproject.toml`, `uv.lock`, `poetry.lock`, a conda environment file), and
+Also finds a model downloaded at build time as root (a RUN whose text calls the hub's download API or CLI:
+`from_pretrained(`, `snapshot_download(`, `SentenceTransformer(`, `huggingface-cli download`, ...) into root's
+HOME, where a runtime user whose cache is elsewhere does not look. It reads which packages go into which
+environment from the install commands and the files they read from the build context (`requirements.txt`, `pyproject.toml`, `uv.lock`, `poetry.lock`, a conda environment file), and
 where each library writes from a table measured with the real libraries (`venvlint.libraries`).
 
 ## Why is this bad?
@@ -19,7 +21,9 @@ first use and every premise is known (installed into the environment the contain
 known unwritable, the variables known unset); a warning where it fails only when it downloads something (a model
 the image does not already hold); an info where it only falls back. A cache the build filled (a COPY of models, or
 a download venvlint cannot see) is not reported: the hub reads a root-owned cache as another user, online and with
-`HF_HUB_OFFLINE=1` (measured).
+`HF_HUB_OFFLINE=1` (measured). A model downloaded into `/root/.cache` at build time is downloaded again at every
+start by any other user (an info), or missing when `HF_HUB_OFFLINE` is set (a warning); `ENV HF_HOME=/opt/huggingface`
+before the download puts it where every user reads it.
 
 ## Example
 ```dockerfile
@@ -50,7 +54,7 @@ import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from venvlint.edits import Changes, Edit
+from venvlint.edits import Changes, Edit, runs_as_root
 from venvlint.findings import Problem, Severity
 from venvlint.query import (
     LIBRARY_WRITES,
@@ -86,6 +90,7 @@ REFERENCES = (
     "https://github.com/librosa/librosa/issues/1156",
 )
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
+TRUE = frozenset({"1", "true", "yes", "on"})  # how huggingface_hub reads a boolean variable (constants._is_true)
 
 
 @dataclass(frozen=True)
@@ -100,11 +105,22 @@ class _Hit:
     premises: tuple[Premise, ...]
 
 
+@dataclass(frozen=True)
+class _Download:
+    """A RUN that downloads through a row's library as root at build time, and where that puts the files."""
+
+    row: LibraryWrite
+    line: int
+    stage: str
+    path: str
+
+
 def check(build: Build) -> Iterator[Problem]:
     installs = [i for i in build.installed if i.names and build.in_image(i)]
     if not installs:
         return
     env = dict(build.final.env)
+    downloads = [d for row in LIBRARY_WRITES if (d := _build_download(build, row, installs, env)) is not None]
     seen: set[tuple[int | None, bool, str]] = set()
     for ri in build.runtime_identities:
         who = ri.identity
@@ -122,7 +138,16 @@ def check(build: Build) -> Iterator[Problem]:
         for h in hits:
             by_variable.setdefault(h.row.fix_variable, []).append(h)
         for variable, group in by_variable.items():
-            yield _problem(build, ri, home, variable, group, env)
+            keys = {h.row.key for h in group}
+            yield _problem(
+                build, ri, home, variable, group, env, next((d for d in downloads if d.row.key in keys), None)
+            )
+        for d in downloads:
+            if d.row.fix_variable in by_variable:
+                continue
+            runtime = _runtime_place(build, d.row, env, home)
+            if runtime is not None and runtime != d.path:
+                yield _download_problem(build, ri, home, d, runtime, env)
 
 
 def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identity, env: dict[str, str],
@@ -158,6 +183,78 @@ def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identi
                                 assumption=f"that the base image sets none of {', '.join(unset)} (its environment is "
                                            "not known)"))  # fmt: skip
     return _Hit(row, inst, tuple(places), site, verdicts, tuple(premises))
+
+
+def _build_download(
+    build: Build, row: LibraryWrite, installs: list[Installed], env: dict[str, str]
+) -> _Download | None:
+    """The last RUN of the image's stages that downloads through `row`'s library as root, with none of its variables
+    and no HOME set by the image: the files go below root's HOME (`/root/.cache/huggingface/hub`)."""
+    if not row.build_markers or not any(row.brought_by & i.names for i in installs):
+        return None
+    if "HOME" in env or any(env.get(v) for v in variables(row)) or build.env_open():
+        return None
+    found: _Download | None = None
+    for name in reversed(build.lineage()):
+        stage = build.stage(name)
+        if stage is None:
+            return None
+        for ins in build.instructions_of(stage):
+            user = build.user_at(name, ins.line)
+            if ins.cmd != "RUN" or user is None or not runs_as_root(user):
+                continue
+            if any(m in ins.original for m in row.build_markers):
+                path = _runtime_place(build, row, {}, None, "/root")
+                if path is not None:
+                    found = _Download(row, ins.line, name, path)
+    return found
+
+
+def _runtime_place(build: Build, row: LibraryWrite, env: dict[str, str], home: Home | None, home_path: str = ""
+                   ) -> str | None:  # fmt: skip
+    """Where the first place of `row` is for a HOME (`home`, or the path `home_path`) in `env`."""
+    path = home_path or (home.path if home is not None and home.path.startswith("/") else None)
+    found = place(row.places[0], env, path, None, build.final.workdir)
+    return found.path if found is not None else None
+
+
+def _offline(env: dict[str, str]) -> str:
+    """The variable that keeps the hub from downloading, when the image sets it true."""
+    return next((v for v in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE") if env.get(v, "").lower() in TRUE), "")
+
+
+def _download_problem(build: Build, ri: RuntimeIdentity, home: Home | None, d: _Download, runtime: str,
+                      env: dict[str, str]) -> Problem:  # fmt: skip
+    """The runtime user's cache is writable, but the build's download went below root's HOME."""
+    who, row = ri.identity, d.row
+    offline = _offline(env)
+    effect = (f"with `{offline}` set, it fails for want of the files" if offline
+              else "it downloads everything again when the container starts")  # fmt: skip
+    return Problem(
+        d.line,
+        d.path,
+        f"line {d.line} downloads through {row.library} as root at build time into `{d.path}` (root's HOME, "
+        f"`{row.fix_variable}` unset), but {who.label()} runs the container ({ri.source}) and looks in `{runtime}`: "
+        f"{effect}.",
+        _download_fix(d, who),
+        severity=Severity.WARNING if offline else Severity.INFO,
+        stage=d.stage,
+        related=tuple(x for x in (ri.line, home.line if home else 0) if x and x != d.line),
+        premises=_download_premises(d),
+        edits=env_before(build, d.stage, d.line, row.fix_variable, row.shared_path),
+    )
+
+
+def _download_fix(d: _Download, who: Identity) -> str:
+    return (f"set `ENV {d.row.fix_variable}={d.row.shared_path}` before line {d.line}: the build downloads there and "
+            f"{who.label()} reads it (a cache root filled is read by other users)")  # fmt: skip
+
+
+def _download_premises(d: _Download) -> tuple[Premise, ...]:
+    """What the finding assumes about the RUN: its text is matched, its code is not run."""
+    return (Premise(PremiseKind.COMMAND, d.row.library, Knowledge.ASSUMED, d.line,
+                    assumption=f"that line {d.line} downloads through {d.row.library} (its text names the library's "
+                               "download API)"),)  # fmt: skip
 
 
 def _filled(build: Build, path: str) -> bool:
@@ -199,7 +296,7 @@ def _severity(row: LibraryWrite) -> Severity:
 
 
 def _problem(build: Build, ri: RuntimeIdentity, home: Home | None, variable: str, group: list[_Hit],
-             env: dict[str, str]) -> Problem:  # fmt: skip
+             env: dict[str, str], download: _Download | None) -> Problem:  # fmt: skip
     who = ri.identity
     first = group[0]
     severity = max((_severity(h.row) for h in group), key=lambda s: s.rank)
@@ -222,7 +319,14 @@ def _problem(build: Build, ri: RuntimeIdentity, home: Home | None, variable: str
     )
     explicit = [p.variable for h in group for p in h.places if p.variable]
     fixed = group[0].row.fix_path
-    if env.get(variable) or explicit:
+    premises = tuple(dict.fromkeys(q for h in group for q in h.premises))
+    if download is not None and download.path != path:
+        message += (f" Line {download.line} downloads through {download.row.library} as root into `{download.path}`, "
+                    "which the container does not look in.")  # fmt: skip
+        fix = _download_fix(download, who)
+        edits: tuple[Edit, ...] = env_before(build, download.stage, download.line, variable, download.row.shared_path)
+        premises += _download_premises(download)
+    elif env.get(variable) or explicit:
         step, edits = _hand_over(build, ri, path)
         fix = (f"hand the directory `{explicit[0] if explicit else variable}` names to {who.label()}, as root and "
                f"without recursion (`RUN {step}`), or point the variable at a directory it can create")  # fmt: skip
@@ -242,7 +346,7 @@ def _problem(build: Build, ri: RuntimeIdentity, home: Home | None, variable: str
         severity=severity,
         stage=build.final.name,
         related=related,
-        premises=tuple(dict.fromkeys(q for h in group for q in h.premises)),
+        premises=premises,
         causes=last_change(build.fs, closed.path),
         edits=edits,
     )
