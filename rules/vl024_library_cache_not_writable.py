@@ -88,6 +88,7 @@ REFERENCES = (
     "https://numba.readthedocs.io/en/stable/reference/envvars.html#envvar-NUMBA_CACHE_DIR",
     "https://matplotlib.org/stable/install/environment_variables_faq.html",
     "https://github.com/librosa/librosa/issues/1156",
+    "https://github.com/librosa/librosa/issues/1868",
 )
 FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-fixes) or manual
 TRUE = frozenset({"1", "true", "yes", "on"})  # how huggingface_hub reads a boolean variable (constants._is_true)
