@@ -26,10 +26,8 @@ from .tools.model import EnvTarget, Role, Scheme, Tool, distribution_name
 TOML_LOCKS = ("uv.lock", "poetry.lock", "pdm.lock")  # `[[package]]` tables, each with its `name`
 MAX_INCLUDE_DEPTH = 5  # `-r` nesting followed; deeper is said as unread
 _LOCK_NAME = re.compile(r'^\[\[package\]\]\s*\n\s*name\s*=\s*"([^"]+)"', re.MULTILINE)
-_TABLE = re.compile(r"^\s*\[+\s*([^\]]+?)\s*\]+\s*(?:#.*)?$")
 _QUOTED = re.compile(r"""["']([^"']+)["']""")
 _KEY = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=")
-_YAML_ITEM = re.compile(r"^\s*-\s*(\S.*?)\s*$")
 # conda package names that differ from the distribution they install
 CONDA_NAMES = {"pytorch": "torch", "py-xgboost": "xgboost", "pytorch-cpu": "torch"}
 
@@ -146,11 +144,30 @@ def _requirements(
         yield from _requirements(fs, inc, sub, sources, unread, depth + 1)
 
 
+def strip_comment(line: str) -> str:
+    """`line` without its comment: a `#` at its start or after whitespace, to the end (pip's and TOML's reading of
+    the lines venvlint reads; a `#` inside a URL fragment, `x.whl#sha256=...`, stays)."""
+    at = line.find("#")
+    while at >= 0:
+        if at == 0 or line[at - 1].isspace():
+            return line[:at]
+        at = line.find("#", at + 1)
+    return line
+
+
+def _table_name(line: str) -> str | None:
+    """The name of a TOML table header (`[project]`, `[[tool.x]]`), else None."""
+    text = strip_comment(line).strip()
+    if not text.startswith("[") or not text.endswith("]"):
+        return None
+    return text.strip("[]").strip() or None
+
+
 def _lines(text: str) -> Iterator[str]:
     """Logical lines of a requirements file: comments cut (` #`), backslash continuations joined."""
     pending = ""
     for raw in text.splitlines():
-        line = re.sub(r"(^|\s)#.*$", "", raw)
+        line = strip_comment(raw)
         if line.endswith("\\"):
             pending += line[:-1] + " "
             continue
@@ -193,17 +210,17 @@ def pyproject_names(text: str) -> Iterator[str]:
     table = ""
     in_array = False
     for raw in text.splitlines():
-        line = raw.split(" #")[0].rstrip() if not raw.lstrip().startswith("#") else ""
+        line = strip_comment(raw).rstrip()
         if in_array:
             for q in _QUOTED.findall(line):
                 if name := distribution_name(q):
                     yield name
-            if "]" in line.split("#")[0]:
+            if "]" in line:
                 in_array = False
             continue
-        m = _TABLE.match(line)
-        if m and not line.lstrip().startswith(("'", '"')):
-            table = m.group(1).strip()
+        name = _table_name(line)
+        if name is not None:
+            table = name
             continue
         key = _KEY.match(line)
         if key is None:
@@ -227,18 +244,20 @@ def environment_file_names(text: str) -> Iterator[str]:
     where they differ) and its `pip:` section, read by indentation."""
     in_deps = False
     for raw in text.splitlines():
-        line = raw.split(" #")[0].rstrip()
-        if not line.strip() or line.lstrip().startswith("#"):
+        line = strip_comment(raw).rstrip()
+        if not line.strip():
             continue
         if not line[0].isspace() and not line.startswith("-"):
             in_deps = line.startswith("dependencies:")
             continue
         if not in_deps:
             continue
-        m = _YAML_ITEM.match(line)
-        if m is None or m.group(1).endswith(":"):  # `- pip:` opens the pip list, whose items are read like the others
+        item = line.strip()
+        if not item.startswith("-") or item.endswith(":"):  # `- pip:` opens the pip list, read like the others
             continue
-        word = m.group(1).strip("'\"")
+        word = item[1:].strip().strip("'\"")
+        if not word:
+            continue
         if "::" in word:  # `conda-forge::numpy`
             word = word.split("::", 1)[1]
         base = re.split(r"[=<>!~ ]", word, maxsplit=1)[0]
