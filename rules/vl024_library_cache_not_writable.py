@@ -123,6 +123,7 @@ def check(build: Build) -> Iterator[Problem]:
     env = dict(build.final.env)
     downloads = [d for row in LIBRARY_WRITES if (d := _build_download(build, row, installs, env)) is not None]
     seen: set[tuple[int | None, bool, str]] = set()
+    said: set[int] = set()  # the download lines reported (once, for the first identity that looks elsewhere)
     for ri in build.runtime_identities:
         who = ri.identity
         if who.is_root or (who.uid is None and not who.arbitrary and not who.name):
@@ -144,10 +145,11 @@ def check(build: Build) -> Iterator[Problem]:
                 build, ri, home, variable, group, env, next((d for d in downloads if d.row.key in keys), None)
             )
         for d in downloads:
-            if d.row.fix_variable in by_variable:
+            if d.row.fix_variable in by_variable or d.line in said:
                 continue
             runtime = _runtime_place(build, d.row, env, home)
             if runtime is not None and runtime != d.path:
+                said.add(d.line)
                 yield _download_problem(build, ri, home, d, runtime, env)
 
 
