@@ -55,6 +55,9 @@ class LibraryWrite:
     # outside root's HOME to download into instead, which every user can read (the row's variable moves both).
     build_markers: tuple[str, ...] = ()
     shared_path: str = ""
+    # Variables that move the place in some versions only (TRANSFORMERS_CACHE moved the hub's cache for transformers
+    # 4, not 5): where the image sets one, where the library writes depends on a version venvlint does not know.
+    moved_in_some_versions: tuple[str, ...] = ()
 
 
 # The distributions whose Requires-Dist names huggingface_hub (read from their wheels: transformers 5.25.0,
@@ -88,6 +91,7 @@ LIBRARY_WRITES: tuple[LibraryWrite, ...] = (
         source="measured (a local HF_ENDPOINT); read: huggingface_hub/constants.py",
         build_markers=_HF_DOWNLOADS,
         shared_path="/opt/huggingface",
+        moved_in_some_versions=("TRANSFORMERS_CACHE", "PYTORCH_TRANSFORMERS_CACHE", "PYTORCH_PRETRAINED_BERT_CACHE"),
     ),
     LibraryWrite(
         key="sentence-transformers",

@@ -157,7 +157,7 @@ def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identi
          home: Home | None) -> _Hit | None:  # fmt: skip
     """The row fails for `who` when every place it tries is known or assumed not writable."""
     inst = next((i for i in installs if row.brought_by & i.names), None)
-    if inst is None:
+    if inst is None or any(env.get(v) for v in row.moved_in_some_versions):
         return None
     home_path = home.path if home is not None and home.path.startswith("/") else None
     site = build.site_packages(inst.env_path)
