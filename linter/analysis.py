@@ -14,6 +14,7 @@ from typing import NamedTuple
 from .intents import Intent, WriteNeed, check, intents_for, uv_version_from
 from .model.access import ARBITRARY, Identity, Verdict
 from .model.fs import FileSystem, Node, format_mode
+from .packages import Installed, installed_packages
 from .simulate.engine import SimulatedBuild, runtime_env
 from .simulate.identity import run_identity
 from .simulate.script import scan_commands
@@ -67,6 +68,12 @@ class Analysis:
     @property
     def fs(self) -> FileSystem:
         return self.sim.final.fs
+
+    @cached_property
+    def installed(self) -> tuple[Installed, ...]:
+        """What each tool run of the stages the target needs installed, and where (`venvlint.packages`), read once
+        for every rule that asks."""
+        return installed_packages(self.sim.states[i] for i in self.sim.build.needed)
 
     @cached_property
     def venv_configs(self) -> list[tuple[str, Node]]:

@@ -4,7 +4,9 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 `venvlint.edits` only. Everything a rule may ask is here:
 
 - stages: `build.stages` (those the target needs, in build order), `build.final`, `build.stage(name)`,
-  `build.stage_of_line(line)`, `stage.lines`, `build.instruction(line)`, `build.previous_instruction(stage, line)`;
+  `build.lineage(stage)` (the stage and those it is built FROM), `build.env_open(stage)`,
+  `build.stage_of_line(line)`, `stage.lines`, `build.instruction(line)`, `build.previous_instruction(stage, line)`,
+  `build.instructions_of(stage)`;
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
@@ -13,7 +15,10 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - `build.resolve(command, stage=..., env=..., fs=...)`: the one three-valued PATH lookup (`Lookup`: YES with the
   path, NO, or UNKNOWN with the candidates), and `build.can_run(stage, instructions)`;
 - Python environments: `build.environments()` (every `pyvenv.cfg` of the final image: root, owner, the line that
-  made it);
+  made it), `build.site_packages(root)`, `build.python_environment()` (the environment the container's `python`
+  runs in);
+- packages: `build.installed` (what each install of the build put into which environment, `Installed`),
+  `build.in_image(installed)`, and `LIBRARY_WRITES` (what installed libraries write when the container runs);
 - the container: `build.runtime_identities` (who it runs as, and why venvlint believes so), `build.commands`
   (ENTRYPOINT + CMD, `sh -c` opened up), `build.commands_from(directory)`;
 - write needs: `build.build_intents` (each tool run at build time with what it must write), `build.runtime_intents`
@@ -38,6 +43,7 @@ from itertools import pairwise
 
 from .analysis import Analysis, RuntimeCommand, RuntimeIdentity
 from .intents import Intent, Need, Remedy, WriteNeed, uv_pin
+from .libraries import LIBRARY_WRITES, LibraryWrite, OnFailure, Place, When, place, variables
 from .model.access import (
     ARBITRARY,
     Identity,
@@ -58,11 +64,13 @@ from .model.access import (
 from .model.fs import Action, Cause, Change, FileSystem, Kind, Knowledge, Node, below, format_mode, normpath
 from .model.mount import RunMount
 from .model.users import UserDB
+from .packages import Installed
 from .parse.model import Instruction
 from .shown import shorten
 from .simulate.engine import Failure, runtime_env
 from .simulate.identity import Home, HomeSource, home_fact, home_of
 from .simulate.state import Denied, FailureKind, IgnoredChown, StageState, ToolRun
+from .tools.context import system_site_packages
 from .tools.model import CACHE_ROLES, Act, Role, Scheme, Tool
 from .tools.programs import Found, Lookup, which
 from .tools.read import PYTHON
@@ -70,6 +78,7 @@ from .tools.read import PYTHON
 __all__ = [
     "ARBITRARY",
     "CACHE_ROLES",
+    "LIBRARY_WRITES",
     "PYTHON",
     "Act",
     "Action",
@@ -86,13 +95,17 @@ __all__ = [
     "HomeSource",
     "Identity",
     "IgnoredChown",
+    "Installed",
     "Instruction",
     "Intent",
     "Kind",
     "Knowledge",
+    "LibraryWrite",
     "Lookup",
     "Need",
     "Node",
+    "OnFailure",
+    "Place",
     "Premise",
     "PremiseKind",
     "Remedy",
@@ -107,6 +120,7 @@ __all__ = [
     "Tri",
     "UserDB",
     "Verdict",
+    "When",
     "WriteNeed",
     "absent_premise",
     "below",
@@ -117,9 +131,11 @@ __all__ = [
     "opaque_assumption",
     "path_premise",
     "permits",
+    "place",
     "shorten",
     "uv_pin",
     "who_premise",
+    "variables",
 ]
 
 
@@ -301,6 +317,10 @@ class Build:
         """The instruction of the build that starts at `line` (parsed: command, flags, arguments, original text)."""
         return self._instructions.get(line)
 
+    def instructions_of(self, stage: Stage | None = None) -> tuple[Instruction, ...]:
+        """The instructions of `stage` (the target by default) after its FROM, in order (ONBUILD triggers too)."""
+        return tuple(step.instruction for step in self._a.sim.build.stages[(stage or self.final).index].steps)
+
     def previous_instruction(self, stage: str, line: int) -> Instruction | None:
         """The instruction of `stage` right before the one at `line` (None at the stage's first, or for a line an
         ONBUILD trigger replays)."""
@@ -311,6 +331,22 @@ class Build:
             if step.line == line and prev.trigger_of is None and step.trigger_of is None:
                 return prev.instruction
         return None
+
+    def lineage(self, stage: Stage | None = None) -> tuple[str, ...]:
+        """The names of `stage` (the target by default) and of the stages it is built FROM, nearest first: what
+        they made is in its filesystem."""
+        stages = self._a.sim.build.stages
+        index: int | None = (stage or self.final).index
+        names: list[str] = []
+        while index is not None and index < len(stages):
+            names.append(self._stages[index].name if index in self._stages else stages[index].name or str(index))
+            index = stages[index].base_stage
+        return tuple(names)
+
+    def env_open(self, stage: Stage | None = None) -> bool:
+        """Whether the environment of `stage` (the target by default) may hold variables venvlint does not know
+        (its base image's are not all known): a variable not in `stage.env` may be set there."""
+        return self._a.sim.build.stages[(stage or self.final).index].env_open
 
     def from_line(self, stage: str | None = None) -> int:
         """The FROM line of `stage` (the target's when None or unknown)."""
@@ -403,6 +439,44 @@ class Build:
         made = self.final.venvs
         roots = [(posixpath.dirname(p), node) for p, node in self._a.venv_configs]
         return tuple(Environment(root, node, made.get(root)) for root, node in roots)
+
+    def site_packages(self, root: str | None) -> str | None:
+        """The site-packages of the environment at `root` in the final image (None: the interpreter's own), when
+        the model holds exactly one."""
+        fs = self.final.fs
+        if root is None:
+            found = system_site_packages(fs, None)
+        else:
+            lib = posixpath.join(root, "lib")
+            found = [p for c in fs.children(lib) if (p := posixpath.join(c, "site-packages")) in fs.nodes]
+        return found[0] if len(found) == 1 else None
+
+    def python_environment(self) -> tuple[Lookup, str | None]:
+        """Which `python` the container runs with the image's PATH (the lookup), and the root of the environment it
+        belongs to (None: not an environment's, or not known)."""
+        found = self.resolve("python", env=self.final.env)
+        if found.found is not Found.YES or found.path is None:
+            return found, None
+        root = posixpath.dirname(posixpath.dirname(found.path))
+        nodes = self.final.fs.nodes
+        is_env = posixpath.join(root, "pyvenv.cfg") in nodes or posixpath.join(root, "conda-meta") in nodes
+        return found, root if is_env else None
+
+    @property
+    def installed(self) -> tuple[Installed, ...]:
+        """What each install of the stages the target needs put into which environment, in build order (read once,
+        `venvlint.packages`)."""
+        return self._a.installed
+
+    def in_image(self, installed: Installed) -> bool:
+        """Whether what `installed` installed is in the final image: an environment whose `pyvenv.cfg` (or
+        `conda-meta`) is there, or the interpreter's own site-packages of a stage the image is built FROM."""
+        path = installed.env_path
+        if path is not None:
+            nodes = self.final.fs.nodes
+            return posixpath.join(path, "pyvenv.cfg") in nodes or posixpath.join(path, "conda-meta") in nodes
+        env = installed.env
+        return env is not None and env.scheme is Scheme.SYSTEM and installed.stage in self.lineage()
 
     # the container
 

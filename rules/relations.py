@@ -26,4 +26,5 @@ SUPERSESSIONS: tuple[Supersedes, ...] = (
     Supersedes("VL023", by="VL002", on=PathSetAt, why="a build install failing below the closed HOME names its cost"),
     Supersedes("VL023", by="VL003", on=PathSetAt, why="a runtime install failing below the closed HOME names its cost"),
     Supersedes("VL023", by="VL004", on=PathSetAt, why="a tool whose cache the closed HOME denies names its cost"),
+    Supersedes("VL023", by="VL024", on=PathSetAt, why="a library whose cache the closed HOME denies names its cost"),
 )

@@ -86,9 +86,21 @@ def is_env_file(name: str) -> bool:
     return not ENV_FILE_WORDS.isdisjoint(re.split(r"[._-]", stem))
 
 
-def wants_content(name: str) -> bool:
-    """Whether the model keeps the content of a context file with this name (its last component)."""
-    return name in CONTENT_FILES or is_env_file(name)
+# ... and the files that say which packages an install puts in (`venvlint.packages` reads them): requirement files
+# (`requirements.txt`, `requirements-prod.txt`, `dev-requirements.in`), projects and their lock files.
+PACKAGE_FILES = frozenset({"pyproject.toml", "uv.lock", "poetry.lock", "pdm.lock"})
+PACKAGE_FILE_LIMIT = 4 * 1024 * 1024  # a lock file of a large project (torch and CUDA wheels) runs to megabytes
+
+
+def is_package_file(rel: str) -> bool:
+    """Whether a file at this path lists packages to install (`requirements/prod.txt` by its directory)."""
+    return _base(rel) in PACKAGE_FILES or ("requirement" in rel.lower() and rel.endswith((".txt", ".in")))
+
+
+def wants_content(rel: str) -> bool:
+    """Whether the model keeps the content of a context file at this path (relative to what a COPY names)."""
+    name = _base(rel)
+    return name in CONTENT_FILES or is_env_file(name) or is_package_file(rel)
 
 
 def context_sources(
@@ -108,7 +120,7 @@ def context_sources(
             # Context entries come ready to place; only passwd/group files get their content read.
             below = chain.from_iterable(
                 batch
-                if not any(e.kind is Kind.FILE and wants_content(_base(e.rel)) for e in batch)
+                if not any(e.kind is Kind.FILE and wants_content(f"{real}/{e.rel}") for e in batch)
                 else [_context_entry(ctx, real, e) for e in batch]
                 for batch in batches
             )
@@ -118,8 +130,9 @@ def context_sources(
 
 def _context_entry(ctx: BuildContext, rel: str, e: Entry) -> Entry:
     name = e.rel or rel
-    if e.kind is Kind.FILE and wants_content(_base(name)):
-        limit = 1_000_000 if _base(name) in CONTENT_FILES else ENV_FILE_LIMIT
+    if e.kind is Kind.FILE and wants_content(f"{rel}/{e.rel}" if e.rel else rel):
+        base = _base(name)
+        limit = 1_000_000 if base in CONTENT_FILES else ENV_FILE_LIMIT if is_env_file(base) else PACKAGE_FILE_LIMIT
         return e._replace(content=ctx.read_text(posixpath.join(rel, e.rel) if e.rel else rel, limit))
     return e
 

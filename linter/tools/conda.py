@@ -88,7 +88,7 @@ def read_conda(ctx: Context, tool: Tool, args: list[str], exe: str = "") -> Invo
         ctx.unread.append(f"the content of {env_file} (whether it has a `pip:` section) is not known here")
     act = Act.CREATE_ENV if creates else (Act.UNINSTALL if sub in ("remove", "uninstall") else Act.INSTALL)
     return Invocation(tool, act, sub, temp=TempUse.PYTHON, writes=tuple(writes), unread=tuple(ctx.unread),
-                      steering=steering)  # fmt: skip
+                      steering=steering, requirements=(env_file,) if env_file else ())  # fmt: skip
 
 
 def _config(ctx: Context, tool: Tool, p: Parsed, steering: tuple[str, ...], exe: str) -> Invocation:

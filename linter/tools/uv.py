@@ -82,14 +82,17 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
     if sub == "pip" and verb in ("install", "sync", "uninstall"):
         act = {"install": Act.INSTALL, "sync": Act.SYNC, "uninstall": Act.UNINSTALL}[verb]
         temp = TempUse.STRICT if verb == "sync" or cache is None else TempUse.NONE
-        packages = tuple(w for w in p.operands[2:] if not unknown(w))
+        # `uv pip sync` takes requirement files as its operands; `uv pip install` packages (and files with -r).
+        named = tuple(w for w in p.operands[2:] if not unknown(w))
+        packages, files = ((), named) if verb == "sync" else (named, ())
         replaces = verb == "uninstall" or (
             verb == "install" and p.has("--upgrade", "--reinstall", "--upgrade-package", "--reinstall-package")
         )
         # Without --upgrade/--reinstall, -P/--upgrade-package and --reinstall-package replace only what they name.
         only = () if p.has("--upgrade", "--reinstall") else (*p.all("--upgrade-package"), *p.all("--reinstall-package"))
         inv = replace(inv, act=act, env=_pip_env(ctx, p), temp=temp, packages=packages, replaces=replaces,
-                      replaced=tuple(w for w in only if not unknown(w)))  # fmt: skip
+                      replaced=tuple(w for w in only if not unknown(w)),
+                      requirements=(*files, *(w for w in p.all("--requirement") if not unknown(w))))  # fmt: skip
     elif sub in PROJECT_COMMANDS:
         inv = _project(ctx, p, sub, replace(inv, act=PROJECT_COMMANDS[sub], temp=TempUse.STRICT))
     elif sub == "venv":
