@@ -134,8 +134,8 @@ __all__ = [
     "place",
     "shorten",
     "uv_pin",
-    "who_premise",
     "variables",
+    "who_premise",
 ]
 
 
