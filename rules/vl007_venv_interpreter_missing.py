@@ -1,7 +1,9 @@
 """## What it does
 Finds a virtual environment whose `bin/python` points to an interpreter that is not in the image — typically a
 venv built by uv with a uv-managed Python (downloaded into `/root/.local/share/uv/python/...`) and copied into a
-final stage that does not have that directory — or to an interpreter of another Python version than the one the
+final stage that does not have that directory, or a venv of a `python:*` image (`bin/python ->
+/usr/local/bin/python`) copied into `gcr.io/distroless/python3-debian12`, whose only Python is `/usr/bin/python3` —
+or to an interpreter of another Python version than the one the
 venv was built with (a venv built on `python:3.12-slim` copied into `python:3.11-slim`).
 
 ## Why is this bad?

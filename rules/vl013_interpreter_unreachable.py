@@ -1,8 +1,10 @@
 """## What it does
 Finds a virtual environment whose interpreter (the target of `bin/python`) the runtime user cannot reach: some
 directory on the way lacks search (`x`) permission for that user — typically a uv-managed Python downloaded into
-`/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root, used by a venv the image runs as
-another user. Also a venv the container's command runs from (its `bin/` named or first on `PATH`) that the runtime
+`/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root (`uv python install`, or a
+`uv venv --python X.Y` that found no such Python), used by a venv the image runs as another user. Every link on the
+way counts, as the kernel reads each: a venv made from a link under `/root` is closed even when the link points at
+`/usr/bin/python3`. Also a venv the container's command runs from (its `bin/` named or first on `PATH`) that the runtime
 user cannot enter at all: `chmod 700` on the venv, or a `0700` directory above it.
 
 ## Why is this bad?
@@ -92,6 +94,7 @@ def check(build: Build) -> Iterator[Problem]:
                 if uv
                 else f"create the venv from an interpreter outside `{verdict.path}` (`/usr/bin/python3 -m venv ...`)",
                 stage=cause.stage,
+                related=build.commands_from(posixpath.join(venv, "bin")),
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
                 causes=(PathSetAt(cause.line, fs.resolve(hop, follow_last=False)),),
                 edits=env_dir_edit(build, cause.stage, cause.line, "UV_PYTHON_INSTALL_DIR", "/opt/python")
