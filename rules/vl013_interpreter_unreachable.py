@@ -2,10 +2,11 @@
 Finds a virtual environment whose interpreter (the target of `bin/python`) the runtime user cannot reach: some
 directory on the way lacks search (`x`) permission for that user — typically a uv-managed Python downloaded into
 `/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root (`uv python install`, or a
-`uv venv --python X.Y` that found no such Python), used by a venv the image runs as another user. Every link on the
-way counts, as the kernel reads each: a venv made from a link under `/root` is closed even when the link points at
-`/usr/bin/python3`. Also a venv the container's command runs from (its `bin/` named or first on `PATH`) that the runtime
-user cannot enter at all: `chmod 700` on the venv, or a `0700` directory above it.
+`uv venv --python X.Y` that found no such Python) or a pyenv version in `/root/.pyenv/versions`, used by a venv
+the image runs as another user. Every link on the way counts, as the kernel reads each: a venv made from a link
+under `/root` is closed even when the link points at `/usr/bin/python3`. Also a venv the container's command runs
+from (its `bin/` named or first on `PATH`) that the runtime user cannot enter at all: `chmod 700` on the venv, or a
+`0700` directory above it.
 
 ## Why is this bad?
 Nothing in the venv starts: `bad interpreter: Permission denied`, `failed to canonicalize path

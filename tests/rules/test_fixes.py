@@ -149,6 +149,10 @@ MANUAL: dict[tuple[str, str], str] = {
         "a venv made through a link under root's 0700 HOME to the system Python",
     ): "which interpreter the venv is made from is the user's choice",
     (
+        "VL013",
+        "a venv made through pyenv's shim, the Python under root's 0700 HOME (measured with pyenv 2.6.30)",
+    ): "where pyenv lives (PYENV_ROOT) is set before pyenv is installed: the user's choice",
+    (
         "VL023",
         "adduser --system --no-create-home gets /nonexistent (no edit)",
     ): "a system account's /nonexistent is meant not to exist: ENV HOME or a real home is the user's choice",

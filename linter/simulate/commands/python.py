@@ -20,6 +20,7 @@ from ..identity import home_of
 from ..state import ToolRun
 from .base import ShellContext, Status, accepts_unknown, command_text, deny, is_unknown, owner_for_new
 from .files import create_dir, write_file
+from .pyenv import selected as pyenv_selected
 from .unmodelled import not_modelled, open_world
 
 # Interpreter options that make `python` print and exit.
@@ -233,8 +234,11 @@ def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
             if v.result is Tri.NO:
                 return deny(sh, target.path, f"it removes {target.path} first: {v.reason}", argv, v.premises)
         fs.remove(target.path, cause=sh.cause, detail=f"removed by {inv.subcommand} --clear")
-    return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env),
-                     relocatable=inv.relocatable, seeds=inv.seeds)  # fmt: skip
+    interpreter = _interpreter_for(sh, inv, argv, env)
+    # The version of the interpreter it runs on, where the model names it (a pyenv shim's `python` is not the
+    # image's PYTHON_VERSION); else what the command line or the image says.
+    version = (_version_of(sh, interpreter) if interpreter else None) or target.python_version
+    return make_venv(sh, target.path, version, argv, interpreter, relocatable=inv.relocatable, seeds=inv.seeds)
 
 
 def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> str | None:
@@ -418,11 +422,19 @@ def make_venv(
 
 
 def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None:
-    """The interpreter a command named `name` runs (None when the model cannot tell which)."""
+    """The interpreter a command named `name` runs (None when the model cannot tell which): a pyenv shim runs the
+    version pyenv selects."""
     if name.startswith("/"):
-        return name
-    found = which(name, env.get("PATH"), sh.fs, sh.cwd)
-    return found.path if found.found is Found.YES else None
+        path: str | None = name
+    else:
+        found = which(name, env.get("PATH"), sh.fs, sh.cwd)
+        path = found.path if found.found is Found.YES else None
+    if path is None:
+        return None
+    node = sh.fs.get(sh.fs.resolve(path))
+    if node is not None and node.tag("pyenv-shim") is not None:
+        return pyenv_selected(sh, path, env)
+    return path
 
 
 def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]:
