@@ -13,7 +13,7 @@ from .base import ShellContext, Status, command_text, deny, is_unknown, owner_fo
 from .files import create_dir
 from .unmodelled import not_modelled
 
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.\d+)?")
+_VERSION = re.compile(r"(\d{1,3})\.(\d{1,3})(?:\.\d{1,4})?")
 # What `pyenv rehash` makes a shim for, of what a CPython install puts into its bin/ (those the model needs).
 _SHIMS = ("python", "python3", "pip", "pip3")
 
