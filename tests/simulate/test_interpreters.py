@@ -77,3 +77,13 @@ def test_a_local_python_version_file_leaves_the_shims_choice_unknown(tmp_path: P
     assert _link(tmp_path, text, "/app/v") == "/root/.pyenv/versions/3.12.1/bin/python"  # the context has none
     (tmp_path / ".python-version").write_text("3.10.4\n")
     assert _link(tmp_path, text, "/app/v") is None  # it selects a version whose contents venvlint does not read
+
+
+def test_pip_through_a_shim_installs_into_an_environment_not_modelled(tmp_path: Path) -> None:
+    """The shim's pip is the selected version's own: not the image's system Python (which a plain lookup finds)."""
+    (tmp_path / "Dockerfile").write_text(PYENV + "RUN pyenv install 3.12.1 && pyenv global 3.12.1 && pip install six\n")
+    sim = build_from_file(str(tmp_path / "Dockerfile"))
+    said = [a.message for a in sim.final.record.assumptions]
+    assert any("`pip` is a pyenv shim" in m for m in said), said
+    run = sim.final.record.tool_runs[-1]
+    assert run.invocation.env is not None and run.invocation.env.path is None

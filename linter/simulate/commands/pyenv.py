@@ -16,6 +16,9 @@ from .unmodelled import not_modelled
 _VERSION = re.compile(r"(\d{1,3})\.(\d{1,3})(?:\.\d{1,4})?")
 # What `pyenv rehash` makes a shim for, of what a CPython install puts into its bin/ (those the model needs).
 _SHIMS = ("python", "python3", "pip", "pip3")
+# A shim's text as pyenv 2.6.30 writes it (its first and last lines): the tool readers know it by this, and say
+# that which environment the shim's pip installs into is not modelled.
+SHIM = '#!/usr/bin/env bash\nset -e\nexport PYENV_ROOT="%s"\nexec "$PYENV_ROOT/libexec/pyenv" exec "$program" "$@"\n'
 
 
 def root_of(sh: ShellContext, env: dict[str, str]) -> str | None:
@@ -78,7 +81,7 @@ def _install(sh: ShellContext, root: str, versions: list[str], argv: list[str]) 
         for name in (*_SHIMS, exe):
             path = posixpath.join(fs.resolve(shims), name)
             if fs.get(path) is None:
-                node = Node(Kind.FILE, uid, gid, 0o755).with_tag("pyenv-shim", root)
+                node = Node(Kind.FILE, uid, gid, 0o755).with_tag("pyenv-shim", root).with_tag("content", SHIM % root)
                 fs.put(path, node, sh.cause, Action.CREATED, f"pyenv's shim, made by `{command_text(argv)}`")
         fs.mark_open(fs.resolve(shims), with_parent=False)
     return 0
