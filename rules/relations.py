@@ -23,6 +23,7 @@ SUPERSESSIONS: tuple[Supersedes, ...] = (
     Supersedes("VL005", by="VL002", on=PathSetAt, why="a build-time install that fails says why the path is closed"),
     Supersedes("VL005", by="VL003", on=PathSetAt, why="a runtime install that fails says why the path is closed"),
     Supersedes("VL011", by="VL002", on=BuildStop, why="a denied write explains why the build stops at that line"),
+    Supersedes("VL018", by="VL013", on=PathSetAt, why="a venv interpreter out of reach: VL013 names that cause"),
     Supersedes("VL023", by="VL002", on=PathSetAt, why="a build install failing below the closed HOME names its cost"),
     Supersedes("VL023", by="VL003", on=PathSetAt, why="a runtime install failing below the closed HOME names its cost"),
     Supersedes("VL023", by="VL004", on=PathSetAt, why="a tool whose cache the closed HOME denies names its cost"),

@@ -1,7 +1,9 @@
 """## What it does
 Finds a virtual environment whose `bin/python` points to an interpreter that is not in the image — typically a
 venv built by uv with a uv-managed Python (downloaded into `/root/.local/share/uv/python/...`) and copied into a
-final stage that does not have that directory — or to an interpreter of another Python version than the one the
+final stage that does not have that directory, or a venv of a `python:*` image (`bin/python ->
+/usr/local/bin/python`) copied into `gcr.io/distroless/python3-debian12`, whose only Python is `/usr/bin/python3` —
+or to an interpreter of another Python version than the one the
 venv was built with (a venv built on `python:3.12-slim` copied into `python:3.11-slim`).
 
 ## Why is this bad?
@@ -73,7 +75,11 @@ def check(build: Build) -> Iterator[Problem]:
             f"line {cause.line}: `{cause.instruction}`): every program of the venv fails with "
             "`no such file or directory`.",
             "build the venv with the Python the final image has (`ENV UV_PYTHON_DOWNLOADS=never`), or install "
-            "the managed Python outside /root (`UV_PYTHON_INSTALL_DIR=/opt/python`) and copy it too",
+            "the managed Python outside /root (`UV_PYTHON_INSTALL_DIR=/opt/python`) and copy it too"
+            if _managed(build, cause, real)
+            else f"build the venv on the Python the final image has, at the same path and version (`{link.target}` "
+            "is not in it): in a build stage of the same distribution (for a distroless python3 image, `debian` of "
+            "its release with `python3-venv`, then `/usr/bin/python3 -m venv`)",
             stage=cause.stage,
             related=users,
             premises=(
@@ -83,6 +89,13 @@ def check(build: Build) -> Iterator[Problem]:
             ),
             edits=_copy_the_interpreter(build, cause, real),
         )
+
+
+def _managed(build: Build, placed: Cause, interpreter: str) -> bool:
+    """The missing interpreter is a uv-managed Python of the stage the venv was copied from."""
+    source = build.stage(placed.copy_from) if placed.copy_from else None
+    node = source.fs.get(interpreter) if source is not None else None
+    return node is None or node.tag("managed-python") == "uv"  # not known: the advice names both ways
 
 
 def _copy_the_interpreter(build: Build, placed: Cause, interpreter: str) -> tuple[Edit, ...]:

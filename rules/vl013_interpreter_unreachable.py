@@ -1,9 +1,12 @@
 """## What it does
 Finds a virtual environment whose interpreter (the target of `bin/python`) the runtime user cannot reach: some
 directory on the way lacks search (`x`) permission for that user — typically a uv-managed Python downloaded into
-`/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root, used by a venv the image runs as
-another user. Also a venv the container's command runs from (its `bin/` named or first on `PATH`) that the runtime
-user cannot enter at all: `chmod 700` on the venv, or a `0700` directory above it.
+`/root/.local/share/uv/python` (`/root` is `0700`) by a build that ran as root (`uv python install`, or a
+`uv venv --python X.Y` that found no such Python) or a pyenv version in `/root/.pyenv/versions`, used by a venv
+the image runs as another user. Every link on the way counts, as the kernel reads each: a venv made from a link
+under `/root` is closed even when the link points at `/usr/bin/python3`. Also a venv the container's command runs
+from (its `bin/` named or first on `PATH`) that the runtime user cannot enter at all: `chmod 700` on the venv, or a
+`0700` directory above it.
 
 ## Why is this bad?
 Nothing in the venv starts: `bad interpreter: Permission denied`, `failed to canonicalize path
@@ -32,7 +35,7 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.edits import Changes
-from venvlint.findings import Problem, Severity
+from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import PYTHON, Build, Found, Kind, Tri, can_traverse, normpath, path_premise, permits
 
 from ._common import as_root_before, command, describe_path, env_dir_edit
@@ -57,7 +60,8 @@ def check(build: Build) -> Iterator[Problem]:
         link = fs.get(posixpath.join(venv, "bin", "python"))
         if link is None or link.kind is not Kind.SYMLINK or not link.target:
             continue
-        target = fs.resolve(normpath(link.target, posixpath.join(venv, "bin")))
+        hops = _hops(build, normpath(link.target, posixpath.join(venv, "bin")))
+        target = fs.resolve(hops[0])
         exe = fs.get(target)
         if exe is None:
             continue  # venv-interpreter-missing
@@ -65,27 +69,54 @@ def check(build: Build) -> Iterator[Problem]:
             who = ri.identity
             if who.is_root and not who.arbitrary:
                 continue
-            verdict = can_traverse(fs, who, target)
+            # The kernel reads every link on the way: each hop's directories must be searchable, not only the
+            # interpreter's (a link under /root to /usr/bin/python3 is as closed as the interpreter there).
+            verdict, hop = next(((v, h) for h in hops if (v := can_traverse(fs, who, h)).result is not Tri.YES),
+                                (can_traverse(fs, who, target), target))  # fmt: skip
             if verdict.result is Tri.YES and permits(exe, who, "x") is not Tri.NO:
                 continue
             if verdict.result is Tri.UNKNOWN:
                 continue
             reason = verdict.reason if verdict.result is Tri.NO else f"{target} is not executable for {who.label()}"
-            cause = exe.history[0].cause if exe.history else link.history[-1].cause
+            at = fs.get(fs.resolve(hop, follow_last=False)) or exe
+            cause = at.history[0].cause if at.history else link.history[-1].cause
+            shown = hops[-1] if hop == target else hop
+            uv = at.tag("managed-python") == "uv"
             yield Problem(
                 cause.line,
                 venv,
-                f"`{venv}/bin/python` points to `{target}`, created at line {cause.line} (`{cause.instruction}`); "
+                f"`{venv}/bin/python` points to `{shown}`, created at line {cause.line} (`{cause.instruction}`); "
                 f"{who.label()} ({ri.source}) cannot reach it: {reason}{describe_path(fs, verdict.path)}.",
-                "install the interpreter where every user can read it (`ENV UV_PYTHON_INSTALL_DIR=/opt/python`) "
-                "or use the image's Python (`ENV UV_PYTHON_DOWNLOADS=never`)",
+                "install the interpreter where every user can read it (`ENV UV_PYTHON_INSTALL_DIR=/opt/python` "
+                "before that line) or use the image's Python (`ENV UV_PYTHON_PREFERENCE=only-system`)"
+                if uv and cause.keyword == "RUN"
+                else "install the managed Python where every user can read it in the stage that installs it "
+                "(`ENV UV_PYTHON_INSTALL_DIR=/opt/python`) and copy that directory instead"
+                if uv
+                else f"create the venv from an interpreter outside `{verdict.path}` (`/usr/bin/python3 -m venv ...`)",
                 stage=cause.stage,
+                related=build.commands_from(posixpath.join(venv, "bin")),
                 premises=verdict.premises or (path_premise(fs, target, exe), who.premise()),
+                causes=(PathSetAt(cause.line, fs.resolve(hop, follow_last=False)),),
                 edits=env_dir_edit(build, cause.stage, cause.line, "UV_PYTHON_INSTALL_DIR", "/opt/python")
-                if cause.keyword == "RUN"
+                if cause.keyword == "RUN" and uv
                 else (),
             )
             break
+
+
+def _hops(build: Build, first: str) -> list[str]:
+    """The paths the kernel reads from `first` on: each symlink's location, then its target, up to the file (the
+    last item is where the chain ends, unresolved)."""
+    fs = build.fs
+    out = [first]
+    for _ in range(40):
+        real = fs.resolve(out[-1], follow_last=False)
+        node = fs.get(real)
+        if node is None or node.kind is not Kind.SYMLINK or not node.target:
+            break
+        out.append(normpath(node.target, posixpath.dirname(real)))
+    return out
 
 
 def _runs_from(build: Build, venv: str) -> tuple[tuple[str, ...], int, bool] | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 
-from venvlint.findings import Problem, Severity
+from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import (
     Build,
     Found,
@@ -104,6 +104,7 @@ def check(build: Build) -> Iterator[Problem]:
                 if v.result is not Tri.NO:
                     continue
                 line = ln.history[-1].cause.line if ln.history else env_line
+                made = fs.get(target)
                 yield Problem(
                     line,
                     link,
@@ -111,6 +112,8 @@ def check(build: Build) -> Iterator[Problem]:
                     f"reach: {v.reason}.",
                     _fix(v.path, linked=True),
                     premises=v.premises,
+                    # A venv's interpreter out of reach is interpreter-unreachable's, which names the same cause.
+                    causes=(PathSetAt(made.history[0].cause.line, target),) if made and made.history else (),
                 )
                 break
 

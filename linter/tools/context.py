@@ -101,6 +101,10 @@ class Context:
         version = python_version(exe, self.env)
         found = self.which(exe)
         if found.found is Found.YES and found.path is not None:
+            if '/libexec/pyenv" exec ' in (self.probe.content(found.path) or ""):
+                self.unread.append(f"`{exe}` is a pyenv shim: which version's environment it installs into is not "
+                                   "modelled")  # fmt: skip
+                return EnvTarget(Scheme.ENV, None, "not known")
             return self._env_of(found.path, version)
         if found.found is Found.NO:
             self.unread.append(f"`{exe}` is not on PATH in the model")

@@ -237,6 +237,22 @@ class Write:
 
 
 @dataclass(frozen=True)
+class PythonChoice:
+    """How uv picks (or installs) an interpreter, read from its flags and environment (uv's
+    crates/uv-python/src/discovery.rs and managed.rs, docs/MEASUREMENTS.md "Interpreters out of reach").
+
+    `preference`: only-managed, managed (uv's default: an installed managed Python before a system one, a system
+    one before a download), system, only-system. `install_dir`: where managed Pythons live, absolute or `~/...`
+    (`--install-dir`, $UV_PYTHON_INSTALL_DIR, $XDG_DATA_HOME/uv/python, ~/.local/share/uv/python). `versions`: the
+    X.Y `uv python install` installs (empty: a version venvlint cannot name)."""
+
+    preference: str = "managed"
+    downloads: bool = True
+    install_dir: str = "~/.local/share/uv/python"
+    versions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Invocation:
     """One Python tool invocation, read once. `unread` lists what could not be read (a computed argument, an
     unknown subcommand): each is said as an assumption, and nothing is concluded from the parts it touches."""
@@ -266,6 +282,7 @@ class Invocation:
     # What a CONFIGURE sets, as `key = value` lines the model keeps as the file's content (`poetry config KEY
     # VALUE`); None when it is not read (conda's settings: the next conda command treats them as not known).
     config_text: str | None = None
+    python: PythonChoice | None = None  # uv: how it picks or installs an interpreter
     unread: tuple[str, ...] = ()
     steering: tuple[str, ...] = field(default=())  # the environment variables this tool reads to decide where
 

@@ -12,6 +12,7 @@ and venv, uv needs `$TMPDIR` or `/tmp`, with no fallback.
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Sequence
 from dataclasses import replace
 
 from .context import Context, python_version, unknown
@@ -22,6 +23,7 @@ from .model import (
     Invocation,
     Need,
     ProjectSpec,
+    PythonChoice,
     Role,
     Scheme,
     SyncMode,
@@ -53,7 +55,8 @@ RUN_OPTIONS = OptionSpec(*_VALUE_OPTIONS, aliases=[*_FLAGS, ("-s", "--script")])
 STEERING = (
     "UV_CACHE_DIR", "UV_NO_CACHE", "UV_PROJECT_ENVIRONMENT", "UV_NO_SYNC", "UV_FROZEN", "UV_LOCKED", "UV_NO_DEV",
     "UV_VENV_CLEAR", "UV_SYSTEM_PYTHON", "UV_TOOL_DIR", "UV_TOOL_BIN_DIR", "UV_PYTHON_INSTALL_DIR",
-    "UV_PYTHON_BIN_DIR", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_BIN_HOME", "VIRTUAL_ENV", "HOME", "TMPDIR",
+    "UV_PYTHON_BIN_DIR", "UV_PYTHON_PREFERENCE", "UV_MANAGED_PYTHON", "UV_NO_MANAGED_PYTHON", "UV_PYTHON_DOWNLOADS",
+    "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_BIN_HOME", "VIRTUAL_ENV", "HOME", "TMPDIR",
 )  # fmt: skip
 PROJECT_COMMANDS = {"sync": Act.SYNC, "run": Act.RUN, "add": Act.INSTALL, "remove": Act.INSTALL, "lock": Act.LOCK}
 
@@ -78,7 +81,8 @@ def read_uv(ctx: Context, args: list[str], uvx: bool = False) -> Invocation:
         p = _merge(head, spec.parse(head.rest, stop_after=1 if sub == "run" else None))
         verb, subcommand = "", sub
     cache = _cache(ctx, p)
-    inv = Invocation(Tool.UV, Act.OTHER, subcommand, cache=cache, steering=STEERING)
+    python = _python_choice(ctx, p, p.operands[2:] if subcommand == "python install" else ())
+    inv = Invocation(Tool.UV, Act.OTHER, subcommand, cache=cache, python=python, steering=STEERING)
     if sub == "pip" and verb in ("install", "sync", "uninstall"):
         act = {"install": Act.INSTALL, "sync": Act.SYNC, "uninstall": Act.UNINSTALL}[verb]
         temp = TempUse.STRICT if verb == "sync" or cache is None else TempUse.NONE
@@ -135,6 +139,26 @@ def _cache(ctx: Context, p: Parsed) -> CacheSpec | None:
 def _python_version(ctx: Context, p: Parsed) -> str | None:
     value = ctx.known(p.last("--python"), "--python") or ctx.var("UV_PYTHON") or ""
     return python_version(value, {}) if value else None
+
+
+def _python_choice(ctx: Context, p: Parsed, requests: Sequence[str]) -> PythonChoice:
+    """uv's interpreter preference and downloads (flags over the environment; uv's default: managed, automatic),
+    where it installs managed Pythons, and the X.Y `uv python install` is asked for."""
+    preference = "managed"
+    if "--managed-python" in p.flags or ctx.flag_var("UV_MANAGED_PYTHON"):
+        preference = "only-managed"
+    elif "--no-managed-python" in p.flags or ctx.flag_var("UV_NO_MANAGED_PYTHON"):
+        preference = "only-system"
+    else:
+        written = ctx.known(p.last("--python-preference"), "--python-preference") or ctx.var("UV_PYTHON_PREFERENCE")
+        if written in ("only-managed", "managed", "system", "only-system"):
+            preference = written
+    downloads = "--no-python-downloads" not in p.flags and (ctx.var("UV_PYTHON_DOWNLOADS") or "").lower() not in (
+        "never", "manual", "false", "0")  # fmt: skip
+    flag = ctx.known(p.last("--install-dir"), "--install-dir")
+    where = ctx.path(flag) if flag else _data_dir(ctx, "UV_PYTHON_INSTALL_DIR", "python")
+    versions = tuple(v for r in requests if not unknown(r) and (v := python_version(r, {})) is not None)
+    return PythonChoice(preference, downloads, where, versions)
 
 
 def _pip_env(ctx: Context, p: Parsed) -> EnvTarget | None:

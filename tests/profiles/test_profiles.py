@@ -38,6 +38,15 @@ from venvlint.profiles.catalog import _builtin, load_profiles
         ("ghcr.io/astral-sh/uv:0.5.29", "uv-distroless"),
         ("ghcr.io/astral-sh/uv:python3.12-bookworm-slim", "uv-python-debian"),
         ("quay.io/jupyter/minimal-notebook:2024-10-07", "jupyter-docker-stacks"),
+        ("gcr.io/distroless/python3-debian12", "distroless-python3-debian12"),
+        ("gcr.io/distroless/python3-debian12:latest-amd64", "distroless-python3-debian12"),
+        ("gcr.io/distroless/python3-debian12:nonroot", "distroless-python3-debian12-nonroot"),
+        ("gcr.io/distroless/python3-debian12:debug", "distroless-python3-debian12-debug"),
+        ("gcr.io/distroless/python3-debian12:debug-nonroot-arm64", "distroless-python3-debian12-debug-nonroot"),
+        ("gcr.io/distroless/static-debian12:nonroot", "distroless-static-debian12-nonroot"),
+        ("gcr.io/distroless/cc-debian12", "distroless-cc-debian12"),
+        ("gcr.io/distroless/base:debug", "distroless-base-debian13-debug"),
+        ("gcr.io/distroless/python3", "distroless-python3-debian13"),
     ],
 )
 def test_matching(ref: str, name: str) -> None:
@@ -173,3 +182,30 @@ def test_profile_glob_agrees_with_fnmatch(text: str, pattern: str) -> None:
     from venvlint.profiles.catalog import _compile_glob, _glob
 
     assert _glob(text, _compile_glob(pattern)) == fnmatch.fnmatchcase(text, pattern)
+
+
+def test_distroless_facts() -> None:
+    """GoogleContainerTools/distroless' build definitions (common/BUILD.bazel, static/static.bzl, python3/python.bzl)
+    and the bookworm packages the -debian12 images hold (docs/MEASUREMENTS.md)."""
+    profiles = load_profiles()
+    py = profiles.find("gcr.io/distroless/python3-debian12")
+    assert py is not None and py.user == "" and py.workdir == "/"
+    fs = py.filesystem()
+    assert fs.resolve("/usr/bin/python3") == "/usr/bin/python3.11" and fs.get("/usr/bin/python3.11") is not None
+    assert fs.is_known_absent("/bin/sh") and fs.is_known_absent("/usr/local/bin/python3")
+    home = fs.get("/home/nonroot")
+    assert home is not None and (home.uid, home.gid, home.mode) == (65532, 65532, 0o700)
+    users = py.userdb()
+    assert users.complete and [u.name for u in users.users.values()] == ["root", "nobody", "nonroot"]
+    nonroot = profiles.find("gcr.io/distroless/python3-debian12:nonroot")
+    assert nonroot is not None and (nonroot.user, nonroot.workdir) == ("65532", "/home/nonroot")
+    debug = profiles.find("gcr.io/distroless/static-debian12:debug")
+    assert debug is not None and dict(debug.env)["PATH"].endswith(":/busybox")
+    dfs = debug.filesystem()
+    assert dfs.get("/busybox/sh") is not None and dfs.is_known_absent("/bin/sh")
+    assert dfs.is_known_absent("/lib64")  # static has no libc6
+    trixie = profiles.find("gcr.io/distroless/python3")
+    assert trixie is not None
+    tfs = trixie.filesystem()
+    assert tfs.resolve("/usr/bin/python3") == "/usr/bin/python3.13"
+    assert not tfs.is_known_absent("/bin/sh")  # the trixie listings are not measured: open

@@ -126,6 +126,34 @@ MANUAL: dict[tuple[str, str], str] = {
     ("VL011", "copy onto a symlink fails on BuildKit"): "the build context must change (what is copied where)",
     ("VL011", "a path below a known file is known absent"): "what the COPY should copy is the user's choice",
     (
+        "VL007",
+        "a venv of a python image copied into distroless python3-debian12 (issue 21)",
+    ): "the venv must be built on the final image's Python: another build stage's base is the user's choice",
+    (
+        "VL007",
+        "the same into the nonroot debug variant",
+    ): "the venv must be built on the final image's Python: another build stage's base is the user's choice",
+    (
+        "VL011",
+        "a shell-form RUN in distroless python3-debian12 (no /bin/sh; issue 21)",
+    ): "an image without a shell: an exec-form RUN or the work moved to a build stage is the user's choice",
+    (
+        "VL011",
+        "the debug image has busybox's shell in /busybox only",
+    ): 'SHELL ["/busybox/sh", "-c"] or an exec-form RUN: the user\'s choice',
+    (
+        "VL013",
+        "managed Python and venv copied into a stage whose /root is 0700",
+    ): "the install directory moves in the stage that installs it and both COPYs change: the user's choice",
+    (
+        "VL013",
+        "a venv made through a link under root's 0700 HOME to the system Python",
+    ): "which interpreter the venv is made from is the user's choice",
+    (
+        "VL013",
+        "a venv made through pyenv's shim, the Python under root's 0700 HOME (measured with pyenv 2.6.30)",
+    ): "where pyenv lives (PYENV_ROOT) is set before pyenv is installed: the user's choice",
+    (
         "VL023",
         "adduser --system --no-create-home gets /nonexistent (no edit)",
     ): "a system account's /nonexistent is meant not to exist: ENV HOME or a real home is the user's choice",

@@ -249,6 +249,32 @@ def test_uv_venv_tool_python_and_uvx() -> None:
 
 
 @pytest.mark.parametrize(
+    ("line", "env", "preference", "downloads", "install_dir", "versions"),
+    [
+        ("uv python install 3.12 cpython-3.11.4", {}, "managed", True, "~/.local/share/uv/python", ("3.12", "3.11")),
+        ("uv python install 3.12", {"XDG_DATA_HOME": "/d"}, "managed", True, "/d/uv/python", ("3.12",)),
+        ("uv python install --install-dir /p 3.12", {"UV_PYTHON_INSTALL_DIR": "/e"}, "managed", True, "/p", ("3.12",)),
+        ("uv venv", {"UV_PYTHON_INSTALL_DIR": "/e", "XDG_DATA_HOME": "/d"}, "managed", True, "/e", ()),
+        ("uv venv --python-preference only-system", {}, "only-system", True, "~/.local/share/uv/python", ()),
+        ("uv venv", {"UV_PYTHON_PREFERENCE": "system"}, "system", True, "~/.local/share/uv/python", ()),
+        ("uv venv --managed-python", {"UV_PYTHON_PREFERENCE": "system"}, "only-managed", True,
+         "~/.local/share/uv/python", ()),
+        ("uv sync", {"UV_NO_MANAGED_PYTHON": "1"}, "only-system", True, "~/.local/share/uv/python", ()),
+        ("uv venv --no-python-downloads", {}, "managed", False, "~/.local/share/uv/python", ()),
+        ("uv venv", {"UV_PYTHON_DOWNLOADS": "never"}, "managed", False, "~/.local/share/uv/python", ()),
+    ],
+)  # fmt: skip
+def test_uv_python_choice(
+    line: str, env: dict[str, str], preference: str, downloads: bool, install_dir: str, versions: tuple[str, ...]
+) -> None:
+    """How uv picks or installs an interpreter (uv's discovery.rs and managed.rs; docs/MEASUREMENTS.md)."""
+    choice = r(line, env).python
+    assert choice is not None
+    assert (choice.preference, choice.downloads, choice.install_dir, choice.versions) == (
+        preference, downloads, install_dir, versions)  # fmt: skip
+
+
+@pytest.mark.parametrize(
     ("env", "scheme", "path", "cache_fatal"),
     [
         ({"VIRTUAL_ENV": VENV}, Scheme.ENV, VENV, False),

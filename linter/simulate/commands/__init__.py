@@ -4,7 +4,7 @@
 - `shell`: shell builtins (cd, set, umask, test, exec, `sh -c`) and switching users (sudo, gosu, su, runuser, ...);
 - `accounts`: useradd, adduser, groupadd, usermod;
 - `find`: find -exec / -delete and find | xargs;
-- `python`: venv/virtualenv, pip, uv, poetry and the other Python tools;
+- `python`: venv/virtualenv, pip, uv, poetry and the other Python tools; `pyenv`: pyenv's versions and shims;
 - `unmodelled`: what is not modelled (said, and absence opened below what it could write) or only reads.
 
 A new command goes into its family's module and into `HANDLERS` below. The RUN interpreter (`simulate.script`)
@@ -16,7 +16,7 @@ from __future__ import annotations
 import posixpath
 import re
 
-from . import accounts, files, find, python, shell, unmodelled
+from . import accounts, files, find, pyenv, python, shell, unmodelled
 from .base import UNKNOWN_WORD, Argv, Handler, ShellContext, Status, UnknownPath, is_unknown
 
 
@@ -61,6 +61,7 @@ PYTHON_TOOLS = ("uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "pipx", "virtua
                 "micromamba", "pyinstaller")  # fmt: skip
 HANDLERS: dict[str, Handler] = {
     "mkdir": files.mkdir,
+    "pyenv": pyenv.pyenv,
     "touch": files.touch,
     "chown": files.chown,
     "chgrp": files.chown,

@@ -13,13 +13,14 @@ from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
 from ...shown import shorten
 from ...tools.context import FileSystemProbe, python_version, system_site_packages
-from ...tools.model import Act, EnvTarget, Invocation, Need, Role, Scheme, SyncMode, Tool, Write
+from ...tools.model import Act, EnvTarget, Invocation, Need, PythonChoice, Role, Scheme, SyncMode, Tool, Write
 from ...tools.programs import Found, which
 from ...tools.read import read, tool_name
 from ..identity import home_of
 from ..state import ToolRun
 from .base import ShellContext, Status, accepts_unknown, command_text, deny, is_unknown, owner_for_new
 from .files import create_dir, write_file
+from .pyenv import selected as pyenv_selected
 from .unmodelled import not_modelled, open_world
 
 # Interpreter options that make `python` print and exit.
@@ -111,6 +112,8 @@ def apply(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str
             if sh.fs.get(sh.fs.resolve(pdm_python)) is None:
                 status = write_file(sh, pdm_python, None, append=False, argv=argv)
         return status
+    if inv.act is Act.PYTHON_INSTALL:
+        return _python_install(sh, inv, argv, env)
     return _apply_writes(sh, inv.writes, argv, env)
 
 
@@ -231,8 +234,11 @@ def _create_env(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[st
             if v.result is Tri.NO:
                 return deny(sh, target.path, f"it removes {target.path} first: {v.reason}", argv, v.premises)
         fs.remove(target.path, cause=sh.cause, detail=f"removed by {inv.subcommand} --clear")
-    return make_venv(sh, target.path, target.python_version, argv, _interpreter_for(sh, inv, argv, env),
-                     relocatable=inv.relocatable, seeds=inv.seeds)  # fmt: skip
+    interpreter = _interpreter_for(sh, inv, argv, env)
+    # The version of the interpreter it runs on, where the model names it (a pyenv shim's `python` is not the
+    # image's PYTHON_VERSION); else what the command line or the image says.
+    version = (_version_of(sh, interpreter) if interpreter else None) or target.python_version
+    return make_venv(sh, target.path, version, argv, interpreter, relocatable=inv.relocatable, seeds=inv.seeds)
 
 
 def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> str | None:
@@ -241,7 +247,7 @@ def _interpreter_for(sh: ShellContext, inv: Invocation, argv: list[str], env: di
     if inv.tool is Tool.VENV:
         return _interpreter(sh, argv[0], env)
     if inv.tool is Tool.UV and inv.env is not None:
-        return uv_interpreter(sh, inv.env.python_version, env, argv)
+        return uv_interpreter(sh, inv.env.python_version, env, argv, inv.python)
     return _interpreter(sh, "python3", env)
 
 
@@ -416,11 +422,19 @@ def make_venv(
 
 
 def _interpreter(sh: ShellContext, name: str, env: dict[str, str]) -> str | None:
-    """The interpreter a command named `name` runs (None when the model cannot tell which)."""
+    """The interpreter a command named `name` runs (None when the model cannot tell which): a pyenv shim runs the
+    version pyenv selects."""
     if name.startswith("/"):
-        return name
-    found = which(name, env.get("PATH"), sh.fs, sh.cwd)
-    return found.path if found.found is Found.YES else None
+        path: str | None = name
+    else:
+        found = which(name, env.get("PATH"), sh.fs, sh.cwd)
+        path = found.path if found.found is Found.YES else None
+    if path is None:
+        return None
+    node = sh.fs.get(sh.fs.resolve(path))
+    if node is not None and node.tag("pyenv-shim") is not None:
+        return pyenv_selected(sh, path, env)
+    return path
 
 
 def _open_env_premises(sh: ShellContext, argv: list[str]) -> tuple[Premise, ...]:
@@ -499,34 +513,80 @@ def _package_dir(sh: ShellContext, path: str, name: str, *, replace: bool, argv:
     fs.put(path, node, sh.cause, Action.INSTALL, f"package directory installed by `{_shown(argv)}`")
 
 
-def uv_interpreter(sh: ShellContext, version: str | None, env: dict[str, str], argv: list[str]) -> str | None:
-    """The interpreter uv uses for a new venv: a system Python of the wanted version if the image has one, else
-    (unless UV_PYTHON_DOWNLOADS=never) a managed CPython it downloads into UV_PYTHON_INSTALL_DIR or
-    ~/.local/share/uv/python, owned by the user running uv (scenarios S4 and S5 of rules/_scenarios.py)."""
+def uv_interpreter(
+    sh: ShellContext, version: str | None, env: dict[str, str], argv: list[str], choice: PythonChoice | None = None
+) -> str | None:
+    """The interpreter uv uses for a new venv, as its preference orders them (uv's discovery.rs; docs/MEASUREMENTS.md
+    "Interpreters out of reach"): under the default `managed`, a managed Python already installed (`uv python
+    install`) first, then a system Python of the wanted version, then (unless downloads are off) a managed CPython
+    it downloads into its install directory, owned by the user running uv (scenarios S4 and S5 of
+    rules/_scenarios.py); `system` swaps the first two; `only-system` never uses a managed one, `only-managed`
+    never a system one. None when the model cannot tell which."""
+    choice = choice or PythonChoice()
     fs = sh.fs
-    names = [f"python{version}"] if version else ["python3"]
-    for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
-        for n in names:
-            if fs.get(f"{d}/{n}") is not None:
-                return f"{d}/{n}"
-    image_version = env.get("PYTHON_VERSION", "")
-    other_version = bool(version and image_version and sh.profile and not image_version.startswith(version))
-    if not other_version and not all(
-        fs.is_known_absent(f"{d}/{n}") for d in ("/usr/local/bin", "/usr/bin") for n in names
+    base = _resolve(sh, choice.install_dir, env)
+    managed = _installed_managed(sh, base, version) if base else None
+    if managed is not None and choice.preference in ("managed", "only-managed"):
+        return managed
+    if choice.preference != "only-managed":
+        names = [f"python{version}"] if version else ["python3"]
+        for d in ("/usr/local/bin", "/usr/bin", "/opt/app-root/bin"):
+            for n in names:
+                if fs.get(f"{d}/{n}") is not None:
+                    return f"{d}/{n}"
+        if managed is not None:
+            return managed  # `system`: no system Python of that version, an installed managed one
+        image_version = env.get("PYTHON_VERSION", "")
+        other_version = bool(version and image_version and sh.profile and not image_version.startswith(version))
+        if not other_version and not all(
+            fs.is_known_absent(f"{d}/{n}") for d in ("/usr/local/bin", "/usr/bin") for n in names
+        ):
+            return None  # the image may well have it: do not invent a download
+    if choice.preference == "only-system" or not choice.downloads or base is None:
+        return None  # no download, or where uv would put it is not known
+    return _place_managed(sh, base, version, argv, "managed Python downloaded by uv")
+
+
+def _managed_dir(base: str, version: str | None) -> str:
+    """A managed CPython's directory as a venv names it: uv links the venv to the minor-version directory
+    `cpython-X.Y-linux-x86_64-gnu` (a link to `cpython-X.Y.Z-...` since uv 0.8; the full name before), whose
+    `bin/pythonX.Y` is the interpreter (uv's managed.rs)."""
+    return posixpath.join(base, f"cpython-{version or '3'}-linux-x86_64-gnu")
+
+
+def _installed_managed(sh: ShellContext, base: str, version: str | None) -> str | None:
+    """A managed Python of `version` the model holds under the install directory `base`."""
+    exe = posixpath.join(_managed_dir(sh.path(base), version), "bin", f"python{version or '3'}")
+    return exe if sh.fs.get(sh.fs.resolve(exe)) is not None else None
+
+
+def _place_managed(sh: ShellContext, base: str, version: str | None, argv: list[str], why: str) -> str | None:
+    """Unpack a managed CPython under `base` as the running user (umask applies to the directories uv makes)."""
+    fs = sh.fs
+    tree = _managed_dir(sh.path(base), version)
+    if fs.get(fs.resolve(posixpath.join(tree, "bin"))) is None and create_dir(
+        sh, posixpath.join(tree, "bin"), None, argv, True
     ):
-        return None  # the image may well have it: do not invent a download
-    if env.get("UV_PYTHON_DOWNLOADS", "").lower() in ("never", "manual") or "--python-preference" in env:
-        return None
-    base = env.get("UV_PYTHON_INSTALL_DIR")
-    if not base:
-        home = env.get("HOME")
-        if not home or is_unknown(home):
-            return None  # where uv would put it is not known
-        base = posixpath.join(home, ".local/share/uv/python")
-    tree = posixpath.join(sh.path(base), f"cpython-{version or '3'}-linux-x86_64-gnu")
-    if create_dir(sh, posixpath.join(tree, "bin"), None, argv, True):
         return None
     exe = posixpath.join(tree, "bin", f"python{version or '3'}")
-    uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))
-    fs.put(exe, Node(Kind.FILE, uid, gid, 0o755), sh.cause, Action.CREATED, "managed Python downloaded by uv")
+    if fs.get(fs.resolve(exe)) is None:
+        uid, gid, _ = owner_for_new(sh, posixpath.join(tree, "bin"))
+        # Tagged: the rules move a uv-managed Python with UV_PYTHON_INSTALL_DIR, and nothing else that way.
+        fs.put(exe, Node(Kind.FILE, uid, gid, 0o755).with_tag("managed-python", "uv"), sh.cause, Action.CREATED, why)
+    fs.mark_open(tree, with_parent=False)  # the rest of the distribution (lib/, include/) is not listed
     return exe
+
+
+def _python_install(sh: ShellContext, inv: Invocation, argv: list[str], env: dict[str, str]) -> Status:
+    """`uv python install X.Y`: the install directory must be writable (the write needs), and each version named
+    is then in the model, where the next `uv venv` finds it."""
+    status = _apply_writes(sh, inv.writes, argv, env)
+    if status or inv.python is None:
+        return status
+    base = _resolve(sh, inv.python.install_dir, env)
+    if base is None:
+        return 0
+    for version in inv.python.versions:
+        if _installed_managed(sh, base, version) is None:
+            _place_managed(sh, base, version, argv, f"managed Python {version} installed by `{_shown(argv)}`")
+    return 0
