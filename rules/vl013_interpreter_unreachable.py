@@ -164,7 +164,7 @@ def _venv_closed(build: Build, venv: str) -> Problem | None:
             f"give the venv's directories search permission for that user, without recursion: `RUN chmod o+rx "
             f"{verdict.path}` (as root), or create the venv as that user",
             stage=build.final.name,
-            premises=(*verdict.premises, who.premise()),
+            premises=verdict.premises,  # the traversal verdict names who it refuses, as far as that matters
             edits=as_root_before(
                 build, build.final.name, line, f"RUN chmod o+rx {verdict.path}", changes=Changes.OWNERSHIP
             ),

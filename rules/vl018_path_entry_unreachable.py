@@ -143,7 +143,7 @@ def _commands_unreachable(build: Build, users: list[RuntimeIdentity]) -> Iterato
                 f"`{program}`: {v.reason}. It does not start (`permission denied`).",
                 _fix(v.path),
                 severity=Severity.ERROR,
-                premises=(*v.premises, ri.identity.premise()),
+                premises=v.premises,  # the traversal verdict names who it refuses, as far as that matters
             )
             break
 

@@ -174,7 +174,8 @@ def _unseen(
     # container, where its HOME is, and the directories on the way.
     put = (Premise(PremiseKind.COMMAND, made.cause.instruction, Knowledge.BUILT, made.cause.line)
            if made is not None and made.cause.line > 0 else path_premise(fs, site, node))  # fmt: skip
-    premises: tuple[Premise, ...] = (put, who.premise())
+    # Who runs matters as far as the refusing directory says (its verdict names them), else as the account says.
+    premises: tuple[Premise, ...] = (put,) if reach.result is Tri.NO else (put, who.premise())
     if "HOME" not in env and not build.final.users.knowledge.known:
         premises += (Premise(PremiseKind.USER, f"HOME of {who.label()}", Knowledge.ASSUMED,
                              assumption=f"that HOME of {who.label()} is {home}"),)  # fmt: skip
