@@ -75,6 +75,10 @@ def check(build: Build) -> Iterator[Problem]:
             verdict = build.check(need, run.identity, fs)
             if verdict.no and (run.line, need.path) not in reported:
                 denied.append((need, verdict))
+        # A place to be created below another denied place is that place's cause (build/ and dist/ in a root-owned
+        # working directory): one finding, and one directory handed over, which lets the user create the rest.
+        named = {n.path for n, _ in denied}
+        denied = [(n, v) for n, v in denied if not (n.create and v.path != n.path and v.path in named)]
         for need, verdict, also in one_per_environment(denied, intent.venv):
             reported.update((run.line, p) for p in (need.path, *also))
             yield Problem(
