@@ -1,9 +1,11 @@
 """## What it does
 Finds a `RUN` that installs Python packages or creates an environment (pip, uv, poetry, pipenv, pdm, hatch, pipx,
-venv, virtualenv, conda, mamba, micromamba, py_compile, PyInstaller) as a user who cannot write what that tool
-must write at that point of the build: the venv's `site-packages` and `bin`, the venv root for old uv versions, the
-user site of a `--user` install, a `--target`, conda's envs and package directories, the tool's own directories
-below HOME, the project directory of `uv sync`, a temp directory.
+venv, virtualenv, conda, mamba, micromamba, py_compile, PyInstaller), builds a package (`python setup.py`,
+`python -m build`) or writes an export (`poetry export -o`, `pip wheel`, `pip download`) as a user who cannot
+write what that tool must write at that point of the build: the venv's `site-packages` and `bin`, the venv root
+for old uv versions, the user site of a `--user` install, a `--target`, conda's envs and package directories, the
+tool's own directories below HOME, the project directory of `uv sync`, a temp directory, the working directory a
+build writes its `.egg-info`, `build/` and `dist/` into.
 
 ## Why is this bad?
 The build stops there with `Permission denied`. The usual causes: `USER app` followed by `COPY` (always `0:0`
