@@ -94,6 +94,7 @@ def check(build: Build) -> Iterator[Problem]:
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 # What made the path unwritable, and that the build stops at this line.
                 causes=(*last_change(fs, verdict.path), BuildStop(run.line)),
+                related=_made_at(fs, verdict.path, run.line),
                 edits=need_edits(build, run.stage, run.line, run.identity,
                                  [n for n, _ in denied if n.path in (need.path, *also)], fs),
             )  # fmt: skip
@@ -113,8 +114,15 @@ def check(build: Build) -> Iterator[Problem]:
                 stage=st.name,
                 premises=d.premises,
                 causes=(BuildStop(d.line),),
+                related=_made_at(st.fs, _target(d.path, st.fs), d.line),
                 count=d.count,
             )
+
+
+def _made_at(fs: FileSystem, path: str, line: int) -> tuple[int, ...]:
+    """The line that made the closed place what it is (the `WORKDIR` that created a working directory as root,
+    the `COPY` that reset it), as the finding's related line."""
+    return tuple(c.line for c in last_change(fs, path) if c.line and c.line != line)
 
 
 def _handed(path: str) -> WriteNeed:
