@@ -34,8 +34,8 @@ _BACKEND = re.compile(r"""^\s*build-backend\s*=\s*["']([^"']+)["']""", re.MULTIL
 
 
 def read_setup_py(ctx: Context, args: list[str]) -> Invocation:
-    """`python [DIR/]setup.py CMD [options] [CMD [options]...]`: every path it writes is relative to the working
-    directory (distutils does not change into the script's directory)."""
+    """`python setup.py CMD [options] [CMD [options]...]` run in the directory that holds setup.py (`tools.read`
+    reads no other script): every path it writes is relative to the working directory."""
     commands: list[str] = []
     moved: dict[str, str] = {}
     i = 0
