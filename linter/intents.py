@@ -251,7 +251,8 @@ def _intents_for(
             # `poetry run` creates an environment where it finds none (in its cache, or in virtualenvs.path).
             in_cache = bool(inv.tool is Tool.POETRY and inv.env is not None and inv.env.path is None)
             c = _cache_need(inv.cache, run, users, in_cache) if inv.cache is not None else None
-            homes = [n for w in inv.writes if w.role is Role.ENV_HOME and (n := _write_need(w, run, users))]
+            homes = [n for w in inv.writes if w.role is Role.ENV_HOME and (n := _write_need(w, run, users))
+                     and not _poetry_env_made(run, n.path, earlier, users)]  # fmt: skip
             kept = [*homes, *([c] if c is not None else [])]
             return [Intent(run, run.venv, tuple(kept))] if kept else []
     if inv.act is Act.OTHER and inv.cache is None and not inv.writes:
@@ -287,6 +288,25 @@ def _intents_for(
         needs = [replace(n, why=f"{n.why}; {sync_reason}", fix_hint=hint, remedy=Remedy.NO_SYNC)
                  if n.role not in CACHE_ROLES else n for n in needs]  # fmt: skip
     return [Intent(run, venv, tuple(_unique(needs)), tuple(notes))]
+
+
+def _poetry_env_made(run: ToolRun, home: str, earlier: Sequence[ToolRun], users: UserDB) -> bool:
+    """Whether a Poetry install of the same project in the build made its environment in `home` (virtualenvs.path),
+    where `poetry run` finds it by the project's name and path whoever runs it, and writes nothing (measured, poetry
+    2.5.1: root's `poetry install` with POETRY_VIRTUALENVS_PATH, then uid 1001 with HOME `/` runs in it, exit 0)."""
+    project = run.invocation.project
+    if run.invocation.tool is not Tool.POETRY or project is None:
+        return False
+    for r in earlier:
+        inv = r.invocation
+        if inv.tool is not Tool.POETRY or inv.act not in (Act.INSTALL, Act.SYNC) or inv.project is None:
+            continue
+        if inv.project.directory != project.directory:
+            continue
+        made = [n.path for w in inv.writes if w.role is Role.ENV_HOME and (n := _write_need(w, r, users))]
+        if home in made:
+            return True
+    return False
 
 
 _SEVERITY = {Need.FATAL: 2, Need.CONDITIONAL: 1, Need.DEGRADED: 0}

@@ -10,7 +10,8 @@ A rule is `check(build: Build) -> Iterator[Problem]` and imports from this modul
 - a path's state and history: `stage.fs.get(path)` gives a `Node` (owner, group, mode, kind) whose `history` is
   the `Change`s that made it, each with its `Cause` (line, instruction, stage); `build.directories(stage)`;
 - the user, environment and working directory: `stage.identity`, `stage.env`, `stage.workdir` at the end of a
-  stage, `build.user_at(stage, line)` (the USER in force at a line, as written), `build.runtime_env()`,
+  stage, `build.user_at(stage, line)` (the USER in force at a line, as written) and `build.user_line_at(stage,
+  line)` (the line of that USER), `build.env_line(variable)`, `build.runtime_env()`,
   `build.home(who)` (HOME with where it comes from and its premises), `build.writable(path, who)`;
 - `build.resolve(command, stage=..., env=..., fs=...)`: the one three-valued PATH lookup (`Lookup`: YES with the
   path, NO, or UNKNOWN with the candidates), and `build.can_run(stage, instructions)`;
@@ -364,6 +365,18 @@ class Build:
             return None
         spec = st.user_at(line)
         return None if not spec and not st.base_known else spec
+
+    def user_line_at(self, stage: str, line: int) -> int:
+        """The line of the `USER` of `stage` in force at `line` (0: none of the stage's own: its base's USER)."""
+        st = self._a.sim.stage_named(stage)
+        found = 0
+        if st is not None:
+            for step in self._a.sim.build.stages[st.index].steps:
+                if step.line >= line:
+                    break
+                if step.cmd == "USER":
+                    found = step.line
+        return found
 
     def env_line(self, variable: str, stage: Stage | None = None) -> int:
         """The line of the last `ENV` of `stage` (the target by default) that sets `variable`; 0 when none does."""

@@ -1,9 +1,11 @@
 """## What it does
 Finds a `RUN` that installs Python packages or creates an environment (pip, uv, poetry, pipenv, pdm, hatch, pipx,
-venv, virtualenv, conda, mamba, micromamba, py_compile, PyInstaller) as a user who cannot write what that tool
-must write at that point of the build: the venv's `site-packages` and `bin`, the venv root for old uv versions, the
-user site of a `--user` install, a `--target`, conda's envs and package directories, the tool's own directories
-below HOME, the project directory of `uv sync`, a temp directory.
+venv, virtualenv, conda, mamba, micromamba, py_compile, PyInstaller), builds a package (`python setup.py`,
+`python -m build`) or writes an export (`poetry export -o`, `pip wheel`, `pip download`) as a user who cannot
+write what that tool must write at that point of the build: the venv's `site-packages` and `bin`, the venv root
+for old uv versions, the user site of a `--user` install, a `--target`, conda's envs and package directories, the
+tool's own directories below HOME, the project directory of `uv sync`, a temp directory, the working directory a
+build writes its `.egg-info`, `build/` and `dist/` into.
 
 ## Why is this bad?
 The build stops there with `Permission denied`. The usual causes: `USER app` followed by `COPY` (always `0:0`
@@ -75,6 +77,10 @@ def check(build: Build) -> Iterator[Problem]:
             verdict = build.check(need, run.identity, fs)
             if verdict.no and (run.line, need.path) not in reported:
                 denied.append((need, verdict))
+        # A place to be created below another denied place is that place's cause (build/ and dist/ in a root-owned
+        # working directory): one finding, and one directory handed over, which lets the user create the rest.
+        named = {n.path for n, _ in denied}
+        denied = [(n, v) for n, v in denied if not (n.create and v.path != n.path and v.path in named)]
         for need, verdict, also in one_per_environment(denied, intent.venv):
             reported.update((run.line, p) for p in (need.path, *also))
             yield Problem(
@@ -88,6 +94,7 @@ def check(build: Build) -> Iterator[Problem]:
                 premises=(*verdict.premises, *need.premises, *run_premises(run)),
                 # What made the path unwritable, and that the build stops at this line.
                 causes=(*last_change(fs, verdict.path), BuildStop(run.line)),
+                related=_made_at(fs, verdict.path, run.line),
                 edits=need_edits(build, run.stage, run.line, run.identity,
                                  [n for n, _ in denied if n.path in (need.path, *also)], fs),
             )  # fmt: skip
@@ -107,8 +114,15 @@ def check(build: Build) -> Iterator[Problem]:
                 stage=st.name,
                 premises=d.premises,
                 causes=(BuildStop(d.line),),
+                related=_made_at(st.fs, _target(d.path, st.fs), d.line),
                 count=d.count,
             )
+
+
+def _made_at(fs: FileSystem, path: str, line: int) -> tuple[int, ...]:
+    """The line that made the closed place what it is (the `WORKDIR` that created a working directory as root,
+    the `COPY` that reset it), as the finding's related line."""
+    return tuple(c.line for c in last_change(fs, path) if c.line and c.line != line)
 
 
 def _handed(path: str) -> WriteNeed:

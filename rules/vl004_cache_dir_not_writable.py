@@ -5,6 +5,10 @@ identity the image is meant to run as. Typical causes: `adduser --home /nonexist
 numeric `USER` with no passwd entry (HOME falls back to `/`), `UV_CACHE_DIR` pointing at another user's home, a
 cache mount owned by root — `mode=0777` does not open it: buildah and Docker's built-in BuildKit make the mount
 0755 (they apply umask 022), and buildah keeps what a cache's first mount made it (docs/BUILDERS.md rule 14).
+A build-time finding is at the RUN, where the build stops. A runtime one is where the place was decided: the `ENV`
+that names it (the tool's variable, `XDG_CACHE_HOME`, `HOME`), else the `USER` the container runs as (whose HOME
+its `useradd`/`adduser` gave: Debian's `adduser --system` gives `/nonexistent`, `useradd` without `-m` a missing
+one), else the command (`docker run --user`, OpenShift's arbitrary uid: HOME `/`); the other lines are related.
 
 ## Why is this bad?
 uv cannot work without its cache: `error: failed to create directory /nonexistent/.cache/uv: Permission denied
@@ -57,11 +61,10 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 
 def check(build: Build) -> Iterator[Problem]:
     reported: set[tuple[int, str, str]] = set()
-    runs = [(i, i.run.identity, build.fs_of(i.run), "") for i in build.build_intents]
-    runs += [
-        (i, who.identity, build.fs, f" when the container starts ({who.source})") for i, who in build.runtime_intents
-    ]
-    for intent, identity, fs, when in runs:
+    runs = [(i, i.run.identity, build.fs_of(i.run), "", -1) for i in build.build_intents]
+    runs += [(i, who.identity, build.fs, f" when the container starts ({who.source})", who.line)
+             for i, who in build.runtime_intents]  # fmt: skip
+    for intent, identity, fs, when, identity_line in runs:
         for need in intent.needs:
             if need.role not in CACHE_ROLES:
                 continue
@@ -77,8 +80,11 @@ def check(build: Build) -> Iterator[Problem]:
             home = intent.run.getenv("HOME")
             home_note = f" in its HOME {home}" if home and need.path.startswith(home.rstrip("/") + "/") else ""
             fix, edits = _fix(build, intent.run, identity, need, verdict.path, fs)
+            # A build stops at its RUN; at runtime the place was decided where the identity or the location was set.
+            line, related = ((intent.run.line, ()) if identity_line < 0 else
+                             _decided_at(build, intent.run, identity, need, identity_line))  # fmt: skip
             yield Problem(
-                intent.run.line,
+                line,
                 need.path,
                 f"`{command(intent.run.argv)}` runs as {identity.label()}{when} and needs to "
                 f"{'create' if need.create else 'write'} `{need.path}`{home_note}: {need.why}; but "
@@ -89,7 +95,26 @@ def check(build: Build) -> Iterator[Problem]:
                 stage=intent.run.stage,
                 premises=(*verdict.premises, *need.premises, *run_premises(intent.run)),
                 causes=last_change(fs, verdict.path),
+                related=related,
             )
+
+
+def _decided_at(build: Build, run: ToolRun, who: Identity, need: WriteNeed, identity_line: int
+                ) -> tuple[int, tuple[int, ...]]:  # fmt: skip
+    """Where a runtime cache's place was decided, and the other lines involved: the `ENV` of the variable that
+    names it (the tool's own, XDG_CACHE_HOME, HOME), else the `USER` the container runs as (its HOME from its
+    account); the command, the USER and the account's line are related. No line of the Dockerfile decided it
+    (a `--runtime-user`, a profile's user): the command's line."""
+    located = 0
+    for variable in (need.moved_by, "XDG_CACHE_HOME", "HOME"):
+        value = run.getenv(variable) if variable else None
+        if value and (need.path == value or below(need.path, value)):
+            located = build.env_line(variable)
+            break
+    home = build.home(who, dict(run.env)) if not located else None
+    line = located or identity_line or run.line
+    others = (run.line, identity_line, home.line if home is not None else 0)
+    return line, tuple(dict.fromkeys(n for n in others if n and n != line))
 
 
 def _fix(build: Build, run: ToolRun, who: Identity, need: WriteNeed, closed: str, fs: FileSystem

@@ -5,7 +5,8 @@ HOME does not exist and cannot be created by that user, or exists but is not wri
 --no-create-home`, `--home-dir /nonexistent`, or a home that a root `mkdir`, `WORKDIR` or `COPY` left `0:0 0755`.
 HOME is the image's `ENV HOME` when it sets one, else the user's `/etc/passwd` home. A uid without a passwd entry is
 `numeric-user-without-home`'s; a uv, pip or poetry command that needs its cache there is
-`cache-dir-not-writable`'s (this rule then gives way to it).
+`cache-dir-not-writable`'s (this rule then gives way to it). The finding is at the `ENV HOME` that chose the
+place, else at the `USER`, with the USER and the account's `useradd`/`adduser` as related lines.
 
 ## Why is this bad?
 Everything that keeps state below `~` fails or degrades at runtime: uv stops (`error: Failed to initialize cache at
@@ -90,15 +91,18 @@ def check(build: Build) -> Iterator[Problem]:
         else:
             fix = (f"make the home the user's, as root and without recursion, before the USER: `RUN {step}`; or "
                    "create it with the account (`useradd -m`)")  # fmt: skip
+        # At the line that decided the HOME: its `ENV HOME`, else the USER (the account's line related).
+        env_line = build.env_line("HOME") if home.source is HomeSource.ENV else 0
+        line = env_line or ri.line or home.line or build.from_line()
         yield Problem(
-            ri.line or home.line or build.from_line(),
+            line,
             home.path,
             f"{who.label()} runs the container ({ri.source}) with HOME `{home.path}` ({_source(home)}), but "
             f"{verdict.reason}{describe_path(build.fs, verdict.path)}: whatever writes below HOME at runtime fails "
             "or falls back (uv's and pip's caches, poetry's config, matplotlib, the Hugging Face hub, Jupyter).",
             fix,
             stage=final.name,
-            related=(home.line,) if home.line and home.line != ri.line else (),
+            related=tuple(dict.fromkeys(n for n in (ri.line, home.line) if n and n != line)),
             premises=(*verdict.premises, *home.premises),
             causes=last_change(build.fs, verdict.path),
             edits=_fix(build, who, home, ri.line, verdict.path, step),

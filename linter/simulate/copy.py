@@ -71,7 +71,9 @@ class Placement:
         return e.knowledge.worst(self.knowledge) if self.chown else e.knowledge
 
 
-CONTENT_FILES = ("passwd", "group")  # context files whose content the model reads (users and groups)
+# Context files whose content the model reads: users and groups, and pyproject.toml (its build backend decides
+# whether `python -m build` writes into the source directory).
+CONTENT_FILES = ("passwd", "group", "pyproject.toml")
 # ... and conda environment files (their `name:` and whether they have a `pip:` section decide where conda writes).
 # A name is read as one when one of its words (split at `.`, `_`, `-`) is one of these and it ends in .yml/.yaml.
 ENV_FILE_WORDS = frozenset({"environment", "env", "conda"})

@@ -221,6 +221,17 @@ def home_fact(identity: Identity, users: UserDB, env: dict[str, str] | None = No
     if entry is None and identity.uid is not None:
         entry = users.by_uid(identity.uid)
     line, account = (entry.line, entry.source) if entry is not None else (0, "")
+    if identity.arbitrary and not (env and "HOME" in env) and not users.complete:
+        # OpenShift's arbitrary uid comes from the project's range, which no image lists: HOME is `/` (measured with
+        # poetry 2.5.1 as a uid without an entry: `Creating virtualenv ... in /.cache/pypoetry/virtualenvs`), unless
+        # the image adds the uid at start (nss_wrapper), which venvlint cannot see.
+        assumed = Premise(
+            PremiseKind.USER,
+            "the arbitrary uid",
+            Knowledge.ASSUMED,
+            assumption="that the image has no account for the arbitrary uid, so that HOME is /",
+        )
+        return Home("/", HomeSource.FALLBACK, premises=(assumed,))
     if (env and "HOME" in env) or identity.arbitrary:
         path = home_of(identity, users, env)
         source = HomeSource.ENV if env and "HOME" in env else HomeSource.FALLBACK

@@ -29,6 +29,8 @@ class Tool(str, Enum):
     PY_COMPILE = "py_compile"  # python -m py_compile
     COMPILEALL = "compileall"  # python -m compileall
     PYINSTALLER = "pyinstaller"
+    SETUPTOOLS = "setup.py"  # python setup.py CMD
+    PYPA_BUILD = "build"  # python -m build, pyproject-build
 
 
 class Act(str, Enum):
@@ -43,7 +45,7 @@ class Act(str, Enum):
     TOOL_INSTALL = "tool-install"  # pipx install, uv tool install
     PYTHON_INSTALL = "python-install"  # uv python install
     COMPILE = "compile"  # py_compile, compileall
-    BUILD = "build"  # pyinstaller
+    BUILD = "build"  # pyinstaller, python setup.py, python -m build, hatch build
     CLEAN = "clean"  # conda clean, uv cache clean
     CONFIGURE = "configure"  # conda config --set/--add/...: writes a .condarc (`Invocation.config_file`)
     LOCK = "lock"  # uv lock, poetry lock, pdm lock: writes only the project's lock file

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 from dataclasses import replace
 
+from ..model.fs import normpath
 from .context import Context
 from .model import Act, EnvTarget, Invocation, Need, ProjectSpec, Role, Scheme, SyncMode, TempUse, Tool, Write
 from .options import OptionSpec, Parsed
@@ -15,7 +16,7 @@ from .pip import user_base
 
 POETRY = OptionSpec(
     ("-C", "--directory"), ("-P", "--project"), "--with", "--without", "--only", ("-E", "--extras"), "--source",
-    ("-G", "--group"), "--python", "--platform", "--markers",
+    ("-G", "--group"), "--python", "--platform", "--markers", ("-o", "--output"), ("-f", "--format"),
     aliases=[("-n", "--no-interaction"), ("-q", "--quiet"), ("-v", "--verbose")],
 )  # fmt: skip
 PIPENV = OptionSpec("--python", "--pypi-mirror", "--categories", "--extra-pip-args", ("-r", "--requirements"),
@@ -58,6 +59,8 @@ def read_poetry(ctx: Context, args: list[str]) -> Invocation:
     inv = Invocation(Tool.POETRY, act, sub, temp=TempUse.PYTHON, steering=_steering("POETRY_"))
     if sub == "config":
         return _done(ctx, _poetry_config(ctx, p, project, inv))
+    if sub == "export":
+        return _done(ctx, _poetry_export(ctx, p, project, inv))
     if act is Act.OTHER:
         return _done(ctx, inv)
     spec = ProjectSpec(project, posixpath.join(project, "poetry.lock"), False)
@@ -106,6 +109,23 @@ def _poetry_config(ctx: Context, p: Parsed, project: str, inv: Invocation) -> In
                                                       else "~/.config/pypoetry")  # fmt: skip
         where = posixpath.join(folder, "config.toml")
     return replace(inv, act=Act.CONFIGURE, config_file=where, config_text=f"{key} = {value}\n")
+
+
+def _poetry_export(ctx: Context, p: Parsed, project: str, inv: Invocation) -> Invocation:
+    """`poetry export -o FILE` (poetry-plugin-export) writes FILE, relative to the project directory, not the
+    working directory (measured, poetry 2.5.1 with the plugin 1.10.1: `poetry -C /proj export -o req.txt` from a
+    writable directory fails with `Permission denied: '/proj/req.txt'`); without -o it prints to its output. The
+    need is on the directory the file is created in; a file that is already there is rewritten in place."""
+    written = p.last("--output")
+    name = ctx.known(written, "--output") if written is not None else None
+    if name is None:
+        return inv
+    out = normpath(name, project)
+    if ctx.probe.exists(out) or not ctx.probe.absent(out):
+        return inv  # rewritten in place (its own mode decides), or not known to be missing
+    folder = posixpath.dirname(out)
+    write = Write(folder, False, Need.FATAL, Role.BUILD_OUTPUT, f"`poetry export` creates {out}")
+    return replace(inv, act=Act.BUILD, writes=(write,))
 
 
 def _poetry_setting(ctx: Context, project: str, key: str) -> str | None:

@@ -26,9 +26,9 @@ _PY_VALUE = frozenset({"-X", "-W", "--check-hash-based-pycs"})
 # What `python -m MODULE` runs, for the modules that are tools.
 MODULES = {"pip": "pip", "venv": "venv", "virtualenv": "virtualenv", "uv": "uv", "poetry": "poetry",
            "pipenv": "pipenv", "pdm": "pdm", "hatch": "hatch", "pipx": "pipx", "py_compile": "py_compile",
-           "compileall": "compileall", "PyInstaller": "pyinstaller", "conda": "conda"}  # fmt: skip
+           "compileall": "compileall", "PyInstaller": "pyinstaller", "conda": "conda", "build": "pyproject-build"}  # fmt: skip
 NAMES = frozenset({"uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "pipx", "virtualenv", "conda", "mamba",
-                   "micromamba", "pyinstaller"})  # fmt: skip
+                   "micromamba", "pyinstaller", "pyproject-build"})  # fmt: skip
 
 
 def tool_name(argv: Sequence[str]) -> str | None:
@@ -42,7 +42,9 @@ def tool_name(argv: Sequence[str]) -> str | None:
         return name
     if PYTHON.fullmatch(name):
         module = _module(list(argv[1:]))
-        return MODULES.get(module[0]) if module else None
+        if module is None:
+            return "setup.py" if _setup_py(list(argv[1:])) is not None else None
+        return MODULES.get(module[0])
     return None
 
 
@@ -58,7 +60,12 @@ def read(argv: Sequence[str], env: Mapping[str, str], cwd: str, probe: Probe) ->
     if PYTHON.fullmatch(name):
         module = _module(args)
         if module is None:
-            return None
+            script = _setup_py(args)
+            if script is None:
+                return None
+            from .builds import read_setup_py
+
+            return read_setup_py(ctx, script[1])
         mod, rest = module
         if mod == "pip":
             before = args[: len(args) - len(rest)]
@@ -92,6 +99,10 @@ def _by_name(ctx: Context, name: str, args: list[str], exe: str) -> Invocation |
         from .envs import read_pipx, read_virtualenv
 
         return (read_pipx if name == "pipx" else read_virtualenv)(ctx, args)
+    if name == "pyproject-build":
+        from .builds import read_build
+
+        return read_build(ctx, args)
     if name == "pyinstaller":
         from .compile import read_pyinstaller
 
@@ -118,4 +129,15 @@ def _module(args: list[str]) -> tuple[str, list[str]] | None:
         if not a.startswith("-") or a.startswith("-c") or a == "-":
             return None
         i += 1
+    return None
+
+
+def _setup_py(args: list[str]) -> tuple[str, list[str]] | None:
+    """(script, its arguments) of `python [options] setup.py ...` run from the directory that holds it, or None
+    (another script; a setup.py elsewhere, whose paths venvlint does not place)."""
+    i = 0
+    while i < len(args) and args[i].startswith("-") and args[i] not in ("-c", "-m", "-"):
+        i += 2 if args[i] in _PY_VALUE else 1
+    if i < len(args) and args[i] in ("setup.py", "./setup.py"):
+        return args[i], args[i + 1 :]
     return None

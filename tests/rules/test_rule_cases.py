@@ -57,6 +57,11 @@ def test_rule_case(rule: str, case: dict[str, Any], tmp_path: Path) -> None:
     got = sorted((f.line, f.path, f.severity.value) for f in result.findings if f.code == code)
     expected = sorted((e["line"], e["path"], e.get("severity", find_rule(rule).severity.value)) for e in case["expect"])  # type: ignore[union-attr]
     assert got == expected, [f.message for f in result.findings if f.code == code]
+    # The other lines a finding names (the USER, the account, the WORKDIR that made a place), where a case says.
+    for e in case["expect"]:
+        if "related" in e:
+            found = next(f for f in result.findings if f.code == code and (f.line, f.path) == (e["line"], e["path"]))
+            assert sorted(found.related) == sorted(e["related"]), found.message
 
 
 def test_every_rule_has_passing_and_failing_cases() -> None:

@@ -916,3 +916,65 @@ def test_pyinstaller_writes_spec_build_dist_in_cwd_and_nothing_in_home(exp: Exp)
     paths = ["--specpath", exp.work / "s", "--workpath", exp.work / "b", "--distpath", exp.work / "d"]
     r = exp.run([tool("pyinstaller"), "--noconfirm", *paths, app], cwd=exp.dir / "rocwd", timeout=300)
     assert r.rc == 0 and r.has("work/s/app.spec") and r.has("work/b/app") and r.has("work/d/app/app"), r
+
+
+# ------------------------------------------------------------------------------- writes into the cwd (issue 21)
+def _project(exp: Exp, rel: str, backend: str) -> Path:
+    """A project `E/rel` with pyproject.toml (`backend`: setuptools or poetry-core), setup.py and a package."""
+    root = exp.dir / rel
+    (root / "pkg").mkdir(parents=True)
+    requires = {"setuptools": "setuptools>=61", "poetry-core": "poetry-core>=2"}[backend]
+    api = {"setuptools": "setuptools.build_meta", "poetry-core": "poetry.core.masonry.api"}[backend]
+    (root / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{api}"\n\n'
+        '[project]\nname = "pkg"\nversion = "0.1"\nrequires-python = ">=3.9"\ndependencies = []\n\n'
+        '[tool.poetry]\npackages = [{include = "pkg"}]\n'
+    )
+    (root / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    (root / "pkg" / "__init__.py").write_text("")
+    for p in [root, *root.rglob("*")]:
+        os.chmod(p, 0o755 if p.is_dir() else 0o644)
+    return root
+
+
+def test_setup_py_writes_egg_info_build_and_dist_into_the_cwd(exp: Exp) -> None:
+    py = tool("python")
+    src = _project(exp, "rocwd", "setuptools")
+    for cmd in (["bdist_wheel"], ["sdist"], ["egg_info"]):
+        r = exp.run([py, "setup.py", *cmd], cwd=src)
+        assert r.rc == 1 and "could not create" in r.out and "Permission denied" in r.out, r
+    exp.chown_user("rocwd")
+    r = exp.run([py, "setup.py", "bdist_wheel"], cwd=src)
+    assert r.rc == 0 and r.has("rocwd/build") and r.has("rocwd/dist") and r.has("rocwd/pkg.egg-info"), r
+
+
+def test_python_m_build_setuptools_writes_egg_info_beside_the_sources_whatever_outdir(exp: Exp) -> None:
+    py = tool("python")
+    src = _project(exp, "rocwd", "setuptools")
+    out = exp.work / "out"
+    r = exp.run([py, "-m", "build", "--no-isolation", "--outdir", out, src], cwd=exp.work)
+    assert r.rc == 1 and "could not create 'pkg.egg-info': Permission denied" in r.out, r
+
+
+def test_python_m_build_poetry_core_writes_only_its_outdir(exp: Exp) -> None:
+    py = tool("python")
+    src = _project(exp, "rocwd", "poetry-core")
+    r = exp.run([py, "-m", "build", "--no-isolation"], cwd=src)
+    assert r.rc == 1 and f"Permission denied: '{src}/dist'" in r.out, r
+    r = exp.run([py, "-m", "build", "--no-isolation", "--outdir", exp.work / "out"], cwd=src)
+    assert r.rc == 0 and r.has("work/out/pkg-0.1-py3-none-any.whl") and not any("rocwd" in p for p in r.created), r
+
+
+def test_poetry_export_output_is_relative_to_the_project(exp: Exp) -> None:
+    src = _project(exp, "rocwd", "poetry-core")
+    (src / "pyproject.toml").write_text(
+        '[project]\nname = "pkg"\nversion = "0.1"\n\n[tool.poetry]\npackage-mode = false\n'
+    )
+    root_home = exp.path("roothome")
+    r = exp.as_root([tool("poetry"), "lock"], cwd=src, env={"HOME": str(root_home)})
+    assert r.rc == 0, r
+    os.chmod(src / "poetry.lock", 0o644)
+    r = exp.run([tool("poetry"), "-C", src, "export", "-o", "req.txt"], cwd=exp.work)
+    assert r.rc == 1 and f"Permission denied: '{src}/req.txt'" in r.out, r
+    r = exp.run([tool("poetry"), "-C", src, "export", "-o", exp.work / "req.txt"], cwd=src)
+    assert r.rc == 0 and r.has("work/req.txt"), r

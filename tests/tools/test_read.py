@@ -515,3 +515,40 @@ def test_upgrade_package_replaces_only_what_it_names() -> None:
     )
     assert inv.replaced_distributions == ("httpx",)
     assert r("uv pip install -U pandas httpx", {"VIRTUAL_ENV": VENV}).replaced_distributions == ("pandas", "httpx")
+
+
+def test_setup_py_writes_into_the_working_directory() -> None:
+    """Measured with setuptools 84.2.1: every command runs egg_info in the cwd; build/ and dist/ by command."""
+    inv = r("python setup.py sdist bdist_wheel", cwd="/src")
+    assert (inv.tool, inv.act) == (Tool.SETUPTOOLS, Act.BUILD)
+    assert [(w.path, w.create, w.need) for w in inv.writes] == [
+        ("/src", False, Need.FATAL), ("/src/build", True, Need.FATAL), ("/src/dist", True, Need.FATAL)]  # fmt: skip
+    assert [w.path for w in r("python3 setup.py egg_info", cwd="/src").writes] == ["/src"]
+    moved = r("python setup.py bdist_wheel -d /tmp/wheels --build-base=/tmp/b", cwd="/src")
+    assert [w.path for w in moved.writes] == ["/src", "/tmp/b", "/tmp/wheels"]
+    assert tool_name(["python", "setup.py", "build"]) == "setup.py"
+    assert tool_name(["python", "other.py"]) is None
+    odd = r("python setup.py upload", cwd="/src")
+    assert odd.act is Act.OTHER and odd.unread
+    assert read(["python", "/elsewhere/setup.py", "build"], {}, "/", Probe()) is None
+
+
+def test_python_m_build_follows_the_backend() -> None:
+    setuptools = Probe(texts={"/src/pyproject.toml": "[build-system]\nbuild-backend = 'setuptools.build_meta'\n"})
+    inv = r("python -m build --outdir /tmp/dist", cwd="/src", probe=setuptools)
+    assert (inv.tool, inv.act) == (Tool.PYPA_BUILD, Act.BUILD)
+    assert [(w.path, w.need) for w in inv.writes] == [("/tmp/dist", Need.FATAL), ("/src", Need.FATAL)]
+    poetry = Probe(texts={"/src/pyproject.toml": '[build-system]\nbuild-backend = "poetry.core.masonry.api"\n'})
+    assert [w.path for w in r("pyproject-build", cwd="/src", probe=poetry).writes] == ["/src/dist"]
+    unknown_text = r("python -m build sub", cwd="/src").writes
+    assert [(w.path, w.need) for w in unknown_text] == [("/src/sub/dist", Need.FATAL), ("/src/sub", Need.CONDITIONAL)]
+
+
+def test_poetry_export_writes_relative_to_the_project() -> None:
+    probe = Probe()
+    probe.gone = {"/proj/req.txt", "/work/out/r.txt"}
+    inv = r("poetry -C /proj export -o req.txt", probe=probe)
+    assert inv.act is Act.BUILD and [w.path for w in inv.writes] == ["/proj"]
+    assert [w.path for w in r("poetry export --output=out/r.txt", probe=probe).writes] == ["/work/out"]
+    assert r("poetry export -f requirements.txt", probe=probe).writes == ()
+    assert r("poetry export -o maybe.txt", probe=probe).writes == ()  # not known to be missing

@@ -58,7 +58,7 @@ def dispatch(
 
 
 PYTHON_TOOLS = ("uv", "uvx", "poetry", "pipenv", "pdm", "hatch", "pipx", "virtualenv", "conda", "mamba",
-                "micromamba", "pyinstaller")  # fmt: skip
+                "micromamba", "pyinstaller", "pyproject-build")  # fmt: skip
 HANDLERS: dict[str, Handler] = {
     "mkdir": files.mkdir,
     "pyenv": pyenv.pyenv,

@@ -23,6 +23,8 @@ from .files import create_dir, write_file
 from .pyenv import selected as pyenv_selected
 from .unmodelled import not_modelled, open_world
 
+# Tools that run the project's own code (setup.py, a PEP 517 backend) besides their own writes.
+RUNS_PROJECT_CODE = frozenset({Tool.SETUPTOOLS, Tool.PYPA_BUILD})
 # Interpreter options that make `python` print and exit.
 _VERSION = ("-V", "--version", "-VV", "-h", "--help")
 
@@ -45,7 +47,13 @@ def python_tool(
         sh.assume(f"`{_shown(argv)}`: {reason}")
     if inv.act is not Act.OTHER or inv.cache is not None:
         record_tool(sh, inv, argv, env)
-    return apply(sh, inv, argv, env)
+    status = apply(sh, inv, argv, env)
+    if status == 0 and inv.tool in RUNS_PROJECT_CODE:
+        # What the tool itself writes is checked and replayed; the project's setup.py or build backend may write
+        # anything else, so the rest stays as open as for any Python code venvlint cannot see.
+        return not_modelled(sh, argv, "it runs the project's own build code (only what the build tool itself "
+                            "writes is checked)")  # fmt: skip
+    return status
 
 
 def _python(sh: ShellContext, argv: list[str], stdin: str | None) -> Status:
