@@ -111,10 +111,7 @@ ELSEWHERE = {
     },
     "RUN curl -fsSL -o /usr/local/bin/tini https://example.com/tini && chmod +x /usr/local/bin/tini": set(),
     "RUN curl -fsSLO https://example.com/tool.tgz && tar -xzf tool.tgz -C /opt/tool && rm tool.tgz": set(),
-    "RUN git clone --depth 1 https://github.com/example/tool.git /src/tool": {
-        # the clone makes /src, which the case's editable checkout then finds
-        ("build-install-not-writable", "pip checks a VCS editable out into <cwd>/src outside a venv"),
-    },
+    "RUN git clone --depth 1 https://github.com/example/tool.git /usr/src/tool": set(),
 }
 DEBIAN_BASES = re.compile(r"^FROM\s+(?:--platform=\S+\s+)?(?:docker\.io/)?(?:library/)?python:3[.\d]*-(?:slim)", re.I)
 
