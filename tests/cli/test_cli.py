@@ -216,3 +216,13 @@ def test_json_findings_carry_their_premises() -> None:
     # (the profile's) only says which line to blame: not a premise (docs/PREMISES.md)
     assert ("path", "built") in kinds and ("user", "profile") in kinds and ("path", "profile") not in kinds
     assert vl001["assumptions"] == [] and vl001["severity"] == "error"
+
+
+def test_readme_shows_the_example_as_it_is_printed() -> None:
+    """README's console block is the command's real output, so it cannot drift from what users see."""
+    readme = (ROOT / "README.md").read_text()
+    start = readme.index("```console\n$ venvlint examples/Dockerfile\n") + len(
+        "```console\n$ venvlint examples/Dockerfile\n"
+    )
+    shown = readme[start : readme.index("```\n", start)]
+    assert run("examples/Dockerfile").stdout == shown
