@@ -10,7 +10,8 @@ Each unit (the build, each probe) is judged:
   the probe's command;
 - it passed: no error about it; a warning only where the finding names an assumption;
 - an error about a line the build got past in reality (before the line it failed at, or anywhere when it passed)
-  that is not about a failing probe's command is a false error of the build.
+  that is not about a failing probe's command is a false error of the build; when the build failed, an error
+  about the container's command (reported at its cause line, a USER or ENV) is not about the build at all.
 
 And every automatic fix (`--fix`, and `--fix --unsafe-fixes`) of each lint must have been built and probed for real
 (recorded under its text's digest), and the fixed Dockerfile is judged the same way: it builds and its probes pass,
@@ -148,7 +149,9 @@ def judge(subject: Subject, recorded: dict[str, Any], fix_lint: bool = True) -> 
         said, shown = _said(tied)
         j.units.append(Unit("build", False, said, bool(tied),
                             f"fails at line {n} ({build.get('error', '')}); venvlint: {shown or 'no error about it'}"))  # fmt: skip
-        false = [f for f in errors if not about(f, {n}) and f.line < n]
+        # A finding about the container's command (a runtime failure reported at the line that caused it, the USER
+        # or ENV that chose a place) is no claim about the build.
+        false = [f for f in errors if not about(f, {n}) and f.line < n and not about(f, {cmd_line} - {0})]
     else:
         false = [f for f in errors if not about(f, failing_probe_lines)]
         unexplained = [f for f in base.findings if f.severity is Severity.WARNING and not f.assumptions
