@@ -5,7 +5,9 @@ tiktoken), where that cache cannot be written by a user the image runs as: its H
 directory root made, or a variable (`HF_HOME`, `NUMBA_CACHE_DIR`, ...) names a directory that user cannot write.
 Also finds a model downloaded at build time as root (a RUN whose text calls the hub's download API or CLI:
 `from_pretrained(`, `snapshot_download(`, `SentenceTransformer(`, `huggingface-cli download`, ...) into root's
-HOME, where a runtime user whose cache is elsewhere does not look. It reads which packages go into which
+HOME, where a runtime user whose cache is elsewhere does not look; and nltk data downloaded as root at build time
+(`python -m nltk.downloader`, `nltk.download(`) into `/root/nltk_data`, which no other user searches
+(`LookupError`). It reads which packages go into which
 environment from the install commands and the files they read from the build context (`requirements.txt`, `pyproject.toml`, `uv.lock`, `poetry.lock`, a conda environment file), and
 where each library writes from a table measured with the real libraries (`venvlint.libraries`).
 
@@ -53,6 +55,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from venvlint.edits import Changes, Edit, runs_as_root
 from venvlint.findings import Problem, Severity
@@ -70,8 +73,10 @@ from venvlint.query import (
     Premise,
     PremiseKind,
     RuntimeIdentity,
+    Tri,
     Verdict,
     When,
+    can_traverse,
     place,
     variables,
 )
@@ -122,6 +127,7 @@ def check(build: Build) -> Iterator[Problem]:
         return
     env = dict(build.final.env)
     downloads = [d for row in LIBRARY_WRITES if (d := _build_download(build, row, installs, env)) is not None]
+    nltk = _nltk_downloads(build, installs, env) if any("nltk" in i.names for i in installs) else []
     seen: set[tuple[int | None, bool, str]] = set()
     said: set[int] = set()  # the download lines reported (once, for the first identity that looks elsewhere)
     for ri in build.runtime_identities:
@@ -151,6 +157,10 @@ def check(build: Build) -> Iterator[Problem]:
             if runtime is not None and runtime != d.path:
                 said.add(d.line)
                 yield _download_problem(build, ri, home, d, runtime, env)
+        for nd in nltk:
+            if nd.line not in said and (found := _nltk_problem(build, ri, home, nd, env, installs)) is not None:
+                said.add(nd.line)
+                yield found
 
 
 def _hit(build: Build, row: LibraryWrite, installs: list[Installed], who: Identity, env: dict[str, str],
@@ -404,3 +414,104 @@ def _edit(build: Build, ri: RuntimeIdentity, variable: str, value: str) -> tuple
     if not line or build.stage_of_line(line) != final.name:
         return ()
     return env_before(build, final.name, line, variable, value)
+
+
+# nltk downloads data into the first directory of its search path that exists and is writable, else into
+# ~/nltk_data, and loads it only from that path: the entries of NLTK_DATA, ~/nltk_data, <sys.prefix>/nltk_data,
+# <sys.prefix>/share/nltk_data, <sys.prefix>/lib/nltk_data and the four below (measured, nltk 3.10.4:
+# nltk.data.path, Downloader.default_download_dir; docs/MEASUREMENTS.md). A download as root at build time therefore
+# lands in /root/nltk_data unless one of those directories exists, and any other user gets `LookupError: Resource
+# ... not found`.
+NLTK_SYSTEM = ("/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data")
+NLTK_SHARED = "/usr/local/share/nltk_data"  # on every user's search path: made before the download, it takes it
+NLTK_CODE = ("nltk.download(", "nltk.download_shell(")
+
+
+@dataclass(frozen=True)
+class _NltkDownload:
+    line: int
+    stage: str
+    path: str  # where the data went
+    known: bool  # `python -m nltk.downloader` on the command line (the code form is matched in the RUN's text)
+    prefix: str | None  # sys.prefix of the environment nltk is installed in, when it is a venv
+
+
+def _nltk_search(env: dict[str, str], home: str | None, prefix: str | None) -> list[str]:
+    """nltk's search path for one user (`home` None: its HOME is not known, and ~/nltk_data is left out)."""
+    out = [p for p in env.get("NLTK_DATA", "").split(":") if p.startswith("/")]
+    if home:
+        out.append(posixpath.join(home, "nltk_data"))
+    if prefix:
+        out += [posixpath.join(prefix, sub) for sub in ("nltk_data", "share/nltk_data", "lib/nltk_data")]
+    return [posixpath.normpath(p) for p in (*out, *NLTK_SYSTEM)]
+
+
+def _nltk_downloads(build: Build, installs: list[Installed], env: dict[str, str]) -> list[_NltkDownload]:
+    """The RUNs of the image's stages that download nltk data as root, and where each puts it."""
+    inst = next(i for i in installs if "nltk" in i.names)
+    prefix = inst.env_path
+    root_home = env.get("HOME") or "/root"
+    out: list[_NltkDownload] = []
+    for name in build.lineage():
+        stage = build.stage(name)
+        if stage is None:
+            return out
+        for ins in build.instructions_of(stage):
+            user = build.user_at(name, ins.line)
+            if ins.cmd != "RUN" or user is None or not runs_as_root(user):
+                continue
+            words = ins.args if ins.json_form else tuple(ins.original.split())
+            cli = any(w == "-m" and nxt == "nltk.downloader" for w, nxt in pairwise(words))
+            if not cli and not any(m in ins.original for m in NLTK_CODE):
+                continue
+            target = next((nxt for w, nxt in pairwise(words) if w in ("-d", "--dir")), None)
+            if target is None:
+                target = next(
+                    (p for p in _nltk_search(env, root_home, prefix) if _there_before(build, p, ins.line)),
+                    posixpath.join(root_home, "nltk_data"),
+                )
+            if target.startswith("/"):
+                out.append(_NltkDownload(ins.line, name, posixpath.normpath(target), cli, prefix))
+    return out
+
+
+def _there_before(build: Build, path: str, line: int) -> bool:
+    """`path` is a directory of the image made before `line` (by the base image, or an earlier instruction)."""
+    node = build.fs.get(build.fs.resolve(path))
+    return node is not None and bool(node.history) and node.history[0].cause.line < line
+
+
+def _nltk_problem(build: Build, ri: RuntimeIdentity, home: Home | None, d: _NltkDownload, env: dict[str, str],
+                  installs: list[Installed]) -> Problem | None:  # fmt: skip
+    """The runtime user does not search, or cannot reach, the directory the build's download put nltk's data in."""
+    who = ri.identity
+    home_path = home.path if home is not None and home.path.startswith("/") else None
+    if home_path is None and not any(p.startswith("/") for p in env.get("NLTK_DATA", "").split(":")):
+        return None  # where it searches first is not known
+    search = _nltk_search(env, home_path, d.prefix)
+    reach = can_traverse(build.fs, who, posixpath.join(d.path, "x"))
+    if d.path in search and reach.result is not Tri.NO:
+        return None
+    if d.path in search:
+        why = f"it searches `{d.path}` but cannot reach it: {reach.reason}"
+        premises: tuple[Premise, ...] = reach.premises
+    else:
+        why = f"its nltk searches {', '.join(f'`{p}`' for p in search[:2])} and the system directories, not `{d.path}`"
+        premises = home.premises if home is not None else ()
+    if not d.known:
+        premises += (Premise(PremiseKind.COMMAND, "nltk", Knowledge.ASSUMED, d.line,
+                             assumption=f"that line {d.line} downloads nltk data (its text calls `nltk.download`)"),)  # fmt: skip
+    return Problem(
+        d.line,
+        d.path,
+        f"line {d.line} downloads nltk data as root at build time into `{d.path}` (the first directory of nltk's "
+        f"search path that exists, else root's HOME), but {who.label()} runs the container ({ri.source}) and "
+        f"{why}: loading it fails with `LookupError: Resource ... not found`.",
+        f"make `{NLTK_SHARED}` before line {d.line} (`RUN mkdir -p {NLTK_SHARED}`, as root): nltk downloads into the "
+        "first directory of its search path that exists, and every user searches that one; or download with "
+        f"`python -m nltk.downloader -d {NLTK_SHARED} ...`",
+        stage=d.stage,
+        related=tuple(x for x in (ri.line, home.line if home else 0) if x and x != d.line),
+        premises=premises,
+        edits=as_root_before(build, d.stage, d.line, f"RUN mkdir -p {NLTK_SHARED}", changes=Changes.COMMANDS),
+    )

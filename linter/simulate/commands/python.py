@@ -7,6 +7,7 @@ modelled."""
 from __future__ import annotations
 
 import posixpath
+from itertools import pairwise
 
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir, created_dir
 from ...model.fs import Action, Kind, Knowledge, Node
@@ -21,7 +22,7 @@ from ..state import ToolRun
 from .base import ShellContext, Status, accepts_unknown, command_text, deny, is_unknown, owner_for_new
 from .files import create_dir, write_file
 from .pyenv import selected as pyenv_selected
-from .unmodelled import not_modelled, open_world
+from .unmodelled import not_modelled, open_world, writes_only
 
 # Tools that run the project's own code (setup.py, a PEP 517 backend) besides their own writes.
 RUNS_PROJECT_CODE = frozenset({Tool.SETUPTOOLS, Tool.PYPA_BUILD})
@@ -62,9 +63,34 @@ def _python(sh: ShellContext, argv: list[str], stdin: str | None) -> Status:
         return 0
     if not rest and stdin is None:
         return not_modelled(sh, argv, "it runs a Python script from its input")
+    if rest[:2] == ["-m", "nltk.downloader"]:
+        return writes_only(sh, argv, _nltk_dirs(sh, rest[2:]), "it downloads nltk data into one of nltk's data "
+                           "directories (the first that exists, else ~/nltk_data), or where -d says")  # fmt: skip
     if rest and rest[0] == "-m" and len(rest) > 1:
         return not_modelled(sh, argv, f"what `python -m {rest[1]}` writes is not modelled")
     return not_modelled(sh, argv, "it runs Python code venvlint cannot see")
+
+
+# nltk's data directories outside any environment (nltk.data.path; measured with nltk 3.10.4, docs/MEASUREMENTS.md).
+_NLTK_SYSTEM_DIRS = (
+    "/usr/share/nltk_data",
+    "/usr/local/share/nltk_data",
+    "/usr/lib/nltk_data",
+    "/usr/local/lib/nltk_data",
+)
+
+
+def _nltk_dirs(sh: ShellContext, args: list[str]) -> list[str]:
+    """Where `python -m nltk.downloader ARGS` may write: the -d directory, else each directory of nltk's search
+    path (NLTK_DATA's entries, ~/nltk_data, the system ones; an environment's own ones are below its prefix)."""
+    for opt, value in pairwise(args):
+        if opt in ("-d", "--dir") and not is_unknown(value):
+            return [posixpath.normpath(posixpath.join(sh.cwd, value))]
+    home = sh.vars.get("HOME", "")
+    listed = [p for p in sh.vars.get("NLTK_DATA", "").split(":") if p.startswith("/")]
+    if home.startswith("/"):
+        listed.append(posixpath.join(home, "nltk_data"))
+    return [posixpath.normpath(p) for p in (*listed, *_NLTK_SYSTEM_DIRS)]
 
 
 def _shown(argv: list[str]) -> str:

@@ -216,6 +216,21 @@ def _writes_cwd(name: str, words: list[str]) -> bool:
     return name in ("svn", "hg", "patch", "7z")
 
 
+def writes_only(sh: ShellContext, words: list[str], paths: list[str], what: str) -> Status:
+    """A command venvlint does not model but knows the places of (`python -m nltk.downloader`: its data
+    directories): said, and only at or below `paths` may anything have appeared or changed; no account changes."""
+    shown = shorten(command_text(words))
+    sh.assume(f"`{shown}` is not modelled: {what}")
+    fs = sh.fs
+    for path in paths:
+        if fs.get(path) is not None:
+            fs.mark_open(path, with_parent=False)
+        else:
+            fs.open_listing(posixpath.dirname(path))
+    fs.record_opaque(sh.cause.line, shown, sh.identity.uid, tuple(paths))
+    return 0
+
+
 def _name(words: list[str]) -> str:
     return posixpath.basename(words[0]) if words and not is_unknown(words[0]) else ""
 
