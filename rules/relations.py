@@ -14,6 +14,12 @@ SUPERSESSIONS: tuple[Supersedes, ...] = (
     Supersedes("VL003", by="VL001", on=PathSetAt, why="a directory a COPY reset: dir-reset-by-copy names the cause"),
     Supersedes("VL003", by="VL019", on=PathSetAt, why="a package an install left unwritable for the group"),
     Supersedes(
+        "VL019",
+        by="VL008",
+        on=PathSetAt,
+        why="a root install into a venv prepared for its user: its fix keeps what it installs group-writable",
+    ),
+    Supersedes(
         "VL002", by="VL016", on=PathSetAt, why="a change a legacy builder discarded under a VOLUME: named there"
     ),
     Supersedes(

@@ -32,7 +32,7 @@ import posixpath
 from collections.abc import Iterator
 
 from venvlint.edits import Changes, Edit
-from venvlint.findings import Problem, Severity
+from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import (
     Action,
     Build,
@@ -104,6 +104,7 @@ def check(build: Build) -> Iterator[Problem]:
             _fix(venv, root, made, who.identity, site, run),
             stage=run.stage,
             premises=(path_premise(build.fs, venv, root), *run_premises(run), _later(run, who.identity)),
+            causes=tuple(PathSetAt(run.line, p) for p in _packages_made(build, run.line, site)),
             edits=_edits(build, run, venv, site, who.identity),
         )
 
@@ -151,9 +152,14 @@ def _as_created(run: ToolRun, site: str, final: FileSystem) -> Node:
     return created_dir((run.fs or final).get(site), run.identity, run.umask)
 
 
+def _packages_made(build: Build, line: int, site: list[str]) -> list[str]:
+    """The package directories the install at `line` made in `site`, as they still are."""
+    return [p for s in site for p in build.fs.children(s) if (n := build.fs.get(p)) is not None and n.tag("package")
+            and n.history and n.history[-1].cause.line == line]  # fmt: skip
+
+
 def _created_text(build: Build, line: int, site: list[str], made: Node) -> str:
-    named = [p for s in site for p in build.fs.children(s) if (n := build.fs.get(p)) is not None and n.tag("package")
-             and n.history and n.history[-1].cause.line == line]  # fmt: skip
+    named = _packages_made(build, line, site)
     what = ", ".join(f"`{p}`" for p in named[:3]) + (" and others" if len(named) > 3 else "") if named else (
         "the directories it creates in site-packages")  # fmt: skip
     return f"{what} {'are' if len(named) != 1 else 'is'} created {state_text(made.uid, made.gid, made.mode)}"
