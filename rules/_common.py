@@ -295,3 +295,12 @@ def env_dir_edit(build: Build, stage: str, line: int, variable: str, path: str) 
     owner, _, group = user.partition(":")
     make = f"RUN install -d -o {owner}{f' -g {group}' if group else ''} {path}"
     return (insert_before(line, *as_root(user, make), env, changes=Changes.ENVIRONMENT),)
+
+
+def closed_by(fs: FileSystem, path: str) -> tuple[PathSetAt, ...]:
+    """The cause of a directory that refuses: the line that last set its owner or mode (none for the base image's)."""
+    real = fs.resolve(path)
+    node = fs.get(real)
+    if node is None or not node.history or node.history[-1].cause.line <= 0:
+        return ()
+    return (PathSetAt(node.history[-1].cause.line, real),)

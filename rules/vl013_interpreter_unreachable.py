@@ -38,7 +38,7 @@ from venvlint.edits import Changes
 from venvlint.findings import PathSetAt, Problem, Severity
 from venvlint.query import PYTHON, Build, Found, Kind, Tri, can_traverse, normpath, path_premise, permits
 
-from ._common import as_root_before, command, describe_path, env_dir_edit
+from ._common import as_root_before, closed_by, command, describe_path, env_dir_edit
 
 CODE = "VL013"
 NAME = "interpreter-unreachable"
@@ -165,6 +165,7 @@ def _venv_closed(build: Build, venv: str) -> Problem | None:
             f"{verdict.path}` (as root), or create the venv as that user",
             stage=build.final.name,
             premises=verdict.premises,  # the traversal verdict names who it refuses, as far as that matters
+            causes=closed_by(fs, verdict.path),
             edits=as_root_before(
                 build, build.final.name, line, f"RUN chmod o+rx {verdict.path}", changes=Changes.OWNERSHIP
             ),

@@ -42,7 +42,7 @@ from venvlint.query import (
     permits,
 )
 
-from ._common import command
+from ._common import closed_by, command
 
 CODE = "VL018"
 NAME = "path-entry-unreachable"
@@ -144,6 +144,7 @@ def _commands_unreachable(build: Build, users: list[RuntimeIdentity]) -> Iterato
                 _fix(v.path),
                 severity=Severity.ERROR,
                 premises=v.premises,  # the traversal verdict names who it refuses, as far as that matters
+                causes=closed_by(fs, v.path),
             )
             break
 
