@@ -66,6 +66,7 @@ from venvlint.query import (
     Home,
     Identity,
     Installed,
+    Instruction,
     Knowledge,
     LibraryWrite,
     OnFailure,
@@ -208,19 +209,25 @@ def _build_download(
     if "HOME" in env or any(env.get(v) for v in variables(row)) or build.env_open():
         return None
     found: _Download | None = None
+    for name, ins in _root_runs(build):
+        if any(m in ins.original for m in row.build_markers):
+            path = _runtime_place(build, row, {}, None, "/root")
+            if path is not None:
+                found = _Download(row, ins.line, name, path)
+    return found
+
+
+def _root_runs(build: Build) -> Iterator[tuple[str, Instruction]]:
+    """(stage, RUN) for every RUN as root of the image's stages, in build order (it stops at a stage the build
+    does not hold: an image's)."""
     for name in reversed(build.lineage()):
         stage = build.stage(name)
         if stage is None:
-            return None
+            return
         for ins in build.instructions_of(stage):
             user = build.user_at(name, ins.line)
-            if ins.cmd != "RUN" or user is None or not runs_as_root(user):
-                continue
-            if any(m in ins.original for m in row.build_markers):
-                path = _runtime_place(build, row, {}, None, "/root")
-                if path is not None:
-                    found = _Download(row, ins.line, name, path)
-    return found
+            if ins.cmd == "RUN" and user is not None and runs_as_root(user):
+                yield name, ins
 
 
 def _runtime_place(build: Build, row: LibraryWrite, env: dict[str, str], home: Home | None, home_path: str = ""
@@ -452,26 +459,19 @@ def _nltk_downloads(build: Build, installs: list[Installed], env: dict[str, str]
     prefix = inst.env_path
     root_home = env.get("HOME") or "/root"
     out: list[_NltkDownload] = []
-    for name in build.lineage():
-        stage = build.stage(name)
-        if stage is None:
-            return out
-        for ins in build.instructions_of(stage):
-            user = build.user_at(name, ins.line)
-            if ins.cmd != "RUN" or user is None or not runs_as_root(user):
-                continue
-            words = ins.args if ins.json_form else tuple(ins.original.split())
-            cli = any(w == "-m" and nxt == "nltk.downloader" for w, nxt in pairwise(words))
-            if not cli and not any(m in ins.original for m in NLTK_CODE):
-                continue
-            target = next((nxt for w, nxt in pairwise(words) if w in ("-d", "--dir")), None)
-            if target is None:
-                target = next(
-                    (p for p in _nltk_search(env, root_home, prefix) if _there_before(build, p, ins.line)),
-                    posixpath.join(root_home, "nltk_data"),
-                )
-            if target.startswith("/"):
-                out.append(_NltkDownload(ins.line, name, posixpath.normpath(target), cli, prefix))
+    for name, ins in _root_runs(build):
+        words = ins.args if ins.json_form else tuple(ins.original.split())
+        cli = any(w == "-m" and nxt == "nltk.downloader" for w, nxt in pairwise(words))
+        if not cli and not any(m in ins.original for m in NLTK_CODE):
+            continue
+        target = next((nxt for w, nxt in pairwise(words) if w in ("-d", "--dir")), None)
+        if target is None:
+            target = next(
+                (p for p in _nltk_search(env, root_home, prefix) if _there_before(build, p, ins.line)),
+                posixpath.join(root_home, "nltk_data"),
+            )
+        if target.startswith("/"):
+            out.append(_NltkDownload(ins.line, name, posixpath.normpath(target), cli, prefix))
     return out
 
 
