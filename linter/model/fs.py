@@ -309,9 +309,7 @@ class FileSystem:
         for ev in self.opaque:
             if not ev.archive and (ev.paths is None or any(below(p, top) or below(top, p) for p in ev.paths)):
                 return True
-        return any(
-            below(path, top) and node.history and node.history[-1].cause.line > 0 for path, node in self.nodes.items()
-        )
+        return any((h := self.nodes[p].history) and h[-1].cause.line > 0 for p in self.walk(top))
 
     def opaque_after(self, path: str, owner: int | None, after: int, before: int | None = None) -> Opaque | None:
         """The last unmodelled command, between the changes numbered `after` and `before`, that may have changed

@@ -7,9 +7,9 @@ may also have added accounts (a package's postinst). The owners and modes the mo
 on them from before the command becomes assumed wherever the command could have changed them: below its path
 arguments for a command that only installs or fetches files (`CREATES_FILES`), anywhere its user may change for any
 other (a script, `make`, `find -exec`), see `FileSystem.opaque_after`. An install from the Debian archive alone
-writes less (`from_debian_archive`, measured on the archive's file list: docs/MEASUREMENTS.md). Its exit status is taken to be 0 (a failing
-build is not linted), except for queries whose answer venvlint cannot know (`grep -q`, `dpkg -s`), whose status is
-unknown.
+writes less (`from_debian_archive`, measured on the archive's file list: docs/MEASUREMENTS.md). Its exit status is
+taken to be 0 (a failing build is not linted), except for queries whose answer venvlint cannot know (`grep -q`,
+`dpkg -s`), whose status is unknown.
 """
 
 from __future__ import annotations
@@ -131,12 +131,12 @@ def not_modelled(sh: ShellContext, words: list[str], what: str = "") -> Status:
     """Say that `words` is not modelled and open the world below what it could have written."""
     shown = shorten(command_text(words))
     sh.assume(f"`{shown}` is not modelled: {what or 'what it creates is unknown'}")
-    open_world(sh, words)
+    archive = from_debian_archive(sh, words)
+    open_world(sh, words, archive)
     # Unless it only installs or fetches files, it may also have changed owners and modes (a script, `make`,
     # `find -exec chown`, `setfacl`): what rests on them from before it is then assumed.
     name = _name(words)
-    paths = tuple(written_paths(sh, words)) if name in CREATES_FILES else None
-    archive = from_debian_archive(sh, words)
+    paths = tuple(written_paths(sh, words, archive)) if name in CREATES_FILES else None
     sh.fs.record_opaque(sh.cause.line, shown, sh.identity.uid, paths, archive=archive)
     root = sh.identity.is_root or sh.identity.uid is None
     # A package's maintainer scripts add system accounts (`adduser --system`) but leave the ones there alone; a
@@ -235,9 +235,9 @@ def _name(words: list[str]) -> str:
     return posixpath.basename(words[0]) if words and not is_unknown(words[0]) else ""
 
 
-def written_paths(sh: ShellContext, words: list[str]) -> list[str]:
+def written_paths(sh: ShellContext, words: list[str], archive: bool) -> list[str]:
     """Where a command that only installs or fetches files may write: its path arguments, or for a system package
-    manager the FHS trees (of the root an option names, if any)."""
+    manager the FHS trees (of the root an option names, if any; fewer from the Debian archive, `archive`)."""
     if _name(words) not in SYSTEM_PACKAGE_MANAGERS:
         return _arg_paths(sh, words)
     roots: list[str] = []
@@ -249,7 +249,7 @@ def written_paths(sh: ShellContext, words: list[str]) -> list[str]:
                 roots.append(words[i + 1])
     if roots:
         return _arg_paths(sh, ["", *roots])
-    return list(DEBIAN_ARCHIVE_TREES if from_debian_archive(sh, words) else FHS_TREES)
+    return list(DEBIAN_ARCHIVE_TREES if archive else FHS_TREES)
 
 
 def from_debian_archive(sh: ShellContext, words: list[str]) -> bool:
@@ -277,18 +277,21 @@ def _arg_paths(sh: ShellContext, words: list[str]) -> list[str]:
     return out
 
 
-def open_world(sh: ShellContext, words: list[str]) -> None:
+def open_world(sh: ShellContext, words: list[str], archive: bool | None = None) -> None:
     """Absence becomes unknown below every directory the command's user could write and below every path among
     its arguments; as root (or an unknown user) everywhere, and the accounts may have grown. A system package
-    manager as root writes only below the FHS trees (and adds accounts)."""
+    manager as root writes only below the FHS trees (and adds accounts); `archive`: it installs from the Debian
+    archive alone (`from_debian_archive`, worked out here when the caller has not)."""
     fs = sh.fs
     who = sh.identity
     packages = _name(words) in SYSTEM_PACKAGE_MANAGERS
+    if archive is None:
+        archive = packages and from_debian_archive(sh, words)
     if _name(words) in FILE_TOOLS:
         args = _arg_paths(sh, words)
-        if any(below(p, "/etc") or below("/etc", p) for p in args) and (who.is_root or who.uid is None):
-            sh.users.taint(f"`{shorten(command_text(words))}` (line {sh.cause.line}, not modelled) may have changed it")
         shown = shorten(command_text(words))
+        if any(below(p, "/etc") or below("/etc", p) for p in args) and (who.is_root or who.uid is None):
+            sh.users.taint(f"`{shown}` (line {sh.cause.line}, not modelled) may have changed it")
         for path in args:
             _may_write(sh, path, shown)
         if _name(words) in _BESIDE_ARGS:
@@ -313,7 +316,7 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
     if who.is_root or who.uid is None:
         if not packages:
             fs.open_all()
-        sh.users.open(system_only=from_debian_archive(sh, words))
+        sh.users.open(system_only=archive)
     else:
         for d in list(fs.complete):
             node = fs.get(d)
@@ -325,8 +328,8 @@ def open_world(sh: ShellContext, words: list[str]) -> None:
         return
     # The archive's only files in /etc/skel are shells' dotfiles (measured): a home useradd makes afterwards may
     # get them, and nothing else.
-    skel_whole = from_debian_archive(sh, words) and fs.listing_complete("/etc/skel")
-    for tree in written_paths(sh, words):
+    skel_whole = archive and fs.listing_complete("/etc/skel")
+    for tree in written_paths(sh, words, archive):
         # A package may add a top-level tree the image lacks (/lib32): it may now be there, with metadata not
         # known, but nothing else appears in `/` (its listing stays whole).
         if fs.get(tree) is None and fs.get(posixpath.dirname(tree)) is not None and tree.count("/") == 1:
