@@ -218,3 +218,26 @@ def variables(row: LibraryWrite) -> tuple[str, ...]:
     """Every variable the row's places read, in order."""
     names = (alt[1:].partition("/")[0] for chain in row.places for alt in chain if alt.startswith("$"))
     return tuple(dict.fromkeys(names))
+
+
+# nltk loads data only from its search path, and downloads into the first directory of it that exists and is
+# writable, else into ~/nltk_data (measured, nltk 3.10.4: nltk.data.path, Downloader.default_download_dir;
+# docs/MEASUREMENTS.md). Its directories outside any environment, in that order:
+NLTK_SYSTEM_DIRS = (
+    "/usr/share/nltk_data",
+    "/usr/local/share/nltk_data",
+    "/usr/lib/nltk_data",
+    "/usr/local/lib/nltk_data",
+)
+
+
+def nltk_search_path(env: Mapping[str, str], home: str | None, prefix: str | None) -> list[str]:
+    """nltk's search path for one user: NLTK_DATA's entries, `home`/nltk_data (left out when `home` is None: not
+    known), the environment's own directories below `prefix` (sys.prefix of a venv; None: left out), the system
+    ones."""
+    out = [p for p in env.get("NLTK_DATA", "").split(":") if p.startswith("/")]
+    if home:
+        out.append(posixpath.join(home, "nltk_data"))
+    if prefix:
+        out += [posixpath.join(prefix, sub) for sub in ("nltk_data", "share/nltk_data", "lib/nltk_data")]
+    return [posixpath.normpath(p) for p in (*out, *NLTK_SYSTEM_DIRS)]

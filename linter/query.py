@@ -44,7 +44,7 @@ from itertools import pairwise
 
 from .analysis import Analysis, RuntimeCommand, RuntimeIdentity
 from .intents import Intent, Need, Remedy, WriteNeed, uv_pin
-from .libraries import LIBRARY_WRITES, LibraryWrite, OnFailure, Place, When, place, variables
+from .libraries import LIBRARY_WRITES, LibraryWrite, OnFailure, Place, When, nltk_search_path, place, variables
 from .model.access import (
     ARBITRARY,
     Identity,
@@ -128,6 +128,7 @@ __all__ = [
     "can_traverse",
     "created_dir",
     "format_mode",
+    "nltk_search_path",
     "normpath",
     "opaque_assumption",
     "path_premise",

@@ -78,6 +78,7 @@ from venvlint.query import (
     Verdict,
     When,
     can_traverse,
+    nltk_search_path,
     place,
     variables,
 )
@@ -423,13 +424,8 @@ def _edit(build: Build, ri: RuntimeIdentity, variable: str, value: str) -> tuple
     return env_before(build, final.name, line, variable, value)
 
 
-# nltk downloads data into the first directory of its search path that exists and is writable, else into
-# ~/nltk_data, and loads it only from that path: the entries of NLTK_DATA, ~/nltk_data, <sys.prefix>/nltk_data,
-# <sys.prefix>/share/nltk_data, <sys.prefix>/lib/nltk_data and the four below (measured, nltk 3.10.4:
-# nltk.data.path, Downloader.default_download_dir; docs/MEASUREMENTS.md). A download as root at build time therefore
-# lands in /root/nltk_data unless one of those directories exists, and any other user gets `LookupError: Resource
-# ... not found`.
-NLTK_SYSTEM = ("/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data")
+# A download of nltk data as root at build time lands in /root/nltk_data unless a directory of nltk's search path
+# exists (`nltk_search_path`, measured), and any other user gets `LookupError: Resource ... not found`.
 NLTK_SHARED = "/usr/local/share/nltk_data"  # on every user's search path: made before the download, it takes it
 NLTK_CODE = ("nltk.download(", "nltk.download_shell(")
 
@@ -441,16 +437,6 @@ class _NltkDownload:
     path: str  # where the data went
     known: bool  # `python -m nltk.downloader` on the command line (the code form is matched in the RUN's text)
     prefix: str | None  # sys.prefix of the environment nltk is installed in, when it is a venv
-
-
-def _nltk_search(env: dict[str, str], home: str | None, prefix: str | None) -> list[str]:
-    """nltk's search path for one user (`home` None: its HOME is not known, and ~/nltk_data is left out)."""
-    out = [p for p in env.get("NLTK_DATA", "").split(":") if p.startswith("/")]
-    if home:
-        out.append(posixpath.join(home, "nltk_data"))
-    if prefix:
-        out += [posixpath.join(prefix, sub) for sub in ("nltk_data", "share/nltk_data", "lib/nltk_data")]
-    return [posixpath.normpath(p) for p in (*out, *NLTK_SYSTEM)]
 
 
 def _nltk_downloads(build: Build, installs: list[Installed], env: dict[str, str]) -> list[_NltkDownload]:
@@ -467,7 +453,7 @@ def _nltk_downloads(build: Build, installs: list[Installed], env: dict[str, str]
         target = next((nxt for w, nxt in pairwise(words) if w in ("-d", "--dir")), None)
         if target is None:
             target = next(
-                (p for p in _nltk_search(env, root_home, prefix) if _there_before(build, p, ins.line)),
+                (p for p in nltk_search_path(env, root_home, prefix) if _there_before(build, p, ins.line)),
                 posixpath.join(root_home, "nltk_data"),
             )
         if target.startswith("/"):
@@ -488,7 +474,7 @@ def _nltk_problem(build: Build, ri: RuntimeIdentity, home: Home | None, d: _Nltk
     home_path = home.path if home is not None and home.path.startswith("/") else None
     if home_path is None and not any(p.startswith("/") for p in env.get("NLTK_DATA", "").split(":")):
         return None  # where it searches first is not known
-    search = _nltk_search(env, home_path, d.prefix)
+    search = nltk_search_path(env, home_path, d.prefix)
     reach = can_traverse(build.fs, who, posixpath.join(d.path, "x"))
     if d.path in search and reach.result is not Tri.NO:
         return None

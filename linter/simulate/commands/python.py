@@ -9,6 +9,7 @@ from __future__ import annotations
 import posixpath
 from itertools import pairwise
 
+from ...libraries import nltk_search_path
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_write_dir, created_dir
 from ...model.fs import Action, Kind, Knowledge, Node
 from ...resolve.expand import OpenVars, unknown_tool_variables
@@ -71,15 +72,6 @@ def _python(sh: ShellContext, argv: list[str], stdin: str | None) -> Status:
     return not_modelled(sh, argv, "it runs Python code venvlint cannot see")
 
 
-# nltk's data directories outside any environment (nltk.data.path; measured with nltk 3.10.4, docs/MEASUREMENTS.md).
-_NLTK_SYSTEM_DIRS = (
-    "/usr/share/nltk_data",
-    "/usr/local/share/nltk_data",
-    "/usr/lib/nltk_data",
-    "/usr/local/lib/nltk_data",
-)
-
-
 def _nltk_dirs(sh: ShellContext, args: list[str]) -> list[str]:
     """Where `python -m nltk.downloader ARGS` may write: the -d directory, else each directory of nltk's search
     path (NLTK_DATA's entries, ~/nltk_data, the system ones; an environment's own ones are below its prefix)."""
@@ -87,10 +79,7 @@ def _nltk_dirs(sh: ShellContext, args: list[str]) -> list[str]:
         if opt in ("-d", "--dir") and not is_unknown(value):
             return [posixpath.normpath(posixpath.join(sh.cwd, value))]
     home = sh.vars.get("HOME", "")
-    listed = [p for p in sh.vars.get("NLTK_DATA", "").split(":") if p.startswith("/")]
-    if home.startswith("/"):
-        listed.append(posixpath.join(home, "nltk_data"))
-    return [posixpath.normpath(p) for p in (*listed, *_NLTK_SYSTEM_DIRS)]
+    return nltk_search_path(sh.vars, home if home.startswith("/") else None, None)
 
 
 def _shown(argv: list[str]) -> str:
