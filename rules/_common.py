@@ -298,9 +298,6 @@ def env_dir_edit(build: Build, stage: str, line: int, variable: str, path: str) 
 
 
 def closed_by(fs: FileSystem, path: str) -> tuple[PathSetAt, ...]:
-    """The cause of a directory that refuses: the line that last set its owner or mode (none for the base image's)."""
-    real = fs.resolve(path)
-    node = fs.get(real)
-    if node is None or not node.history or node.history[-1].cause.line <= 0:
-        return ()
-    return (PathSetAt(node.history[-1].cause.line, real),)
+    """The cause of a directory that refuses: `last_change` of what `path` resolves to, when a line of this
+    Dockerfile set it (none for the base image's)."""
+    return tuple(c for c in last_change(fs, fs.resolve(path)) if c.line > 0)
