@@ -184,21 +184,68 @@ def rule_cmd(key: Annotated[str, typer.Argument(help="A rule code (VL001) or nam
     Console().print(Markdown(render(rule)))
 
 
+def _is_reference(arg: str) -> bool:
+    """An image reference, not a file: nothing of that name exists here and it is not named like an archive."""
+    if arg == "-" or "\0" in arg or os.path.exists(arg):
+        return False
+    if not all(c.isascii() and (c.isalnum() or c in "._-/:@") for c in arg):
+        return False  # not a reference's characters (distribution's reference grammar)
+    return not arg.endswith((".tar", ".tar.gz", ".tgz", ".tar.zst", "/")) and not arg.startswith((".", "/"))
+
+
+def _profile_from_registry(ref: str, name: str | None, platform: str | None, offline: bool) -> str:
+    """The profile YAML of `ref`, read from the cache or its registry; InputError (exit 2) saying why not."""
+    import yaml
+
+    from . import config as configuration
+    from .lint_command import registry_settings
+    from .registry.errors import RegistryError
+    from .registry.lookup import RegistryProfiles
+    from .rules import find_rule
+
+    cfg = configuration.effective(
+        os.path.join(os.getcwd(), "Dockerfile"), None, lambda k: r.code if (r := find_rule(k)) else None
+    )
+    settings = registry_settings(cfg, offline, platform)
+    try:
+        doc = RegistryProfiles(settings).document(ref, platform)
+    except RegistryError as exc:
+        raise InputError(f"{ref}: {exc.reason}") from None
+    prof = dict(doc["profiles"][0])
+    prof["name"] = name or ref
+    prof["match"] = [ref]
+    return str(yaml.safe_dump({"profiles": [prof]}, sort_keys=False, width=200))
+
+
 @app.command("profile")
 def profile_cmd(
     archive: Annotated[
         str,
         typer.Argument(
-            help="An image saved with docker/podman save, an OCI layout (tar or directory); `-` reads it from standard input."
+            help="An image reference read from its registry (ghcr.io/org/app:1.2), an image saved with docker/podman "
+            "save, an OCI layout (tar or directory); `-` reads a saved image from standard input."
         ),
     ],
     name: Annotated[str | None, typer.Option("--name", help="Profile name (default: the image's tag).")] = None,
     output: Annotated[str | None, typer.Option("--output", "-o", help="Write the YAML here (default: stdout).")] = None,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="os/arch of a multi-platform image (default linux/amd64).")
+    ] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="Use only the cache, never the registry.")] = False,
 ) -> None:
-    """Build a base-image profile from a saved image, for `--profiles` or `base-images:` in .venvlint.yaml."""
+    """Build a base-image profile from an image (its registry, or a saved copy), for `--profiles` or `base-images:`
+    in .venvlint.yaml."""
 
     from .profiles.from_image import profile_yaml, read_image
 
+    if _is_reference(archive):
+        text = _profile_from_registry(archive, name, platform, offline)
+        if output:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        else:
+            sys.stdout.write(text)
+        return
     image = read_image(archive)
     shown = "standard input" if archive == "-" else os.path.basename(archive)
     label = name or (image.tags[0] if image.tags else shown)

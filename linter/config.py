@@ -13,6 +13,14 @@ across all levels, never replaced; `severity` maps are merged (later wins); scal
     base-images: [profiles/corp.yaml]          # files of extra/overriding profiles (paths relative to this file)
     contexts: {"images/*/Dockerfile": "."}     # Dockerfile glob → build context (relative to this file)
     build-args: {"images/py*/Dockerfile": {PYTHON_VERSION: "3.12"}}
+    offline: false                              # true: never ask a registry (cache and profiles only)
+    platform: linux/amd64                       # the platform of multi-platform base images
+    registries:                                 # base images without a profile are read from their registries
+      insecure: ["registry.lan:5000"]           #   plain HTTP allowed (loopback addresses always are)
+      mirrors: {docker.io: ["mirror.lan"]}      #   asked first, in order
+      max-image-mb: 2048                        #   compressed layer bytes read per image
+      tag-ttl-hours: 24                         #   a tag's digest is asked again after this long
+      timeout: 20                               #   seconds per connection or read
 """
 
 from __future__ import annotations
@@ -29,11 +37,12 @@ from .yamlfile import read_yaml
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
 KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args",
-        "unfixable"}  # fmt: skip
+        "unfixable", "offline", "platform", "registries"}  # fmt: skip
+REGISTRY_KEYS = {"insecure", "mirrors", "max-image-mb", "tag-ttl-hours", "timeout"}
 BUILDERS = ("buildkit", "buildah", "classic")
 # The environment variables venvlint reads (from_env, effective), for --show-config to list.
 ENV_VARIABLES = ("VENVLINT_CONFIG", "VENVLINT_IGNORE", "VENVLINT_SEVERITY", "VENVLINT_FAILURE_THRESHOLD",
-                 "VENVLINT_BUILDER", "VENVLINT_RUNTIME_USERS")  # fmt: skip
+                 "VENVLINT_BUILDER", "VENVLINT_RUNTIME_USERS", "VENVLINT_OFFLINE", "VENVLINT_CACHE_DIR")  # fmt: skip
 
 
 @dataclass
@@ -48,6 +57,9 @@ class Config:
     contexts: list[tuple[str, str, str]] = field(default_factory=list)  # (glob, context dir, base dir)
     build_args: list[tuple[str, dict[str, str], str]] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files read, lowest precedence first
+    offline: bool | None = None
+    platform: str | None = None
+    registries: dict[str, Any] = field(default_factory=dict)  # REGISTRY_KEYS → checked values
 
     def merge(self, other: Config) -> Config:
         return Config(
@@ -61,6 +73,9 @@ class Config:
             contexts=other.contexts + self.contexts,
             build_args=self.build_args + other.build_args,
             files=self.files + other.files,
+            offline=other.offline if other.offline is not None else self.offline,
+            platform=other.platform or self.platform,
+            registries={**self.registries, **other.registries},
         )
 
     def context_for(self, dockerfile: str) -> str | None:
@@ -147,7 +162,49 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
     if not isinstance(bas, dict) or not all(isinstance(v, dict) for v in bas.values()):
         raise err("build-args", "must map Dockerfile globs to {NAME: value} mappings")
     cfg.build_args = [(str(k), {str(a): str(b) for a, b in v.items()}, base) for k, v in bas.items()]
+    if "offline" in data:
+        if not isinstance(data["offline"], bool):
+            raise err("offline", f"must be true or false, got {data['offline']!r}")
+        cfg.offline = data["offline"]
+    if "platform" in data:
+        from .registry.settings import valid_platform
+
+        if not isinstance(data["platform"], str) or not valid_platform(data["platform"]):
+            raise err("platform", f"must be os/arch[/variant] such as linux/arm64, got {data['platform']!r}")
+        cfg.platform = data["platform"].lower()
+    cfg.registries = _registries(data.get("registries", {}), err)
     return cfg
+
+
+def _registries(raw: Any, err: Callable[[str, str], InputError]) -> dict[str, Any]:
+    """The `registries:` mapping, checked: host lists, a mirror map, positive numbers."""
+    if not isinstance(raw, dict):
+        raise err("registries", f"must be a mapping of {', '.join(sorted(REGISTRY_KEYS))}")
+    unknown = sorted(set(raw) - REGISTRY_KEYS)
+    if unknown:
+        raise err("registries", f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(REGISTRY_KEYS))})")
+    out: dict[str, Any] = {}
+    if "insecure" in raw:
+        hosts = raw["insecure"]
+        if not isinstance(hosts, list) or not all(isinstance(h, str) and h for h in hosts):
+            raise err("registries", "insecure: must be a list of registry hosts (host[:port])")
+        out["insecure"] = [h.lower() for h in hosts]
+    if "mirrors" in raw:
+        mirrors = raw["mirrors"]
+        if not isinstance(mirrors, dict) or not all(
+            isinstance(v, list) and all(isinstance(m, str) and m for m in v) for v in mirrors.values()
+        ):
+            raise err("registries", "mirrors: must map a registry (docker.io) to a list of mirror hosts")
+        out["mirrors"] = {str(k).lower(): [m.lower() for m in v] for k, v in mirrors.items()}
+    for key, kind in (("max-image-mb", int), ("tag-ttl-hours", float), ("timeout", float)):
+        if key in raw:
+            value = raw[key]
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+                raise err("registries", f"{key}: must be a number of at least 0, got {value!r}")
+            if value == 0 and key != "tag-ttl-hours":  # a TTL of 0 asks for the tag's digest every run
+                raise err("registries", f"{key}: must be more than 0")
+            out[key] = kind(value)
+    return out
 
 
 def runtime_user_problem(spec: str) -> str | None:

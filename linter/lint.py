@@ -13,6 +13,7 @@ from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
 from .query import Build
+from .registry.settings import RegistrySettings
 from .relations import Supersedes, drop_superseded
 from .report.result import FileResult, Note
 from .resolve.buildargs import unused_build_args
@@ -32,6 +33,9 @@ class LintOptions:
     severity: Mapping[str, Severity] = field(default_factory=dict)  # code → overriding severity
     pragmas: bool = True  # honour `# venvlint ignore=` comments (--no-pragmas turns them off)
     cli_build_args: frozenset[str] = frozenset()  # names given on the command line (an undeclared one is said)
+    # Read a base image without an image profile from the cache or its registry; None: never (the library default,
+    # so that nothing but the command line reaches the network).
+    registry: RegistrySettings | None = None
 
 
 def lint_file(path: str, options: LintOptions, text: str | None = None) -> FileResult:
@@ -72,6 +76,7 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
             text=text,
             use_context=not options.no_context,
             strict_context=options.strict_context,
+            registry=options.registry,
         )
     except InputError as exc:
         result.error = str(exc)

@@ -54,6 +54,8 @@ class LintRequest:
     no_fail: bool = False
     color: str = "auto"
     jobs: int | None = None
+    offline: bool = False
+    platform: str | None = None
 
 
 def run_lint(req: LintRequest) -> int:
@@ -75,7 +77,8 @@ def run_lint(req: LintRequest) -> int:
     # Standard input is read only now: --show-config (and a usage error) must not wait for it.
     work = [replace(p.item, text=_read_stdin()) if p.item.stdin else p.item for p in plan]
     thresholds = [p.threshold for p in plan]
-    _load_profiles_once({tuple(w.options.profile_files) for w in work})
+    _load_profiles_once({(tuple(w.options.profile_files), w.options.registry) for w in work})
+    _read_base_images(work)
     results = _lint_all(work, req.jobs or os.cpu_count() or 1, any(d == "-" for _, d in outputs))
     threshold_all = min(thresholds, key=lambda t: t.rank) if thresholds else Severity.WARNING
     # The fixed Dockerfile read from stdin, or --diff, is what goes to standard output; the report goes to stderr.
@@ -203,6 +206,7 @@ def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
             severity={**cfg.severity, **overrides},
             pragmas=not req.no_pragmas,
             cli_build_args=frozenset(cli_args),
+            registry=_registry_settings(req, cfg),
         )
         fixing = None
         if req.fix or req.diff:
@@ -210,6 +214,31 @@ def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
         item = WorkItem(name, options, None, fixing, path == "-")
         plan.append(Planned(item, cfg, cli_threshold or cfg.failure_threshold or Severity.WARNING))
     return plan
+
+
+def _registry_settings(req: LintRequest, cfg: Any) -> Any:
+    return registry_settings(cfg, req.offline, req.platform)
+
+
+def registry_settings(cfg: Any, offline_flag: bool, platform_flag: str | None) -> Any:
+    """Where base images without a profile come from (a RegistrySettings): the command line over VENVLINT_OFFLINE
+    over the config. Raises InputError for a platform that is not os/arch[/variant]."""
+    from .registry.settings import RegistrySettings, env_offline, valid_platform
+
+    offline = offline_flag or bool(env_offline() if env_offline() is not None else cfg.offline)
+    platform = platform_flag or cfg.platform or None
+    if platform is not None and not valid_platform(platform):
+        raise InputError(f"--platform: expected os/arch or os/arch/variant (linux/arm64), got {platform!r}")
+    reg = cfg.registries
+    return RegistrySettings(
+        offline=offline,
+        platform=(platform or "linux/amd64").lower(),
+        insecure=tuple(reg.get("insecure", ())),
+        mirrors=tuple((k, tuple(v)) for k, v in reg.get("mirrors", {}).items()),
+        max_image_mb=int(reg.get("max-image-mb", 2048)),
+        tag_ttl_hours=float(reg.get("tag-ttl-hours", 24)),
+        timeout=float(reg.get("timeout", 20)),
+    )
 
 
 def _severity_overrides(req: LintRequest) -> dict[str, Any]:
@@ -226,14 +255,29 @@ def _severity_overrides(req: LintRequest) -> dict[str, Any]:
     return out
 
 
-def _load_profiles_once(sets: set[tuple[str, ...]]) -> None:
+def _load_profiles_once(sets: set[tuple[tuple[str, ...], Any]]) -> None:
     """Parse the profile files before linting: a file in error is one error for the run, not one per Dockerfile,
     and forked workers inherit the parsed profiles instead of each parsing them again."""
     from .profiles.catalog import load_profiles
 
-    for files in sets:
+    for files, registry in sets:
         if files:
-            load_profiles(files).names()
+            load_profiles(files, registry).names()
+
+
+def _read_base_images(work: list[Any]) -> None:
+    """Read the base images that have no profile from their registries now, in this process and one at a time:
+    each image is read once (forked workers inherit what was read, and the cache serves the next run), and its
+    progress bar is the only one on the terminal. Offline, the cache is read by whichever process needs it."""
+    if not any(w.options.registry is not None and not w.options.registry.offline for w in work):
+        return
+    from .pipeline import base_references
+
+    for w in work:
+        if w.options.registry is not None and not w.options.registry.offline:
+            text = w.text if isinstance(w.text, str) else None
+            if text is not None or not w.stdin:
+                base_references(w.path, w.options, text)
 
 
 def _read_stdin() -> str | InputError:

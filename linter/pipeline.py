@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from .buildcontext import BuildContext
 from .errors import InputError
 from .parse import parse_file, parse_text
 from .parse.model import ParsedDockerfile
 from .profiles.catalog import ProfileSet, load_profiles
+from .registry.settings import RegistrySettings
 from .resolve.stages import resolve
 from .simulate.engine import SimulatedBuild, simulate
+
+if TYPE_CHECKING:
+    from .lint import LintOptions
 
 
 def default_context(dockerfile: str) -> str:
@@ -32,11 +37,11 @@ def build_from_parsed(
 ) -> SimulatedBuild:
     profs = profiles if profiles is not None else load_profiles()
 
-    def base_env(ref: str) -> tuple[Mapping[str, str], bool]:
+    def base_env(ref: str, platform: str | None) -> tuple[Mapping[str, str], bool]:
         """A base image's ENV and whether that is all of it (an image without a complete profile: not)."""
         if ref.lower() == "scratch":
             return {}, True
-        p = profs.find(ref)
+        p = profs.find(ref, platform)
         return (dict(p.env), p.env_complete) if p is not None else ({}, False)
 
     build = resolve(parsed, build_args, target, base_env, builder=builder)
@@ -55,16 +60,18 @@ def build_from_file(
     text: str | None = None,
     use_context: bool = True,
     strict_context: bool = False,
+    registry: RegistrySettings | None = None,
 ) -> SimulatedBuild:
     """Parse, resolve and simulate a Dockerfile. `context` None: the Dockerfile's folder (the current directory
-    for stdin); `use_context` False: no build context at all (what COPY copies from it is unknown, said).
+    for stdin); `use_context` False: no build context at all (what COPY copies from it is unknown, said);
+    `registry`: read base images without a profile from the cache or their registries (None: never).
 
     Raises InputError for a Dockerfile or a context venvlint cannot use (a `context` that is not a directory)."""
     parsed = parse_text(text, dockerfile) if text is not None else parse_file(dockerfile)
     if context is not None and use_context and not os.path.isdir(context):
         raise InputError(f"the build context {context} is not a directory")
     ctx = (context if context is not None else default_context(dockerfile)) if use_context else None
-    profiles = load_profiles(profile_files)
+    profiles = load_profiles(profile_files, registry)
     return build_from_parsed(
         parsed,
         context=ctx,
@@ -75,3 +82,25 @@ def build_from_file(
         dockerfile_path=None if dockerfile == "-" else dockerfile,
         strict_context=strict_context,
     )
+
+
+def base_references(dockerfile: str, options: LintOptions, text: str | None = None) -> None:
+    """Ask the profiles for every image the build starts from or copies from (FROM, `COPY --from=IMAGE`), as the
+    build will: with a registry configured, this reads those images now (see lint_command._read_base_images). A
+    file venvlint cannot parse is left for the lint itself to report."""
+    try:
+        parsed = parse_text(text, dockerfile) if text is not None else parse_file(dockerfile)
+        profs = load_profiles(options.profile_files, options.registry)
+
+        def base_env(ref: str, platform: str | None) -> tuple[Mapping[str, str], bool]:
+            p = profs.find(ref, platform) if ref.lower() != "scratch" else None
+            return (dict(p.env), p.env_complete) if p is not None else ({}, False)
+
+        build = resolve(parsed, options.build_args, options.target, base_env, builder=options.builder)
+    except InputError:
+        return
+    for stage in build.stages:
+        for step in stage.steps:
+            ref = step.flag("from") if step.cmd in ("COPY", "ADD") else None
+            if ref and build.stage_by_ref(ref) is None and "$" not in ref:
+                profs.find(ref)

@@ -35,6 +35,25 @@ class ImageRef:
         return cls(name.lower(), tag, digest)
 
     @property
+    def registry(self) -> str:
+        """The registry host the distribution reference names: the first path component when it has a `.` or a
+        `:` or is `localhost` (reference.go's rule), else Docker Hub, spelt `docker.io` whatever the reference
+        wrote (`index.docker.io`, `registry-1.docker.io`)."""
+        first, sep, _ = self.name.partition("/")
+        if sep and ("." in first or ":" in first or first == "localhost"):
+            return "docker.io" if first in ("index.docker.io", "registry-1.docker.io") else first
+        return "docker.io"
+
+    @property
+    def repository(self) -> str:
+        """The repository path inside the registry: `library/python` for Docker Hub's official `python`."""
+        first, sep, rest = self.name.partition("/")
+        path = rest if sep and ("." in first or ":" in first or first == "localhost") else self.name
+        if self.registry == "docker.io" and "/" not in path:
+            return f"library/{path}"
+        return path
+
+    @property
     def release(self) -> str | None:
         """The `X.Y.Z` release the tag names, as tools tag their images (`uv:0.6.6`, `uv:0.6.6-python3.12`)."""
         head = self.tag.split("-", 1)[0]

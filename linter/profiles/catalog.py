@@ -11,7 +11,7 @@ import fnmatch
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
@@ -20,6 +20,8 @@ from ..inputfile import require_regular
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.imageref import ImageRef
 from ..model.users import User, UserDB
+from ..registry.lookup import RegistryProfiles
+from ..registry.settings import RegistrySettings
 from ..yamlfile import compose_nodes, read_yaml
 
 BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
@@ -44,6 +46,8 @@ KEYS = {
     "passwd_complete",
     "env_complete",
     "knowledge",
+    "digest",
+    "platform",
 }
 KNOWLEDGE = {"profile": Knowledge.PROFILE, "distribution": Knowledge.DISTRIBUTION}
 PATH_KEYS = {"kind", "owner", "mode", "target"}
@@ -77,6 +81,8 @@ class Profile:
     passwd_complete: bool = False  # `passwd` and `groups` list every account of the image
     env_complete: bool = True  # `env` is the image's whole environment
     knowledge: Knowledge = Knowledge.PROFILE  # DISTRIBUTION: only what every image of a distribution family has
+    digest: str = ""  # the image manifest's digest (`sha256:...`) when the profile was read from the image itself
+    platform: str = ""  # `os/arch[/variant]` of that manifest
 
     @property
     def label(self) -> str:
@@ -88,7 +94,7 @@ class Profile:
         """The image's modelled paths, each with one history entry attributed to `at` (the FROM line)."""
         cause = at or Cause(0, f"FROM {self.name}", profile=self.name)
         action = Action.DISTRIBUTION if self.knowledge is Knowledge.DISTRIBUTION else Action.PROFILE
-        detail = f"{self.label} ({self.origin})"
+        detail = f"{self.label} ({self.origin}{', ' + self.digest if self.digest else ''})"
         return FileSystem.base(self._nodes(), cause, action, detail, self.complete_dirs)
 
     def _nodes(self) -> list[tuple[str, Node]]:
@@ -168,6 +174,8 @@ def _replace_version(p: Profile, old: str, new: str) -> Profile:
         p.passwd_complete,
         p.env_complete,
         p.knowledge,
+        p.digest,
+        p.platform,
     )
 
 
@@ -234,13 +242,19 @@ def _star_match(text: str, parts: list[str]) -> bool:
 class ProfileSet:
     profiles: list[Profile] = field(default_factory=list)
 
-    def find(self, image_ref: str) -> Profile | None:
-        """The profile with the most specific matching pattern (user profiles win ties: they come first)."""
+    def find(self, image_ref: str, platform: str | None = None) -> Profile | None:
+        """The profile with the most specific matching pattern (user profiles win ties: they come first).
+        `platform` (a FROM's `--platform`) matters only for profiles read from a registry."""
         found = self.__dict__.setdefault("_found", {})  # every FROM asks twice (environment, then filesystem)
         if image_ref not in found:
             found[image_ref] = self._find(image_ref)
         result: Profile | None = found[image_ref]
         return result
+
+    def unknown_reason(self, image_ref: str, platform: str | None = None) -> str | None:
+        """Why `find` has no image profile for `image_ref` beyond "none is written" (a registry that could not be
+        read, offline with nothing cached), one clause for the assumption line; None when there is nothing more."""
+        return None
 
     def _find(self, image_ref: str) -> Profile | None:
         """An image's own profile beats a distribution family; among equals the longest pattern wins."""
@@ -260,13 +274,14 @@ class ProfileSet:
 class _LazyProfiles(ProfileSet):
     """Reads the YAML only when a FROM line actually needs a profile."""
 
-    def __init__(self, extra_files: Sequence[str]) -> None:
+    def __init__(self, extra_files: Sequence[str], registry: RegistryProfiles | None = None) -> None:
         super().__init__([])
         for f in extra_files:
             require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
         self._extra = tuple(extra_files)
         self._loaded = False
         self._error: InputError | None = None
+        self._registry = registry
 
     def _load(self) -> None:
         """Parse the files once; a file in error stays in error for the run (it is not parsed again per FROM)."""
@@ -284,31 +299,40 @@ class _LazyProfiles(ProfileSet):
             self.profiles = user + [p for p in _builtin() if p.name not in names]
             self._loaded = True
 
-    def find(self, image_ref: str) -> Profile | None:
+    def find(self, image_ref: str, platform: str | None = None) -> Profile | None:
         if image_ref.lower() == "scratch":
             return None
         self._load()
-        return super().find(image_ref)
+        written = super().find(image_ref)
+        if self._registry is None or (written is not None and written.knowledge is not Knowledge.DISTRIBUTION):
+            return written
+        # No profile of this image was written: read the image itself (cache or registry); else what was written.
+        return self._registry.profile(image_ref, platform) or written
+
+    def unknown_reason(self, image_ref: str, platform: str | None = None) -> str | None:
+        return self._registry.failure(image_ref, platform) if self._registry is not None else None
 
     def names(self) -> list[str]:
         self._load()
         return super().names()
 
 
-_SETS: dict[tuple[tuple[str, int, int], ...], ProfileSet] = {}
+_SETS: dict[tuple[tuple[tuple[str, int, int], ...], RegistrySettings | None], ProfileSet] = {}
 
 
-def load_profiles(extra_files: Sequence[str] = ()) -> ProfileSet:
+def load_profiles(extra_files: Sequence[str] = (), registry: RegistrySettings | None = None) -> ProfileSet:
     """The built-in profiles, with `extra_files` first (they win ties). One set per run and list of files (a file
-    is read again only when it changed), so every Dockerfile of a run shares its parsed profiles and its matches."""
+    is read again only when it changed), so every Dockerfile of a run shares its parsed profiles and its matches.
+    `registry`: read a base image without an image profile from the cache or its registry (None: never)."""
     key = []
     for f in extra_files:
         require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
         st = os.stat(f)
         key.append((os.path.abspath(f), st.st_mtime_ns, st.st_size))
-    found = _SETS.get(tuple(key))
+    found = _SETS.get((tuple(key), registry))
     if found is None:
-        found = _SETS[tuple(key)] = _LazyProfiles(extra_files)
+        lookup = RegistryProfiles(registry) if registry is not None else None
+        found = _SETS[(tuple(key), registry)] = _LazyProfiles(extra_files, lookup)
     return found
 
 
@@ -322,6 +346,16 @@ def _builtin() -> tuple[Profile, ...]:
 
 def _builtin_by_name() -> dict[str, Profile]:
     return {p.name: p for p in _builtin()}
+
+
+def profile_from_doc(doc: Any, origin: str) -> Profile:
+    """The one profile of a profile file's content (`profiles: [...]`, as `from_image.profile_doc` makes it), with
+    `origin` saying where it came from ("registry ghcr.io, read 2026-12-05"). Raises InputError or ValueError for
+    content of another shape."""
+    found = _load_file(origin, {}, doc)
+    if len(found) != 1:
+        raise ValueError(f"expected one profile, got {len(found)}")
+    return replace(found[0], origin=origin)
 
 
 # -- loading and validation ------------------------------------------------------------------------------------------
@@ -449,6 +483,8 @@ def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profil
         knowledge=KNOWLEDGE[raw["knowledge"]]
         if "knowledge" in raw
         else (base.knowledge if base else Knowledge.PROFILE),
+        digest=str(raw.get("digest", "")),
+        platform=str(raw.get("platform", "")),
     )
     rv = raw.get("replace_version")
     if rv is not None:

@@ -204,44 +204,58 @@ def _apply_layer(image: Image, data: bytes, path: str, name: str = "") -> None:
         layer = tarfile.open(fileobj=io.BytesIO(data))  # noqa: SIM115 - plain, gzip, bz2 or xz; closed by `with layer:`
     except (tarfile.TarError, EOFError, OSError):
         raise InputError(f"layer {name} is not a tar file (plain, gzip, bzip2, xz or zstd)", path) from None
-    entries = image.entries
     with layer:
-        for m in layer:
-            name = "/" + posixpath.normpath(m.name).lstrip("./").lstrip("/")
-            if name in ("/.", "//"):
-                name = "/"
-            base = posixpath.basename(name)
-            parent = posixpath.dirname(name)
-            if base == ".wh..wh..opq":
-                for p in [p for p in entries if p.startswith(parent.rstrip("/") + "/")]:
-                    del entries[p]
-                continue
-            if base.startswith(".wh."):
-                gone = posixpath.join(parent, base[4:])
-                for p in [p for p in entries if p == gone or p.startswith(gone + "/")]:
-                    del entries[p]
-                continue
-            if m.isdir():
-                e = Entry("dir", m.uid, m.gid, m.mode & 0o7777)
-            elif m.issym():
-                e = Entry("symlink", m.uid, m.gid, 0o777, m.linkname)
-            elif m.isfile() or m.islnk():
-                content = None
-                if name in ("/etc/passwd", "/etc/group") and m.isfile():
-                    f = layer.extractfile(m)
-                    content = f.read() if f is not None else None
-                e = Entry("file", m.uid, m.gid, m.mode & 0o7777, content=content)
-            else:
-                continue
-            if e.kind != "dir" and name in entries and entries[name].kind == "dir":
-                for p in [p for p in entries if p.startswith(name + "/")]:
-                    del entries[p]
-            entries[name] = e
+        apply_tar(image, layer)
 
 
-def profile_yaml(image: Image, name: str, source: str) -> str:
+def apply_tar(image: Image, layer: tarfile.TarFile) -> None:
+    """Apply one layer's members to `image`, in order, whiteouts included. `layer` may be opened as a stream
+    (`mode="r|*"`): each member is looked at once, and only the account files' contents are read."""
+    entries = image.entries
+    for m in layer:
+        name = "/" + posixpath.normpath(m.name).lstrip("./").lstrip("/")
+        if name in ("/.", "//"):
+            name = "/"
+        base = posixpath.basename(name)
+        parent = posixpath.dirname(name)
+        if base == ".wh..wh..opq":
+            for p in [p for p in entries if p.startswith(parent.rstrip("/") + "/")]:
+                del entries[p]
+            continue
+        if base.startswith(".wh."):
+            gone = posixpath.join(parent, base[4:])
+            for p in [p for p in entries if p == gone or p.startswith(gone + "/")]:
+                del entries[p]
+            continue
+        if m.isdir():
+            e = Entry("dir", m.uid, m.gid, m.mode & 0o7777)
+        elif m.issym():
+            e = Entry("symlink", m.uid, m.gid, 0o777, m.linkname)
+        elif m.isfile() or m.islnk():
+            content = None
+            if name in ("/etc/passwd", "/etc/group") and m.isfile():
+                f = layer.extractfile(m)
+                content = f.read() if f is not None else None
+            e = Entry("file", m.uid, m.gid, m.mode & 0o7777, content=content)
+        else:
+            continue
+        if e.kind != "dir" and name in entries and entries[name].kind == "dir":
+            for p in [p for p in entries if p.startswith(name + "/")]:
+                del entries[p]
+        entries[name] = e
+
+
+def profile_yaml(image: Image, name: str, source: str, **marks: str) -> str:
+    """The profile file (`profiles:` with one profile) for `image`, as YAML; `marks` (digest, platform) are added
+    to the profile as they are."""
     import yaml
 
+    return yaml.safe_dump(profile_doc(image, name, source, **marks), sort_keys=False, width=200)
+
+
+def profile_doc(image: Image, name: str, source: str, **marks: str) -> dict[str, Any]:
+    """The profile file's content as plain data (mappings, lists, strings): what `profile_yaml` dumps and what the
+    registry cache stores as JSON."""
     entries = image.entries
     if "/" not in entries:
         entries["/"] = Entry("dir", 0, 0, 0o755)
@@ -283,6 +297,7 @@ def profile_yaml(image: Image, name: str, source: str) -> str:
                 "name": name,
                 "match": image.tags or [name],
                 "source": source,
+                **marks,
                 "user": str(image.config.get("User") or ""),
                 "workdir": str(image.config.get("WorkingDir") or "/"),
                 "env": env,
@@ -296,7 +311,7 @@ def profile_yaml(image: Image, name: str, source: str) -> str:
             }
         ]
     }
-    return yaml.safe_dump(doc, sort_keys=False, width=200)
+    return doc
 
 
 def _accounts(entry: Entry | None, fields: int) -> list[list[str]]:

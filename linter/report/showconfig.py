@@ -26,6 +26,7 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
             ("build args", ", ".join(f"{k}={v}" for k, v in sorted(options.build_args.items())) or "none"),
             ("runtime users", ", ".join(options.runtime_users) or "none besides the image's USER"),
             ("profiles", ", ".join(options.profile_files) or "built-in only"),
+            ("base images", _registry(options.registry)),
             ("ignore", ", ".join(sorted(options.ignore)) or "none"),
             ("severity", ", ".join(f"{k}={v.value}" for k, v in sorted(options.severity.items())) or "rule defaults"),
             ("failure threshold", threshold.value),
@@ -33,6 +34,17 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
         ]
         out.extend(f"  {key}: {value}" for key, value in rows)
     return "\n".join(out) + "\n"
+
+
+def _registry(settings: Any) -> str:
+    if settings is None:
+        return "profiles only"
+    from ..registry.cache import default_root
+
+    where = settings.cache_dir or default_root()
+    if settings.offline:
+        return f"profiles and the cache only (offline); cache {where}"
+    return f"read from their registries ({settings.platform}), cached in {where}"
 
 
 def _context(name: str, options: Any) -> str:

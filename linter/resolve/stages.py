@@ -73,6 +73,7 @@ class Stage:
     args: dict[str, str] = field(default_factory=dict)  # ARGs at the end of the stage (BuildKit: inherited too)
     env_open: bool = False  # the base image may define variables venvlint does not know
     onbuild: list[Instruction] = field(default_factory=list)  # triggers registered by this stage
+    platform: str | None = None  # FROM --platform, expanded (`linux/arm64`); None: the build's default
 
     @property
     def label(self) -> str:
@@ -196,10 +197,12 @@ class _Snapshot(Mapping[str, str]):
 
 
 # An image reference → its ENV, and whether that is all of it (False: other variables may be set, unknown).
-BaseEnv = Callable[[str], tuple[Mapping[str, str], bool]]
+# (reference, platform) → the base image's ENV and whether that is all of it. The platform is the FROM's
+# `--platform` (expanded), None for the build's default.
+BaseEnv = Callable[[str, "str | None"], tuple[Mapping[str, str], bool]]
 
 
-def _no_env(_ref: str) -> tuple[Mapping[str, str], bool]:
+def _no_env(_ref: str, _platform: str | None) -> tuple[Mapping[str, str], bool]:
     return {}, True
 
 
@@ -293,6 +296,7 @@ def _start_stage(
         # `ARG BASE` with no default: the build needs --build-arg BASE=...; lint with an unknown image.
         ref = words[0]
     base_stage = names.get(ref.lower())  # the latest stage of that name above this one
+    platform = last_flag(_expand_flags(ins.flags, global_args, esc), "platform") or None
     args: dict[str, str] = {}
     if base_stage is not None:
         parent = stages[base_stage]
@@ -301,10 +305,10 @@ def _start_stage(
         if builder == "buildkit":
             args = dict(parent.args)
     else:
-        known, complete = base_env(ref)
+        known, complete = base_env(ref, platform)
         envs = dict(known)
         env_open = not complete
-    stage = Stage(len(stages), name, ref, base_stage, ins, env=envs, env_open=env_open)
+    stage = Stage(len(stages), name, ref, base_stage, ins, env=envs, env_open=env_open, platform=platform)
     return stage, args, envs
 
 

@@ -136,9 +136,20 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         return state
     if stage.base.lower() == "scratch":
         return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))
-    profile = profiles.find(stage.base)
+    profile = profiles.find(stage.base, stage.platform)
     if profile is not None:
-        return _from_profile(stage, profile, cause)
+        state = _from_profile(stage, profile, cause)
+        if profile.digest and profile.origin.startswith("registry"):
+            state.assume(
+                ins.line,
+                f"base image {stage.base} is described by the image itself: {profile.platform} manifest "
+                f"{profile.digest} ({profile.origin})",
+            )
+        elif profile.knowledge is Knowledge.DISTRIBUTION:
+            why = profiles.unknown_reason(stage.base, stage.platform)
+            if why:
+                state.assume(ins.line, f"base image {stage.base} could not be read from its registry: {why}")
+        return state
     users = UserDB(complete=False, groups_complete=False)
     state = StageState(label, stage.index, stage.base, FileSystem.unknown(cause), users, base_known=False)
     if "$" in stage.base:
@@ -148,10 +159,15 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
             "environment and directories are unknown",
         )
     else:
+        why = profiles.unknown_reason(stage.base, stage.platform)
         state.assume(
             ins.line,
             f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
-            "unknown (describe it in a profile file and pass `--profiles FILE`)",
+            + (
+                f"unknown (its registry could not be read: {why})"
+                if why
+                else "unknown (describe it in a profile file and pass `--profiles FILE`)"
+            ),
         )
     return state
 

@@ -36,16 +36,16 @@ def test_env_overrides_arg_and_is_inherited_by_from_stage() -> None:
 
 
 def test_stage_base_env_from_profile_callback() -> None:
-    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref: ({"APP_ROOT": "/opt/app-root"}, True))
+    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref, platform: ({"APP_ROOT": "/opt/app-root"}, True))
     assert b.stages[0].steps[0].args == ("x", "/opt/app-root/")
 
 
 def test_env_of_an_image_without_a_complete_profile_is_unknown_not_empty() -> None:
-    b = _resolve("FROM img\nUSER $MAMBA_USER\nENV X=${Y:-d}\n", base_env=lambda ref: ({}, False))
+    b = _resolve("FROM img\nUSER $MAMBA_USER\nENV X=${Y:-d}\n", base_env=lambda ref, platform: ({}, False))
     user, env = b.stages[0].steps
     assert unknown_names(user.args[0]) == ["MAMBA_USER"]
     assert unknown_names(env.args[0]) == ["Y"]  # it may be set by the image: the default is not certain
-    known = _resolve("FROM img\nUSER $MAMBA_USER\n", base_env=lambda ref: ({}, True))
+    known = _resolve("FROM img\nUSER $MAMBA_USER\n", base_env=lambda ref, platform: ({}, True))
     assert known.stages[0].steps[0].args == ("",)
 
 

@@ -1,0 +1,481 @@
+"""Read one image from its registry: the OCI distribution API, over httpx.
+
+    GET /v2/<repository>/manifests/<tag or digest>   an image index (or Docker manifest list): pick the platform's
+                                                      manifest and GET it by digest
+    GET /v2/<repository>/blobs/<config digest>        User, Env, WorkingDir
+    GET /v2/<repository>/blobs/<layer digest>         each layer, streamed through tarfile's stream mode: only the
+                                                      members' headers are looked at (and /etc/passwd, /etc/group
+                                                      read); nothing is written to disk
+
+Authentication follows the registry's `WWW-Authenticate` challenge: `Bearer` (a token from the realm, anonymous or
+with the user's credentials, as Docker Hub, ghcr.io, quay.io and the distribution registry's token auth want) or
+`Basic`. Every digest is checked against the bytes received. Plain HTTP is spoken only to registries
+`RegistrySettings.plain_http_allowed` names, after HTTPS failed, as Docker does for insecure registries.
+
+Sources: the OCI distribution specification (spec.md, "Pulling manifests", "Pulling blobs"), the OCI image-spec
+(image-index.md, manifest.md, layer.md: whiteouts), Docker's token authentication specification (distribution's
+docs/spec/auth/token.md, oauth.md for refresh tokens). Measured with Debian's docker-registry 2.8.2 (docs/REGISTRY.md).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import io
+import json
+import os
+import ssl
+import tarfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from .. import __version__
+from ..model.imageref import ImageRef
+from ..profiles.from_image import Image, apply_tar
+from .errors import RegistryError
+from .settings import MAX_LAYERS, RegistrySettings
+
+OCI_INDEX = "application/vnd.oci.image.index.v1+json"
+DOCKER_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+ACCEPT = ", ".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST))
+MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution registry's own limit on a manifest it accepts
+MAX_CONFIG_BYTES = 8 * 1024 * 1024
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+Progress = Callable[[int], None]  # called with each chunk's size in bytes
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """An image as read: the platform's manifest digest, the platform, the merged filesystem and config."""
+
+    digest: str
+    platform: str
+    image: Image
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What reading an image will download: its manifest digest, platform, config and layer descriptors."""
+
+    digest: str
+    platform: str
+    config: dict[str, Any]
+    layers: tuple[dict[str, Any], ...]
+
+    @property
+    def layer_bytes(self) -> int:
+        return sum(int(d.get("size") or 0) for d in self.layers)
+
+
+class RegistryClient:
+    """One run's connections: a client per registry host (its own trust roots), tokens per repository."""
+
+    def __init__(self, settings: RegistrySettings, env: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self._env = dict(os.environ if env is None else env)
+        self._clients: dict[str, httpx.Client] = {}
+        self._schemes: dict[str, str] = {}
+        self._auth: dict[tuple[str, str], str] = {}  # (host, repository) → Authorization header value
+
+    def close(self) -> None:
+        for c in self._clients.values():
+            c.close()
+
+    # -- the image ----------------------------------------------------------------------------------------------------
+    def plan(self, ref: ImageRef, platform: str, host: str | None = None) -> Plan:
+        """Resolve `ref` at `platform` to its manifest and read its config. `host`: a mirror to ask instead of the
+        reference's registry. Raises RegistryError."""
+        host = host or _api_host(ref.registry)
+        repo = ref.repository
+        body, media = self._manifest(host, repo, ref.digest or ref.tag, ref.digest or None)
+        doc = _json(body, f"the manifest of {ref.name}")
+        media = str(doc.get("mediaType") or media or "")
+        digest = ref.digest or _digest(body)
+        if media in (OCI_INDEX, DOCKER_LIST) or "manifests" in doc:
+            chosen = _choose_platform(doc, platform, ref.name)
+            digest = str(chosen["digest"])
+            body, media = self._manifest(host, repo, digest, digest)
+            doc = _json(body, f"the {platform} manifest of {ref.name}")
+        if "layers" not in doc or "config" not in doc:
+            version = doc.get("schemaVersion")
+            what = "a schema 1 manifest (no longer pushed since 2017)" if version == 1 else "not an image manifest"
+            raise RegistryError(f"{ref.name}'s manifest is {what}")
+        layers = doc.get("layers")
+        if not isinstance(layers, list) or not all(isinstance(d, dict) and "digest" in d for d in layers):
+            raise RegistryError(f"{ref.name}'s manifest lists its layers in a form venvlint does not know")
+        if len(layers) > MAX_LAYERS:
+            raise RegistryError(f"{ref.name} has {len(layers)} layers, more than any image can have ({MAX_LAYERS})")
+        cfg_desc = doc["config"]
+        if not isinstance(cfg_desc, dict) or "digest" not in cfg_desc:
+            raise RegistryError(f"{ref.name}'s manifest has no config descriptor")
+        config_body = self._blob_bytes(host, repo, str(cfg_desc["digest"]), MAX_CONFIG_BYTES)
+        config = _json(config_body, f"the config of {ref.name}")
+        return Plan(digest, platform, config, tuple(layers))
+
+    def read(self, ref: ImageRef, plan: Plan, progress: Progress | None = None, host: str | None = None) -> Fetched:
+        """Stream every layer of `plan` and merge them. Raises RegistryError (a bound, a bad digest, a non-tar)."""
+        host = host or _api_host(ref.registry)
+        limit = self.settings.max_image_mb * 1024 * 1024
+        if plan.layer_bytes > limit:
+            raise RegistryError(
+                f"{ref.name} is {plan.layer_bytes // (1024 * 1024)} MB of compressed layers, more than venvlint "
+                f"reads ({self.settings.max_image_mb} MB; raise `registries: max-image-mb` in .venvlint.yaml)"
+            )
+        image = Image(config=dict(plan.config.get("config") or {}))
+        budget = [limit]
+        for desc in plan.layers:
+            self._apply_layer(host, ref, str(desc["digest"]), image, budget, progress)
+        return Fetched(plan.digest, plan.platform, image)
+
+    # -- requests -----------------------------------------------------------------------------------------------------
+    def _manifest(self, host: str, repo: str, reference: str, digest: str | None) -> tuple[bytes, str]:
+        with self._get(host, repo, f"/v2/{repo}/manifests/{reference}", {"Accept": ACCEPT}) as r:
+            body = _read_bounded(r, MAX_MANIFEST_BYTES, f"the manifest of {repo}")
+            media = r.headers.get("content-type", "").split(";")[0].strip()
+        if digest is not None and _digest(body) != digest:
+            raise RegistryError(f"{host} sent a manifest of {repo} that does not match its digest {digest}")
+        return body, media
+
+    def _blob_bytes(self, host: str, repo: str, digest: str, bound: int) -> bytes:
+        with self._get(host, repo, f"/v2/{repo}/blobs/{digest}", {}) as r:
+            body = _read_bounded(r, bound, f"blob {digest}")
+        if _digest(body, digest.partition(":")[0]) != digest:
+            raise RegistryError(f"{host} sent blob {digest} of {repo} with other bytes (the digest does not match)")
+        return body
+
+    def _apply_layer(
+        self, host: str, ref: ImageRef, digest: str, image: Image, budget: list[int], progress: Progress | None
+    ) -> None:
+        repo = ref.repository
+        with self._get(host, repo, f"/v2/{repo}/blobs/{digest}", {}) as r:
+            stream = _HashingStream(r.iter_raw(), digest, budget, progress, ref.name)
+            try:
+                with _open_layer(stream) as layer:
+                    apply_tar(image, layer)
+                stream.drain()
+            except RegistryError:
+                raise
+            except (tarfile.TarError, EOFError, OSError, ValueError, zlib_error()) as exc:
+                if stream.over_budget:
+                    raise stream.over_budget from None
+                raise RegistryError(f"layer {digest} of {ref.name} is not a readable tar ({exc})") from None
+            except httpx.HTTPError as exc:
+                raise _transport_error(host, exc, self.settings.timeout) from None
+        stream.verify(host, repo)
+
+    @staticmethod
+    def _raise_for(host: str, repo: str, r: httpx.Response, credential_source: str | None) -> None:
+        code = r.status_code
+        if code == 429:
+            after = r.headers.get("retry-after")
+            raise RegistryError(
+                f"{host} rate-limited venvlint (429 Too Many Requests{f', retry after {after} s' if after else ''})"
+            )
+        if code == 401:
+            if credential_source:
+                raise RegistryError(f"{host} refused the credentials from {credential_source} for {repo} (401)")
+            raise RegistryError(
+                f"{host} wants credentials for {repo} and none are configured (401; `docker login {host}` or "
+                "`podman login` stores them)"
+            )
+        if code == 403:
+            raise RegistryError(f"{host} denied access to {repo} (403 Forbidden)")
+        if code == 404:
+            raise RegistryError(f"{host} has no {r.request.url.path.split('/v2/', 1)[-1]} (404 Not Found)")
+        if code >= 400:
+            raise RegistryError(f"{host} answered {code} for {repo}", host_down=code >= 500)
+
+    @contextlib.contextmanager
+    def _get(self, host: str, repo: str, path: str, headers: dict[str, str]) -> Iterator[httpx.Response]:
+        """A streamed GET, authenticated as the registry asks (one challenge, answered once per repository)."""
+        source: str | None = None
+        for attempt in range(2):
+            hdrs = dict(headers)
+            auth = self._auth.get((host, repo))
+            if auth:
+                hdrs["Authorization"] = auth
+            try:
+                client, base = self._client(host)
+                with client.stream("GET", base + path, headers=hdrs) as r:
+                    if r.status_code == 401 and attempt == 0:
+                        challenge = r.headers.get("www-authenticate", "")
+                        r.close()
+                        source = self._authenticate(host, repo, challenge)
+                        if source is not None:
+                            continue
+                    if r.status_code >= 400:
+                        self._raise_for(host, repo, r, source)
+                    yield r
+                    return
+            except httpx.HTTPError as exc:
+                raise _transport_error(host, exc, self.settings.timeout) from None
+        raise RegistryError(f"{host} refused the credentials from {source} for {repo} (401)")
+
+    def _authenticate(self, host: str, repo: str, challenge: str) -> str | None:
+        """Answer a 401's challenge: store the Authorization for (host, repo). Returns where the credentials came
+        from ("anonymous" for an anonymous token), or None when the challenge cannot be answered."""
+        from .auth import CredentialError, find_credential, parse_challenges
+
+        registry = _reference_registry(host)
+        try:
+            cred = find_credential(registry, repo, self._env)
+        except CredentialError as exc:
+            raise RegistryError(f"credentials for {registry} cannot be read: {exc}") from None
+        for ch in parse_challenges(challenge):
+            scheme = ch.scheme.lower()
+            if scheme == "bearer" and ch.params.get("realm"):
+                token = self._token(host, repo, dict(ch.params), cred)
+                self._auth[(host, repo)] = f"Bearer {token}"
+                return str(cred.source) if cred else "anonymous"
+            if scheme == "basic" and cred is not None and not cred.identity_token:
+                pair = base64.b64encode(f"{cred.username}:{cred.secret}".encode()).decode("ascii")
+                self._auth[(host, repo)] = f"Basic {pair}"
+                return str(cred.source)
+        return None
+
+    def _token(self, host: str, repo: str, params: dict[str, str], cred: Any) -> str:
+        realm = params["realm"]
+        query = {"scope": f"repository:{repo}:pull"}
+        if params.get("service"):
+            query["service"] = params["service"]
+        client, _ = self._client(host)
+        try:
+            if cred is not None and cred.identity_token:
+                form = {**query, "grant_type": "refresh_token", "refresh_token": cred.secret, "client_id": "venvlint"}
+                r = client.post(realm, data=form)
+            else:
+                auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None else None
+                r = client.get(realm, params=query, auth=auth)
+        except httpx.HTTPError as exc:
+            raise _transport_error(httpx.URL(realm).host or host, exc, self.settings.timeout) from None
+        if r.status_code in (401, 403):
+            who = f"the credentials from {cred.source}" if cred is not None else "an anonymous token"
+            raise RegistryError(f"{host}'s token service refused {who} for {repo} ({r.status_code})")
+        if r.status_code == 429:
+            raise RegistryError(f"{host}'s token service rate-limited venvlint (429 Too Many Requests)")
+        if r.status_code >= 400:
+            raise RegistryError(f"{host}'s token service answered {r.status_code}")
+        try:
+            data = r.json()
+            token = data.get("token") or data.get("access_token")
+        except (ValueError, AttributeError):
+            token = None
+        if not isinstance(token, str) or not token:
+            raise RegistryError(f"{host}'s token service sent no token")
+        return token
+
+    def _client(self, host: str) -> tuple[httpx.Client, str]:
+        """The client for `host` and its base URL; plain HTTP where allowed and HTTPS did not answer."""
+        client = self._clients.get(host)
+        if client is None:
+            timeout = httpx.Timeout(self.settings.timeout)
+            client = httpx.Client(
+                timeout=timeout,
+                follow_redirects=True,
+                verify=_trust(host, self._env),
+                headers={"User-Agent": f"venvlint/{__version__}"},
+                trust_env=True,
+            )
+            self._clients[host] = client
+        scheme = self._schemes.get(host)
+        if scheme is None:
+            scheme = "https"
+            if self.settings.plain_http_allowed(host):
+                try:
+                    client.get(f"https://{host}/v2/")
+                except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
+                    scheme = "http"  # HTTPS did not answer: Docker falls back to HTTP for such registries
+                except httpx.HTTPError:
+                    pass
+            self._schemes[host] = scheme
+        return client, f"{scheme}://{host}"
+
+
+# -- helpers ---------------------------------------------------------------------------------------------------------
+def zlib_error() -> type[Exception]:
+    import zlib
+
+    return zlib.error
+
+
+def _api_host(registry: str) -> str:
+    """Docker Hub's API answers at registry-1.docker.io; every other registry at its own name."""
+    return "registry-1.docker.io" if registry == "docker.io" else registry
+
+
+def _reference_registry(host: str) -> str:
+    return "docker.io" if host == "registry-1.docker.io" else host
+
+
+def _trust(host: str, env: dict[str, str]) -> ssl.SSLContext:
+    """The system's (or certifi's) roots, SSL_CERT_FILE when set, plus the registry's own CA as Docker and podman
+    keep it: `/etc/docker/certs.d/HOST/`, `/etc/containers/certs.d/HOST/`, `~/.config/containers/certs.d/HOST/`
+    (every `*.crt` there)."""
+    cafile = env.get("SSL_CERT_FILE")
+    if not cafile:
+        import certifi
+
+        cafile = certifi.where()
+    ctx = ssl.create_default_context(cafile=cafile)
+    home = env.get("HOME") or os.path.expanduser("~")
+    for d in ("/etc/docker/certs.d", "/etc/containers/certs.d", os.path.join(home, ".config/containers/certs.d")):
+        folder = os.path.join(d, host)
+        try:
+            names = sorted(n for n in os.listdir(folder) if n.endswith(".crt"))
+        except OSError:
+            continue
+        for n in names:
+            try:
+                ctx.load_verify_locations(cafile=os.path.join(folder, n))
+            except (OSError, ssl.SSLError):
+                continue
+    return ctx
+
+
+def _transport_error(host: str, exc: httpx.HTTPError, timeout: float) -> RegistryError:
+    if isinstance(exc, httpx.TimeoutException):
+        return RegistryError(f"{host} did not answer within {timeout:g} s", host_down=True)
+    if isinstance(exc, httpx.ConnectError):
+        cause = str(exc) or type(exc).__name__
+        return RegistryError(f"{host} cannot be reached ({cause})", host_down=True)
+    return RegistryError(f"{host}: {type(exc).__name__}: {exc}", host_down=True)
+
+
+def _read_bounded(r: httpx.Response, bound: int, what: str) -> bytes:
+    out = bytearray()
+    for chunk in r.iter_bytes():
+        out += chunk
+        if len(out) > bound:
+            raise RegistryError(f"{what} is larger than {bound // (1024 * 1024)} MB: not an image's")
+    return bytes(out)
+
+
+def _digest(body: bytes, algorithm: str = "sha256") -> str:
+    try:
+        return f"{algorithm}:{hashlib.new(algorithm, body).hexdigest()}"
+    except ValueError:
+        raise RegistryError(f"unknown digest algorithm {algorithm!r}") from None
+
+
+def _json(body: bytes, what: str) -> dict[str, Any]:
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        raise RegistryError(f"{what} is not JSON") from None
+    if not isinstance(doc, dict):
+        raise RegistryError(f"{what} is not a JSON object")
+    return doc
+
+
+def _choose_platform(index: dict[str, Any], platform: str, name: str) -> dict[str, Any]:
+    """The index entry for `os/arch[/variant]` (containerd's matcher, simplified: arm64 without a variant is v8)."""
+    want = platform.split("/")
+    want_os, want_arch = want[0], want[1]
+    want_variant = want[2] if len(want) > 2 else ""
+    seen: list[str] = []
+    best: dict[str, Any] | None = None
+    for entry in index.get("manifests") or []:
+        if not isinstance(entry, dict) or not isinstance(entry.get("platform"), dict) or "digest" not in entry:
+            continue
+        p = entry["platform"]
+        os_, arch, variant = str(p.get("os", "")), str(p.get("architecture", "")), str(p.get("variant", ""))
+        if os_ == "unknown":  # attestation manifests (BuildKit's provenance) are not images
+            continue
+        seen.append("/".join(x for x in (os_, arch, variant) if x))
+        if (os_, arch) != (want_os, want_arch):
+            continue
+        if want_variant and variant and variant != want_variant:
+            continue
+        if not want_variant and arch == "arm64" and variant not in ("", "v8"):
+            continue
+        if best is None:
+            best = entry
+    if best is None:
+        has = ", ".join(sorted(set(seen))) or "none"
+        raise RegistryError(f"{name} has no {platform} image (it has: {has}; pass --platform or FROM --platform)")
+    return best
+
+
+class _HashingStream(io.RawIOBase):
+    """A layer's bytes as a file, hashed and counted as they pass; over the run's byte budget it stops."""
+
+    def __init__(
+        self, chunks: Iterator[bytes], digest: str, budget: list[int], progress: Progress | None, name: str
+    ) -> None:
+        self._chunks = chunks
+        self._digest = digest
+        self._hash = hashlib.new(digest.partition(":")[0] or "sha256")
+        self._pending = b""
+        self._budget = budget
+        self._progress = progress
+        self._name = name
+        self.over_budget: RegistryError | None = None
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                return 0
+            self._take(chunk)
+            self._pending = chunk
+        n = min(len(buffer), len(self._pending))
+        buffer[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def _take(self, chunk: bytes) -> None:
+        self._hash.update(chunk)
+        self._budget[0] -= len(chunk)
+        if self._budget[0] < 0:
+            self.over_budget = RegistryError(f"{self._name}'s layers are larger than their manifest says")
+            raise self.over_budget
+        if self._progress is not None:
+            self._progress(len(chunk))
+
+    def drain(self) -> None:
+        """Read what the tar reader left (its end-of-archive padding, the compressor's trailer) into the hash."""
+        self._pending = b""
+        for chunk in self._chunks:
+            self._take(chunk)
+
+    def verify(self, host: str, repo: str) -> None:
+        if f"{self._digest.partition(':')[0]}:{self._hash.hexdigest()}" != self._digest:
+            raise RegistryError(
+                f"{host} sent layer {self._digest} of {repo} with other bytes (the digest does not match)"
+            )
+
+
+def _open_layer(stream: _HashingStream) -> tarfile.TarFile:
+    """The layer as a tar stream: plain, gzip, bzip2, xz (tarfile's `r|*`) or zstd (Python 3.14's compression.zstd,
+    or the zstandard package)."""
+    buffered: Any = io.BufferedReader(stream, 1024 * 1024)
+    if buffered.peek(4)[:4] == _ZSTD_MAGIC:
+        buffered = _zstd_reader(buffered)
+        return tarfile.open(fileobj=buffered, mode="r|")
+    return tarfile.open(fileobj=buffered, mode="r|*")
+
+
+def _zstd_reader(raw: Any) -> Any:
+    try:
+        from compression import zstd  # type: ignore[import-not-found,unused-ignore]
+
+        return zstd.ZstdFile(raw)
+    except ImportError:
+        pass
+    try:
+        import zstandard  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise RegistryError(
+            "a layer is zstd-compressed, which this Python cannot read (Python 3.14+ or the `zstandard` package can)"
+        ) from None
+    return zstandard.ZstdDecompressor().stream_reader(raw)
