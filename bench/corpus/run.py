@@ -103,7 +103,13 @@ def _sort_key(f: dict[str, Any]) -> tuple[int, str, str, str]:
 
 
 def lint_one(
-    entry: dict[str, Any], venvlint: list[str], context: str, layout: Path, scrub: Scrubber, timeout: float
+    entry: dict[str, Any],
+    venvlint: list[str],
+    context: str,
+    layout: Path,
+    scrub: Scrubber,
+    timeout: float,
+    online: bool = False,
 ) -> Outcome:
     dockerfile = str(entry["dockerfile"])
     target = entry.get("target")
@@ -119,7 +125,9 @@ def lint_one(
     except ValueError:
         rel = dockerfile
     out = Outcome(str(entry["id"]), str(entry["repo"]), str(entry["kind"]), rel, target, build_args)
-    env = {**os.environ, "NO_COLOR": "1"}
+    # Offline unless asked (--online): the judgements in docs/CORPUS.md are of what venvlint knows without a
+    # registry, and a run must not depend on which registries answer today.
+    env = {**os.environ, "NO_COLOR": "1", "VENVLINT_OFFLINE": "0" if online else "1"}
     start = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False)
@@ -206,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--venvlint", default="venvlint", help="venvlint command (split like a shell would)")
     ap.add_argument("--no-context", action="store_true", help="lint with an empty folder as the build context")
     ap.add_argument("--timeout", type=float, default=300.0, help="seconds allowed per file (default 300)")
+    ap.add_argument("--online", action="store_true", help="let venvlint read base images from their registries")
     args = ap.parse_args(argv)
     layout: Path = args.layout.resolve()
     try:
@@ -224,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
         scrub = Scrubber(layout, empty)
         for n, entry in enumerate(sorted(index, key=lambda e: str(e["id"])), 1):
             context = str(empty) if empty is not None else str(entry["context"])
-            outcome = lint_one(entry, venvlint, context, layout, scrub, args.timeout)
+            outcome = lint_one(entry, venvlint, context, layout, scrub, args.timeout, args.online)
             outcomes.append(outcome)
             print(f"[{n}/{len(index)}] exit {outcome.exit_code} {outcome.id}", file=sys.stderr)
     doc = {
