@@ -72,14 +72,23 @@ def explain(
     builder: BuilderOpt = "buildkit",
     profiles: ProfileOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
+    offline: Annotated[bool, typer.Option("--offline", help="Never ask a registry for a base image.")] = False,
+    platform: Annotated[
+        str | None, typer.Option("--platform", help="os/arch of multi-platform base images (default linux/amd64).")
+    ] = None,
 ) -> None:
     """Show each PATH's final owner, group and mode, and every instruction that changed it."""
+    from . import config as configuration
     from .explain import explain as run_explain
+    from .lint_command import registry_settings
     from .resolve.buildargs import collect_build_args
+    from .rules import find_rule
 
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r} for explain (choose text or json)")
     args = collect_build_args(build_arg or [], build_arg_file or [])
+    # The Dockerfile's config, as the lint reads it: its profile files and how base images are read.
+    cfg = configuration.effective(dockerfile, None, lambda k: r.code if (r := find_rule(k)) else None)
     doc = run_explain(
         dockerfile,
         paths,
@@ -87,7 +96,8 @@ def explain(
         build_args=args,
         target=target,
         builder=builder,
-        profile_files=profiles or [],
+        profile_files=[*cfg.profile_files, *(profiles or [])],
+        registry=registry_settings(cfg, offline, platform),
     )
     if fmt == "json":
         sys.stdout.write(json.dumps(doc, indent=2) + "\n")

@@ -7,6 +7,7 @@ from typing import Any
 
 from .model.fs import Action, Change, FileSystem, ancestors, format_mode, normpath
 from .pipeline import build_from_file
+from .registry.settings import RegistrySettings
 from .simulate.engine import SimulatedBuild
 
 
@@ -20,7 +21,10 @@ def explain(
     builder: str = "buildkit",
     profile_files: Sequence[str] = (),
     strict_context: bool = False,
+    registry: RegistrySettings | None = None,
 ) -> dict[str, Any]:
+    """The explanation of `paths` after the build (see explain_simulated). `registry`: read base images without a
+    profile from the cache or their registries (None: never)."""
     sim = build_from_file(
         dockerfile_path,
         context=context,
@@ -29,6 +33,7 @@ def explain(
         builder=builder,
         profile_files=profile_files,
         strict_context=strict_context,
+        registry=registry,
     )
     return explain_simulated(sim, paths)
 

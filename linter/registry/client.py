@@ -188,7 +188,11 @@ class RegistryClient:
         if code == 403:
             raise RegistryError(f"{host} denied access to {repo} (403 Forbidden)")
         if code == 404:
-            raise RegistryError(f"{host} has no {r.request.url.path.split('/v2/', 1)[-1]} (404 Not Found)")
+            ref = r.request.url.path.rpartition("/")[2]
+            if "/manifests/" in r.request.url.path:
+                what = f"{repo}@{ref}" if ":" in ref else f"{repo}:{ref}"
+                raise RegistryError(f"{host} has no image {what} (404 Not Found)")
+            raise RegistryError(f"{host} has no blob {ref} in {repo} (404 Not Found)")
         if code >= 400:
             raise RegistryError(f"{host} answered {code} for {repo}", host_down=code >= 500)
 

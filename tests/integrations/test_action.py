@@ -61,7 +61,9 @@ def _run_action(
     for i, step in enumerate(action["runs"]["steps"]):
         if "run" not in step:
             # GitHub's own actions (setup-python when asked for, the SARIF upload) are not ours to run here.
-            assert step["uses"].startswith(("github/codeql-action/upload-sarif", "actions/setup-python"))
+            assert step["uses"].startswith(
+                ("github/codeql-action/upload-sarif", "actions/setup-python", "actions/cache")
+            )
             continue
         assert step["shell"] == "bash"
         script = tmp_path / f"step{i}.sh"
@@ -108,4 +110,9 @@ def test_action_declares_its_interface() -> None:
     assert action["runs"]["using"] == "composite"
     assert set(action["outputs"]) == {"findings", "errors", "sarif-file", "exit-code"}
     assert {"dockerfiles", "context", "config", "format", "failure-threshold", "build-args", "runtime-users",
-            "sarif-file", "upload-sarif"} <= set(action["inputs"])  # fmt: skip
+            "sarif-file", "upload-sarif", "offline", "cache"} <= set(action["inputs"])  # fmt: skip
+    # The profile cache the lint step uses is the folder actions/cache keeps between runs.
+    cache = next(s for s in action["runs"]["steps"] if str(s.get("uses", "")).startswith("actions/cache"))
+    lint = next(s for s in action["runs"]["steps"] if s.get("id") == "lint")
+    assert cache["with"]["path"] == "${{ runner.temp }}/venvlint-cache"
+    assert "VENVLINT_CACHE_DIR:-${RUNNER_TEMP" in lint["run"] and "}/venvlint-cache}" in lint["run"]
