@@ -63,7 +63,8 @@ class RegistryProfiles:
                 self._found[key] = self._as_profile(*self._entry(ref, plat), ref)
             except RegistryError as exc:
                 self._found[key] = None
-                self._failures[key] = exc.reason
+                offline = self.settings.offline
+                self._failures[key] = exc.reason if offline else f"its registry could not be read: {exc.reason}"
         return self._found[key]
 
     def document(self, image_ref: str, platform: str | None = None) -> dict[str, Any]:
@@ -74,6 +75,7 @@ class RegistryProfiles:
         return entry.doc
 
     def failure(self, image_ref: str, platform: str | None = None) -> str | None:
+        """Why `profile` found none, one clause ("its registry could not be read: ..."); None when nothing failed."""
         return self._failures.get((image_ref, self.settings.platform_for(platform)))
 
     # -- the steps ----------------------------------------------------------------------------------------------------

@@ -148,7 +148,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         elif profile.knowledge is Knowledge.DISTRIBUTION:
             why = profiles.unknown_reason(stage.base, stage.platform)
             if why:
-                state.assume(ins.line, f"base image {stage.base} could not be read from its registry: {why}")
+                state.assume(ins.line, f"base image {stage.base} has no profile of its own: {why}")
         return state
     users = UserDB(complete=False, groups_complete=False)
     state = StageState(label, stage.index, stage.base, FileSystem.unknown(cause), users, base_known=False)
@@ -164,7 +164,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
             ins.line,
             f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
             + (
-                f"unknown (its registry could not be read: {why})"
+                f"unknown ({why})"
                 if why
                 else "unknown (describe it in a profile file and pass `--profiles FILE`)"
             ),
