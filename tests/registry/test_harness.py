@@ -281,3 +281,20 @@ def test_a_start_that_fails_raises_with_the_log(tmp_path: Path, registry_availab
             reg.start()
         assert time.monotonic() - started < 10
     assert not reg.running
+
+
+@pytest.mark.parametrize("mode", ["htpasswd", "token"])
+def test_auth_modes_over_tls_and_a_realm_that_survives_restarts(
+    mode: str, tmp_path: Path, registry_available: None
+) -> None:
+    with RegistryServer(tmp_path / mode, mode, tls=True) as reg:
+        assert reg.url.startswith("https://") and "--cert-dir" in reg.push_flags()
+        assert f"{reg.username}:{reg.password}" in reg.push_flags()
+        status, headers, _ = _client_get(f"{reg.url}/v2/", reg.ssl_context())
+        assert status == 401
+        challenge = headers["www-authenticate"]
+        reg.stop()
+        reg.start()
+        assert _client_get(f"{reg.url}/v2/", reg.ssl_context())[1]["www-authenticate"] == challenge
+        if mode == "token":
+            assert _client_get(f"{reg.token_realm}?service={SERVICE}&scope=repository:public/x:pull")[0] == 200

@@ -44,7 +44,7 @@ def parse_scope(scope: str) -> tuple[str, str, list[str]] | None:
 
 
 class TokenServer:
-    """Serves `/token` on 127.0.0.1 (a port of its own). `requests` lists (scope, user or None) per request, the
+    """Serves `/token` on 127.0.0.1 (a port of its own, the same after a restart). `requests` lists (scope, user or None) per request, the
     scopes of one request joined by a space ("" when none was asked for)."""
 
     def __init__(
@@ -59,6 +59,7 @@ class TokenServer:
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._port = 0  # the kernel's choice at the first start, kept for later ones (the realm must not move)
 
     @property
     def realm(self) -> str:
@@ -86,7 +87,8 @@ class TokenServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", self._port), Handler)
+        self._port = int(self._httpd.server_address[1])
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, args=(0.05,), name="token-server", daemon=True
