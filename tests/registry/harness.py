@@ -72,7 +72,7 @@ def registry_problem() -> str | None:
 def registry_version() -> str:
     """`docker-registry --version`, e.g. "github.com/docker/distribution 2.8.2+ds1"."""
     out = subprocess.run([str(REGISTRY), "--version"], capture_output=True, text=True, timeout=30, check=True)
-    return out.stdout.strip().removeprefix("docker-registry ").strip()
+    return " ".join(out.stdout.split()[1:])  # the first word is the program's path
 
 
 class RegistryServer:
@@ -105,15 +105,18 @@ class RegistryServer:
         if mode == "token":
             assert self._ca is not None
             signer = self._ca.issue_signer()
-            untrusted = self._ca.issue_signer("token-signer-untrusted", self_signed=True)
             # The bundle holds the CA (x5c chains end there) and the signer itself (a bare `kid` is looked up among
             # the bundle's keys); the untrusted signer is in neither.
             bundle = workdir / "pki" / "token-bundle.crt"
             bundle.write_bytes(self._ca.ca_file.read_bytes() + signer.cert_file.read_bytes())
-            chosen = untrusted if token_header == "x5c-untrusted" else signer
+            if token_header == "x5c-untrusted":
+                chosen = self._ca.issue_signer("token-signer-untrusted", self_signed=True)
+            else:
+                chosen = signer
             self.token_server = TokenServer(chosen, SERVICE, ISSUER, USERNAME, PASSWORD, header=token_header)
         self._proc: subprocess.Popen[bytes] | None = None
         self._log_offset = 0
+        self._marks = 0
 
     # ------------------------------------------------------------------------------------------------ addresses
     @property
@@ -241,15 +244,17 @@ class RegistryServer:
                 self._fail(f"/v2/ did not answer within {self.start_timeout:g} s")
             time.sleep(0.05)
 
-    def _answers(self) -> bool:
+    def _answers(self, path: str = "/v2/") -> bool:
+        """Whether the registry answers `path` (any HTTP status) to a request of the harness's own."""
+        probe = urllib.request.Request(f"{self.url}{path}", headers={"User-Agent": HARNESS_AGENT})
         try:
-            probe = urllib.request.Request(f"{self.url}/v2/", headers={"User-Agent": HARNESS_AGENT})
-            urllib.request.urlopen(probe, timeout=2, context=self.ssl_context())
-        except urllib.error.HTTPError:
+            with urllib.request.urlopen(probe, timeout=2, context=self.ssl_context()):
+                return True
+        except urllib.error.HTTPError as err:
+            err.close()
             return True  # 401 from an auth mode is an answer
         except (OSError, ssl.SSLError):
             return False
-        return True
 
     def _fail(self, why: str) -> None:
         raise RuntimeError(f"{why} ({self.mode} registry on {self.host}); its log:\n{self.log()}")
@@ -286,11 +291,29 @@ class RegistryServer:
         return [(m, p) for m, p, _status in self.requests_with_status()]
 
     def requests_with_status(self) -> list[tuple[str, str, int]]:
+        """`requests()` with each response's status."""
+        self._settle()
         text = self.log()[self._log_offset :] if self.log_file.exists() else ""
         return [(m[1], m[2], int(m[3])) for m in _ACCESS.finditer(text) if m[4] != HARNESS_AGENT]
 
+    def _settle(self) -> None:
+        """Wait until requests already answered are in the access log: the registry writes a request's line only
+        after its handler returns, which can be after the client has read the whole response. One request of our
+        own, sent after them, is logged after them; wait (at most 2 s) for its line."""
+        if not self.running:
+            return
+        self._marks += 1
+        mark = f"/v2/?venvlint-harness-mark={self._marks}"
+        if not self._answers(mark):
+            return
+        deadline = time.monotonic() + 2
+        while f'"GET {mark} HTTP' not in self.log()[self._log_offset :] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.02)  # and a moment for a line still being written by another connection
+
     def clear_requests(self) -> None:
         """Forget the requests served so far (`requests()` then lists only later ones)."""
+        self._settle()
         self._log_offset = len(self.log())
         if self.token_server is not None:
             self.token_server.requests.clear()
