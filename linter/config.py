@@ -196,7 +196,7 @@ def _registries(raw: Any, err: Callable[[str, str], InputError]) -> dict[str, An
         ):
             raise err("registries", "mirrors: must map a registry (docker.io) to a list of mirror hosts")
         out["mirrors"] = {str(k).lower(): [m.lower() for m in v] for k, v in mirrors.items()}
-    for key, kind in (("max-image-mb", int), ("tag-ttl-hours", float), ("timeout", float)):
+    for key, kind in (("max-image-mb", float), ("tag-ttl-hours", float), ("timeout", float)):
         if key in raw:
             value = raw[key]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:

@@ -235,7 +235,7 @@ def registry_settings(cfg: Any, offline_flag: bool, platform_flag: str | None) -
         platform=(platform or "linux/amd64").lower(),
         insecure=tuple(reg.get("insecure", ())),
         mirrors=tuple((k, tuple(v)) for k, v in reg.get("mirrors", {}).items()),
-        max_image_mb=int(reg.get("max-image-mb", 2048)),
+        max_image_mb=float(reg.get("max-image-mb", 2048)),
         tag_ttl_hours=float(reg.get("tag-ttl-hours", 24)),
         timeout=float(reg.get("timeout", 20)),
     )

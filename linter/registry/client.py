@@ -62,11 +62,11 @@ class Fetched:
 
 @dataclass(frozen=True)
 class Plan:
-    """What reading an image will download: its manifest digest, platform, config and layer descriptors."""
+    """What reading an image will download: its manifest digest, platform, config descriptor and layers."""
 
     digest: str
     platform: str
-    config: dict[str, Any]
+    config: dict[str, Any]  # the config's descriptor (mediaType, digest, size)
     layers: tuple[dict[str, Any], ...]
 
     @property
@@ -90,8 +90,8 @@ class RegistryClient:
 
     # -- the image ----------------------------------------------------------------------------------------------------
     def plan(self, ref: ImageRef, platform: str, host: str | None = None) -> Plan:
-        """Resolve `ref` at `platform` to its manifest and read its config. `host`: a mirror to ask instead of the
-        reference's registry. Raises RegistryError."""
+        """Resolve `ref` at `platform` to its manifest (one request, two for an index). `host`: a mirror to ask
+        instead of the reference's registry. Raises RegistryError."""
         host = host or _api_host(ref.registry)
         repo = ref.repository
         body, media = self._manifest(host, repo, ref.digest or ref.tag, ref.digest or None)
@@ -115,24 +115,29 @@ class RegistryClient:
         cfg_desc = doc["config"]
         if not isinstance(cfg_desc, dict) or "digest" not in cfg_desc:
             raise RegistryError(f"{ref.name}'s manifest has no config descriptor")
-        config_body = self._blob_bytes(host, repo, str(cfg_desc["digest"]), MAX_CONFIG_BYTES)
-        config = _json(config_body, f"the config of {ref.name}")
-        return Plan(digest, platform, config, tuple(layers))
+        return Plan(digest, platform, cfg_desc, tuple(layers))
 
     def read(self, ref: ImageRef, plan: Plan, progress: Progress | None = None, host: str | None = None) -> Fetched:
-        """Stream every layer of `plan` and merge them. Raises RegistryError (a bound, a bad digest, a non-tar)."""
+        """Read the config and stream every layer of `plan`, merged. Raises RegistryError (a bound, a bad digest,
+        a non-tar)."""
         host = host or _api_host(ref.registry)
-        limit = self.settings.max_image_mb * 1024 * 1024
-        if plan.layer_bytes > limit:
-            raise RegistryError(
-                f"{ref.name} is {plan.layer_bytes // (1024 * 1024)} MB of compressed layers, more than venvlint "
-                f"reads ({self.settings.max_image_mb} MB; raise `registries: max-image-mb` in .venvlint.yaml)"
-            )
-        image = Image(config=dict(plan.config.get("config") or {}))
-        budget = [limit]
+        self.check_size(ref, plan)
+        config_body = self._blob_bytes(host, ref.repository, str(plan.config["digest"]), MAX_CONFIG_BYTES)
+        config = _json(config_body, f"the config of {ref.name}")
+        image = Image(config=dict(config.get("config") or {}))
+        budget = [int(self.settings.max_image_mb * 1024 * 1024)]
         for desc in plan.layers:
             self._apply_layer(host, ref, str(desc["digest"]), image, budget, progress)
         return Fetched(plan.digest, plan.platform, image)
+
+    def check_size(self, ref: ImageRef, plan: Plan) -> None:
+        """RegistryError when the manifest's layers are more than `max_image_mb` compressed megabytes."""
+        limit = self.settings.max_image_mb * 1024 * 1024
+        if plan.layer_bytes > limit:
+            raise RegistryError(
+                f"{ref.name} is {_mb(plan.layer_bytes)} MB of compressed layers, more than venvlint reads "
+                f"({self.settings.max_image_mb:g} MB; raise `registries: max-image-mb` in .venvlint.yaml)"
+            )
 
     # -- requests -----------------------------------------------------------------------------------------------------
     def _manifest(self, host: str, repo: str, reference: str, digest: str | None) -> tuple[bytes, str]:
@@ -165,6 +170,13 @@ class RegistryClient:
             except (tarfile.TarError, EOFError, OSError, ValueError, zlib_error()) as exc:
                 if stream.over_budget:
                     raise stream.over_budget from None
+                # Bytes that are not what the digest names say so first: a damaged download is not a bad image.
+                try:
+                    stream.drain()
+                except (httpx.HTTPError, RegistryError):
+                    pass  # the rest did not come: the tar's own error is the one to say
+                else:
+                    stream.verify(host, repo)
                 raise RegistryError(f"layer {digest} of {ref.name} is not a readable tar ({exc})") from None
             except httpx.HTTPError as exc:
                 raise _transport_error(host, exc, self.settings.timeout) from None
@@ -276,17 +288,12 @@ class RegistryClient:
         return token
 
     def _client(self, host: str) -> tuple[httpx.Client, str]:
-        """The client for `host` and its base URL; plain HTTP where allowed and HTTPS did not answer."""
+        """The client for `host` and its base URL. HTTPS, verified, for every registry; a registry the user listed
+        as insecure may present a certificate that is not trusted (Docker's insecure-registries); plain HTTP only
+        where allowed and only when the host does not speak TLS at all."""
         client = self._clients.get(host)
         if client is None:
-            timeout = httpx.Timeout(self.settings.timeout)
-            client = httpx.Client(
-                timeout=timeout,
-                follow_redirects=True,
-                verify=_trust(host, self._env),
-                headers={"User-Agent": f"venvlint/{__version__}"},
-                trust_env=True,
-            )
+            client = self._new_client(host, verify=True)
             self._clients[host] = client
         scheme = self._schemes.get(host)
         if scheme is None:
@@ -294,15 +301,38 @@ class RegistryClient:
             if self.settings.plain_http_allowed(host):
                 try:
                     client.get(f"https://{host}/v2/")
-                except (httpx.ConnectError, httpx.ReadError, httpx.RemoteProtocolError):
-                    scheme = "http"  # HTTPS did not answer: Docker falls back to HTTP for such registries
+                except httpx.ConnectError as exc:
+                    if _untrusted(exc):
+                        if host in self.settings.insecure:
+                            client.close()
+                            client = self._clients[host] = self._new_client(host, verify=False)
+                        # else: not ours to trust; the request itself says why
+                    else:
+                        scheme = "http"  # no TLS there: Docker falls back to HTTP for such registries
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    scheme = "http"
                 except httpx.HTTPError:
                     pass
             self._schemes[host] = scheme
         return client, f"{scheme}://{host}"
 
+    def _new_client(self, host: str, verify: bool) -> httpx.Client:
+        return httpx.Client(
+            timeout=httpx.Timeout(self.settings.timeout),
+            follow_redirects=True,
+            verify=_trust(host, self._env) if verify else False,
+            headers={"User-Agent": f"venvlint/{__version__}"},
+            trust_env=True,
+        )
+
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
+def _mb(n: int) -> str:
+    """Megabytes as people read them: one decimal below 10."""
+    mb = n / (1024 * 1024)
+    return f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"
+
+
 def zlib_error() -> type[Exception]:
     import zlib
 
@@ -343,7 +373,23 @@ def _trust(host: str, env: dict[str, str]) -> ssl.SSLContext:
     return ctx
 
 
+def _untrusted(exc: BaseException) -> bool:
+    """The TLS handshake failed because the server's certificate is not trusted (not: no TLS at all)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def _transport_error(host: str, exc: httpx.HTTPError, timeout: float) -> RegistryError:
+    if _untrusted(exc):
+        return RegistryError(
+            f"{host}'s TLS certificate is not trusted (put the registry's CA in "
+            f"~/.config/containers/certs.d/{host}/ca.crt, or list {host} under `registries: insecure`)",
+            host_down=True,
+        )
     if isinstance(exc, httpx.TimeoutException):
         return RegistryError(f"{host} did not answer within {timeout:g} s", host_down=True)
     if isinstance(exc, httpx.ConnectError):

@@ -65,6 +65,11 @@ class RegistryProfiles:
                 self._found[key] = None
                 offline = self.settings.offline
                 self._failures[key] = exc.reason if offline else f"its registry could not be read: {exc.reason}"
+            except Exception as exc:  # a registry must never stop a lint; VENVLINT_DEBUG shows the traceback
+                if os.environ.get("VENVLINT_DEBUG"):
+                    raise
+                self._found[key] = None
+                self._failures[key] = f"reading it failed ({type(exc).__name__}: {exc}; a bug in venvlint)"
         return self._found[key]
 
     def document(self, image_ref: str, platform: str | None = None) -> dict[str, Any]:
@@ -125,8 +130,9 @@ class RegistryProfiles:
         plan, host = self._plan(client, ref, platform)
         cache.store_resolution(name, platform, plan.digest)
         cached = cache.profile(plan.digest)
-        if cached is not None:  # the tag moved back, or another tag names the same image
+        if cached is not None:  # the same image as before (or another tag of it): no config, no layers
             return cached, ""
+        client.check_size(ref, plan)
         fetched = self._download(client, ref, plan, host)
         doc = _doc(fetched, ref, name)
         entry = CachedProfile(plan.digest, platform, name, ref.registry, time.time(), doc)

@@ -36,7 +36,7 @@ class RegistrySettings:
     insecure: tuple[str, ...] = ()
     mirrors: tuple[tuple[str, tuple[str, ...]], ...] = ()
     cache_dir: str | None = None
-    max_image_mb: int = DEFAULT_MAX_IMAGE_MB
+    max_image_mb: float = DEFAULT_MAX_IMAGE_MB
     timeout: float = DEFAULT_TIMEOUT
     tag_ttl_hours: float = DEFAULT_TAG_TTL_HOURS
 
