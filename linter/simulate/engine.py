@@ -163,11 +163,7 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         state.assume(
             ins.line,
             f"base image {stage.base} is not known to venvlint: its users, environment and directory owners are "
-            + (
-                f"unknown ({why})"
-                if why
-                else "unknown (describe it in a profile file and pass `--profiles FILE`)"
-            ),
+            + (f"unknown ({why})" if why else "unknown (describe it in a profile file and pass `--profiles FILE`)"),
         )
     return state
 

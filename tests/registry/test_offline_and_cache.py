@@ -60,7 +60,7 @@ def _run(args: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[
                           env={**os.environ, **env}, timeout=120, check=False)  # fmt: skip
 
 
-UV_AS_ROOT = "FROM ghcr.io/acme/app:1\nUSER 0\nCOPY root/ /\nUSER 1001\nCMD [\"uv\", \"pip\", \"install\", \"x\"]\n"
+UV_AS_ROOT = 'FROM ghcr.io/acme/app:1\nUSER 0\nCOPY root/ /\nUSER 1001\nCMD ["uv", "pip", "install", "x"]\n'
 
 
 def _project(tmp_path: Path) -> Path:

@@ -36,7 +36,9 @@ def test_env_overrides_arg_and_is_inherited_by_from_stage() -> None:
 
 
 def test_stage_base_env_from_profile_callback() -> None:
-    b = _resolve("FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref, platform: ({"APP_ROOT": "/opt/app-root"}, True))
+    b = _resolve(
+        "FROM img\nCOPY x ${APP_ROOT}/\n", base_env=lambda ref, platform: ({"APP_ROOT": "/opt/app-root"}, True)
+    )
     assert b.stages[0].steps[0].args == ("x", "/opt/app-root/")
 
 
