@@ -200,3 +200,97 @@ def test_an_image_over_the_size_bound_is_not_read(plain_registry: PushedRegistry
     assert errors(doc) == [] and "more than venvlint reads (0.5 MB" in from_line(doc), from_line(doc)
     assert [p for _, p in plain_registry.server.requests()] == ["/v2/public/app-root/manifests/1"]
     assert time.monotonic() - started < 60
+
+
+# -- credentials ---------------------------------------------------------------------------------------------------
+def _docker_config(home: Path, host: str, user: str, password: str) -> None:
+    import base64
+
+    auth = base64.b64encode(f"{user}:{password}".encode()).decode()
+    (home / ".docker").mkdir(parents=True, exist_ok=True)
+    (home / ".docker" / "config.json").write_text(json.dumps({"auths": {host: {"auth": auth}}}))
+
+
+def test_htpasswd_wants_the_credentials_docker_login_stored(htpasswd_registry: PushedRegistry, tmp_path: Path) -> None:
+    server = htpasswd_registry.server
+    df = f"FROM {server.host}/private/app-root:1\n{PROBE}"
+    none = lint(tmp_path / "a", df)
+    assert errors(none) == [] and "wants credentials for private/app-root and none are configured" in from_line(none)
+    _docker_config(tmp_path / "b" / "home", server.host, server.username, "wrong")
+    wrong = lint(tmp_path / "b", df)
+    assert errors(wrong) == [] and "refused the credentials from" in from_line(wrong), from_line(wrong)
+    _docker_config(tmp_path / "c" / "home", server.host, server.username, server.password)
+    right = lint(tmp_path / "c", df)
+    assert [f["code"] for f in errors(right)] == ["VL002"], from_line(right)
+
+
+def test_a_podman_auth_file_is_read(htpasswd_registry: PushedRegistry, tmp_path: Path) -> None:
+    import base64
+
+    server = htpasswd_registry.server
+    auth = base64.b64encode(f"{server.username}:{server.password}".encode()).decode()
+    (tmp_path / "auth.json").write_text(json.dumps({"auths": {f"{server.host}/private": {"auth": auth}}}))
+    doc = lint(
+        tmp_path, f"FROM {server.host}/private/app-root:1\n{PROBE}", REGISTRY_AUTH_FILE=str(tmp_path / "auth.json")
+    )
+    assert [f["code"] for f in errors(doc)] == ["VL002"], from_line(doc)
+
+
+def test_a_credential_helper_is_asked(htpasswd_registry: PushedRegistry, tmp_path: Path) -> None:
+    server = htpasswd_registry.server
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    helper = bin_dir / "docker-credential-venvlinttest"
+    answer = json.dumps({"ServerURL": server.host, "Username": server.username, "Secret": server.password})
+    helper.write_text(f"#!/bin/sh\nread server\n[ \"$1\" = get ] && [ \"$server\" = {server.host} ] || exit 1\n"
+                      f"echo '{answer}'\n")  # fmt: skip
+    helper.chmod(0o755)
+    home = tmp_path / "home" / ".docker"
+    home.mkdir(parents=True)
+    (home / "config.json").write_text(json.dumps({"credsStore": "venvlinttest"}))
+    doc = lint(tmp_path, f"FROM {server.host}/private/app-root:1\n{PROBE}", PATH=f"{bin_dir}:{os.environ['PATH']}")
+    assert [f["code"] for f in errors(doc)] == ["VL002"], from_line(doc)
+
+
+def test_bearer_tokens_anonymous_for_public_images_and_with_credentials_otherwise(
+    token_registry: PushedRegistry, tmp_path: Path
+) -> None:
+    server = token_registry.server
+    public = lint(tmp_path / "a", f"FROM {server.host}/public/app-root:1\n{PROBE}")
+    assert [f["code"] for f in errors(public)] == ["VL002"], from_line(public)
+    assert ("repository:public/app-root:pull", None) in server.token_requests
+    private_df = f"FROM {server.host}/private/app-root:1\n{PROBE}"
+    refused = lint(tmp_path / "b", private_df)
+    assert errors(refused) == [] and "token service refused an anonymous token" in from_line(refused)
+    _docker_config(tmp_path / "c" / "home", server.host, server.username, server.password)
+    granted = lint(tmp_path / "c", private_df)
+    assert [f["code"] for f in errors(granted)] == ["VL002"], from_line(granted)
+    assert ("repository:private/app-root:pull", server.username) in server.token_requests
+
+
+def test_a_terminal_gets_a_progress_bar(plain_registry: PushedRegistry, tmp_path: Path) -> None:
+    """On a terminal the first read draws rich's bar (on standard error, gone when done); in a log, one line."""
+    import pty
+
+    (tmp_path / "Dockerfile").write_text(f"FROM {plain_registry.server.host}/public/multi:1\n{PROBE}")
+    env = {**os.environ, "VENVLINT_OFFLINE": "0", "VENVLINT_CACHE_DIR": str(tmp_path / "cache"), "CI": "",
+           "TERM": "xterm", "COLUMNS": "100"}  # fmt: skip
+    main, child = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "venvlint", "Dockerfile", "-q"], cwd=tmp_path, env=env,
+                            stdout=subprocess.DEVNULL, stderr=child)  # fmt: skip
+    os.close(child)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(main, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=60)
+    os.close(main)
+    text = seen.decode("utf-8", "replace")
+    assert "reading " in text and "public/multi:1" in text, text
+    assert "━" in text, text  # the bar itself
+    assert "venvlint: reading base image" not in text  # not the log line
