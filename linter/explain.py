@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model.fs import Action, Change, FileSystem, ancestors, format_mode, normpath
 from .pipeline import build_from_file
-from .registry.settings import RegistrySettings
+
+if TYPE_CHECKING:
+    from .registry.settings import RegistrySettings
 from .simulate.engine import SimulatedBuild
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .analysis import analyse
 from .errors import InputError
@@ -13,10 +13,12 @@ from .model.access import Premise
 from .model.fs import Knowledge, below
 from .pipeline import build_from_file
 from .query import Build
-from .registry.settings import RegistrySettings
 from .relations import Supersedes, drop_superseded
 from .report.result import FileResult, Note
 from .resolve.buildargs import unused_build_args
+
+if TYPE_CHECKING:
+    from .registry.settings import RegistrySettings
 
 
 @dataclass

@@ -11,12 +11,12 @@ from .errors import InputError
 from .parse import parse_file, parse_text
 from .parse.model import ParsedDockerfile
 from .profiles.catalog import ProfileSet, load_profiles
-from .registry.settings import RegistrySettings
 from .resolve.stages import resolve
 from .simulate.engine import SimulatedBuild, simulate
 
 if TYPE_CHECKING:
     from .lint import LintOptions
+    from .registry.settings import RegistrySettings
 
 
 def default_context(dockerfile: str) -> str:

@@ -13,16 +13,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..inputfile import require_regular
 from ..model.fs import Action, Cause, FileSystem, Kind, Knowledge, Node, ancestors
 from ..model.imageref import ImageRef
 from ..model.users import User, UserDB
-from ..registry.lookup import RegistryProfiles
-from ..registry.settings import RegistrySettings
 from ..yamlfile import compose_nodes, read_yaml
+
+if TYPE_CHECKING:  # the registry modules are imported only when a registry is asked
+    from ..registry.lookup import RegistryProfiles
+    from ..registry.settings import RegistrySettings
 
 BUILTIN = os.path.join(os.path.dirname(__file__), "builtin.yaml")
 # The same data as JSON (see compile.py): reading it needs no PyYAML at start-up.
@@ -274,14 +276,15 @@ class ProfileSet:
 class _LazyProfiles(ProfileSet):
     """Reads the YAML only when a FROM line actually needs a profile."""
 
-    def __init__(self, extra_files: Sequence[str], registry: RegistryProfiles | None = None) -> None:
+    def __init__(self, extra_files: Sequence[str], registry: RegistrySettings | None = None) -> None:
         super().__init__([])
         for f in extra_files:
             require_regular(f, "profiles file")  # a wrong path is said at once, even if no FROM needs it
         self._extra = tuple(extra_files)
         self._loaded = False
         self._error: InputError | None = None
-        self._registry = registry
+        self._settings = registry
+        self._registry: RegistryProfiles | None = None  # made when a FROM first needs it
 
     def _load(self) -> None:
         """Parse the files once; a file in error stays in error for the run (it is not parsed again per FROM)."""
@@ -304,9 +307,13 @@ class _LazyProfiles(ProfileSet):
             return None
         self._load()
         written = super().find(image_ref)
-        if self._registry is None or (written is not None and written.knowledge is not Knowledge.DISTRIBUTION):
+        if self._settings is None or (written is not None and written.knowledge is not Knowledge.DISTRIBUTION):
             return written
         # No profile of this image was written: read the image itself (cache or registry); else what was written.
+        if self._registry is None:
+            from ..registry.lookup import RegistryProfiles
+
+            self._registry = RegistryProfiles(self._settings)
         return self._registry.profile(image_ref, platform) or written
 
     def unknown_reason(self, image_ref: str, platform: str | None = None) -> str | None:
@@ -331,8 +338,7 @@ def load_profiles(extra_files: Sequence[str] = (), registry: RegistrySettings | 
         key.append((os.path.abspath(f), st.st_mtime_ns, st.st_size))
     found = _SETS.get((tuple(key), registry))
     if found is None:
-        lookup = RegistryProfiles(registry) if registry is not None else None
-        found = _SETS[(tuple(key), registry)] = _LazyProfiles(extra_files, lookup)
+        found = _SETS[(tuple(key), registry)] = _LazyProfiles(extra_files, registry)
     return found
 
 

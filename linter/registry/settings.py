@@ -5,7 +5,6 @@ On the lint path: standard library only.
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -63,6 +62,8 @@ def is_loopback(host: str) -> bool:
         name = name.partition(":")[0]
     if name == "localhost":
         return True
+    import ipaddress  # here, not at the top: the lint path needs it only when a registry is asked
+
     try:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
