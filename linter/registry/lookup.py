@@ -100,7 +100,7 @@ class RegistryProfiles:
             stale = cache.profile(known.digest) if known is not None else None
             if stale is not None:
                 return stale, "offline: the registry was not asked again"
-            raise RegistryError("venvlint is offline (--offline) and has not read this image before")
+            raise RegistryError("venvlint is offline and has not read this image before")
         host = ref.registry
         if host in self._down:
             return self._stale_or_fail(ref, known, self._down[host])

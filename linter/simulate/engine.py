@@ -138,17 +138,14 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
         return StageState(label, stage.index, "scratch", FileSystem.scratch(), UserDB(passwd_exists=False))
     profile = profiles.find(stage.base, stage.platform)
     if profile is not None:
-        state = _from_profile(stage, profile, cause)
+        why = profiles.unknown_reason(stage.base, stage.platform)
+        state = _from_profile(stage, profile, cause, why)
         if profile.digest and profile.origin.startswith("registry"):
             state.assume(
                 ins.line,
                 f"base image {stage.base} is described by the image itself: {profile.platform} manifest "
                 f"{profile.digest} ({profile.origin})",
             )
-        elif profile.knowledge is Knowledge.DISTRIBUTION:
-            why = profiles.unknown_reason(stage.base, stage.platform)
-            if why:
-                state.assume(ins.line, f"base image {stage.base} has no profile of its own: {why}")
         return state
     users = UserDB(complete=False, groups_complete=False)
     state = StageState(label, stage.index, stage.base, FileSystem.unknown(cause), users, base_known=False)
@@ -168,7 +165,9 @@ def _from(stage: Stage, result: SimulatedBuild, profiles: ProfileSet, builder: s
     return state
 
 
-def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
+def _from_profile(stage: Stage, profile: Profile, cause: Cause, why: str | None = None) -> StageState:
+    """The stage's state from its base's profile; `why`: why the image itself could not be read (said on the
+    assumption line of a distribution family's profile)."""
     users = profile.userdb()
     # The profile's state is what this FROM line brings in: attribute it to the line, so `explain` starts there.
     fs = profile.filesystem(Cause(cause.line, cause.instruction, cause.stage, profile.name, "FROM"))
@@ -190,7 +189,8 @@ def _from_profile(stage: Stage, profile: Profile, cause: Cause) -> StageState:
         state.assume(
             cause.line,
             f"base image {stage.base} has no profile: venvlint uses only {profile.label} (the root directories and "
-            "the base accounts); its other users, environment and directories are unknown",
+            "the base accounts); its other users, environment and directories are unknown"
+            + (f" ({why})" if why else ""),
         )
     return state
 
