@@ -489,12 +489,19 @@ class _Replayer:
             sources = copyops.stage_sources(profile.filesystem(), srcs, ref)
             copyops.place(self.state, sources, dest, placement, cause, self.builder, n, link)
         else:
-            self.state.assume(step.line, f"the content of image {ref} is not known: what COPY --from copies is unknown")
+            why = self.profiles.unknown_reason(ref)
+            self.state.assume(
+                step.line,
+                f"the content of image {ref} is not known: what COPY --from copies is unknown"
+                + (f" ({why})" if why else ""),
+            )
             copyops.place(self.state, None, dest, placement, cause, self.builder, n, link, quiet=True)
-        self._tag_image_tools(ref, srcs, dest, step.line)
+        self._tag_image_tools(ref, srcs, dest, step.line, placed=profile is not None)
 
-    def _tag_image_tools(self, ref: str, srcs: list[str], dest: str, line: int) -> None:
-        """Remember which image a copied tool binary came from (the uv version pinned by its tag)."""
+    def _tag_image_tools(self, ref: str, srcs: list[str], dest: str, line: int, placed: bool = False) -> None:
+        """Remember which image a copied tool binary came from (the uv version pinned by its tag). `placed`: the
+        image's profile made the copy, so a directory it put at the destination is kept, not replaced by a file of
+        unknown content."""
         dest_path = normpath(dest, self.state.workdir)
         for src in srcs:
             name = posixpath.basename(src.rstrip("/"))
@@ -505,6 +512,8 @@ class _Replayer:
                     break
             else:
                 path = posixpath.join(dest_path, name) if dest.endswith("/") or len(srcs) > 1 else dest_path
+                if placed and self.state.fs.get(path) is not None:
+                    continue  # the copy put the image's own directory there: it stays what the image has
                 cause = Cause(line, f"COPY --from={ref}", self.state.name, keyword="COPY", copy_from=ref)
                 node = Node(Kind.FILE, None, None, None, Knowledge.UNKNOWN).with_tag("image", ref)
                 self.state.fs.put(path, node, cause, Action.COPIED, "copied from an image whose content is not known")

@@ -294,3 +294,16 @@ def test_a_terminal_gets_a_progress_bar(plain_registry: PushedRegistry, tmp_path
     assert "reading " in text and "public/multi:1" in text, text
     assert "━" in text, text  # the bar itself
     assert "venvlint: reading base image" not in text  # not the log line
+
+
+def test_copy_from_an_image_copies_what_its_registry_says(plain_registry: PushedRegistry, tmp_path: Path) -> None:
+    """`COPY --from=IMAGE` keeps the owners of what it copies (BuildKit): the venv's `bin` is 1001:0 0775, per
+    `explain`; without the registry it would be unknown."""
+    host = plain_registry.server.host
+    (tmp_path / "Dockerfile").write_text(f"FROM scratch\nCOPY --from={host}/public/app-root:1 /opt/app-root /venv\n")
+    env = {**os.environ, "VENVLINT_OFFLINE": "0", "VENVLINT_CACHE_DIR": str(tmp_path / "cache")}
+    r = subprocess.run([sys.executable, "-m", "venvlint", "explain", "Dockerfile", "/venv/bin", "-f", "json"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    (path,) = json.loads(r.stdout)["paths"]
+    assert (path["uid"], path["gid"], path["mode"], path["kind"]) == (1001, 0, "0775", "dir"), path
