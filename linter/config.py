@@ -16,7 +16,7 @@ across all levels, never replaced; `severity` maps are merged (later wins); scal
     offline: false                              # true: never ask a registry (cache and profiles only)
     platform: linux/amd64                       # the platform of multi-platform base images
     registries:                                 # base images without a profile are read from their registries
-      insecure: ["registry.lan:5000"]           #   plain HTTP allowed (loopback addresses always are)
+      insecure: ["registry.lan:5000"]           #   plain HTTP or an untrusted certificate allowed
       mirrors: {docker.io: ["mirror.lan"]}      #   asked first, in order
       max-image-mb: 2048                        #   compressed layer bytes read per image
       tag-ttl-hours: 24                         #   a tag's digest is asked again after this long
