@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import ssl
 import tarfile
 from collections.abc import Callable, Iterator
@@ -425,12 +426,13 @@ def _json(body: bytes, what: str) -> dict[str, Any]:
 
 
 def _choose_platform(index: dict[str, Any], platform: str, name: str) -> dict[str, Any]:
-    """The index entry for `os/arch[/variant]` (containerd's matcher, simplified: arm64 without a variant is v8)."""
-    want = platform.split("/")
-    want_os, want_arch = want[0], want[1]
-    want_variant = want[2] if len(want) > 2 else ""
+    """The index entry containerd's default matcher (`platforms.Only`) picks for `os/arch[/variant]`: the entry that
+    matches the best-ranked of the platforms the asked one runs (`_runs_on`), the index's order breaking ties."""
+    os_want, arch_want, variant_want = [*platform.split("/"), ""][:3]
+    runs = _runs_on(_normal(os_want, arch_want, variant_want))
+    ranks = {p: runs.index(p) for p in runs}  # the first place a platform appears is its rank
     seen: list[str] = []
-    best: dict[str, Any] | None = None
+    best: tuple[int, dict[str, Any]] | None = None
     for entry in index.get("manifests") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("platform"), dict) or "digest" not in entry:
             continue
@@ -439,18 +441,54 @@ def _choose_platform(index: dict[str, Any], platform: str, name: str) -> dict[st
         if os_ == "unknown":  # attestation manifests (BuildKit's provenance) are not images
             continue
         seen.append("/".join(x for x in (os_, arch, variant) if x))
-        if (os_, arch) != (want_os, want_arch):
-            continue
-        if want_variant and variant and variant != want_variant:
-            continue
-        if not want_variant and arch == "arm64" and variant not in ("", "v8"):
-            continue
-        if best is None:
-            best = entry
+        rank = ranks.get(_normal(os_, arch, variant))
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, entry)
     if best is None:
         has = ", ".join(sorted(set(seen))) or "none"
         raise RegistryError(f"{name} has no {platform} image (it has: {has}; pass --platform or FROM --platform)")
-    return best
+    return best[1]
+
+
+def _normal(os_: str, arch: str, variant: str) -> tuple[str, str, str]:
+    """A platform in containerd's canonical spelling (platforms/database.go `normalizeArch`): aarch64 is arm64 and
+    its v8 no variant, x86_64 is amd64 and its v1 no variant, arm without a variant is arm/v7, armhf arm/v7, armel
+    arm/v6."""
+    os_, arch, variant = os_.lower(), arch.lower(), variant.lower()
+    if arch == "i386":
+        return os_, "386", ""
+    if arch in ("x86_64", "x86-64", "amd64"):
+        return os_, "amd64", "" if variant == "v1" else variant
+    if arch in ("aarch64", "arm64"):
+        return os_, "arm64", "" if variant in ("8", "v8") else variant
+    if arch in ("armhf", "armel"):
+        return os_, "arm", "v7" if arch == "armhf" else "v6"
+    if arch == "arm":
+        return os_, "arm", {"": "v7", "5": "v5", "6": "v6", "7": "v7", "8": "v8"}.get(variant, variant)
+    return os_, arch, variant
+
+
+def _runs_on(want: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+    """What a machine of platform `want` runs, best first (containerd platforms/compare.go `platformVector`): amd64
+    then its older variants, then 386; arm/vN then arm/v(N-1) down to v5; arm64/v8.x its older v8 minors (v9.x:
+    older v9 minors, then v8.(x+5) and down), then arm/v8 down to v5."""
+    os_, arch, variant = want
+    out = [want]
+    number = re.fullmatch(r"v(\d+)(?:\.(\d+))?", variant or ("v8" if arch == "arm64" else ""))
+    major = int(number.group(1)) if number else 0
+    if arch == "amd64":
+        out += [_normal(os_, "amd64", f"v{n}") for n in range(major - 1, 0, -1)] + [(os_, "386", "")]
+    elif arch == "arm":
+        out += [(os_, "arm", f"v{n}") for n in range(major - 1, 4, -1)]
+    elif arch == "arm64" and number and major >= 8:
+        minor = int(number.group(2) or 0)
+        if major == 9:
+            out += [(os_, "arm64", f"v9.{m}" if m else "v9") for m in range(minor - 1, -1, -1)]
+            major, minor = 8, min(minor + 5, 9)
+            out.append((os_, "arm64", f"v8.{minor}"))
+        out += [_normal(os_, "arm64", f"v8.{m}" if m else "v8") for m in range(minor - 1, -1, -1)]
+        out += [(os_, "arm", f"v{n}") for n in range(8, 4, -1)]
+    return out
 
 
 class _HashingStream(io.RawIOBase):
