@@ -192,6 +192,13 @@ class RegistryClient:
                 f"{host} rate-limited venvlint (429 Too Many Requests{f', retry after {after} s' if after else ''})"
             )
         if code == 401:
+            if credential_source == "anonymous":
+                # Docker Hub's answer to a name that does not exist as much as to a private one (docker says "pull
+                # access denied ..., repository does not exist or may require 'docker login'").
+                raise RegistryError(
+                    f"{host} has no image {repo} or wants credentials for it (401 with an anonymous token; "
+                    f"`docker login {_reference_registry(host)}` or `podman login` stores them)"
+                )
             if credential_source:
                 raise RegistryError(f"{host} refused the credentials from {credential_source} for {repo} (401)")
             raise RegistryError(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from venvlint.registry.lookup import RegistryProfiles
 from venvlint.registry.settings import RegistrySettings
 
@@ -39,3 +40,73 @@ def test_a_tag_moved_to_an_image_that_cannot_be_read_keeps_the_profile_read_befo
         assert "digest does not match" in stale.origin
     offline = _profiles(tmp_path, offline=True)
     assert offline.profile(ref) is not None, offline.failure(ref)
+
+
+class _HubLike:
+    """Docker Hub's answer for a repository that does not exist or is private: its token service hands anyone an
+    anonymous token, and the registry answers that token 401 `insufficient_scope`."""
+
+    def __init__(self) -> None:
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        outer = self
+        self.hits: list[tuple[str, str]] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                outer.hits.append((self.path, self.headers.get("Authorization", "")))
+                if self.path.startswith("/token"):
+                    body, status, extra = b'{"token": "anonymous-token"}', 200, {}
+                elif self.path in ("/v2/", "/v2"):
+                    body, status, extra = b"{}", 200, {}
+                else:
+                    realm = f'Bearer realm="http://{outer.host}/token",service="hub",scope="repository:acme/app:pull"'
+                    if self.headers.get("Authorization"):
+                        realm += ',error="insufficient_scope"'
+                    body, status = b'{"errors":[{"code":"UNAUTHORIZED"}]}', 401
+                    extra = {"WWW-Authenticate": realm}
+                self.send_response(status)
+                for k, v in {"Content-Type": "application/json", "Content-Length": str(len(body)), **extra}.items():
+                    self.send_header(k, v)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
+        self._thread.start()
+
+    @property
+    def host(self) -> str:
+        return f"127.0.0.1:{self._httpd.server_address[1]}"
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def test_an_anonymous_token_refused_says_the_image_may_not_exist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Docker Hub's 401 for a misspelt or private image, after an anonymous token: say what docker says (no such
+    image, or credentials needed), not that "the credentials from anonymous" were refused."""
+    monkeypatch.setenv("HOME", str(tmp_path))  # no credentials anywhere
+    for name in ("REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "DOCKER_AUTH_CONFIG", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+    hub = _HubLike()
+    try:
+        profiles = _profiles(tmp_path / "cache")
+        ref = f"{hub.host}/acme/app:1"
+        assert profiles.profile(ref) is None
+        said = profiles.failure(ref) or ""
+    finally:
+        hub.stop()
+    assert ("/v2/acme/app/manifests/1", "Bearer anonymous-token") in hub.hits
+    assert "credentials from anonymous" not in said, said
+    assert f"{hub.host} has no image acme/app or wants credentials for it" in said, said
+    assert "docker login" in said, said
