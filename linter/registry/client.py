@@ -161,7 +161,8 @@ class RegistryClient:
     ) -> None:
         repo = ref.repository
         with self._get(host, repo, f"/v2/{repo}/blobs/{digest}", {}) as r:
-            stream = _HashingStream(r.iter_raw(), digest, budget, progress, ref.name)
+            # iter_bytes: a Content-Encoding a proxy added is undone; the digest is the blob's, as Go's client reads it.
+            stream = _HashingStream(r.iter_bytes(), digest, budget, progress, ref.name)
             try:
                 with _open_layer(stream) as layer:
                     apply_tar(image, layer)

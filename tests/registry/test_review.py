@@ -3,6 +3,7 @@ root: misbehaving.py's stand-in, or a few lines of server here."""
 
 from __future__ import annotations
 
+import gzip
 from collections.abc import Callable
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import pytest
 from venvlint.registry.lookup import RegistryProfiles
 from venvlint.registry.settings import RegistrySettings
 
-from .blobs import opaque_whiteout_image
+from .blobs import app_root_image, opaque_whiteout_image
 from .misbehaving import MisbehavingRegistry
 
 Make = Callable[..., MisbehavingRegistry]
@@ -42,34 +43,31 @@ def test_a_tag_moved_to_an_image_that_cannot_be_read_keeps_the_profile_read_befo
     assert offline.profile(ref) is not None, offline.failure(ref)
 
 
-class _HubLike:
-    """Docker Hub's answer for a repository that does not exist or is private: its token service hands anyone an
-    anonymous token, and the registry answers that token 401 `insufficient_scope`."""
+Answer = tuple[int, dict[str, str], bytes]
 
-    def __init__(self) -> None:
+
+class _Loopback:
+    """A few lines of registry: `route(path, request headers) -> (status, headers, body)`, on 127.0.0.1."""
+
+    def __init__(self, route: Callable[[_Loopback, str, dict[str, str]], Answer]) -> None:
         import threading
         from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
         outer = self
-        self.hits: list[tuple[str, str]] = []
+        self.hits: list[tuple[str, dict[str, str]]] = []
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                outer.hits.append((self.path, self.headers.get("Authorization", "")))
-                if self.path.startswith("/token"):
-                    body, status, extra = b'{"token": "anonymous-token"}', 200, {}
-                elif self.path in ("/v2/", "/v2"):
-                    body, status, extra = b"{}", 200, {}
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                outer.hits.append((self.path, headers))
+                if self.path in ("/v2/", "/v2"):
+                    status, extra, body = 200, {}, b"{}"
                 else:
-                    realm = f'Bearer realm="http://{outer.host}/token",service="hub",scope="repository:acme/app:pull"'
-                    if self.headers.get("Authorization"):
-                        realm += ',error="insufficient_scope"'
-                    body, status = b'{"errors":[{"code":"UNAUTHORIZED"}]}', 401
-                    extra = {"WWW-Authenticate": realm}
+                    status, extra, body = route(outer, self.path, headers)
                 self.send_response(status)
-                for k, v in {"Content-Type": "application/json", "Content-Length": str(len(body)), **extra}.items():
+                for k, v in {"Content-Type": "application/json", **extra, "Content-Length": str(len(body))}.items():
                     self.send_header(k, v)
                 self.end_headers()
                 self.wfile.write(body)
@@ -90,6 +88,17 @@ class _HubLike:
         self._httpd.server_close()
 
 
+def _hub_like(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+    """Docker Hub's answer for a repository that does not exist or is private: its token service hands anyone an
+    anonymous token, and the registry answers that token 401 `insufficient_scope`."""
+    if path.startswith("/token"):
+        return 200, {}, b'{"token": "anonymous-token"}'
+    challenge = f'Bearer realm="http://{server.host}/token",service="hub",scope="repository:acme/app:pull"'
+    if headers.get("authorization"):
+        challenge += ',error="insufficient_scope"'
+    return 401, {"WWW-Authenticate": challenge}, b'{"errors":[{"code":"UNAUTHORIZED"}]}'
+
+
 def test_an_anonymous_token_refused_says_the_image_may_not_exist(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -98,7 +107,7 @@ def test_an_anonymous_token_refused_says_the_image_may_not_exist(
     monkeypatch.setenv("HOME", str(tmp_path))  # no credentials anywhere
     for name in ("REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "DOCKER_AUTH_CONFIG", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
         monkeypatch.delenv(name, raising=False)
-    hub = _HubLike()
+    hub = _Loopback(_hub_like)
     try:
         profiles = _profiles(tmp_path / "cache")
         ref = f"{hub.host}/acme/app:1"
@@ -106,7 +115,36 @@ def test_an_anonymous_token_refused_says_the_image_may_not_exist(
         said = profiles.failure(ref) or ""
     finally:
         hub.stop()
-    assert ("/v2/acme/app/manifests/1", "Bearer anonymous-token") in hub.hits
+    assert any(
+        p == "/v2/acme/app/manifests/1" and h.get("authorization") == "Bearer anonymous-token" for p, h in hub.hits
+    )
     assert "credentials from anonymous" not in said, said
     assert f"{hub.host} has no image acme/app or wants credentials for it" in said, said
     assert "docker login" in said, said
+
+
+def test_a_layer_sent_with_a_content_encoding_is_read_as_its_blob(tmp_path: Path) -> None:
+    """A proxy or CDN in front of a registry may compress a response for a client that accepts it (httpx sends
+    `Accept-Encoding: gzip, deflate` by default): the layer's digest is that of the blob, not of the bytes on the
+    wire, as Go's client (docker, containerd) reads it."""
+    image = app_root_image()
+    blobs = image.blobs
+
+    def compressing(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+        ref = path.rpartition("/")[2]
+        if "/manifests/" in path:
+            return 200, {"Content-Type": image.manifest_type}, image.manifest
+        data = blobs[ref]
+        if data in image.layers and "gzip" in headers.get("accept-encoding", ""):
+            return 200, {"Content-Type": "application/octet-stream", "Content-Encoding": "gzip"}, gzip.compress(data)
+        return 200, {"Content-Type": "application/octet-stream"}, data
+
+    server = _Loopback(compressing)
+    try:
+        profiles = _profiles(tmp_path / "cache")
+        ref = f"{server.host}/public/app-root:1"
+        found = profiles.profile(ref)
+    finally:
+        server.stop()
+    assert found is not None, profiles.failure(ref)
+    assert found.user == "1001" and any(p == "/opt/app-root" for p, _ in found.paths)
