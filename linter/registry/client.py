@@ -267,6 +267,10 @@ class RegistryClient:
 
     def _token(self, host: str, repo: str, params: dict[str, str], cred: Any) -> str:
         realm = params["realm"]
+        try:
+            realm_host = httpx.URL(realm).host or host
+        except httpx.InvalidURL:
+            raise RegistryError(f"{host}'s token realm {realm!r} is not a URL") from None
         query = {"scope": f"repository:{repo}:pull"}
         if params.get("service"):
             query["service"] = params["service"]
@@ -279,7 +283,7 @@ class RegistryClient:
                 auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None else None
                 r = client.get(realm, params=query, auth=auth)
         except httpx.HTTPError as exc:
-            raise _transport_error(httpx.URL(realm).host or host, exc, self.settings.timeout) from None
+            raise _transport_error(realm_host, exc, self.settings.timeout) from None
         if r.status_code in (401, 403):
             who = f"the credentials from {cred.source}" if cred is not None else "an anonymous token"
             raise RegistryError(f"{host}'s token service refused {who} for {repo} ({r.status_code})")
@@ -302,6 +306,10 @@ class RegistryClient:
         where allowed and only when the host does not speak TLS at all."""
         client = self._clients.get(host)
         if client is None:
+            try:
+                httpx.URL(f"https://{host}/v2/")
+            except httpx.InvalidURL as exc:  # not an httpx.HTTPError: said here, not as an internal error
+                raise RegistryError(f"{host} is not a registry address ({exc})") from None
             client = self._new_client(host, verify=True)
             self._clients[host] = client
         scheme = self._schemes.get(host)

@@ -148,3 +148,24 @@ def test_a_layer_sent_with_a_content_encoding_is_read_as_its_blob(tmp_path: Path
         server.stop()
     assert found is not None, profiles.failure(ref)
     assert found.user == "1001" and any(p == "/opt/app-root" for p, _ in found.paths)
+
+
+def test_a_host_or_realm_that_is_no_url_is_said_not_blamed_on_venvlint(tmp_path: Path) -> None:
+    """httpx.InvalidURL is not an httpx.HTTPError: a FROM whose registry has a port that is not a number (docker
+    refuses the reference) and a Bearer realm that is not a URL were "a bug in venvlint"."""
+    profiles = _profiles(tmp_path / "cache")
+    assert profiles.profile("localhost:abc/x:1") is None
+    said = profiles.failure("localhost:abc/x:1") or ""
+    assert "bug in venvlint" not in said and "localhost:abc is not a registry address" in said, said
+
+    def bad_realm(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+        return 401, {"WWW-Authenticate": 'Bearer realm="http://[::1/token",service="x"'}, b"{}"
+
+    server = _Loopback(bad_realm)
+    try:
+        ref = f"{server.host}/acme/app:1"
+        assert profiles.profile(ref) is None
+        said = profiles.failure(ref) or ""
+    finally:
+        server.stop()
+    assert "bug in venvlint" not in said and "token realm 'http://[::1/token' is not a URL" in said, said
