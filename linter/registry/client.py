@@ -101,6 +101,10 @@ class RegistryClient:
         digest = ref.digest or _digest(body)
         if media in (OCI_INDEX, DOCKER_LIST) or "manifests" in doc:
             chosen = _choose_platform(doc, platform, ref.name)
+            if not _valid_digest(chosen["digest"]):
+                raise RegistryError(
+                    f"{ref.name}'s index names its {platform} manifest in a form venvlint does not know"
+                )
             digest = str(chosen["digest"])
             body, media = self._manifest(host, repo, digest, digest)
             doc = _json(body, f"the {platform} manifest of {ref.name}")
@@ -109,12 +113,14 @@ class RegistryClient:
             what = "a schema 1 manifest (no longer pushed since 2017)" if version == 1 else "not an image manifest"
             raise RegistryError(f"{ref.name}'s manifest is {what}")
         layers = doc.get("layers")
-        if not isinstance(layers, list) or not all(isinstance(d, dict) and "digest" in d for d in layers):
+        if not isinstance(layers, list) or not all(
+            isinstance(d, dict) and _valid_digest(d.get("digest")) for d in layers
+        ):
             raise RegistryError(f"{ref.name}'s manifest lists its layers in a form venvlint does not know")
         if len(layers) > MAX_LAYERS:
             raise RegistryError(f"{ref.name} has {len(layers)} layers, more than any image can have ({MAX_LAYERS})")
         cfg_desc = doc["config"]
-        if not isinstance(cfg_desc, dict) or "digest" not in cfg_desc:
+        if not isinstance(cfg_desc, dict) or not _valid_digest(cfg_desc.get("digest")):
             raise RegistryError(f"{ref.name}'s manifest has no config descriptor")
         return Plan(digest, platform, cfg_desc, tuple(layers))
 
@@ -145,7 +151,7 @@ class RegistryClient:
         with self._get(host, repo, f"/v2/{repo}/manifests/{reference}", {"Accept": ACCEPT}) as r:
             body = _read_bounded(r, MAX_MANIFEST_BYTES, f"the manifest of {repo}")
             media = r.headers.get("content-type", "").split(";")[0].strip()
-        if digest is not None and _digest(body) != digest:
+        if digest is not None and _digest(body, digest.partition(":")[0]) != digest:
             raise RegistryError(f"{host} sent a manifest of {repo} that does not match its digest {digest}")
         return body, media
 
@@ -429,6 +435,14 @@ def _digest(body: bytes, algorithm: str = "sha256") -> str:
         return f"{algorithm}:{hashlib.new(algorithm, body).hexdigest()}"
     except ValueError:
         raise RegistryError(f"unknown digest algorithm {algorithm!r}") from None
+
+
+# The digests OCI's image-spec registers (descriptor.md "Registered algorithms"); others are not asked for.
+_DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+
+
+def _valid_digest(value: object) -> bool:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
 
 
 def _json(body: bytes, what: str) -> dict[str, Any]:

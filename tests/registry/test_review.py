@@ -4,6 +4,7 @@ root: misbehaving.py's stand-in, or a few lines of server here."""
 from __future__ import annotations
 
 import gzip
+import json
 from collections.abc import Callable
 from pathlib import Path
 
@@ -169,3 +170,27 @@ def test_a_host_or_realm_that_is_no_url_is_said_not_blamed_on_venvlint(tmp_path:
     finally:
         server.stop()
     assert "bug in venvlint" not in said and "token realm 'http://[::1/token' is not a URL" in said, said
+
+
+def test_a_layer_digest_of_an_unknown_algorithm_is_the_manifests_fault(tmp_path: Path) -> None:
+    """OCI image-spec descriptor.md registers sha256 and sha512; a manifest naming a layer by another algorithm
+    made hashlib raise ValueError, said as "a bug in venvlint"."""
+    image = app_root_image()
+    doc = json.loads(image.manifest)
+    doc["layers"][0]["digest"] = "whirlpool9:" + "0" * 64
+    manifest = json.dumps(doc).encode()
+
+    def route(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+        if "/manifests/" in path:
+            return 200, {"Content-Type": image.manifest_type}, manifest
+        return 200, {"Content-Type": "application/octet-stream"}, image.blobs.get(path.rpartition("/")[2], b"x")
+
+    server = _Loopback(route)
+    profiles = _profiles(tmp_path / "cache")
+    try:
+        ref = f"{server.host}/acme/app:1"
+        assert profiles.profile(ref) is None
+        said = profiles.failure(ref) or ""
+    finally:
+        server.stop()
+    assert "bug in venvlint" not in said and "lists its layers in a form venvlint does not know" in said, said
