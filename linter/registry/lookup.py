@@ -195,7 +195,8 @@ def _announcer() -> Any:
         mb = total / (1024 * 1024)
         if not tty:
             count = f"{layers} layer{'s' if layers != 1 else ''}"
-            sys.stderr.write(f"venvlint: reading base image {what} from its registry ({count}, {mb:.0f} MB)\n")
+            size = f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"  # a small image is not "0 MB"
+            sys.stderr.write(f"venvlint: reading base image {what} from its registry ({count}, {size} MB)\n")
             yield None
             return
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn

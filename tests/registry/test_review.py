@@ -194,3 +194,12 @@ def test_a_layer_digest_of_an_unknown_algorithm_is_the_manifests_fault(tmp_path:
     finally:
         server.stop()
     assert "bug in venvlint" not in said and "lists its layers in a form venvlint does not know" in said, said
+
+
+def test_the_ci_line_gives_a_small_image_its_size(capsys: pytest.CaptureFixture[str]) -> None:
+    """The one line in CI logs said "0 MB" for an image under half a megabyte."""
+    from venvlint.registry.lookup import _announcer
+
+    with _announcer()("127.0.0.1:5000/app:1", 300_000, 1):
+        pass
+    assert "(1 layer, 0.3 MB)" in capsys.readouterr().err
