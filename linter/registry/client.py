@@ -194,10 +194,10 @@ class RegistryClient:
     def _raise_for(host: str, repo: str, r: httpx.Response, credential_source: str | None) -> None:
         code = r.status_code
         if code == 429:
-            after = r.headers.get("retry-after")
-            raise RegistryError(
-                f"{host} rate-limited venvlint (429 Too Many Requests{f', retry after {after} s' if after else ''})"
-            )
+            after = r.headers.get("retry-after", "").strip()[:40]
+            if after:  # delay-seconds or an HTTP-date (RFC 9110 10.2.3); said, never waited for
+                after = f", retry after {after} s" if after.isdigit() else f", retry after {after}"
+            raise RegistryError(f"{host} rate-limited venvlint (429 Too Many Requests{after})")
         if code == 401:
             if credential_source == "anonymous":
                 # Docker Hub's answer to a name that does not exist as much as to a private one (docker says "pull

@@ -203,3 +203,21 @@ def test_the_ci_line_gives_a_small_image_its_size(capsys: pytest.CaptureFixture[
     with _announcer()("127.0.0.1:5000/app:1", 300_000, 1):
         pass
     assert "(1 layer, 0.3 MB)" in capsys.readouterr().err
+
+
+def test_a_retry_after_date_is_said_as_a_date(tmp_path: Path) -> None:
+    """Retry-After is delay-seconds or an HTTP-date (RFC 9110 10.2.3); venvlint says it and does not wait (the issue:
+    never a hang). A date came out as "retry after Sat, 05 Dec 2026 13:00:00 GMT s"."""
+
+    def limited(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+        return 429, {"Retry-After": "Sat, 05 Dec 2026 13:00:00 GMT"}, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}'
+
+    server = _Loopback(limited)
+    profiles = _profiles(tmp_path / "cache")
+    try:
+        ref = f"{server.host}/acme/app:1"
+        assert profiles.profile(ref) is None
+        said = profiles.failure(ref) or ""
+    finally:
+        server.stop()
+    assert said.endswith("(429 Too Many Requests, retry after Sat, 05 Dec 2026 13:00:00 GMT)"), said
