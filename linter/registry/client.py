@@ -287,7 +287,8 @@ class RegistryClient:
                 r = client.post(realm, data=form)
             else:
                 auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None else None
-                r = client.get(realm, params=query, auth=auth)
+                # Added to the realm's own query, as docker does: httpx's `params=` would replace it.
+                r = client.get(httpx.URL(realm).copy_merge_params(query), auth=auth)
         except httpx.HTTPError as exc:
             raise _transport_error(realm_host, exc, self.settings.timeout) from None
         if r.status_code in (401, 403):

@@ -18,6 +18,14 @@ from .misbehaving import MisbehavingRegistry
 Make = Callable[..., MisbehavingRegistry]
 
 
+@pytest.fixture(autouse=True)
+def _no_credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No docker or podman credentials anywhere: every registry here is asked anonymously."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    for name in ("REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "DOCKER_AUTH_CONFIG", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+
 def _profiles(cache: Path, **kw: object) -> RegistryProfiles:
     settings = RegistrySettings(cache_dir=str(cache), timeout=2, **kw)  # type: ignore[arg-type]
     return RegistryProfiles(settings)
@@ -100,14 +108,9 @@ def _hub_like(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
     return 401, {"WWW-Authenticate": challenge}, b'{"errors":[{"code":"UNAUTHORIZED"}]}'
 
 
-def test_an_anonymous_token_refused_says_the_image_may_not_exist(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_anonymous_token_refused_says_the_image_may_not_exist(tmp_path: Path) -> None:
     """Docker Hub's 401 for a misspelt or private image, after an anonymous token: say what docker says (no such
     image, or credentials needed), not that "the credentials from anonymous" were refused."""
-    monkeypatch.setenv("HOME", str(tmp_path))  # no credentials anywhere
-    for name in ("REGISTRY_AUTH_FILE", "DOCKER_CONFIG", "DOCKER_AUTH_CONFIG", "XDG_RUNTIME_DIR", "XDG_CONFIG_HOME"):
-        monkeypatch.delenv(name, raising=False)
     hub = _Loopback(_hub_like)
     try:
         profiles = _profiles(tmp_path / "cache")
@@ -221,3 +224,30 @@ def test_a_retry_after_date_is_said_as_a_date(tmp_path: Path) -> None:
     finally:
         server.stop()
     assert said.endswith("(429 Too Many Requests, retry after Sat, 05 Dec 2026 13:00:00 GMT)"), said
+
+
+def test_a_token_realm_keeps_its_own_query(tmp_path: Path) -> None:
+    """A realm may carry a query of its own (nvcr.io's `proxy_auth?scope=...`); docker adds service and scope to it
+    (distribution registry/client/auth/session.go). httpx's `params=` replaces a URL's query instead."""
+    image = app_root_image()
+
+    def route(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
+        if path.startswith("/token"):
+            if "tenant=team" not in path or "scope=repository%3Aacme%2Fapp%3Apull" not in path:
+                return 400, {}, b'{"errors":[{"code":"BAD_REQUEST"}]}'
+            return 200, {}, b'{"token": "t"}'
+        if headers.get("authorization") != "Bearer t":
+            realm = f'Bearer realm="http://{server.host}/token?tenant=team",service="x"'
+            return 401, {"WWW-Authenticate": realm}, b"{}"
+        if "/manifests/" in path:
+            return 200, {"Content-Type": image.manifest_type}, image.manifest
+        return 200, {"Content-Type": "application/octet-stream"}, image.blobs[path.rpartition("/")[2]]
+
+    server = _Loopback(route)
+    profiles = _profiles(tmp_path / "cache")
+    try:
+        ref = f"{server.host}/acme/app:1"
+        found = profiles.profile(ref)
+    finally:
+        server.stop()
+    assert found is not None, profiles.failure(ref)
