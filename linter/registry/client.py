@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import ssl
 import tarfile
 from collections.abc import Callable, Iterator
@@ -100,6 +101,10 @@ class RegistryClient:
         digest = ref.digest or _digest(body)
         if media in (OCI_INDEX, DOCKER_LIST) or "manifests" in doc:
             chosen = _choose_platform(doc, platform, ref.name)
+            if not _valid_digest(chosen["digest"]):
+                raise RegistryError(
+                    f"{ref.name}'s index names its {platform} manifest in a form venvlint does not know"
+                )
             digest = str(chosen["digest"])
             body, media = self._manifest(host, repo, digest, digest)
             doc = _json(body, f"the {platform} manifest of {ref.name}")
@@ -108,12 +113,14 @@ class RegistryClient:
             what = "a schema 1 manifest (no longer pushed since 2017)" if version == 1 else "not an image manifest"
             raise RegistryError(f"{ref.name}'s manifest is {what}")
         layers = doc.get("layers")
-        if not isinstance(layers, list) or not all(isinstance(d, dict) and "digest" in d for d in layers):
+        if not isinstance(layers, list) or not all(
+            isinstance(d, dict) and _valid_digest(d.get("digest")) for d in layers
+        ):
             raise RegistryError(f"{ref.name}'s manifest lists its layers in a form venvlint does not know")
         if len(layers) > MAX_LAYERS:
             raise RegistryError(f"{ref.name} has {len(layers)} layers, more than any image can have ({MAX_LAYERS})")
         cfg_desc = doc["config"]
-        if not isinstance(cfg_desc, dict) or "digest" not in cfg_desc:
+        if not isinstance(cfg_desc, dict) or not _valid_digest(cfg_desc.get("digest")):
             raise RegistryError(f"{ref.name}'s manifest has no config descriptor")
         return Plan(digest, platform, cfg_desc, tuple(layers))
 
@@ -144,7 +151,7 @@ class RegistryClient:
         with self._get(host, repo, f"/v2/{repo}/manifests/{reference}", {"Accept": ACCEPT}) as r:
             body = _read_bounded(r, MAX_MANIFEST_BYTES, f"the manifest of {repo}")
             media = r.headers.get("content-type", "").split(";")[0].strip()
-        if digest is not None and _digest(body) != digest:
+        if digest is not None and _digest(body, digest.partition(":")[0]) != digest:
             raise RegistryError(f"{host} sent a manifest of {repo} that does not match its digest {digest}")
         return body, media
 
@@ -160,7 +167,8 @@ class RegistryClient:
     ) -> None:
         repo = ref.repository
         with self._get(host, repo, f"/v2/{repo}/blobs/{digest}", {}) as r:
-            stream = _HashingStream(r.iter_raw(), digest, budget, progress, ref.name)
+            # iter_bytes: a Content-Encoding a proxy added is undone; the digest is the blob's, as Go's client reads it.
+            stream = _HashingStream(r.iter_bytes(), digest, budget, progress, ref.name)
             try:
                 with _open_layer(stream) as layer:
                     apply_tar(image, layer)
@@ -186,11 +194,18 @@ class RegistryClient:
     def _raise_for(host: str, repo: str, r: httpx.Response, credential_source: str | None) -> None:
         code = r.status_code
         if code == 429:
-            after = r.headers.get("retry-after")
-            raise RegistryError(
-                f"{host} rate-limited venvlint (429 Too Many Requests{f', retry after {after} s' if after else ''})"
-            )
+            after = r.headers.get("retry-after", "").strip()[:40]
+            if after:  # delay-seconds or an HTTP-date (RFC 9110 10.2.3); said, never waited for
+                after = f", retry after {after} s" if after.isdigit() else f", retry after {after}"
+            raise RegistryError(f"{host} rate-limited venvlint (429 Too Many Requests{after})")
         if code == 401:
+            if credential_source == "anonymous":
+                # Docker Hub's answer to a name that does not exist as much as to a private one (docker says "pull
+                # access denied ..., repository does not exist or may require 'docker login'").
+                raise RegistryError(
+                    f"{host} has no image {repo} or wants credentials for it (401 with an anonymous token; "
+                    f"`docker login {_reference_registry(host)}` or `podman login` stores them)"
+                )
             if credential_source:
                 raise RegistryError(f"{host} refused the credentials from {credential_source} for {repo} (401)")
             raise RegistryError(
@@ -258,6 +273,10 @@ class RegistryClient:
 
     def _token(self, host: str, repo: str, params: dict[str, str], cred: Any) -> str:
         realm = params["realm"]
+        try:
+            realm_host = httpx.URL(realm).host or host
+        except httpx.InvalidURL:
+            raise RegistryError(f"{host}'s token realm {realm!r} is not a URL") from None
         query = {"scope": f"repository:{repo}:pull"}
         if params.get("service"):
             query["service"] = params["service"]
@@ -268,9 +287,10 @@ class RegistryClient:
                 r = client.post(realm, data=form)
             else:
                 auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None else None
-                r = client.get(realm, params=query, auth=auth)
+                # Added to the realm's own query, as docker does: httpx's `params=` would replace it.
+                r = client.get(httpx.URL(realm).copy_merge_params(query), auth=auth)
         except httpx.HTTPError as exc:
-            raise _transport_error(httpx.URL(realm).host or host, exc, self.settings.timeout) from None
+            raise _transport_error(realm_host, exc, self.settings.timeout) from None
         if r.status_code in (401, 403):
             who = f"the credentials from {cred.source}" if cred is not None else "an anonymous token"
             raise RegistryError(f"{host}'s token service refused {who} for {repo} ({r.status_code})")
@@ -293,6 +313,10 @@ class RegistryClient:
         where allowed and only when the host does not speak TLS at all."""
         client = self._clients.get(host)
         if client is None:
+            try:
+                httpx.URL(f"https://{host}/v2/")
+            except httpx.InvalidURL as exc:  # not an httpx.HTTPError: said here, not as an internal error
+                raise RegistryError(f"{host} is not a registry address ({exc})") from None
             client = self._new_client(host, verify=True)
             self._clients[host] = client
         scheme = self._schemes.get(host)
@@ -414,6 +438,14 @@ def _digest(body: bytes, algorithm: str = "sha256") -> str:
         raise RegistryError(f"unknown digest algorithm {algorithm!r}") from None
 
 
+# The digests OCI's image-spec registers (descriptor.md "Registered algorithms"); others are not asked for.
+_DIGEST = re.compile(r"sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128}")
+
+
+def _valid_digest(value: object) -> bool:
+    return isinstance(value, str) and _DIGEST.fullmatch(value) is not None
+
+
 def _json(body: bytes, what: str) -> dict[str, Any]:
     try:
         doc = json.loads(body)
@@ -425,12 +457,13 @@ def _json(body: bytes, what: str) -> dict[str, Any]:
 
 
 def _choose_platform(index: dict[str, Any], platform: str, name: str) -> dict[str, Any]:
-    """The index entry for `os/arch[/variant]` (containerd's matcher, simplified: arm64 without a variant is v8)."""
-    want = platform.split("/")
-    want_os, want_arch = want[0], want[1]
-    want_variant = want[2] if len(want) > 2 else ""
+    """The index entry containerd's default matcher (`platforms.Only`) picks for `os/arch[/variant]`: the entry that
+    matches the best-ranked of the platforms the asked one runs (`_runs_on`), the index's order breaking ties."""
+    os_want, arch_want, variant_want = [*platform.split("/"), ""][:3]
+    runs = _runs_on(_normal(os_want, arch_want, variant_want))
+    ranks = {p: runs.index(p) for p in runs}  # the first place a platform appears is its rank
     seen: list[str] = []
-    best: dict[str, Any] | None = None
+    best: tuple[int, dict[str, Any]] | None = None
     for entry in index.get("manifests") or []:
         if not isinstance(entry, dict) or not isinstance(entry.get("platform"), dict) or "digest" not in entry:
             continue
@@ -439,18 +472,54 @@ def _choose_platform(index: dict[str, Any], platform: str, name: str) -> dict[st
         if os_ == "unknown":  # attestation manifests (BuildKit's provenance) are not images
             continue
         seen.append("/".join(x for x in (os_, arch, variant) if x))
-        if (os_, arch) != (want_os, want_arch):
-            continue
-        if want_variant and variant and variant != want_variant:
-            continue
-        if not want_variant and arch == "arm64" and variant not in ("", "v8"):
-            continue
-        if best is None:
-            best = entry
+        rank = ranks.get(_normal(os_, arch, variant))
+        if rank is not None and (best is None or rank < best[0]):
+            best = (rank, entry)
     if best is None:
         has = ", ".join(sorted(set(seen))) or "none"
         raise RegistryError(f"{name} has no {platform} image (it has: {has}; pass --platform or FROM --platform)")
-    return best
+    return best[1]
+
+
+def _normal(os_: str, arch: str, variant: str) -> tuple[str, str, str]:
+    """A platform in containerd's canonical spelling (platforms/database.go `normalizeArch`): aarch64 is arm64 and
+    its v8 no variant, x86_64 is amd64 and its v1 no variant, arm without a variant is arm/v7, armhf arm/v7, armel
+    arm/v6."""
+    os_, arch, variant = os_.lower(), arch.lower(), variant.lower()
+    if arch == "i386":
+        return os_, "386", ""
+    if arch in ("x86_64", "x86-64", "amd64"):
+        return os_, "amd64", "" if variant == "v1" else variant
+    if arch in ("aarch64", "arm64"):
+        return os_, "arm64", "" if variant in ("8", "v8") else variant
+    if arch in ("armhf", "armel"):
+        return os_, "arm", "v7" if arch == "armhf" else "v6"
+    if arch == "arm":
+        return os_, "arm", {"": "v7", "5": "v5", "6": "v6", "7": "v7", "8": "v8"}.get(variant, variant)
+    return os_, arch, variant
+
+
+def _runs_on(want: tuple[str, str, str]) -> list[tuple[str, str, str]]:
+    """What a machine of platform `want` runs, best first (containerd platforms/compare.go `platformVector`): amd64
+    then its older variants, then 386; arm/vN then arm/v(N-1) down to v5; arm64/v8.x its older v8 minors (v9.x:
+    older v9 minors, then v8.(x+5) and down), then arm/v8 down to v5."""
+    os_, arch, variant = want
+    out = [want]
+    number = re.fullmatch(r"v(\d+)(?:\.(\d+))?", variant or ("v8" if arch == "arm64" else ""))
+    major = int(number.group(1)) if number else 0
+    if arch == "amd64":
+        out += [_normal(os_, "amd64", f"v{n}") for n in range(major - 1, 0, -1)] + [(os_, "386", "")]
+    elif arch == "arm":
+        out += [(os_, "arm", f"v{n}") for n in range(major - 1, 4, -1)]
+    elif arch == "arm64" and number and major >= 8:
+        minor = int(number.group(2) or 0)
+        if major == 9:
+            out += [(os_, "arm64", f"v9.{m}" if m else "v9") for m in range(minor - 1, -1, -1)]
+            major, minor = 8, min(minor + 5, 9)
+            out.append((os_, "arm64", f"v8.{minor}"))
+        out += [_normal(os_, "arm64", f"v8.{m}" if m else "v8") for m in range(minor - 1, -1, -1)]
+        out += [(os_, "arm", f"v{n}") for n in range(8, 4, -1)]
+    return out
 
 
 class _HashingStream(io.RawIOBase):

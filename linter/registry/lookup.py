@@ -128,16 +128,15 @@ class RegistryProfiles:
                 return cached, ""
         client = self._connect()
         plan, host = self._plan(client, ref, platform)
-        cache.store_resolution(name, platform, plan.digest)
         cached = cache.profile(plan.digest)
-        if cached is not None:  # the same image as before (or another tag of it): no config, no layers
-            return cached, ""
-        client.check_size(ref, plan)
-        fetched = self._download(client, ref, plan, host)
-        doc = _doc(fetched, ref, name)
-        entry = CachedProfile(plan.digest, platform, name, ref.registry, time.time(), doc)
-        cache.store_profile(entry)
-        return entry, ""
+        if cached is None:  # not the same image as before (nor another tag of it): read its config and layers
+            client.check_size(ref, plan)
+            fetched = self._download(client, ref, plan, host)
+            cached = CachedProfile(plan.digest, platform, name, ref.registry, time.time(), _doc(fetched, ref, name))
+            cache.store_profile(cached)
+        # Only now: a tag moved to an image that cannot be read keeps naming the profile read before (stale, said).
+        cache.store_resolution(name, platform, plan.digest)
+        return cached, ""
 
     def _connect(self) -> RegistryClient:
         if self._client is None:
@@ -196,7 +195,8 @@ def _announcer() -> Any:
         mb = total / (1024 * 1024)
         if not tty:
             count = f"{layers} layer{'s' if layers != 1 else ''}"
-            sys.stderr.write(f"venvlint: reading base image {what} from its registry ({count}, {mb:.0f} MB)\n")
+            size = f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"  # a small image is not "0 MB"
+            sys.stderr.write(f"venvlint: reading base image {what} from its registry ({count}, {size} MB)\n")
             yield None
             return
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn

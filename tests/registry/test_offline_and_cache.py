@@ -233,3 +233,33 @@ def test_the_platform_is_chosen_as_containerd_does() -> None:
     with pytest.raises(RegistryError) as exc:
         _choose_platform(index, "linux/s390x", "x")
     assert "has no linux/s390x image (it has: linux/amd64, linux/arm/v7, linux/arm64/v8" in exc.value.reason
+
+
+def _entry(digest: str, arch: str, variant: str = "", os_: str = "linux") -> dict[str, object]:
+    platform = {"os": os_, "architecture": arch, **({"variant": variant} if variant else {})}
+    return {"digest": digest, "platform": platform}
+
+
+def test_the_platform_is_ranked_as_containerd_only_ranks_it() -> None:
+    """containerd/platforms `Only`: the best match wins, not the first in the index (busybox and alpine list
+    arm/v5 or arm/v6 before arm/v7); `arm` means arm/v7; an older arm variant runs where no exact one exists; a
+    variant the request did not name (amd64/v3) is not what `linux/amd64` asks for."""
+    arm = {"manifests": [_entry("sha256:v5", "arm", "v5"), _entry("sha256:v6", "arm", "v6"),
+                         _entry("sha256:v7", "arm", "v7")]}  # fmt: skip
+    assert _choose_platform(arm, "linux/arm", "x")["digest"] == "sha256:v7"
+    assert _choose_platform(arm, "linux/arm/v7", "x")["digest"] == "sha256:v7"
+    assert _choose_platform(arm, "linux/arm/v6", "x")["digest"] == "sha256:v6"
+    older = {"manifests": [_entry("sha256:v6", "arm", "v6"), _entry("sha256:amd", "amd64")]}
+    assert _choose_platform(older, "linux/arm/v7", "x")["digest"] == "sha256:v6"
+    with pytest.raises(RegistryError):
+        _choose_platform({"manifests": [_entry("sha256:v7", "arm", "v7")]}, "linux/arm/v6", "x")
+    amd = {"manifests": [_entry("sha256:v3", "amd64", "v3"), _entry("sha256:plain", "amd64")]}
+    assert _choose_platform(amd, "linux/amd64", "x")["digest"] == "sha256:plain"
+    assert _choose_platform(amd, "linux/amd64/v3", "x")["digest"] == "sha256:v3"
+    arm64 = {"manifests": [_entry("sha256:none", "arm64"), _entry("sha256:v8", "arm64", "v8")]}
+    assert _choose_platform(arm64, "linux/arm64/v8", "x")["digest"] == "sha256:none"  # v8 and none are one
+    assert _choose_platform({"manifests": [_entry("sha256:a", "aarch64")]}, "linux/arm64", "x")["digest"] == "sha256:a"
+    only_32 = {"manifests": [_entry("sha256:v7", "arm", "v7")]}
+    assert _choose_platform(only_32, "linux/arm64", "x")["digest"] == "sha256:v7"  # arm64 runs arm/v8 and older
+    with pytest.raises(RegistryError):
+        _choose_platform({"manifests": [_entry("sha256:w", "amd64", os_="windows")]}, "linux/amd64", "x")
