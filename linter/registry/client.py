@@ -37,7 +37,7 @@ import httpx
 from .. import __version__
 from ..model.imageref import ImageRef
 from ..profiles.from_image import Image, apply_tar
-from .errors import RegistryError
+from .errors import RegistryError, megabytes
 from .settings import MAX_LAYERS, RegistrySettings
 
 OCI_INDEX = "application/vnd.oci.image.index.v1+json"
@@ -142,7 +142,7 @@ class RegistryClient:
         limit = self.settings.max_image_mb * 1024 * 1024
         if plan.layer_bytes > limit:
             raise RegistryError(
-                f"{ref.name} is {_mb(plan.layer_bytes)} MB of compressed layers, more than venvlint reads "
+                f"{ref.name} is {megabytes(plan.layer_bytes)} MB of compressed layers, more than venvlint reads "
                 f"({self.settings.max_image_mb:g} MB; raise `registries: max-image-mb` in .venvlint.yaml)"
             )
 
@@ -351,12 +351,6 @@ class RegistryClient:
 
 
 # -- helpers ---------------------------------------------------------------------------------------------------------
-def _mb(n: int) -> str:
-    """Megabytes as people read them: one decimal below 10."""
-    mb = n / (1024 * 1024)
-    return f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"
-
-
 def zlib_error() -> type[Exception]:
     import zlib
 

@@ -12,3 +12,9 @@ class RegistryError(Exception):
         super().__init__(reason)
         self.reason = reason
         self.host_down = host_down
+
+
+def megabytes(n: int) -> str:
+    """Bytes as megabytes people read in a message: one decimal below 10 (a small image is not "0 MB")."""
+    mb = n / (1024 * 1024)
+    return f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"

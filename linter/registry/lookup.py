@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model.imageref import ImageRef
 from .cache import CachedProfile, ProfileCache
-from .errors import RegistryError
+from .errors import RegistryError, megabytes
 from .settings import RegistrySettings
 
 if TYPE_CHECKING:
@@ -192,11 +192,11 @@ def _announcer() -> Any:
     @contextlib.contextmanager
     def one_line(what: str, total: int, layers: int) -> Any:
         tty = sys.stderr.isatty() and not os.environ.get("CI")
-        mb = total / (1024 * 1024)
         if not tty:
             count = f"{layers} layer{'s' if layers != 1 else ''}"
-            size = f"{mb:.1f}" if mb < 10 else f"{mb:.0f}"  # a small image is not "0 MB"
-            sys.stderr.write(f"venvlint: reading base image {what} from its registry ({count}, {size} MB)\n")
+            sys.stderr.write(
+                f"venvlint: reading base image {what} from its registry ({count}, {megabytes(total)} MB)\n"
+            )
             yield None
             return
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TransferSpeedColumn
