@@ -108,17 +108,26 @@ def _hub_like(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
     return 401, {"WWW-Authenticate": challenge}, b'{"errors":[{"code":"UNAUTHORIZED"}]}'
 
 
-def test_an_anonymous_token_refused_says_the_image_may_not_exist(tmp_path: Path) -> None:
-    """Docker Hub's 401 for a misspelt or private image, after an anonymous token: say what docker says (no such
-    image, or credentials needed), not that "the credentials from anonymous" were refused."""
-    hub = _Loopback(_hub_like)
+def _failure(
+    route: Callable[[_Loopback, str, dict[str, str]], Answer], cache: Path, profiles: RegistryProfiles | None = None
+) -> tuple[str, _Loopback]:
+    """Serve `route` on loopback, ask for `HOST/acme/app:1` (which must give no profile) and return why, and the
+    stopped server (its `hits`)."""
+    server = _Loopback(route)
+    profiles = profiles or _profiles(cache)
     try:
-        profiles = _profiles(tmp_path / "cache")
-        ref = f"{hub.host}/acme/app:1"
+        ref = f"{server.host}/acme/app:1"
         assert profiles.profile(ref) is None
         said = profiles.failure(ref) or ""
     finally:
-        hub.stop()
+        server.stop()
+    return said, server
+
+
+def test_an_anonymous_token_refused_says_the_image_may_not_exist(tmp_path: Path) -> None:
+    """Docker Hub's 401 for a misspelt or private image, after an anonymous token: say what docker says (no such
+    image, or credentials needed), not that "the credentials from anonymous" were refused."""
+    said, hub = _failure(_hub_like, tmp_path / "cache")
     assert any(
         p == "/v2/acme/app/manifests/1" and h.get("authorization") == "Bearer anonymous-token" for p, h in hub.hits
     )
@@ -165,13 +174,7 @@ def test_a_host_or_realm_that_is_no_url_is_said_not_blamed_on_venvlint(tmp_path:
     def bad_realm(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
         return 401, {"WWW-Authenticate": 'Bearer realm="http://[::1/token",service="x"'}, b"{}"
 
-    server = _Loopback(bad_realm)
-    try:
-        ref = f"{server.host}/acme/app:1"
-        assert profiles.profile(ref) is None
-        said = profiles.failure(ref) or ""
-    finally:
-        server.stop()
+    said, _ = _failure(bad_realm, tmp_path / "cache", profiles)
     assert "bug in venvlint" not in said and "token realm 'http://[::1/token' is not a URL" in said, said
 
 
@@ -188,14 +191,7 @@ def test_a_layer_digest_of_an_unknown_algorithm_is_the_manifests_fault(tmp_path:
             return 200, {"Content-Type": image.manifest_type}, manifest
         return 200, {"Content-Type": "application/octet-stream"}, image.blobs.get(path.rpartition("/")[2], b"x")
 
-    server = _Loopback(route)
-    profiles = _profiles(tmp_path / "cache")
-    try:
-        ref = f"{server.host}/acme/app:1"
-        assert profiles.profile(ref) is None
-        said = profiles.failure(ref) or ""
-    finally:
-        server.stop()
+    said, _ = _failure(route, tmp_path / "cache")
     assert "bug in venvlint" not in said and "lists its layers in a form venvlint does not know" in said, said
 
 
@@ -215,14 +211,7 @@ def test_a_retry_after_date_is_said_as_a_date(tmp_path: Path) -> None:
     def limited(server: _Loopback, path: str, headers: dict[str, str]) -> Answer:
         return 429, {"Retry-After": "Sat, 05 Dec 2026 13:00:00 GMT"}, b'{"errors":[{"code":"TOOMANYREQUESTS"}]}'
 
-    server = _Loopback(limited)
-    profiles = _profiles(tmp_path / "cache")
-    try:
-        ref = f"{server.host}/acme/app:1"
-        assert profiles.profile(ref) is None
-        said = profiles.failure(ref) or ""
-    finally:
-        server.stop()
+    said, _ = _failure(limited, tmp_path / "cache")
     assert said.endswith("(429 Too Many Requests, retry after Sat, 05 Dec 2026 13:00:00 GMT)"), said
 
 
