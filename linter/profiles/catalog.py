@@ -457,7 +457,9 @@ def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profil
         raise _err(f"profile {name!r} has no `match` patterns", path, lines, "match")
     source = str(raw.get("source") or (base.source if base else ""))
     if not source:
-        raise _err(f"profile {name!r} has no `source` (the public Dockerfile its facts come from)", path, lines)
+        if path == BUILTIN:  # a built-in profile names the public build its facts come from
+            raise _err(f"profile {name!r} has no `source` (the public Dockerfile its facts come from)", path, lines)
+        source = f"the profile file {path}"  # a user's own image (a private base) may have no public source
     env = dict(base.env) if base else {}
     env.update({str(k): str(v) for k, v in raw.get("env", {}).items()})
     users = _users(raw["passwd"], path, lines) if "passwd" in raw else (base.users if base else ())

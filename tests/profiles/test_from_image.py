@@ -147,7 +147,7 @@ def test_a_profiles_file_in_error_is_said_once_per_run(tmp_path: Path) -> None:
     import sys
 
     bad = tmp_path / "bad.yaml"
-    bad.write_text("profiles:\n- name: corp\n  match: [corp/base]\n")
+    bad.write_text("profiles:\n- name: corp\n  match: [corp/base]\n  paths:\n    /: {owner: nobody}\n")
     files = []
     for i in range(3):
         df = tmp_path / f"D{i}.Dockerfile"
@@ -155,7 +155,28 @@ def test_a_profiles_file_in_error_is_said_once_per_run(tmp_path: Path) -> None:
         files.append(str(df))
     r = subprocess.run([sys.executable, "-m", "venvlint", "--profiles", str(bad), *files], capture_output=True,
                        text=True, timeout=120)  # fmt: skip
-    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "has no `source`" in r.stderr, r.stderr
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "owner must be 'uid:gid'" in r.stderr, r.stderr
+
+
+def test_a_users_profile_of_a_private_image_needs_no_public_source(tmp_path: Path) -> None:
+    """A private base has no public Dockerfile to cite: the profile file itself is the source."""
+    import subprocess
+    import sys
+
+    corp = tmp_path / "corp.yaml"
+    corp.write_text("profiles:\n- name: corp\n  match: [corp/base]\n  user: '1001'\n  passwd_complete: true\n"
+                    "  passwd: ['root:0:0:/root:/bin/sh', 'app:1001:0:/home/app:/bin/sh']\n"
+                    "  paths:\n    /: {owner: '0:0', mode: '0755'}\n    /opt: {owner: '0:0', mode: '0755'}\n")  # fmt: skip
+    (tmp_path / "Dockerfile").write_text('FROM corp/base:1\nRUN ["/bin/mkdir", "/opt/x"]\n')
+    r = subprocess.run([sys.executable, "-m", "venvlint", "--profiles", str(corp), "Dockerfile", "-f", "json"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert r.returncode in (0, 1), r.stderr  # linted, not refused (exit 2 before: "has no `source`")
+    said = " ".join(a["message"] for a in __import__("json").loads(r.stdout)["assumptions"])
+    assert "corp/base:1 is not known" not in said, said
+    from venvlint.profiles.catalog import load_profiles
+
+    prof = load_profiles([str(corp)]).find("corp/base:1")
+    assert prof is not None and prof.source == f"the profile file {corp}"
 
 
 def _oci_layout(root: Path, layer: bytes) -> None:
