@@ -191,7 +191,7 @@ def rule_cmd(key: Annotated[str, typer.Argument(help="A rule code (VL001) or nam
     from rich.console import Console
     from rich.markdown import Markdown
 
-    Console().print(Markdown(render(rule)))
+    Console().print(Markdown(render(rule, page=False)))
 
 
 def _is_reference(arg: str) -> bool:

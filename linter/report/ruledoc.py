@@ -39,7 +39,10 @@ def page_name(rule: RuleLike) -> str:
     return f"{rule.code}-{rule.name}.md"
 
 
-def render(rule: RuleLike) -> str:
+def render(rule: RuleLike, page: bool = True) -> str:
+    """The rule's documentation as Markdown: for its page under docs/rules (`page`, with the note that it is
+    generated), or for `venvlint rule` (without it). The scenarios it was made from are named by what users reported,
+    not by the catalogue's internal numbers."""
     missing = [h for h in HEADINGS if h not in rule.doc]
     if missing:
         raise ValueError(f"{rule.code}: the module docstring lacks {', '.join(missing)}")
@@ -53,7 +56,7 @@ def render(rule: RuleLike) -> str:
         f"| default severity | {rule.severity.value} |",
         f"| triggered by | {rule.summary} |",
         f"| auto-fix | {_AUTOFIX[rule.fix]} |",
-        f"| reported by users | {'; '.join(f'{s} {SCENARIOS[s][0]}' for s in rule.scenarios) or '-'} |",
+        f"| reported by users | {'; '.join(SCENARIOS[s][0] for s in rule.scenarios) or '-'} |",
         "",
         rule.doc.strip(),
         "",
@@ -62,10 +65,12 @@ def render(rule: RuleLike) -> str:
     ]
     lines += [f"- {ref}" for ref in rule.references]
     lines += [
-        f"- {s} ({SCENARIOS[s][0]}): " + ", ".join(f"[{t}]({_thread_url(t)})" for t in SCENARIOS[s][1])
+        f"- {SCENARIOS[s][0]}: " + ", ".join(f"[{t}]({_thread_url(t)})" for t in SCENARIOS[s][1])
         for s in rule.scenarios
     ]
-    lines += ["", "_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._", ""]
+    if page:
+        lines += ["", "_Generated from `rules/` by `python -m venvlint.report.ruledoc docs/rules`; do not edit._"]
+    lines.append("")
     return "\n".join(lines)
 
 

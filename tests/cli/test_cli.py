@@ -226,3 +226,17 @@ def test_readme_shows_the_example_as_it_is_printed() -> None:
     )
     shown = readme[start : readme.index("```\n", start)]
     assert run("examples/Dockerfile").stdout == shown
+
+
+def test_rule_shows_the_users_page_without_internal_notes() -> None:
+    """`venvlint rule CODE` is for users: the rule's page, without the note for the docs' maintainers or the
+    catalogue's internal scenario numbers."""
+    import subprocess
+    import sys
+
+    r = subprocess.run([sys.executable, "-m", "venvlint", "rule", "VL001"], capture_output=True, text=True,
+                       timeout=60, env={**__import__("os").environ, "COLUMNS": "200"}, check=False)  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "What it does" in r.stdout and "Use instead" in r.stdout and "uv/issues/12200" in r.stdout
+    assert "Generated from" not in r.stdout and "do not edit" not in r.stdout
+    assert not __import__("re").search(r"\bS\d+\b", r.stdout), r.stdout
