@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from .errors import InputError
-from .options import BY_NAME, Kind
+from .options import BY_NAME, USAGE, Kind
 
 SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> None:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         if not argv:  # a usage error, whatever typer's version thinks (some print the help and exit 0)
-            raise InputError("no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE..., see `venvlint --help`)")
+            raise InputError(f"no Dockerfile given (usage: {USAGE}, see `venvlint --help`)")
         if argv[0] in ("-h", "--help"):  # how to lint and its options, then the commands (not typer's group help)
             from .commands import top_help
 
