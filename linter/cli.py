@@ -14,7 +14,7 @@ import sys
 from typing import Any
 
 from .errors import InputError
-from .options import BY_NAME, Kind
+from .options import BY_NAME, USAGE, Kind
 
 SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
 
@@ -73,7 +73,7 @@ def _dispatch(argv: list[str]) -> list[str]:
     if not argv:
         return argv
     first = argv[0]
-    if first in ("--version", "-h", "--help") or (first in SUBCOMMANDS and first != "lint"):
+    if first in ("--version", "-V", "-h", "--help") or (first in SUBCOMMANDS and first != "lint"):
         return argv
     rest = argv[1:] if first == "lint" else argv
     return ["lint", *_pair_outputs(rest)]
@@ -120,7 +120,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         argv = list(sys.argv[1:] if argv is None else argv)
         if not argv:  # a usage error, whatever typer's version thinks (some print the help and exit 0)
-            raise InputError("no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE..., see `venvlint --help`)")
+            raise InputError(f"no Dockerfile given (usage: {USAGE}, see `venvlint --help`)")
+        if argv[0] in ("-h", "--help"):  # how to lint and its options, then the commands (not typer's group help)
+            from .commands import top_help
+
+            sys.stdout.write(top_help())
+            sys.exit(0)
         args = _dispatch(argv)
         request = read_lint_args(args[1:]) if args[:1] == ["lint"] else None
         if request is not None:

@@ -14,7 +14,7 @@ import typer
 
 from . import __version__
 from .errors import InputError
-from .options import LINT_OPTIONS, Kind
+from .options import ARGUMENT_HELP, LINT_OPTIONS, USAGE, Kind, option_lines
 
 app = typer.Typer(
     add_completion=False,
@@ -55,7 +55,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
+        bool, typer.Option("--version", "-V", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     """venvlint replays a Dockerfile on a model filesystem and explains who can write what."""
@@ -84,6 +84,7 @@ def explain(
     from .resolve.buildargs import collect_build_args
     from .rules import find_rule
 
+    fmt = fmt.lower()  # as the lint's formats: `-f JSON`
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r} for explain (choose text or json)")
     args = collect_build_args(build_arg or [], build_arg_file or [])
@@ -127,7 +128,7 @@ def _lint_signature() -> tuple[inspect.Signature, dict[str, object]]:
         inspect.Parameter(
             "dockerfiles",
             inspect.Parameter.POSITIONAL_OR_KEYWORD,
-            annotation=Annotated[list[str], typer.Argument(help="Dockerfiles to lint.", metavar="DOCKERFILE...")],
+            annotation=Annotated[list[str], typer.Argument(help=f"{ARGUMENT_HELP}.", metavar="DOCKERFILE|DIR|-...")],
         )
     ]
     for o in LINT_OPTIONS:
@@ -149,11 +150,37 @@ _lint.__signature__, _lint.__annotations__ = _lint_signature()  # type: ignore[a
 app.command("lint")(_lint)
 
 
+def top_help() -> str:
+    """`venvlint --help`: how to lint (the default command) and its options, then the other commands."""
+    group = typer.main.get_command(app)
+    commands = getattr(group, "commands", {})
+    width = max(len(n) for n in commands) + 2
+    lines = [
+        f"Usage: {USAGE}",
+        "       venvlint COMMAND [ARGS]...",
+        "",
+        str(app.info.help),
+        "",
+        f"DOCKERFILE|DIR|-: {ARGUMENT_HELP}.",
+        "",
+        "Lint options:",
+        *option_lines(),
+        "",
+        "Commands (`venvlint COMMAND --help` for a command's options):",
+        *(f"  {n:<{width}}{commands[n].get_short_help_str(100)}" for n in sorted(commands)),
+        "",
+        "  -V, --version  print the version and exit",
+        "  -h, --help     show this help and exit",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 @app.command("rules")
 def rules_cmd(fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text") -> None:
     """List the rules."""
     from venvlint.rules import all_rules
 
+    fmt = fmt.lower()
     if fmt not in ("text", "json"):
         raise InputError(f"unknown format {fmt!r} (choose text or json)")
     rules = all_rules()

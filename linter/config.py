@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import InputError
-from .findings import Severity
+from .findings import Severity, parse_threshold
 from .yamlfile import read_yaml
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
@@ -147,7 +147,7 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
             raise err("severity", f"{name!r} is {code}, given a severity twice")
         cfg.severity[code] = _severity(level, err, "severity")
     if "failure-threshold" in data:
-        cfg.failure_threshold = _severity(data["failure-threshold"], err, "failure-threshold")
+        cfg.failure_threshold = _threshold(data["failure-threshold"], err, "failure-threshold")
     cfg.runtime_users = _runtime_users([str(u) for u in _str_list(data, "runtime-users", err)], err, "runtime-users")
     if "builder" in data:
         if data["builder"] not in BUILDERS:
@@ -268,6 +268,15 @@ def _severity(value: Any, err: Callable[[str, str], InputError], key: str) -> Se
         raise err(key, str(exc)) from None
 
 
+def _threshold(value: Any, err: Callable[[str, str], InputError], key: str) -> Severity:
+    if value is None:  # an empty `failure-threshold:` is a mistake, not YAML's null read as "none"
+        raise err(key, "is empty (choose error, warning or info)")
+    try:
+        return parse_threshold(str(value))
+    except ValueError as exc:
+        raise err(key, str(exc)) from None
+
+
 def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] | None = None) -> Config:
     """VENVLINT_IGNORE, VENVLINT_SEVERITY (VL005=error,...), VENVLINT_FAILURE_THRESHOLD, VENVLINT_BUILDER,
     VENVLINT_RUNTIME_USERS (comma-separated)."""
@@ -285,7 +294,7 @@ def from_env(resolve_rule: Callable[[str], str | None], env: Mapping[str, str] |
             raise err("VENVLINT_SEVERITY", f"unknown rule {name!r}")
         cfg.severity[code] = _severity(level, err, "VENVLINT_SEVERITY")
     if env.get("VENVLINT_FAILURE_THRESHOLD"):
-        cfg.failure_threshold = _severity(env["VENVLINT_FAILURE_THRESHOLD"], err, "VENVLINT_FAILURE_THRESHOLD")
+        cfg.failure_threshold = _threshold(env["VENVLINT_FAILURE_THRESHOLD"], err, "VENVLINT_FAILURE_THRESHOLD")
     if env.get("VENVLINT_BUILDER"):
         if env["VENVLINT_BUILDER"] not in BUILDERS:
             raise err("VENVLINT_BUILDER", f"must be one of {', '.join(BUILDERS)}")

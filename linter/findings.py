@@ -35,6 +35,26 @@ class Severity(str, Enum):
             raise ValueError(f"unknown severity {text!r} (choose error, warning or info)") from None
 
 
+# hadolint's failure thresholds that venvlint has no level for, read as hadolint applies them (measured with
+# hadolint 2.15.1: docs/MEASUREMENTS.md): it fails at or above the threshold, and style < ignore/none rank below
+# info, so each of them fails on every finding, as info does here. Never failing is --no-fail, in both tools.
+_THRESHOLD_ALIASES = {"style": Severity.INFO, "ignore": Severity.INFO, "none": Severity.INFO}
+
+
+def parse_threshold(text: str) -> Severity:
+    """A failure threshold: error, warning, info, or hadolint's style, ignore or none (each = info)."""
+    key = text.strip().lower()
+    if key in _THRESHOLD_ALIASES:
+        return _THRESHOLD_ALIASES[key]
+    try:
+        return Severity(key)
+    except ValueError:
+        raise ValueError(
+            f"unknown failure threshold {text!r} (choose error, warning or info; hadolint's style, ignore and none "
+            "are read as info)"
+        ) from None
+
+
 @dataclass(frozen=True)
 class BuildStop:
     """The build stops at `line`: a write the replay denied, an instruction the builder refuses."""

@@ -110,6 +110,7 @@ def _outputs(req: LintRequest) -> list[tuple[str, str]]:
 
     emitted = (e.partition("=") for e in req.emit)
     outputs = [(f_, d or "-") for f_, _, d in emitted] if req.emit else [(req.fmt, req.output or "-")]
+    outputs = [(f_.strip().lower(), d) for f_, d in outputs]  # `--format JSON`, `-f Sarif`
     for f_, _ in outputs:
         if f_ not in FORMATS:
             raise InputError(f"unknown format {f_!r} (choose {', '.join(FORMATS)})")
@@ -125,7 +126,7 @@ def _outputs(req: LintRequest) -> list[tuple[str, str]]:
 def _checked_threshold(req: LintRequest) -> Any:
     """Check the options that do not depend on a file; the --failure-threshold Severity (None: not given)."""
     from . import config as configuration
-    from .findings import Severity
+    from .findings import parse_threshold
 
     if req.builder is not None and req.builder not in configuration.BUILDERS:
         raise InputError(f"unknown builder {req.builder!r} (choose buildkit, buildah or classic)")
@@ -147,7 +148,7 @@ def _checked_threshold(req: LintRequest) -> Any:
     if req.unsafe_fixes and not (req.fix or req.diff):
         raise InputError("--unsafe-fixes goes with --fix or --diff")
     try:
-        return Severity.parse(req.failure_threshold) if req.failure_threshold else None
+        return parse_threshold(req.failure_threshold) if req.failure_threshold else None
     except ValueError as exc:
         raise InputError(str(exc)) from None
 

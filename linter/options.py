@@ -76,13 +76,14 @@ LINT_OPTIONS: tuple[LintOption, ...] = (
     LintOption("--platform", "platform", Kind.VALUE,
                "the os/arch (or os/arch/variant) of multi-platform base images (default linux/amd64; FROM --platform wins)",
                "PLATFORM"),
-    LintOption("--format", "fmt", Kind.VALUE, f"{', '.join(FORMATS)}; repeatable, each with its own -o", "FORMAT",
+    LintOption("--format", "fmt", Kind.VALUE, f"{', '.join(FORMATS)} (any letter case); repeatable, each with its own -o", "FORMAT",
                "-f"),
     LintOption("--output", "output", Kind.VALUE,
                "write the --format just before it to FILE (`-f sarif -o out.sarif -f github`)", "FILE", "-o"),
     LintOption("--emit", "emit", Kind.REPEATED, "FORMAT=FILE pairs (what -f/-o become)", "PAIR", hidden=True),
     LintOption("--failure-threshold", "failure_threshold", Kind.VALUE,
-               "exit 1 when a finding is at or above error, warning (default) or info", "SEVERITY"),
+               "exit 1 when a finding is at or above error, warning (default) or info (hadolint's style, ignore and "
+               "none: info; never fail: --no-fail)", "SEVERITY"),
     LintOption("--error", "error", Kind.REPEATED, "report this rule (code or name) as an error; repeatable", "RULE"),
     LintOption("--warning", "warning", Kind.REPEATED, "report this rule as a warning; repeatable", "RULE"),
     LintOption("--info", "info", Kind.REPEATED, "report this rule as info; repeatable", "RULE"),
@@ -113,16 +114,24 @@ LINT_OPTIONS: tuple[LintOption, ...] = (
 BY_NAME: dict[str, LintOption] = {name: o for o in LINT_OPTIONS for name in o.names}
 
 
-def usage_block() -> str:
-    """The README's usage block for the lint command: one line per visible option, help aligned."""
+USAGE = "venvlint [OPTIONS] DOCKERFILE|DIR|- ..."
+ARGUMENT_HELP = "Dockerfiles to lint: a file, a directory (the Dockerfiles below it) or `-` (standard input)"
+
+
+def option_lines() -> list[str]:
+    """One line per visible option, help aligned: README's usage block and `venvlint --help` show these."""
     rows = []
     for o in LINT_OPTIONS:
         if o.hidden:
             continue
         rows.append((", ".join(f"{n} {o.metavar}" if o.metavar else n for n in o.names), o.help))
     width = max(len(r[0]) for r in rows) + 2
-    lines = ["venvlint [OPTIONS] DOCKERFILE...   (`-` reads standard input; a directory means the Dockerfiles in it)"]
-    lines += [f"  {left:<{width}}{text}" for left, text in rows]
+    return [f"  {left:<{width}}{text}" for left, text in rows]
+
+
+def usage_block() -> str:
+    """The README's usage block for the lint command."""
+    lines = [f"{USAGE}   (`-` reads standard input; a directory means the Dockerfiles below it)", *option_lines()]
     return "\n".join(lines) + "\n"
 
 

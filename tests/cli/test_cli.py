@@ -84,7 +84,7 @@ def test_explain_text_table() -> None:
         (["/nonexistent/Dockerfile"], "no such file"),
         (["tests/cli"], "no Dockerfile"),
         (["--format", "xml", "examples/Dockerfile"], "unknown format"),
-        (["--failure-threshold", "fatal", "examples/Dockerfile"], "unknown severity"),
+        (["--failure-threshold", "fatal", "examples/Dockerfile"], "unknown failure threshold"),
         (["--builder", "kaniko", "examples/Dockerfile"], "unknown builder"),
         (["--ignore", "VL999", "examples/Dockerfile"], "unknown rule"),
         (["explain", "examples/Dockerfile"], "Missing argument"),

@@ -241,7 +241,7 @@ def test_help_names_values_not_python_types() -> None:
 def test_bare_venvlint_is_a_usage_error() -> None:
     r = run("-m", "venvlint")
     assert r.returncode == 2
-    assert r.stderr.startswith("venvlint: error: no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE...")
+    assert r.stderr.startswith("venvlint: error: no Dockerfile given (usage: venvlint [OPTIONS] DOCKERFILE|DIR|- ...")
     assert r.stderr.count("\n") == 1 and r.stdout == ""
 
 
