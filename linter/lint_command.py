@@ -392,7 +392,7 @@ def _expand_inputs(paths: list[str], once: bool = False) -> list[str]:
             found = find_dockerfiles(p)
             if not found:
                 raise InputError(
-                    "no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory", p
+                    "no Dockerfile, Containerfile, Dockerfile.*, *.Dockerfile (any case) below this directory", p
                 )
         else:
             found = [p]
