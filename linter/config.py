@@ -10,6 +10,8 @@ across all levels, never replaced; `severity` maps are merged (later wins); scal
     failure-threshold: error
     runtime-users: ["1001:0", arbitrary]
     builder: buildah
+    exclude: ["tests/fixtures/"]                # Dockerfiles a directory argument skips (gitignore-style, relative
+    extend-exclude: ["*.dev"]                   #   to this file); exclude replaces the user config's, extend adds
     base-images: [profiles/corp.yaml]          # files of extra/overriding profiles (paths relative to this file)
     contexts: {"images/*/Dockerfile": "."}     # Dockerfile glob → build context (relative to this file)
     build-args: {"images/py*/Dockerfile": {PYTHON_VERSION: "3.12"}}
@@ -37,7 +39,7 @@ from .yamlfile import read_yaml
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
 KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args",
-        "unfixable", "offline", "platform", "registries"}  # fmt: skip
+        "unfixable", "offline", "platform", "registries", "exclude", "extend-exclude"}  # fmt: skip
 REGISTRY_KEYS = {"insecure", "mirrors", "max-image-mb", "tag-ttl-hours", "timeout"}
 BUILDERS = ("buildkit", "buildah", "classic")
 # The environment variables venvlint reads (from_env, effective), for --show-config to list.
@@ -60,6 +62,9 @@ class Config:
     offline: bool | None = None
     platform: str | None = None
     registries: dict[str, Any] = field(default_factory=dict)  # REGISTRY_KEYS → checked values
+    # (folder, patterns) groups; `exclude` of a later file replaces the earlier ones, `extend-exclude` adds to them
+    exclude: list[tuple[str, tuple[str, ...]]] | None = None
+    extend_exclude: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def merge(self, other: Config) -> Config:
         return Config(
@@ -76,7 +81,18 @@ class Config:
             offline=other.offline if other.offline is not None else self.offline,
             platform=other.platform or self.platform,
             registries={**self.registries, **other.registries},
+            exclude=other.exclude if other.exclude is not None else self.exclude,
+            extend_exclude=self.extend_exclude + other.extend_exclude,
         )
+
+    def excluded_by(self, dockerfile: str) -> str | None:
+        """The folder of the config whose `exclude`/`extend-exclude` patterns leave this Dockerfile out, or None."""
+        groups = (self.exclude or []) + self.extend_exclude
+        if not groups:
+            return None
+        from .exclude import excluded_by
+
+        return excluded_by(dockerfile, groups)
 
     def context_for(self, dockerfile: str) -> str | None:
         for pattern, ctx, base in self.contexts:
@@ -173,6 +189,10 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
             raise err("platform", f"must be os/arch[/variant] such as linux/arm64, got {data['platform']!r}")
         cfg.platform = data["platform"].lower()
     cfg.registries = _registries(data.get("registries", {}), err)
+    if "exclude" in data:
+        cfg.exclude = [(base, tuple(_str_list(data, "exclude", err)))]
+    if "extend-exclude" in data:
+        cfg.extend_exclude = [(base, tuple(_str_list(data, "extend-exclude", err)))]
     return cfg
 
 

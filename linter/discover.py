@@ -1,5 +1,8 @@
-"""Find Dockerfiles below a directory argument: Dockerfile*, Containerfile*, *.dockerfile, *.containerfile,
-skipping what `.gitignore` files ignore (read with the same matcher as `.dockerignore`) and VCS/vendor folders."""
+"""Find Dockerfiles below a directory argument by the names Docker gives them (NAMES, in any letter case),
+skipping what `.gitignore` files ignore (read with the same matcher as `.dockerignore`) and VCS/vendor folders.
+
+NAMES is the one declaration of those names: the pre-commit hook's `files`/`exclude` regexes are checked against it
+by tests/cli/test_names.py, and the Action lints `.` (this discovery) by default."""
 
 from __future__ import annotations
 
@@ -10,12 +13,17 @@ from .buildcontext import Pattern, parse_ignore
 from .errors import InputError
 from .inputfile import read_bytes
 
-NAMES = ("Dockerfile", "Dockerfile.*", "Containerfile", "Containerfile.*", "*.dockerfile", "*.containerfile")
+# Matched without regard to letter case: `dev.Dockerfile`, `Dockerfile.dev`, `api.containerfile`, `dockerfile`.
+NAMES = ("dockerfile", "dockerfile.*", "containerfile", "containerfile.*", "*.dockerfile", "*.containerfile")
+# Names that fit NAMES but are not Dockerfiles: BuildKit's per-Dockerfile ignore files (`Dockerfile.dockerignore`)
+# and the leftovers of editors, patch and merge tools (`Dockerfile.swp`, `Dockerfile.orig`, `Dockerfile~`).
+NOT_SUFFIXES = (".dockerignore", ".containerignore", ".swp", ".swo", ".orig", ".rej", ".bak", "~")
 SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".venv", "__pycache__", ".tox", ".mypy_cache"}
 
 
 def is_dockerfile(name: str) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in NAMES) and not name.endswith(".dockerignore")
+    low = name.lower()
+    return any(fnmatch.fnmatchcase(low, p) for p in NAMES) and not low.endswith(NOT_SUFFIXES)
 
 
 def find_dockerfiles(root: str) -> list[str]:

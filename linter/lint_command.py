@@ -42,6 +42,7 @@ class LintRequest:
     warning: list[str] = field(default_factory=list)
     info: list[str] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
     no_pragmas: bool = False
     config: str | None = None
     show_config: bool = False
@@ -185,11 +186,14 @@ def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
     cli_unfixable = _rule_codes(req.unfixable)
+    cli_exclude = [(os.getcwd(), tuple(req.exclude))] if req.exclude else []
     plan = []
-    for path in _expand_inputs(req.dockerfiles, once=req.fix or req.diff):
+    for path, found in _expand_inputs(req.dockerfiles, once=req.fix or req.diff):
         # `-` with --stdin-filename is linted as that file would be: its name in reports, its config, its folder.
         name = req.stdin_filename if path == "-" and req.stdin_filename else path
         cfg = configuration.effective(name, req.config, _resolve_rule)
+        if found and _excluded(path, cfg, cli_exclude):
+            continue  # exclusion is for what discovery finds: a file named on the command line is linted (as ruff)
         context = None if req.no_context else (req.context or cfg.context_for(name))
         if context is None and name != path and not req.no_context:
             folder = os.path.dirname(os.path.abspath(name))
@@ -381,19 +385,31 @@ def _progress(total: int, stdout_used: bool) -> Any:
     return progress
 
 
-def _expand_inputs(paths: list[str], once: bool = False) -> list[str]:
-    """Directories stand for the Dockerfiles below them (respecting .gitignore). With `once`, a file reached twice
-    (named, and found in a folder also named) is kept where it first appears: --fix must not fix a file twice."""
+def _excluded(path: str, cfg: Any, cli_exclude: list[tuple[str, tuple[str, ...]]]) -> bool:
+    if cfg.excluded_by(path) is not None:
+        return True
+    if not cli_exclude:
+        return False
+    from .exclude import excluded_by
+
+    return excluded_by(path, cli_exclude) is not None
+
+
+def _expand_inputs(paths: list[str], once: bool = False) -> list[tuple[str, bool]]:
+    """Directories stand for the Dockerfiles below them (respecting .gitignore); each path comes with whether
+    discovery found it (True) or it was named (False). With `once`, a file reached twice (named, and found in a
+    folder also named) is kept where it first appears: --fix must not fix a file twice."""
     from .discover import find_dockerfiles
 
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     seen: set[str] = set()
     for p in paths:
-        if p != "-" and os.path.isdir(p):
+        discovered = p != "-" and os.path.isdir(p)
+        if discovered:
             found = find_dockerfiles(p)
             if not found:
                 raise InputError(
-                    "no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory", p
+                    "no Dockerfile, Containerfile, Dockerfile.*, *.Dockerfile (any case) below this directory", p
                 )
         else:
             found = [p]
@@ -403,7 +419,7 @@ def _expand_inputs(paths: list[str], once: bool = False) -> list[str]:
                 if key in seen:
                     continue
                 seen.add(key)
-            out.append(f)
+            out.append((f, discovered))
     return out
 
 

@@ -89,6 +89,9 @@ LINT_OPTIONS: tuple[LintOption, ...] = (
     LintOption("--info", "info", Kind.REPEATED, "report this rule as info; repeatable", "RULE"),
     LintOption("--ignore", "ignore", Kind.REPEATED,
                "skip a rule by code (VL001) or name (dir-reset-by-copy); repeatable, or comma-separated", "RULE"),
+    LintOption("--exclude", "exclude", Kind.REPEATED,
+               "leave out Dockerfiles a directory argument finds that match this gitignore-style pattern (relative to"
+               " the working directory); files named on the command line are always linted; repeatable", "PATTERN"),
     LintOption("--no-pragmas", "no_pragmas", Kind.FLAG, "ignore `# venvlint ignore=` comments"),
     LintOption("--config", "config", Kind.VALUE, "use this config file instead of discovering .venvlint.yaml",
                "FILE"),

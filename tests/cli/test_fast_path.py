@@ -7,6 +7,7 @@ import contextlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,18 +109,23 @@ def run(*args: str, env: dict[str, str] | None = None, **kw: Any) -> subprocess.
     )
 
 
-def imported_modules(*args: str) -> tuple[set[str], subprocess.CompletedProcess[str]]:
-    r = run("-X", "importtime", *args)
+def imported_modules(*args: str, **kw: Any) -> tuple[set[str], subprocess.CompletedProcess[str]]:
+    r = run("-X", "importtime", *args, **kw)
     return {line.rsplit("|", 1)[-1].strip() for line in r.stderr.splitlines() if line.startswith("import time")}, r
 
 
-def test_lint_path_imports_nothing_it_does_not_use() -> None:
+def test_lint_path_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
     baseline, _ = imported_modules("-c", "pass")  # what this interpreter's site imports anyway
-    imported, r = imported_modules("-m", "venvlint", "--no-fail", "-j1", EXAMPLE)
+    # A copy outside the repository: the repository's own .venvlint.yaml (read with yaml) must not be found.
+    example = tmp_path / "examples" / "Dockerfile"
+    shutil.copytree(Path(EXAMPLE).parent, example.parent)  # with its build context
+    env = {"XDG_CONFIG_HOME": str(tmp_path / "no-user-config")}
+    imported, r = imported_modules("-m", "venvlint", "--no-fail", "-j1", str(example), env=env)
     assert r.returncode == 0 and "VL001" in r.stdout, r.stderr
     assert "venvlint.simulate.engine" in imported  # the measurement works
     heavy = {"typer", "rich", "yaml", "click", "tarfile", "logging", "dockerfile_parse", "importlib.resources",
-             "tree_sitter_bash", "multiprocessing", "concurrent.futures", "xml.sax.saxutils", "hashlib"}  # fmt: skip
+             "tree_sitter_bash", "multiprocessing", "concurrent.futures", "xml.sax.saxutils", "hashlib",
+             "pathspec"}  # fmt: skip
     assert not (imported - baseline) & heavy, sorted((imported - baseline) & heavy)
 
 

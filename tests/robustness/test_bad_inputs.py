@@ -564,7 +564,7 @@ CASES = [
         Case(
             tree("", files=(("docs/readme.txt", "hi\n"),), cli=("docs",)),
             (2,),
-            ("docs: no Dockerfile, Containerfile, *.dockerfile or *.containerfile below this directory",),
+            ("docs: no Dockerfile, Containerfile, Dockerfile.*, *.Dockerfile (any case) below this directory",),
         ),
         id="directory-without-dockerfile",
     ),
