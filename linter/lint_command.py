@@ -228,6 +228,7 @@ def _registry_settings(req: LintRequest, cfg: Any) -> Any:
 def registry_settings(cfg: Any, offline_flag: bool, platform_flag: str | None) -> Any:
     """Where base images without a profile come from (a RegistrySettings): the command line over VENVLINT_OFFLINE
     over the config. Raises InputError for a platform that is not os/arch[/variant]."""
+    from .registry import settings as defaults
     from .registry.settings import RegistrySettings, env_offline, valid_platform
 
     offline = offline_flag or bool(env_offline() if env_offline() is not None else cfg.offline)
@@ -237,12 +238,12 @@ def registry_settings(cfg: Any, offline_flag: bool, platform_flag: str | None) -
     reg = cfg.registries
     return RegistrySettings(
         offline=offline,
-        platform=(platform or "linux/amd64").lower(),
+        platform=(platform or defaults.DEFAULT_PLATFORM).lower(),
         insecure=tuple(reg.get("insecure", ())),
         mirrors=tuple((k, tuple(v)) for k, v in reg.get("mirrors", {}).items()),
-        max_image_mb=float(reg.get("max-image-mb", 2048)),
-        tag_ttl_hours=float(reg.get("tag-ttl-hours", 24)),
-        timeout=float(reg.get("timeout", 20)),
+        max_image_mb=float(reg.get("max-image-mb", defaults.DEFAULT_MAX_IMAGE_MB)),
+        tag_ttl_hours=float(reg.get("tag-ttl-hours", defaults.DEFAULT_TAG_TTL_HOURS)),
+        timeout=float(reg.get("timeout", defaults.DEFAULT_TIMEOUT)),
     )
 
 

@@ -11,7 +11,7 @@ from .errors import InputError
 from .parse import parse_file, parse_text
 from .parse.model import ParsedDockerfile
 from .profiles.catalog import ProfileSet, load_profiles
-from .resolve.stages import resolve
+from .resolve.stages import BaseEnv, resolve
 from .simulate.engine import SimulatedBuild, simulate
 
 if TYPE_CHECKING:
@@ -22,6 +22,19 @@ if TYPE_CHECKING:
 def default_context(dockerfile: str) -> str:
     """Like `docker build -f X`: we cannot know the context the user passes, so default to the Dockerfile's folder."""
     return os.path.dirname(os.path.abspath(dockerfile)) if dockerfile != "-" else os.getcwd()
+
+
+def _base_env(profs: ProfileSet) -> BaseEnv:
+    """resolve()'s view of the base images: an image's ENV and whether that is all of it (an image without a
+    complete profile: not)."""
+
+    def base_env(ref: str, platform: str | None) -> tuple[Mapping[str, str], bool]:
+        if ref.lower() == "scratch":
+            return {}, True
+        p = profs.find(ref, platform)
+        return (dict(p.env), p.env_complete) if p is not None else ({}, False)
+
+    return base_env
 
 
 def build_from_parsed(
@@ -36,15 +49,7 @@ def build_from_parsed(
     strict_context: bool = False,
 ) -> SimulatedBuild:
     profs = profiles if profiles is not None else load_profiles()
-
-    def base_env(ref: str, platform: str | None) -> tuple[Mapping[str, str], bool]:
-        """A base image's ENV and whether that is all of it (an image without a complete profile: not)."""
-        if ref.lower() == "scratch":
-            return {}, True
-        p = profs.find(ref, platform)
-        return (dict(p.env), p.env_complete) if p is not None else ({}, False)
-
-    build = resolve(parsed, build_args, target, base_env, builder=builder)
+    build = resolve(parsed, build_args, target, _base_env(profs), builder=builder)
     ctx = BuildContext(context, dockerfile_path) if context is not None else None
     return simulate(build, context=ctx, profiles=profs, builder=builder, strict_context=strict_context)
 
@@ -92,11 +97,7 @@ def base_references(dockerfile: str, options: LintOptions, text: str | None = No
         parsed = parse_text(text, dockerfile) if text is not None else parse_file(dockerfile)
         profs = load_profiles(options.profile_files, options.registry)
 
-        def base_env(ref: str, platform: str | None) -> tuple[Mapping[str, str], bool]:
-            p = profs.find(ref, platform) if ref.lower() != "scratch" else None
-            return (dict(p.env), p.env_complete) if p is not None else ({}, False)
-
-        build = resolve(parsed, options.build_args, options.target, base_env, builder=options.builder)
+        build = resolve(parsed, options.build_args, options.target, _base_env(profs), builder=options.builder)
     except InputError:
         return
     for stage in build.stages:
