@@ -31,11 +31,14 @@ import os
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
 from .findings import Severity, parse_threshold
 from .yamlfile import read_yaml
+
+if TYPE_CHECKING:  # exclude.py is imported only by a config that excludes (the lint path stays light)
+    from .exclude import Exclusion, Group
 
 NAMES = (".venvlint.yaml", ".venvlint.yml")
 KEYS = {"ignore", "severity", "failure-threshold", "runtime-users", "builder", "base-images", "contexts", "build-args",
@@ -62,9 +65,9 @@ class Config:
     offline: bool | None = None
     platform: str | None = None
     registries: dict[str, Any] = field(default_factory=dict)  # REGISTRY_KEYS → checked values
-    # (folder, patterns) groups; `exclude` of a later file replaces the earlier ones, `extend-exclude` adds to them
-    exclude: list[tuple[str, tuple[str, ...]]] | None = None
-    extend_exclude: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    # pattern groups (exclude.Group); `exclude` of a later file replaces the earlier ones, `extend-exclude` adds
+    exclude: list[Group] | None = None
+    extend_exclude: list[Group] = field(default_factory=list)
 
     def merge(self, other: Config) -> Config:
         return Config(
@@ -85,8 +88,8 @@ class Config:
             extend_exclude=self.extend_exclude + other.extend_exclude,
         )
 
-    def excluded_by(self, dockerfile: str) -> str | None:
-        """The folder of the config whose `exclude`/`extend-exclude` patterns leave this Dockerfile out, or None."""
+    def excluded_by(self, dockerfile: str) -> Exclusion | None:
+        """The pattern (and the config file) of `exclude`/`extend-exclude` that leaves this Dockerfile out, or None."""
         groups = (self.exclude or []) + self.extend_exclude
         if not groups:
             return None
@@ -189,10 +192,14 @@ def load(path: str, resolve_rule: Callable[[str], str | None]) -> Config:
             raise err("platform", f"must be os/arch[/variant] such as linux/arm64, got {data['platform']!r}")
         cfg.platform = data["platform"].lower()
     cfg.registries = _registries(data.get("registries", {}), err)
-    if "exclude" in data:
-        cfg.exclude = [(base, tuple(_str_list(data, "exclude", err)))]
-    if "extend-exclude" in data:
-        cfg.extend_exclude = [(base, tuple(_str_list(data, "extend-exclude", err)))]
+    if "exclude" in data or "extend-exclude" in data:
+        from .exclude import Group
+
+        if "exclude" in data:
+            cfg.exclude = [Group(base, tuple(_str_list(data, "exclude", err)), f"{path} exclude")]
+        if "extend-exclude" in data:
+            patterns = tuple(_str_list(data, "extend-exclude", err))
+            cfg.extend_exclude = [Group(base, patterns, f"{path} extend-exclude")]
     return cfg
 
 

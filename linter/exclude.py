@@ -7,24 +7,39 @@ from __future__ import annotations
 
 import functools
 import os
-from typing import Any
-
-# (the folder the patterns are relative to, the patterns)
-Group = tuple[str, tuple[str, ...]]
+from typing import Any, NamedTuple
 
 
-def excluded_by(path: str, groups: list[Group]) -> str | None:
-    """The folder of the first group whose patterns exclude `path` (None: not excluded). A path outside a group's
+class Group(NamedTuple):
+    """Patterns as one file or option gives them."""
+
+    base: str  # the folder the patterns are relative to
+    patterns: tuple[str, ...]
+    origin: str  # where they were given, as `--show-config` names it: "/repo/.venvlint.yaml exclude", "--exclude"
+
+
+class Exclusion(NamedTuple):
+    """Why a Dockerfile is left out: the pattern that matched it last (as git decides) and where it was given."""
+
+    pattern: str
+    origin: str
+
+
+def excluded_by(path: str, groups: list[Group]) -> Exclusion | None:
+    """The exclusion by the first group whose patterns exclude `path` (None: not excluded). A path outside a group's
     folder is never excluded by it."""
     full = os.path.abspath(path)
-    for base, patterns in groups:
-        if not patterns:
+    for group in groups:
+        if not group.patterns:
             continue
-        rel = os.path.relpath(full, base)
+        rel = os.path.relpath(full, group.base)
         if rel == ".." or rel.startswith(".." + os.sep):
             continue
-        if _spec(patterns).match_file(rel.replace(os.sep, "/")):
-            return base
+        # check_file (pathspec >= 0.12) says which pattern decided; a `!pattern` that took the file back is not an
+        # exclusion.
+        result = _spec(group.patterns).check_file(rel.replace(os.sep, "/"))
+        if result.include and result.index is not None:
+            return Exclusion(group.patterns[result.index], group.origin)
     return None
 
 

@@ -66,14 +66,19 @@ def run_lint(req: LintRequest) -> int:
     from .findings import Severity
 
     outputs = _outputs(req)
-    plan = _plan(req, _checked_threshold(req))
+    plan, excluded = _plan(req, _checked_threshold(req))
     if req.show_config:
         from .report.showconfig import render_config
 
         if outputs != [("text", "-")]:
             raise InputError("--show-config prints text to standard output: drop --format and -o")
-        sys.stdout.write(render_config([(p.item.path, p.config, p.item.options, p.threshold) for p in plan]))
+        sys.stdout.write(render_config([(p.item.path, p.config, p.item.options, p.threshold) for p in plan], excluded))
         return 0
+    if excluded and not plan:
+        # As ruff says when nothing is left to check: "0 findings in 0 files" alone would read as a clean lint.
+        sys.stderr.write(
+            f"venvlint: warning: every Dockerfile found ({len(excluded)}) is excluded; --show-config says by what\n"
+        )
     _set_colour(req.color)
     # Standard input is read only now: --show-config (and a usage error) must not wait for it.
     work = [replace(p.item, text=_read_stdin()) if p.item.stdin else p.item for p in plan]
@@ -174,9 +179,10 @@ class Planned:
     threshold: Any
 
 
-def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
+def _plan(req: LintRequest, cli_threshold: Any) -> tuple[list[Planned], list[tuple[str, Any]]]:
     """Each Dockerfile of the request (directories expanded) with its options: its config files, the environment
-    and the command line merged, in that order of precedence."""
+    and the command line merged, in that order of precedence; and each Dockerfile found that an exclusion leaves
+    out, with its exclude.Exclusion."""
     from . import config as configuration
     from .findings import Severity
     from .lint import LintOptions
@@ -186,14 +192,18 @@ def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
     cli_args = collect_build_args(req.build_arg, req.build_arg_file)
     cli_ignore = _rule_codes(req.ignore)
     cli_unfixable = _rule_codes(req.unfixable)
-    cli_exclude = [(os.getcwd(), tuple(req.exclude))] if req.exclude else []
+    cli_exclude = _cli_exclude(req.exclude)
     plan = []
+    excluded = []
     for path, found in _expand_inputs(req.dockerfiles, once=req.fix or req.diff):
         # `-` with --stdin-filename is linted as that file would be: its name in reports, its config, its folder.
         name = req.stdin_filename if path == "-" and req.stdin_filename else path
         cfg = configuration.effective(name, req.config, _resolve_rule)
-        if found and _excluded(path, cfg, cli_exclude):
-            continue  # exclusion is for what discovery finds: a file named on the command line is linted (as ruff)
+        # Exclusion is for what discovery finds: a file named on the command line is linted (as ruff does).
+        why = _excluded(path, cfg, cli_exclude) if found else None
+        if why is not None:
+            excluded.append((path, why))
+            continue
         context = None if req.no_context else (req.context or cfg.context_for(name))
         if context is None and name != path and not req.no_context:
             folder = os.path.dirname(os.path.abspath(name))
@@ -218,7 +228,7 @@ def _plan(req: LintRequest, cli_threshold: Any) -> list[Planned]:
             fixing = FixSettings(req.unsafe_fixes, frozenset(cfg.unfixable | cli_unfixable), apply=req.fix)
         item = WorkItem(name, options, None, fixing, path == "-")
         plan.append(Planned(item, cfg, cli_threshold or cfg.failure_threshold or Severity.WARNING))
-    return plan
+    return plan, excluded
 
 
 def _registry_settings(req: LintRequest, cfg: Any) -> Any:
@@ -386,14 +396,23 @@ def _progress(total: int, stdout_used: bool) -> Any:
     return progress
 
 
-def _excluded(path: str, cfg: Any, cli_exclude: list[tuple[str, tuple[str, ...]]]) -> bool:
-    if cfg.excluded_by(path) is not None:
-        return True
-    if not cli_exclude:
-        return False
+def _cli_exclude(patterns: list[str]) -> list[Any]:
+    """`--exclude` patterns as one exclude.Group, relative to the working directory."""
+    if not patterns:
+        return []
+    from .exclude import Group
+
+    return [Group(os.getcwd(), tuple(patterns), "--exclude")]
+
+
+def _excluded(path: str, cfg: Any, cli_exclude: list[Any]) -> Any:
+    """The exclude.Exclusion that leaves `path` out (the config's first, then --exclude), or None."""
+    why = cfg.excluded_by(path)
+    if why is not None or not cli_exclude:
+        return why
     from .exclude import excluded_by
 
-    return excluded_by(path, cli_exclude) is not None
+    return excluded_by(path, cli_exclude)
 
 
 def _expand_inputs(paths: list[str], once: bool = False) -> list[tuple[str, bool]]:

@@ -9,10 +9,11 @@ from typing import Any
 from ..config import ENV_VARIABLES
 
 
-def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
+def render_config(configs: Sequence[tuple[str, Any, Any, Any]], excluded: Sequence[tuple[str, Any]] = ()) -> str:
     """The settings of each (Dockerfile, Config, LintOptions, threshold Severity), as `key: value` lines under the
     Dockerfile's name: the config files (lowest precedence first), the VENVLINT_* variables set, then every
-    setting after config files, environment and command line were merged."""
+    setting after config files, environment and command line were merged. Then each (Dockerfile, exclude.Exclusion)
+    a directory argument found and an exclusion left out, with the pattern and where it was given."""
     out: list[str] = []
     env = [f"{k}={os.environ[k]}" for k in ENV_VARIABLES if os.environ.get(k)]
     for name, cfg, options, threshold in configs:
@@ -33,6 +34,9 @@ def render_config(configs: Sequence[tuple[str, Any, Any, Any]]) -> str:
             ("pragmas", "honoured" if options.pragmas else "ignored (--no-pragmas)"),
         ]
         out.extend(f"  {key}: {value}" for key, value in rows)
+    if excluded:
+        out.append("excluded (not linted):")
+        out.extend(f"  {name}: `{why.pattern}` ({why.origin})" for name, why in excluded)
     return "\n".join(out) + "\n"
 
 

@@ -63,3 +63,28 @@ def test_cli_exclude_is_gitignore_style(tmp_path: Path) -> None:
 def test_this_repository_is_clean() -> None:
     r = run(".", cwd=ROOT)
     assert r.returncode == 0, r.stdout[-2000:] + r.stderr
+
+
+def test_show_config_says_what_left_each_file_out(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    (root / ".venvlint.yaml").write_text('exclude: ["tests/", "app/*", "!app/Dockerfile"]\n')
+    r = run("--show-config", "--exclude", "/Dockerfile", ".", cwd=root)
+    assert r.returncode == 0, r.stderr
+    listed = r.stdout.split("excluded (not linted):\n")[1].splitlines()
+    config = root / ".venvlint.yaml"
+    assert sorted(listed) == [
+        "  ./Dockerfile: `/Dockerfile` (--exclude)",
+        f"  ./app/Dockerfile.dev: `app/*` ({config} exclude)",
+        f"  ./tests/fixtures/Dockerfile: `tests/` ({config} exclude)",
+        f"  ./tests/fixtures/deep/x.dockerfile: `tests/` ({config} exclude)",
+    ]
+    assert r.stdout.startswith("./app/Dockerfile:\n")  # taken back by `!app/Dockerfile`: linted, with its settings
+
+
+def test_a_run_that_excludes_everything_says_so(tmp_path: Path) -> None:
+    root = project(tmp_path)
+    r = run("--exclude", "*", ".", cwd=root)
+    assert r.returncode == 0 and "0 findings in 0 files" in r.stdout
+    assert r.stderr == "venvlint: warning: every Dockerfile found (5) is excluded; --show-config says by what\n"
+    r = run("--exclude", "tests/", ".", cwd=root)  # some left: nothing to say
+    assert r.returncode == 1 and r.stderr == ""
