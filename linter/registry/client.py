@@ -46,6 +46,7 @@ OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json"
 DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
 ACCEPT = ", ".join((OCI_INDEX, DOCKER_LIST, OCI_MANIFEST, DOCKER_MANIFEST))
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024  # the distribution registry's own limit on a manifest it accepts
+MAX_TOKEN_BYTES = 1024 * 1024  # a token answer is a few kilobytes (Docker Hub's: about 1.5 KB)
 MAX_CONFIG_BYTES = 8 * 1024 * 1024
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
@@ -194,10 +195,7 @@ class RegistryClient:
     def _raise_for(host: str, repo: str, r: httpx.Response, credential_source: str | None) -> None:
         code = r.status_code
         if code == 429:
-            after = r.headers.get("retry-after", "").strip()[:40]
-            if after:  # delay-seconds or an HTTP-date (RFC 9110 10.2.3); said, never waited for
-                after = f", retry after {after} s" if after.isdigit() else f", retry after {after}"
-            raise RegistryError(f"{host} rate-limited venvlint (429 Too Many Requests{after})")
+            raise RegistryError(f"{host} rate-limited venvlint (429 Too Many Requests{_retry_after(r)})")
         if code == 401:
             if credential_source == "anonymous":
                 # Docker Hub's answer to a name that does not exist as much as to a private one (docker says "pull
@@ -281,25 +279,31 @@ class RegistryClient:
         if params.get("service"):
             query["service"] = params["service"]
         client, _ = self._client(host)
+        if cred is not None and cred.identity_token:
+            form = {**query, "grant_type": "refresh_token", "refresh_token": cred.secret, "client_id": "venvlint"}
+            request = client.build_request("POST", realm, data=form)
+        else:
+            # Added to the realm's own query, as docker does: httpx's `params=` would replace it.
+            request = client.build_request("GET", httpx.URL(realm).copy_merge_params(query))
+        auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None and not cred.identity_token else None
         try:
-            if cred is not None and cred.identity_token:
-                form = {**query, "grant_type": "refresh_token", "refresh_token": cred.secret, "client_id": "venvlint"}
-                r = client.post(realm, data=form)
-            else:
-                auth = httpx.BasicAuth(cred.username, cred.secret) if cred is not None else None
-                # Added to the realm's own query, as docker does: httpx's `params=` would replace it.
-                r = client.get(httpx.URL(realm).copy_merge_params(query), auth=auth)
+            r = client.send(request, auth=auth, stream=True)
+            try:
+                if r.status_code in (401, 403):
+                    who = f"the credentials from {cred.source}" if cred is not None else "an anonymous token"
+                    raise RegistryError(f"{host}'s token service refused {who} for {repo} ({r.status_code})")
+                if r.status_code == 429:
+                    after = _retry_after(r)
+                    raise RegistryError(f"{host}'s token service rate-limited venvlint (429 Too Many Requests{after})")
+                if r.status_code >= 400:
+                    raise RegistryError(f"{host}'s token service answered {r.status_code}")
+                body = _read_bounded(r, MAX_TOKEN_BYTES, f"{host}'s token answer")
+            finally:
+                r.close()
         except httpx.HTTPError as exc:
             raise _transport_error(realm_host, exc, self.settings.timeout) from None
-        if r.status_code in (401, 403):
-            who = f"the credentials from {cred.source}" if cred is not None else "an anonymous token"
-            raise RegistryError(f"{host}'s token service refused {who} for {repo} ({r.status_code})")
-        if r.status_code == 429:
-            raise RegistryError(f"{host}'s token service rate-limited venvlint (429 Too Many Requests)")
-        if r.status_code >= 400:
-            raise RegistryError(f"{host}'s token service answered {r.status_code}")
         try:
-            data = r.json()
+            data = json.loads(body)
             token = data.get("token") or data.get("access_token")
         except (ValueError, AttributeError):
             token = None
@@ -324,7 +328,9 @@ class RegistryClient:
             scheme = "https"
             if self.settings.plain_http_allowed(host):
                 try:
-                    client.get(f"https://{host}/v2/")
+                    # Only whether TLS is spoken matters: the answer's body is never read (so never unbounded).
+                    with client.stream("GET", f"https://{host}/v2/"):
+                        pass
                 except httpx.ConnectError as exc:
                     if _untrusted(exc):
                         if host in self.settings.insecure:
@@ -416,12 +422,21 @@ def _transport_error(host: str, exc: httpx.HTTPError, timeout: float) -> Registr
     return RegistryError(f"{host}: {type(exc).__name__}: {exc}", host_down=True)
 
 
+def _retry_after(r: httpx.Response) -> str:
+    """A 429's Retry-After as a clause (", retry after 30 s"), or ""; delay-seconds or an HTTP-date (RFC 9110
+    10.2.3). Said, never waited for."""
+    after = r.headers.get("retry-after", "").strip()[:40]
+    if not after:
+        return ""
+    return f", retry after {after} s" if after.isdigit() else f", retry after {after}"
+
+
 def _read_bounded(r: httpx.Response, bound: int, what: str) -> bytes:
     out = bytearray()
     for chunk in r.iter_bytes():
         out += chunk
         if len(out) > bound:
-            raise RegistryError(f"{what} is larger than {bound // (1024 * 1024)} MB: not an image's")
+            raise RegistryError(f"{what} is larger than {bound // (1024 * 1024)} MB: not what a registry sends")
     return bytes(out)
 
 

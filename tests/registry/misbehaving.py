@@ -16,6 +16,8 @@ answers 200 (except in "slow", where everything stalls); the misbehaviour is on 
 | "truncated-blob" | each layer blob declares its full Content-Length, sends half, closes the connection |
 | "slow" | accepts the connection, then sends nothing for `stall_seconds` (every request, /v2/ included) |
 | "many-layers" | a valid manifest with `layer_count` layer descriptors (the real layer repeated) |
+| "token-429" | manifests and blobs want a Bearer token (401 with a challenge whose realm is `/token` here); `/token` answers 429 with `Retry-After: retry_after` |
+| "token-huge" | the same challenge; `/token` answers 200 with a JSON body of 2 MB (a token is a few KB) |
 
 `hits` lists (method, path) of every request seen. No root is needed: the default image is made in Python
 (`blobs.app_root_image()`); pass `image=ImageBlobs.from_registry(...)` to serve one buildah built.
@@ -42,6 +44,8 @@ MISBEHAVIOURS = (
     "truncated-blob",
     "slow",
     "many-layers",
+    "token-429",
+    "token-huge",
 )
 _STATUS = {
     "429": (429, "TOOMANYREQUESTS", "rate limited"),
@@ -144,6 +148,8 @@ class MisbehavingRegistry:
         path = h.path.split("?", 1)[0]
         if path in ("/v2/", "/v2"):
             return _send(h, 200, b"{}", {"Content-Type": "application/json"}, body)
+        if self.mode.startswith("token-"):
+            return self._serve_token_mode(h, path, body)
         kind, ref = _route(path)
         if kind is None:
             return _error(h, 404, "NAME_UNKNOWN", "not found", body)
@@ -173,6 +179,17 @@ class MisbehavingRegistry:
             h.close_connection = True
             return None
         return _send(h, 200, data, headers, body)
+
+    def _serve_token_mode(self, h: BaseHTTPRequestHandler, path: str, body: bool) -> None:
+        if path == "/token":
+            if self.mode == "token-429":
+                extra = {"Retry-After": str(self.retry_after)}
+                return _error(h, 429, "TOOMANYREQUESTS", "token rate limited", body, extra)
+            padding = "x" * (2 * 1024 * 1024)
+            return _send(h, 200, json.dumps({"token": "t", "padding": padding}).encode(),
+                         {"Content-Type": "application/json"}, body)  # fmt: skip
+        challenge = f'Bearer realm="{self.url}/token",service="misbehaving"'
+        return _error(h, 401, "UNAUTHORIZED", "authentication required", body, {"WWW-Authenticate": challenge})
 
 
 def _route(path: str) -> tuple[str | None, str]:

@@ -28,6 +28,8 @@ EXPECTED = {
     "truncated-blob": "",  # the connection closes mid-layer: said as a transport failure or a broken tar
     "many-layers": "has 1000 layers, more than any image can have (127)",
     "slow": "did not answer within 2 s",
+    "token-429": "token service rate-limited venvlint (429 Too Many Requests, retry after 1 s)",
+    "token-huge": "token answer is larger than 1 MB: not what a registry sends",
 }
 
 
