@@ -233,6 +233,13 @@ class RegistryClient:
             try:
                 client, base = self._client(host)
                 with client.stream("GET", base + path, headers=hdrs) as r:
+                    if r.history and r.status_code >= 400:
+                        # Redirected (blobs often are, to object storage): the refusal is the storage's, not a
+                        # challenge of the registry's to answer with a token.
+                        raise RegistryError(
+                            f"{host} sent venvlint to {r.url.host} for {repo}, which answered {r.status_code}",
+                            host_down=r.status_code >= 500,
+                        )
                     if r.status_code == 401 and attempt == 0:
                         challenge = r.headers.get("www-authenticate", "")
                         r.close()

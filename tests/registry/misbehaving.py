@@ -17,6 +17,7 @@ answers 200 (except in "slow", where everything stalls); the misbehaviour is on 
 | "slow" | accepts the connection, then sends nothing for `stall_seconds` (every request, /v2/ included) |
 | "many-layers" | a valid manifest with `layer_count` layer descriptors (the real layer repeated) |
 | "token-429" | manifests and blobs want a Bearer token (401 with a challenge whose realm is `/token` here); `/token` answers 429 with `Retry-After: retry_after` |
+| "storage-401" | blobs are redirected (307) to `localhost:PORT/storage/DIGEST`, another origin as a client sees it, which answers 401 with a Bearer challenge |
 | "token-huge" | the same challenge; `/token` answers 200 with a JSON body of 2 MB (a token is a few KB) |
 
 `hits` lists (method, path) of every request seen. No root is needed: the default image is made in Python
@@ -46,6 +47,7 @@ MISBEHAVIOURS = (
     "many-layers",
     "token-429",
     "token-huge",
+    "storage-401",
 )
 _STATUS = {
     "429": (429, "TOOMANYREQUESTS", "rate limited"),
@@ -150,9 +152,15 @@ class MisbehavingRegistry:
             return _send(h, 200, b"{}", {"Content-Type": "application/json"}, body)
         if self.mode.startswith("token-"):
             return self._serve_token_mode(h, path, body)
+        if path.startswith("/storage/"):
+            challenge = f'Bearer realm="{self.url}/token",service="storage"'
+            return _error(h, 401, "UNAUTHORIZED", "signature expired", body, {"WWW-Authenticate": challenge})
         kind, ref = _route(path)
         if kind is None:
             return _error(h, 404, "NAME_UNKNOWN", "not found", body)
+        if self.mode == "storage-401" and kind == "blobs":
+            where = f"http://localhost:{self._httpd.server_address[1]}/storage/{ref}"
+            return _send(h, 307, b"", {"Location": where}, body)
         if self.mode in _STATUS:
             status, code, message = _STATUS[self.mode]
             extra = {"Retry-After": str(self.retry_after)} if self.mode == "429" else {}

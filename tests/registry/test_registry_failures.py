@@ -29,6 +29,7 @@ EXPECTED = {
     "many-layers": "has 1000 layers, more than any image can have (127)",
     "slow": "did not answer within 2 s",
     "token-429": "token service rate-limited venvlint (429 Too Many Requests, retry after 1 s)",
+    "storage-401": "sent venvlint to localhost for public/app-root, which answered 401",
     "token-huge": "token answer is larger than 1 MB: not what a registry sends",
 }
 
