@@ -317,3 +317,37 @@ async def test_a_crash_on_one_document_leaves_the_others_linted(tmp_path: Path) 
             .diagnostics[0]
             .message.startswith("venvlint failed on this file")
         )
+
+
+async def test_hover_reads_env_values_relative_workdirs_and_falls_back_to_the_lines_findings(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    (folder / ".git").mkdir(parents=True)
+    text = (
+        "FROM python:3.12-slim\n"
+        "ENV VENV=/opt/venv PATH=/opt/venv/bin:$PATH\n"
+        "RUN python -m venv /opt/venv && useradd -m app\n"
+        "WORKDIR /app\n"
+        "WORKDIR src\n"
+        "USER app\n"
+        "RUN pip install requests\n"
+    )
+
+    async def hover(line: int, column: int) -> str:
+        answer = await client.text_document_hover_async(
+            types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(line, column))
+        )
+        assert answer is not None and isinstance(answer.contents, types.MarkupContent)
+        return answer.contents.value
+
+    async with session([folder]) as client:
+        uri = open_doc(client, folder / "Dockerfile", text)
+        # An ENV value that is a path, before the RUN that creates it: absent after line 2.
+        assert (await hover(1, len("ENV VENV=/op"))).startswith("**`/opt/venv`** → `absent`\n\nafter line 2:")
+        # The same path on the RUN line: made by that RUN (its cause line in the history).
+        run = await hover(2, len("RUN python -m venv /opt/v"))
+        assert run.startswith("**`/opt/venv`** → `0:0 0755 dir`") and "| 3 | `RUN python -m venv" in run
+        # A relative WORKDIR, on its keyword: the directory it makes, against the WORKDIR before it.
+        assert (await hover(4, 2)).startswith("**`/app/src`** → `0:0 0755 dir`\n\nafter line 5:")
+        # A word that is no path on a line with a finding: that finding, as the diagnostic says it.
+        findings = await hover(6, len("RUN pip ins"))
+        assert findings.startswith("**VL002** build-install-not-writable (error)")
