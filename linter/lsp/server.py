@@ -242,8 +242,9 @@ async def hover(ls: VenvlintServer, params: types.HoverParams) -> types.Hover | 
 )
 async def code_action(ls: VenvlintServer, params: types.CodeActionParams) -> list[types.CodeAction] | None:
     uri = params.text_document.uri
-    if uri not in ls.workspace.text_documents:
-        return None
+    only = params.context.only
+    if uri not in ls.workspace.text_documents or (only and types.CodeActionKind.QuickFix not in only):
+        return None  # (LSP 3.17: `only` filters the kinds the client wants)
     doc = ls.workspace.get_text_document(uri)
     text = doc.source
     units = ls.workspace.position_codec.client_num_units

@@ -56,7 +56,10 @@ async def test_initialize_advertises_what_it_does(tmp_path: Path) -> None:
         )
         caps = client.initialized_with.capabilities
         assert caps.hover_provider and caps.code_action_provider
-        assert caps.text_document_sync is not None
+        sync = caps.text_document_sync
+        assert (
+            isinstance(sync, types.TextDocumentSyncOptions) and sync.open_close and sync.save
+        )  # (editors save only then)
         for _ in range(500):  # the registration request follows `initialized`
             if client.registrations:
                 break
@@ -164,7 +167,6 @@ async def test_hover_on_a_path_explains_it_at_that_line(tmp_path: Path) -> None:
     lines = text.splitlines()
     async with session([folder]) as client:
         uri = open_doc(client, folder / "Dockerfile", text)
-        run_line = next(i for i, line in enumerate(lines) if "uv pip install" in line)
         # No path under the cursor on the COPY keyword: its destination, `/`, after line 8.
         copy_line = lines.index("COPY overlay/ /")
         hover = await client.text_document_hover_async(
@@ -187,7 +189,6 @@ async def test_hover_on_a_path_explains_it_at_that_line(tmp_path: Path) -> None:
         assert "| 8 | `COPY overlay/ /` | 0:0 0755 dir |" in value, value
         assert "| 3 | " in value  # where it came from: the base image's 1001:0 0775
         assert "1001:0 0775 dir" in value
-        assert run_line > at
 
 
 async def test_quick_fix_is_the_fix_the_command_line_applies(tmp_path: Path) -> None:
