@@ -253,9 +253,16 @@ async def test_the_pragma_goes_above_the_first_line_of_a_multi_line_instruction(
         ]
         ignore = actions[1]
         assert isinstance(ignore, types.CodeAction) and ignore.edit is not None and ignore.edit.changes
-        silenced = apply_edits(text, ignore.edit.changes[uri])
+        (edit,) = ignore.edit.changes[uri]
+        silenced = apply_edits(text, [edit])
         assert "# venvlint ignore=VL019\nRUN pip install --no-cache-dir uv==0.6.6 && \\\n" in silenced
-        change_doc(client, uri, 2, silenced)
+        # Applied as an editor applies it: an incremental change of that range.
+        client.text_document_did_change(
+            types.DidChangeTextDocumentParams(
+                types.VersionedTextDocumentIdentifier(2, uri),
+                [types.TextDocumentContentChangePartial(edit.range, edit.new_text)],
+            )
+        )
         after = await wait_for(client, uri, lambda p: p.version == 2)
         assert [d.code for d in after.diagnostics] == ["VL001"]
 
@@ -289,7 +296,7 @@ async def test_unsafe_fixes_are_offered_only_when_asked_and_titled_so(tmp_path: 
 async def test_a_crash_on_one_document_leaves_the_others_linted(tmp_path: Path) -> None:
     folder = example(tmp_path)
     text = (folder / "Dockerfile").read_text()
-    async with session([folder], command=CRASHING_SERVER) as client:
+    async with session([folder], command=CRASHING_SERVER, env={"VENVLINT_DEBUG": "1"}) as client:
         crash = open_doc(client, folder / "Crash.Dockerfile", text)
         (d,) = (await wait_for(client, crash)).diagnostics
         assert d.message.startswith("venvlint failed on this file: RuntimeError: boom")
@@ -310,6 +317,8 @@ async def test_a_crash_on_one_document_leaves_the_others_linted(tmp_path: Path) 
             f"venvlint: linting {crash}",
             f"venvlint: code actions for {crash}",
         ]
+        # VENVLINT_DEBUG: the traceback goes to the log too (the command line prints it then).
+        assert all("Traceback (most recent call last)" in m.message for m in client.log_messages if "boom" in m.message)
         good = open_doc(client, folder / "Dockerfile", text)
         assert as_cli(await wait_for(client, good)) == cli_findings(folder / "Dockerfile")
         change_doc(client, crash, 2, text + "\n")
