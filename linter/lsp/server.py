@@ -108,7 +108,7 @@ class VenvlintServer(LanguageServer):
         try:
             setup = setup_for(uri_to_path(uri))
         except InputError as exc:
-            said = f"venvlint: config error: {exc}"
+            said = f"venvlint: error: {exc}"  # the command line's line for it, word for word
             return [failure(lines, said, units)], said
         except Exception as exc:
             return [failure(lines, self.report_crash(uri, "linting", exc), units)], None
