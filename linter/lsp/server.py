@@ -27,7 +27,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..errors import InputError
 from .diagnostics import failure, to_diagnostics
-from .documents import Setup, setup_for, uri_to_path
+from .documents import Setup, lint_text, setup_for, uri_to_path
 
 DEBOUNCE = 0.3  # seconds of quiet after a change before it is linted
 CONFIG_GLOBS = ("**/.venvlint.yaml", "**/.venvlint.yml")
@@ -44,6 +44,7 @@ class VenvlintServer(LanguageServer):
         self.worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="venvlint-lint")
         self.config_errors_shown: set[str] = set()
         self.event_loop: asyncio.AbstractEventLoop | None = None  # the loop the handlers run on
+        self.tasks: set[asyncio.Task[None]] = set()  # the loop keeps only weak references to its tasks
 
     # -- what a document is ------------------------------------------------------------------------------------
 
@@ -72,7 +73,12 @@ class VenvlintServer(LanguageServer):
         if timer is not None:
             timer.cancel()
         loop = self.event_loop = asyncio.get_running_loop()
-        self.timers[uri] = loop.call_later(delay, lambda: loop.create_task(self.lint_and_publish(uri, gen)))
+        self.timers[uri] = loop.call_later(delay, self._start_lint, uri, gen)
+
+    def _start_lint(self, uri: str, gen: int) -> None:
+        task = asyncio.get_running_loop().create_task(self.lint_and_publish(uri, gen))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
 
     def relint_all(self) -> None:
         self.config_errors_shown.clear()
@@ -113,8 +119,6 @@ class VenvlintServer(LanguageServer):
         except Exception as exc:
             return [failure(lines, self.report_crash(uri, "linting", exc), units)], None
         try:
-            from .documents import lint_text
-
             result = lint_text(setup, text)
             return to_diagnostics(uri, text, result, units), None
         except Exception as exc:
