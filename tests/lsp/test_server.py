@@ -364,3 +364,34 @@ async def test_hover_reads_env_values_relative_workdirs_and_falls_back_to_the_li
         # A word that is no path on a line with a finding: that finding, as the diagnostic says it.
         findings = await hover(6, len("RUN pip ins"))
         assert findings.startswith("**VL002** build-install-not-writable (error)")
+
+
+async def test_a_slow_lint_never_publishes_over_a_newer_text(tmp_path: Path) -> None:
+    folder = example(tmp_path)
+    text = (folder / "Dockerfile").read_text()
+    async with session([folder], command=CRASHING_SERVER) as client:
+        # Version 1 lints at once and takes 1.5 s; version 2 comes 0.1 s later and is linted after it.
+        uri = open_doc(client, folder / "Dockerfile", text + "# slow lint (test)\n")
+        await asyncio.sleep(0.1)
+        change_doc(client, uri, 2, CLEAN)
+        latest = await wait_for(client, uri)
+        await asyncio.sleep(0.5)
+        assert latest.version == 2 and latest.diagnostics == ()
+        assert [p.version for p in client.published if p.uri == uri] == [2]
+
+
+async def test_an_untitled_buffer_is_linted_as_standard_input(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    (folder / ".git").mkdir(parents=True)
+    text = 'FROM python:3.12-slim\nUSER 1001\nCMD ["python", "app.py"]\n'
+    async with session([folder]) as client:
+        uri = "untitled:Untitled-1"
+        client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "dockerfile", 1, text))
+        )
+        published = await wait_for(client, uri)
+        # From the server's working directory: where the config of `-` is looked for.
+        r = subprocess.run([sys.executable, "-m", "venvlint", "--no-fail", "--no-context", "-f", "json", "-"],
+                           input=text, capture_output=True, text=True, timeout=60)  # fmt: skip
+        expected = [(f["code"], f["line"], f["severity"]) for f in json.loads(r.stdout)["findings"]]
+        assert expected and as_cli(published) == expected
