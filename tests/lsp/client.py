@@ -50,7 +50,7 @@ async def session(
     folders: Sequence[Path], command: Sequence[str] = SERVER, watch: bool = True, env: dict[str, str] | None = None
 ) -> AsyncIterator[RecordingClient]:
     """A started and initialized server with these workspace folders; shut down and exited at the end."""
-    env = {**os.environ, "XDG_CONFIG_HOME": str(folders[0] / ".no-user-config"), **(env or {})}
+    env = {**os.environ, **(env or {})}
     config = ClientServerConfig(server_command=list(command), server_env=env, client_factory=_make_client)
     client = await config.start()
     assert isinstance(client, RecordingClient)
