@@ -395,3 +395,31 @@ async def test_an_untitled_buffer_is_linted_as_standard_input(tmp_path: Path) ->
                            input=text, capture_output=True, text=True, timeout=60)  # fmt: skip
         expected = [(f["code"], f["line"], f["severity"]) for f in json.loads(r.stdout)["findings"]]
         assert expected and as_cli(published) == expected
+
+
+async def test_hover_on_a_copy_from_source_explains_it_in_that_stage(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    (folder / ".git").mkdir(parents=True)
+    text = (
+        "FROM python:3.12-slim AS build\n"
+        "RUN mkdir -p /out && chmod 700 /out\n"
+        "FROM python:3.12-slim\n"
+        "COPY --from=build out /out\n"
+    )
+    async with session([folder]) as client:
+        uri = open_doc(client, folder / "Dockerfile", text)
+        source, destination = [
+            await client.text_document_hover_async(
+                types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(3, column))
+            )
+            for column in (len("COPY --from=build o"), len("COPY --from=build out /o"))
+        ]
+        assert source is not None and isinstance(source.contents, types.MarkupContent)
+        value = source.contents.value
+        assert value.startswith("**`/out`** → `0:0 0700 dir`\n\nin stage `build` as line 4 copies from it"), value
+        assert "| 2 | `RUN mkdir -p /out && chmod 700 /out` | 0:0 0700 dir | chmod 700 |" in value
+        assert destination is not None and isinstance(destination.contents, types.MarkupContent)
+        # The destination, after the COPY, in the final stage: what the engine replays for it (the source's
+        # contents are copied into a directory the COPY makes).
+        assert destination.contents.value.startswith("**`/out`** → `0:0 0755 dir`\n\nafter line 4: stage `1`")
+        assert "| 4 | `COPY --from=build out /out` | 0:0 0755 dir | created by COPY |" in destination.contents.value
