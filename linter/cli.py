@@ -16,7 +16,7 @@ from typing import Any
 from .errors import InputError
 from .options import BY_NAME, USAGE, Kind
 
-SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile"}
+SUBCOMMANDS = {"explain", "lint", "rules", "rule", "profile", "lsp"}
 
 
 def read_lint_args(args: list[str]) -> Any:

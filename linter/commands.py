@@ -292,3 +292,16 @@ def profile_cmd(
             fh.write(text)
     else:
         sys.stdout.write(text)
+
+
+@app.command("lsp")
+def lsp_cmd(
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option("--unsafe-fixes", help="Also offer fixes that change more than owners and modes as code actions."),
+    ] = False,
+) -> None:
+    """Run the language server on standard input and output (for editors: docs/EDITORS.md)."""
+    from .lsp.server import serve
+
+    serve(unsafe_fixes=unsafe_fixes)

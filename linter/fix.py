@@ -234,3 +234,26 @@ def write_fixed(path: str, text: str, original: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise InputError(f"cannot write the fixes: {exc.strerror or exc}", path) from None
+
+
+def prove_one(
+    f: Finding,
+    text: str,
+    before: FileResult,
+    lint: Callable[[str], FileResult],
+    *,
+    unsafe: bool = False,
+    fixable: Callable[[str], bool] = lambda code: True,
+) -> tuple[str | None, str]:
+    """One finding's fix alone, held to the proof `fix_text` holds it to: (the fixed text, "") when replaying the
+    edited build removes it without a new error or warning, else (None, the reason). `before` is `lint(text)`.
+    The language server's quick fix: the same edit `--fix` keeps for that finding on its own."""
+    reason = _why_not(f, unsafe, fixable)
+    if reason is not None:
+        return None, reason
+    try:
+        candidate = apply_edits(text, f.edits)
+    except EditError as exc:
+        return None, f"its edit does not fit the file ({exc})"
+    problem = _proof_fails(f, before, lint(candidate))
+    return (None, problem) if problem is not None else (candidate, "")

@@ -1,0 +1,113 @@
+"""Code actions for venvlint's diagnostics: the finding's proven fix, and a pragma that silences it there.
+
+The buffer is linted again (a diagnostic's `data` names its finding: code, line, path), so an action is always
+made from the text it edits. A fix is offered only when `--fix` would apply it to that finding on its own: its
+edits replayed and proven (`fix.prove_one`), the config's `unfixable` honoured, an unsafe fix only when the server
+was started with `--unsafe-fixes` (as the command line applies one only with `--unsafe-fixes`), then titled so. The
+pragma action inserts `# venvlint ignore=CODE` on a line of its own above the instruction's first line, with its
+indentation, and is offered only when the lint of the result no longer has the finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from lsprotocol import types
+
+from .documents import Setup, instruction_at, lint_text
+
+if TYPE_CHECKING:
+    from ..findings import Finding
+
+
+def code_actions(
+    uri: str,
+    text: str,
+    setup: Setup,
+    diagnostics: Sequence[types.Diagnostic],
+    unsafe: bool,
+    units: Callable[[str], int],
+) -> list[types.CodeAction]:
+    from ..edits import Safety
+    from ..fix import prove_one, safety
+
+    wanted = [(d, _key(d.data)) for d in diagnostics if d.source == "venvlint"]
+    wanted = [(d, k) for d, k in wanted if k is not None]
+    if not wanted:
+        return []
+    before = lint_text(setup, text)
+    actions: list[types.CodeAction] = []
+    for diagnostic, key in wanted:
+        f = next((g for g in before.findings if (g.code, g.line, g.path) == key), None)
+        if f is None:
+            continue  # the buffer changed since the diagnostic: the next lint publishes the right ones
+        fixed, _ = prove_one(
+            f, text, before, lambda t: lint_text(setup, t), unsafe=unsafe, fixable=lambda c: c not in setup.unfixable
+        )
+        if fixed is not None:
+            is_safe = safety(f) is Safety.SAFE
+            title = f"Fix {f.code} (proven by replaying the edited build)"
+            actions.append(
+                types.CodeAction(
+                    title=title if is_safe else f"{title} (unsafe: it changes more than owners and modes)",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={uri: [minimal_edit(text, fixed, units)]}),
+                    is_preferred=is_safe,
+                )
+            )
+        pragma = _pragma_edit(text, setup, f)
+        if pragma is not None:
+            actions.append(
+                types.CodeAction(
+                    title=f"Ignore {f.code} here (`# venvlint ignore={f.code}` above the instruction)",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={uri: [pragma]}),
+                )
+            )
+    return actions
+
+
+def _key(data: Any) -> tuple[str, int, str] | None:
+    if not isinstance(data, dict):
+        return None
+    code, line, path = data.get("code"), data.get("line"), data.get("path")
+    if isinstance(code, str) and isinstance(line, int) and isinstance(path, str):
+        return code, line, path
+    return None
+
+
+def _pragma_edit(text: str, setup: Setup, f: Finding) -> types.TextEdit | None:
+    """`# venvlint ignore=CODE` above the first line of the finding's instruction, when that silences it."""
+    ins = instruction_at(text, setup.path, f.line)
+    if ins is None:
+        return None
+    lines = text.splitlines(keepends=True)
+    first = lines[ins.line - 1]
+    indent = first[: len(first) - len(first.lstrip(" \t"))]
+    eol = "\r\n" if first.endswith("\r\n") else "\n"
+    new_line = f"{indent}# venvlint ignore={f.code}{eol}"
+    candidate = "".join([*lines[: ins.line - 1], new_line, *lines[ins.line - 1 :]])
+    after = lint_text(setup, candidate)
+    if after.error is not None or any(g.code == f.code and g.path == f.path for g in after.findings):
+        return None
+    return types.TextEdit(types.Range(types.Position(ins.line - 1, 0), types.Position(ins.line - 1, 0)), new_line)
+
+
+def minimal_edit(old: str, new: str, units: Callable[[str], int]) -> types.TextEdit:
+    """One TextEdit that turns `old` into `new`: the lines between their common head and tail replaced."""
+    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
+    end_index = len(a) - tail
+    if end_index < len(a) or not a or a[-1].endswith(("\n", "\r")):
+        end = types.Position(end_index, 0)
+    else:  # up to the end of a last line without a line break
+        end = types.Position(len(a) - 1, units(a[-1]))
+    return types.TextEdit(types.Range(types.Position(head, 0), end), "".join(b[head : len(b) - tail]))

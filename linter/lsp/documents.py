@@ -1,0 +1,72 @@
+"""One editor document linted as the command line lints that file.
+
+The options come from the lint command's own planning (`lint_command._plan`) for `venvlint --stdin-filename PATH -`:
+the config discovered from the file's folder, `VENVLINT_*`, the default build context (the file's folder) and the
+registry settings, with the buffer's text in place of the file on disk. No second config reader.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from urllib.parse import unquote, urlparse
+
+if TYPE_CHECKING:
+    from ..lint import LintOptions
+    from ..parse.model import Instruction
+    from ..report.result import FileResult
+
+
+@dataclass(frozen=True)
+class Setup:
+    """How one Dockerfile is linted: the CLI's options for it, its `unfixable` rules, the config files read."""
+
+    path: str
+    options: LintOptions
+    unfixable: frozenset[str]
+    config_files: tuple[str, ...]
+
+
+def uri_to_path(uri: str) -> str | None:
+    """The local file a `file:` URI names (None for another scheme: an untitled buffer)."""
+    parsed = urlparse(uri)
+    if parsed.scheme != "file":
+        return None
+    return os.path.normpath(unquote(parsed.path))
+
+
+def setup_for(path: str | None) -> Setup:
+    """The options the command line would lint `path` with (`venvlint --stdin-filename PATH -`). An untitled buffer
+    (None) is linted as `Dockerfile` in the working directory without a build context, as stdin is without a
+    name. Raises InputError for a config the command line would refuse (its one line)."""
+    from ..lint_command import LintRequest, _checked_threshold, _plan
+
+    if path is None:
+        request = LintRequest(dockerfiles=["-"], no_context=True)
+    else:
+        request = LintRequest(dockerfiles=["-"], stdin_filename=path)
+    (planned,) = _plan(request, _checked_threshold(request))
+    return Setup(
+        path=planned.item.path,
+        options=planned.item.options,
+        unfixable=frozenset(planned.config.unfixable),
+        config_files=tuple(planned.config.files),
+    )
+
+
+def lint_text(setup: Setup, text: str) -> FileResult:
+    """The lint of `text` as the file `setup.path` (what `venvlint --stdin-filename PATH -` reports)."""
+    from .. import lint
+
+    return lint.lint_file(setup.path, setup.options, text=text)
+
+
+def instruction_at(text: str, path: str, line: int) -> Instruction | None:
+    """The instruction that covers 1-based `line` (its continuation lines and heredoc bodies included)."""
+    from ..parse.reader import parse_text
+
+    for ins in parse_text(text, path).instructions:
+        if ins.line <= line <= ins.end_line:
+            return ins
+    return None
