@@ -231,6 +231,15 @@ def _plan(req: LintRequest, cli_threshold: Any) -> tuple[list[Planned], list[tup
     return plan, excluded
 
 
+def plan_one(req: LintRequest) -> Planned:
+    """What the command line would lint for a request naming one Dockerfile (or `-` with --stdin-filename): its
+    merged config, options and threshold, as `run_lint` plans them. The language server's one way to the config.
+    Raises InputError for a config or option the command line would refuse (its one line)."""
+    plan, _ = _plan(req, _checked_threshold(req))
+    (planned,) = plan
+    return planned
+
+
 def _registry_settings(req: LintRequest, cfg: Any) -> Any:
     return registry_settings(cfg, req.offline, req.platform)
 

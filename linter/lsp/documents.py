@@ -1,6 +1,6 @@
 """One editor document linted as the command line lints that file.
 
-The options come from the lint command's own planning (`lint_command._plan`) for `venvlint --stdin-filename PATH -`:
+The options come from the lint command's own planning (`lint_command.plan_one`) for `venvlint --stdin-filename PATH -`:
 the config discovered from the file's folder, `VENVLINT_*`, the default build context (the file's folder) and the
 registry settings, with the buffer's text in place of the file on disk. No second config reader.
 """
@@ -40,13 +40,13 @@ def setup_for(path: str | None) -> Setup:
     """The options the command line would lint `path` with (`venvlint --stdin-filename PATH -`). An untitled buffer
     (None) is linted as `Dockerfile` in the working directory without a build context, as stdin is without a
     name. Raises InputError for a config the command line would refuse (its one line)."""
-    from ..lint_command import LintRequest, _checked_threshold, _plan
+    from ..lint_command import LintRequest, plan_one
 
     if path is None:
         request = LintRequest(dockerfiles=["-"], no_context=True)
     else:
         request = LintRequest(dockerfiles=["-"], stdin_filename=path)
-    (planned,) = _plan(request, _checked_threshold(request))
+    planned = plan_one(request)
     return Setup(
         path=planned.item.path,
         options=planned.item.options,
