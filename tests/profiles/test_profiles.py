@@ -108,6 +108,32 @@ def test_builtin_profiles_are_consistent() -> None:
                 assert a in paths, (p.name, path, a)
 
 
+def test_builtin_profiles_are_made_only_when_picked() -> None:
+    """A lint makes only the built-in profiles its FROM lines pick (start-up); what it picks and makes must be what
+    reading the whole file at once gives, for every pattern of every profile."""
+    import json
+
+    from venvlint.profiles import catalog
+
+    with open(catalog.BUILTIN_JSON, encoding="utf-8") as fh:
+        eager = catalog._load_file(catalog.BUILTIN, {}, json.load(fh))
+    catalog._builtin_index.cache_clear()
+    lazy = catalog._LazyProfiles([])
+    assert lazy.find("python:3.11-slim") == catalog.ProfileSet(list(eager)).find("python:3.11-slim")
+    made = len(catalog._builtin_index()._made)
+    assert 1 <= made <= 3, made  # the profile and what it extends
+    assert lazy.names() == [p.name for p in eager] and len(catalog._builtin_index()._made) == made
+    assert list(_builtin()) == eager
+    refs = {"golang:1.22", "registry.example/acme/base:7", "python:3.10", "python:3.13-slim-trixie"}
+    for p in eager:
+        for m in p.match:
+            refs |= {m.replace("*", fill).replace("?", "x") for fill in ("", "3.12", "3.12-slim-bookworm", "a/b")}
+    full = catalog.ProfileSet(list(eager))
+    for ref in sorted(refs):
+        if "[" not in ref:
+            assert catalog._LazyProfiles([]).find(ref) == full.find(ref), ref
+
+
 def test_builtin_json_is_builtin_yaml_compiled() -> None:
     # Linting reads builtin.json (no PyYAML at start-up); it must say exactly what builtin.yaml says.
     from venvlint.profiles import compile as compile_profiles
