@@ -63,10 +63,21 @@ def run_lint(req: LintRequest) -> int:
     """Lint every file of the request and write the outputs; the exit code: 0 clean, 1 a finding at or above its
     file's threshold, 2 a file that could not be linted. Raises InputError for a request venvlint cannot carry out
     (an unknown format, rule or builder, contradictory options); `cli.main` makes it one line and exit 2."""
+    import gc
+
     from .findings import Severity
 
-    outputs = _outputs(req)
-    plan = _plan(req, _checked_threshold(req))
+    # Planning imports the engine and the rules: ~90 modules whose classes, functions and tables live as long as
+    # the process. The cyclic collector would scan them dozens of times while they are made, to find no garbage
+    # (a tenth of a cold start, docs/MEASUREMENTS.md "Start-up (issue 23)"); `lint_file` pauses it per file too.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        outputs = _outputs(req)
+        plan = _plan(req, _checked_threshold(req))
+    finally:
+        if was_enabled:
+            gc.enable()
     if req.show_config:
         from .report.showconfig import render_config
 
