@@ -10,7 +10,7 @@ import os
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, NamedTuple
 
 from .errors import InputError
 
@@ -175,8 +175,7 @@ def _set_colour(when: str) -> None:
         os.environ["FORCE_COLOR"] = "1"
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """One file of the run: what to lint (the stdin text not read yet), the merged config it was planned with, and
     its failure threshold (a Severity)."""
 
@@ -310,8 +309,7 @@ def _read_stdin() -> str | InputError:
         return exc
 
 
-@dataclass(frozen=True)
-class FixSettings:
+class FixSettings(NamedTuple):
     """--fix / --diff for one file: whether unsafe fixes may be applied, and the rules that must not be fixed."""
 
     unsafe: bool

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
+from typing import NamedTuple
 
 from .fs import Action, FileSystem, Kind, Knowledge, Node, Opaque, ancestors, format_mode, parent_of
 
@@ -98,8 +99,7 @@ ROOT = Identity(0, 0, frozenset(), "root", "root")
 ARBITRARY = Identity(None, 0, frozenset(), None, "arbitrary", arbitrary=True)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The answer to an access question, with the path that decides it, why, and the facts it rests on."""
 
     result: Tri

@@ -14,7 +14,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import InputError
 from ..inputfile import require_regular
@@ -56,8 +56,7 @@ KNOWLEDGE = {"profile": Knowledge.PROFILE, "distribution": Knowledge.DISTRIBUTIO
 PATH_KEYS = {"kind", "owner", "mode", "target"}
 
 
-@dataclass(frozen=True)
-class PathSpec:
+class PathSpec(NamedTuple):
     kind: Kind
     uid: int
     gid: int

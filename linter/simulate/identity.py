@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import Enum
+from typing import NamedTuple
 
 from ..model.access import ROOT, Identity, Premise, PremiseKind
 from ..model.fs import Knowledge
@@ -18,8 +19,7 @@ from ..resolve.expand import unknown_names
 BUILDERS = ("buildkit", "buildah", "classic")
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """An identity, or why it could not be resolved (`error`: the build fails; `unknown`: we cannot tell, said as an
     assumption; `ignored`: BuildKit silently uses 0:0 for a `--chown` name the image does not have)."""
 
