@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .errors import InputError
@@ -87,7 +87,7 @@ def run_lint(req: LintRequest) -> int:
         return 0
     _set_colour(req.color)
     # Standard input is read only now: --show-config (and a usage error) must not wait for it.
-    work = [replace(p.item, text=_read_stdin()) if p.item.stdin else p.item for p in plan]
+    work = [p.item._replace(text=_read_stdin()) if p.item.stdin else p.item for p in plan]
     thresholds = [p.threshold for p in plan]
     _load_profiles_once({(tuple(w.options.profile_files), w.options.registry) for w in work})
     _read_base_images(work)
@@ -317,8 +317,7 @@ class FixSettings(NamedTuple):
     apply: bool = True  # --fix (False: --diff, the report is of the file as it is)
 
 
-@dataclass(frozen=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     """One file to lint: its name, its options, its text when read from stdin (or why it could not be read), the
     fix settings under --fix/--diff, and whether it is standard input."""
 
