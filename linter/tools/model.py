@@ -76,8 +76,7 @@ class TempUse(str, Enum):
     STRICT = "strict"  # uv (Rust): $TMPDIR or /tmp, no fallback
 
 
-@dataclass(frozen=True)
-class EnvTarget:
+class EnvTarget(NamedTuple):
     """The environment (or install scheme) the invocation writes packages into.
 
     `path` is the environment or scheme root; None where it depends on the image (SYSTEM: the interpreter's site)
