@@ -134,6 +134,27 @@ def test_builtin_profiles_are_made_only_when_picked() -> None:
             assert catalog._LazyProfiles([]).find(ref) == full.find(ref), ref
 
 
+def test_libyaml_reads_what_pyyaml_reads(tmp_path: Path) -> None:
+    """Users' YAML is read with libyaml's safe loader where PyYAML has it: the same documents (builtin.yaml has
+    anchors, aliases and merged lists), the same duplicate-key check, and errors worded by PyYAML's own parser."""
+    import yaml
+    from venvlint import yamlfile
+    from venvlint.profiles import compile as compile_profiles
+
+    assert yaml.__with_libyaml__, "the test environment's PyYAML is built with libyaml"
+    text = Path(compile_profiles.SOURCE).read_text()
+    fast, pure = yamlfile._parse(text, True, libyaml=True), yamlfile._parse(text, True, libyaml=False)
+    assert fast[0] == pure[0] and fast[1].value[1][0].value == "profiles"
+    bad = tmp_path / "bad.yaml"
+    for body, message, line in (("a: b: c\n", "mapping values are not allowed here", 1),
+                                ("x: [1, 2\ny: 3\n", "expected ',' or ']', but got ':'", 2),
+                                ("a: 1\nb: 2\na: 3\n", "duplicate key 'a' (first at line 1)", 3)):  # fmt: skip
+        bad.write_text(body)
+        with pytest.raises(InputError) as err:
+            yamlfile.read_yaml(str(bad), "config")
+        assert message in err.value.message and err.value.line == line, err.value.message
+
+
 def test_builtin_json_is_builtin_yaml_compiled() -> None:
     # Linting reads builtin.json (no PyYAML at start-up); it must say exactly what builtin.yaml says.
     from venvlint.profiles import compile as compile_profiles
