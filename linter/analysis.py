@@ -32,8 +32,7 @@ class RuntimeCommand(NamedTuple):
     line: int
 
 
-@dataclass(frozen=True)
-class RuntimeIdentity:
+class RuntimeIdentity(NamedTuple):
     identity: Identity
     source: str  # why we believe the image runs as it: "final USER at line 12", "--runtime-user 1001:0", ...
     line: int = 0

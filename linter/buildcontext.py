@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from operator import attrgetter, methodcaller
+from typing import NamedTuple
 
 from .errors import InputError
 from .inputfile import read_bytes
@@ -28,8 +29,7 @@ from .model.fs import Kind, Knowledge
 _WILDCARD = re.compile(r"[*?\[]")
 
 
-@dataclass(frozen=True)
-class ArchiveEntry:
+class ArchiveEntry(NamedTuple):
     name: str
     kind: Kind
     uid: int

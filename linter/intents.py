@@ -11,8 +11,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
 from enum import Enum
+from typing import NamedTuple
 
 from .model.access import Identity, Premise, PremiseKind, Tri, Verdict, can_create, can_write_dir, permits
 from .model.fs import Action, FileSystem, Kind, Knowledge, normpath
@@ -53,8 +53,7 @@ class Remedy(str, Enum):
     MANUAL = "manual"  # a decision only the user can make (where a file goes, which user runs what)
 
 
-@dataclass(frozen=True)
-class WriteNeed:
+class WriteNeed(NamedTuple):
     path: str
     create: bool
     need: Need
@@ -73,8 +72,7 @@ class WriteNeed:
     hand_over: str = ""
 
 
-@dataclass(frozen=True)
-class Intent:
+class Intent(NamedTuple):
     """What one tool run must write: the run, the venv it works in (None: none), and its write needs."""
 
     run: ToolRun
@@ -233,7 +231,7 @@ def intents_for(
         run.line,
         assumption=f"that the base image sets none of the variables that steer {tool} (its environment is not known)",
     )
-    return [replace(i, needs=tuple(replace(n, premises=(*n.premises, assumed)) for n in i.needs)) for i in intents]
+    return [i._replace(needs=tuple(n._replace(premises=(*n.premises, assumed)) for n in i.needs)) for i in intents]
 
 
 def _intents_for(
@@ -285,7 +283,7 @@ def _intents_for(
     if sync_reason:
         hint = ("run it with `uv run --no-sync` (or `ENV UV_NO_SYNC=1`): the build already synced the environment; "
                 "or select the same groups and extras in the build's `uv sync` and in `uv run`")  # fmt: skip
-        needs = [replace(n, why=f"{n.why}; {sync_reason}", fix_hint=hint, remedy=Remedy.NO_SYNC)
+        needs = [n._replace(why=f"{n.why}; {sync_reason}", fix_hint=hint, remedy=Remedy.NO_SYNC)
                  if n.role not in CACHE_ROLES else n for n in needs]  # fmt: skip
     return [Intent(run, venv, tuple(_unique(needs)), tuple(notes))]
 
@@ -664,7 +662,7 @@ def check(fs: FileSystem, who: Identity, need: WriteNeed) -> Verdict:
     places the tool falls back to (it fails only when none of them can be written)."""
     if not need.alternatives:
         return _check_one(fs, who, need)
-    verdicts = [_check_one(fs, who, replace(need, path=p, alternatives=())) for p in (need.path, *need.alternatives)]
+    verdicts = [_check_one(fs, who, need._replace(path=p, alternatives=())) for p in (need.path, *need.alternatives)]
     for v in verdicts:
         if v.result is Tri.YES:
             return v

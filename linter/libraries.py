@@ -20,8 +20,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 
 class When(str, Enum):
@@ -34,8 +34,7 @@ class OnFailure(str, Enum):
     FALLS_BACK = "falls-back"  # the library warns and goes on with a temporary directory
 
 
-@dataclass(frozen=True)
-class LibraryWrite:
+class LibraryWrite(NamedTuple):
     key: str
     library: str  # as users name it
     brought_by: frozenset[str]  # normalized distribution names (`.dist-info` spelling) whose install brings it
@@ -184,8 +183,7 @@ LIBRARY_WRITES: tuple[LibraryWrite, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Place:
+class Place(NamedTuple):
     """Where a row's place is for one container: the path, and the variable that chose it ("" = the default)."""
 
     path: str

@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from .errors import InputError
 
@@ -63,10 +63,21 @@ def run_lint(req: LintRequest) -> int:
     """Lint every file of the request and write the outputs; the exit code: 0 clean, 1 a finding at or above its
     file's threshold, 2 a file that could not be linted. Raises InputError for a request venvlint cannot carry out
     (an unknown format, rule or builder, contradictory options); `cli.main` makes it one line and exit 2."""
+    import gc
+
     from .findings import Severity
 
-    outputs = _outputs(req)
-    plan, excluded = _plan(req, _checked_threshold(req))
+    # Planning imports the engine and the rules: ~90 modules whose classes, functions and tables live as long as
+    # the process. The cyclic collector would scan them dozens of times while they are made, to find no garbage
+    # (a tenth of a cold start, docs/MEASUREMENTS.md "Start-up (issue 23)"); `lint_file` pauses it per file too.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        outputs = _outputs(req)
+        plan, excluded = _plan(req, _checked_threshold(req))
+    finally:
+        if was_enabled:
+            gc.enable()
     if req.show_config:
         from .report.showconfig import render_config
 
@@ -81,7 +92,7 @@ def run_lint(req: LintRequest) -> int:
         )
     _set_colour(req.color)
     # Standard input is read only now: --show-config (and a usage error) must not wait for it.
-    work = [replace(p.item, text=_read_stdin()) if p.item.stdin else p.item for p in plan]
+    work = [p.item._replace(text=_read_stdin()) if p.item.stdin else p.item for p in plan]
     thresholds = [p.threshold for p in plan]
     _load_profiles_once({(tuple(w.options.profile_files), w.options.registry) for w in work})
     _read_base_images(work)
@@ -169,8 +180,7 @@ def _set_colour(when: str) -> None:
         os.environ["FORCE_COLOR"] = "1"
 
 
-@dataclass(frozen=True)
-class Planned:
+class Planned(NamedTuple):
     """One file of the run: what to lint (the stdin text not read yet), the merged config it was planned with, and
     its failure threshold (a Severity)."""
 
@@ -318,8 +328,7 @@ def _read_stdin() -> str | InputError:
         return exc
 
 
-@dataclass(frozen=True)
-class FixSettings:
+class FixSettings(NamedTuple):
     """--fix / --diff for one file: whether unsafe fixes may be applied, and the rules that must not be fixed."""
 
     unsafe: bool
@@ -327,8 +336,7 @@ class FixSettings:
     apply: bool = True  # --fix (False: --diff, the report is of the file as it is)
 
 
-@dataclass(frozen=True)
-class WorkItem:
+class WorkItem(NamedTuple):
     """One file to lint: its name, its options, its text when read from stdin (or why it could not be read), the
     fix settings under --fix/--diff, and whether it is standard input."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import enum
 import sys
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
 class Kind(enum.Enum):
@@ -24,8 +24,7 @@ class Kind(enum.Enum):
     COUNT = "count"  # one whole number (>= 1 is checked by the lint command, for both readers)
 
 
-@dataclass(frozen=True)
-class LintOption:
+class LintOption(NamedTuple):
     """One option of `venvlint lint`.
 
     `long` is the `--name`, `short` a `-x` alias or None, `field` the LintRequest attribute it fills, `metavar`

@@ -17,7 +17,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .model.fs import FileSystem, normpath
 from .simulate.state import StageState, ToolRun
@@ -32,8 +32,7 @@ _KEY = re.compile(r"^\s*([A-Za-z0-9_.-]+)\s*=")
 CONDA_NAMES = {"pytorch": "torch", "py-xgboost": "xgboost", "pytorch-cpu": "torch"}
 
 
-@dataclass(frozen=True)
-class Installed:
+class Installed(NamedTuple):
     """What one tool run installed, where.
 
     `env`: the environment or scheme it installed into (`EnvTarget`; `path` None for the interpreter's own

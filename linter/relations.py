@@ -10,13 +10,12 @@ code that applies it. A rule never knows whether another is enabled: `--ignore V
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .findings import BuildStop, Cause, PathSetAt, Problem
 
 
-@dataclass(frozen=True)
-class Supersedes:
+class Supersedes(NamedTuple):
     """`rule`'s problem gives way to `by`'s when both name one cause of kind `on` (`why` is for the reader)."""
 
     rule: str

@@ -16,16 +16,32 @@ def read_yaml(path: str, what: str, with_nodes: bool = True) -> tuple[Any, Any]:
 
     text = read_text(path, what)
     try:
-        data = yaml.safe_load(text)
-        root = yaml.compose(text, Loader=yaml.SafeLoader) if with_nodes else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
-        ) from None
+        data, root = _parse(text, with_nodes, libyaml=yaml.__with_libyaml__)
+    except yaml.YAMLError:
+        # Parsed again so that the error is worded as PyYAML's own parser words it (libyaml's words differ).
+        try:
+            data, root = _parse(text, with_nodes, libyaml=False)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                f"invalid YAML: {getattr(exc, 'problem', exc)}", path, mark.line + 1 if mark else None
+            ) from None
     if root is not None:
         _refuse_duplicate_keys(root, path)
     return data, root
+
+
+def _parse(text: str, with_nodes: bool, libyaml: bool) -> tuple[Any, Any]:
+    """`yaml.safe_load`, and the node tree (composed again: constructing merges `<<` keys into the tree). With
+    `libyaml`, libyaml's safe loader: the same safe constructor over libyaml's parser, the same documents, parsed
+    about 20 times faster (docs/MEASUREMENTS.md "Start-up (issue 23)")."""
+    import yaml
+
+    if libyaml:
+        return yaml.load(text, Loader=yaml.CSafeLoader), (
+            yaml.compose(text, Loader=yaml.CSafeLoader) if with_nodes else None
+        )
+    return yaml.safe_load(text), (yaml.compose(text, Loader=yaml.SafeLoader) if with_nodes else None)
 
 
 def _refuse_duplicate_keys(node: Any, path: str) -> None:
@@ -52,4 +68,7 @@ def compose_nodes(path: str) -> Any:
     """The node tree of a YAML file that already parsed once (for line numbers in an error message)."""
     import yaml
 
-    return yaml.compose(read_text(path, "YAML file"), Loader=yaml.SafeLoader)
+    text = read_text(path, "YAML file")
+    if yaml.__with_libyaml__:
+        return yaml.compose(text, Loader=yaml.CSafeLoader)
+    return yaml.compose(text, Loader=yaml.SafeLoader)

@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from venvlint.edits import Changes
 from venvlint.findings import PathSetAt, Problem, Severity
@@ -114,8 +114,7 @@ def _who_matters(build: Build, after_line: int) -> list[tuple[Identity, str]]:
     return people
 
 
-@dataclass(frozen=True)
-class _Reset:
+class _Reset(NamedTuple):
     """A directory a COPY/ADD reset that `who` could write before and cannot now."""
 
     path: str

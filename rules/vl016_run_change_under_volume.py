@@ -31,7 +31,7 @@ VOLUME /opt/app-root/data
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from venvlint.edits import Changes, Edit, EditKind, insert_after
 from venvlint.findings import PathSetAt, Problem, Severity
@@ -99,8 +99,7 @@ def check(build: Build) -> Iterator[Problem]:
                 )
 
 
-@dataclass(frozen=True)
-class _Use:
+class _Use(NamedTuple):
     """A later step that needs what the builder discarded: its line, what happens, the facts it rests on."""
 
     line: int

@@ -54,8 +54,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass
 from itertools import pairwise
+from typing import NamedTuple
 
 from venvlint.edits import Changes, Edit, runs_as_root
 from venvlint.findings import Problem, Severity
@@ -101,8 +101,7 @@ FIX = "unsafe"  # the documented example's fix: safe (--fix), unsafe (--unsafe-f
 TRUE = frozenset({"1", "true", "yes", "on"})  # how huggingface_hub reads a boolean variable (constants._is_true)
 
 
-@dataclass(frozen=True)
-class _Hit:
+class _Hit(NamedTuple):
     """One row that fails for one identity: the install that brought it, where it writes, the verdicts."""
 
     row: LibraryWrite
@@ -113,8 +112,7 @@ class _Hit:
     premises: tuple[Premise, ...]
 
 
-@dataclass(frozen=True)
-class _Download:
+class _Download(NamedTuple):
     """A RUN that downloads through a row's library as root at build time, and where that puts the files."""
 
     row: LibraryWrite
@@ -430,8 +428,7 @@ NLTK_SHARED = "/usr/local/share/nltk_data"  # on every user's search path: made 
 NLTK_CODE = ("nltk.download(", "nltk.download_shell(")
 
 
-@dataclass(frozen=True)
-class _NltkDownload:
+class _NltkDownload(NamedTuple):
     line: int
     stage: str
     path: str  # where the data went

@@ -7,8 +7,9 @@ so that the core can tell an error resting only on known facts from one resting 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from .fs import Action, FileSystem, Kind, Knowledge, Node, Opaque, ancestors, format_mode, parent_of
 
@@ -29,8 +30,7 @@ class PremiseKind(str, Enum):
     COMMAND = "command"  # that a command ran (or how it was read)
 
 
-@dataclass(frozen=True)
-class Premise:
+class Premise(NamedTuple):
     """A fact a verdict or a finding rests on, with where it comes from (`knowledge`) and the line that set it
     (0: the base image). `assumption` says in words what venvlint assumed, for a premise that is not known."""
 
@@ -98,8 +98,7 @@ ROOT = Identity(0, 0, frozenset(), "root", "root")
 ARBITRARY = Identity(None, 0, frozenset(), None, "arbitrary", arbitrary=True)
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The answer to an access question, with the path that decides it, why, and the facts it rests on."""
 
     result: Tri
@@ -235,13 +234,13 @@ def who_premise(who: Identity, node: Node, need: str = "") -> Premise:
         return premise
     fresh = who.fresh and who.uid not in (None, 0) and who.gid not in (None, 0) and 0 not in who.groups
     if fresh and node.uid == 0 and node.gid == 0:
-        return replace(premise, knowledge=Knowledge.BUILT, assumption="")
+        return premise._replace(knowledge=Knowledge.BUILT, assumption="")
     numeric = who.spec.partition(":")[0].isdigit() and who.uid not in (None, 0)
     if numeric and need and node.uid not in (None, who.uid) and node.mode is not None:
         bits = {"r": 0o044, "w": 0o022, "x": 0o011}
         # A permission neither the group nor others have: no uid but the owner's gets it, whatever its groups.
         if any(node.mode & bits[c] == 0 for c in need if c in bits):
-            return replace(premise, knowledge=Knowledge.BUILT, assumption="")
+            return premise._replace(knowledge=Knowledge.BUILT, assumption="")
     return premise
 
 

@@ -77,8 +77,7 @@ class Action(str, Enum):
     BUILDER_RESET = "reset by the builder"
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     """Where a change came from: a Dockerfile line and a short instruction text for people (`keyword`: the
     instruction, e.g. "COPY"; `copy_from`: the stage or image of a `COPY --from`; `profile`: the base-image profile a
     FROM line brought in; `line` 0 only for a profile read outside a build)."""

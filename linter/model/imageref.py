@@ -7,13 +7,12 @@ are written without their `docker.io/library/` prefix here, the way their profil
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 _HUB_PREFIXES = ("docker.io/library/", "index.docker.io/library/", "docker.io/", "index.docker.io/", "library/")
 
 
-@dataclass(frozen=True)
-class ImageRef:
+class ImageRef(NamedTuple):
     """`name` (lower case, Docker Hub prefixes dropped), `tag` ("latest" when none is written), `digest` ("")."""
 
     name: str

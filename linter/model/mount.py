@@ -12,7 +12,7 @@ BuildKit: 022; a standalone buildkitd: 0), which venvlint cannot know.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 from .access import Identity, Premise, PremiseKind, Tri, Verdict, permits
 from .fs import Kind, Knowledge, Node, below, normpath
@@ -22,8 +22,7 @@ MOUNT_TYPES = frozenset({"bind", "cache", "tmpfs", "secret", "ssh"})
 CACHE_UMASK = 0o022
 
 
-@dataclass(frozen=True)
-class RunMount:
+class RunMount(NamedTuple):
     type: str  # bind (the default), cache, tmpfs, secret, ssh
     target: str  # absolute (a relative target is below the WORKDIR)
     uid: int | None = 0
@@ -85,7 +84,7 @@ def as_built(m: RunMount, builder: str, line: int, made: dict[str, RunMount] | N
     if m.type != "cache":
         return m
     if m.mode is None:
-        return replace(m, line=line)
+        return m._replace(line=line)
     asked = m.mode
     mode = asked & 0o777 & ~CACHE_UMASK  # special bits never reach the directory (only the permission bits)
     if builder != "buildah":  # BuildKit (classic rejects RUN --mount): its daemon's umask is not known
@@ -95,15 +94,15 @@ def as_built(m: RunMount, builder: str, line: int, made: dict[str, RunMount] | N
             if maybe
             else ""
         )
-        return replace(m, mode=mode, maybe=maybe, line=line, note=note)
+        return m._replace(mode=mode, maybe=maybe, line=line, note=note)
     note = f"buildah applies umask 022 to mode={asked:04o}" if mode != asked else ""
-    built = replace(m, mode=mode, line=line, note=note)
+    built = m._replace(mode=mode, line=line, note=note)
     if made is None:
         return built
     first = made.setdefault(m.cache_key, built)
     if first is built or (first.uid, first.gid, first.mode) == (built.uid, built.gid, built.mode):
         return built
-    return replace(built, uid=first.uid, gid=first.gid, mode=first.mode, line=first.line,
+    return built._replace(uid=first.uid, gid=first.gid, mode=first.mode, line=first.line,
                    note=f"buildah made this cache at line {first.line} as {_owner(first)}; a later mount's "
                    "uid=/gid=/mode= do not change it")  # fmt: skip
 

@@ -7,15 +7,15 @@ the image's); otherwise it is unknown. `root` (uid 0, gid 0) and the group `root
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .fs import Knowledge
 
 ROOT_HOME = "/root"
 
 
-@dataclass(frozen=True)
-class User:
+class User(NamedTuple):
     name: str
     uid: int | None  # None: the account exists but its uid is not known (`useradd -u "$(...)" name`)
     gid: int | None  # primary group
@@ -108,13 +108,12 @@ class UserDB:
         if self.tentative > 0 and user.knowledge.known:
             old = self.users.get(user.name)
             if old is not None and (old.uid, old.gid, old.home) != (user.uid, user.gid, user.home):
-                user = replace(
-                    user,
+                user = user._replace(
                     uid=old.uid if old.uid == user.uid else None,
                     gid=old.gid if old.gid == user.gid else None,
                     home=old.home if old.home == user.home else None,
                 )
-            user = replace(user, knowledge=Knowledge.ASSUMED)
+            user = user._replace(knowledge=Knowledge.ASSUMED)
         self.users[user.name] = user
         self.passwd_exists = True
 
@@ -131,7 +130,7 @@ class UserDB:
         self.open()
         for name, u in list(self.users.items()):
             if u.knowledge.known:
-                self.users[name] = replace(u, knowledge=Knowledge.ASSUMED, source=f"{u.source}; {why}".lstrip("; "))
+                self.users[name] = u._replace(knowledge=Knowledge.ASSUMED, source=f"{u.source}; {why}".lstrip("; "))
 
     def open(self, system_only: bool = False) -> None:
         """A command venvlint does not model may have added accounts (a package's postinst, a script);

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..shown import shorten
 
 
-@dataclass(frozen=True)
-class Heredoc:
+class Heredoc(NamedTuple):
     """One here-document attached to an instruction (`RUN <<EOF`, `COPY <<EOF /path`)."""
 
     name: str  # the delimiter word, without quotes or `<<-`
@@ -92,8 +92,7 @@ class Instruction:
         return shorten(" ".join(joined.split()), 100)
 
 
-@dataclass(frozen=True)
-class Comment:
+class Comment(NamedTuple):
     """A whole-line comment (pragmas are read from these); `line` is 1-based."""
 
     line: int

@@ -10,10 +10,11 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
-from collections.abc import Sequence
+from collections import ChainMap
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple, TypeVar
 
 from ..errors import InputError
 from ..inputfile import require_regular
@@ -55,8 +56,7 @@ KNOWLEDGE = {"profile": Knowledge.PROFILE, "distribution": Knowledge.DISTRIBUTIO
 PATH_KEYS = {"kind", "owner", "mode", "target"}
 
 
-@dataclass(frozen=True)
-class PathSpec:
+class PathSpec(NamedTuple):
     kind: Kind
     uid: int
     gid: int
@@ -259,22 +259,32 @@ class ProfileSet:
         return None
 
     def _find(self, image_ref: str) -> Profile | None:
-        """An image's own profile beats a distribution family; among equals the longest pattern wins."""
-        best: tuple[tuple[bool, int], Profile] | None = None
-        split = _split_ref(image_ref)
-        for p in self.profiles:
-            for m in p.match:
-                rank = (p.knowledge is not Knowledge.DISTRIBUTION, len(m))
-                if _matches(m, split) and (best is None or rank > best[0]):
-                    best = (rank, p)
-        return best[1].for_tag(image_ref) if best else None
+        best = _best(((p.match, p.knowledge, p) for p in self.profiles), _split_ref(image_ref))
+        return best.for_tag(image_ref) if best is not None else None
 
     def names(self) -> list[str]:
         return [p.name for p in self.profiles]
 
 
+_T = TypeVar("_T")
+
+
+def _best(candidates: Iterable[tuple[Sequence[str], Knowledge, _T]], split: tuple[str, str]) -> _T | None:
+    """Of (match patterns, knowledge, item) candidates, the item whose pattern matches the split image reference
+    most specifically: an image's own profile beats a distribution family; among equals the longest pattern wins,
+    and among equal patterns the first candidate."""
+    best: tuple[tuple[bool, int], _T] | None = None
+    for match, knowledge, item in candidates:
+        for m in match:
+            rank = (knowledge is not Knowledge.DISTRIBUTION, len(m))
+            if _matches(m, split) and (best is None or rank > best[0]):
+                best = (rank, item)
+    return best[1] if best else None
+
+
 class _LazyProfiles(ProfileSet):
-    """Reads the YAML only when a FROM line actually needs a profile."""
+    """Reads the users' profile files only when a FROM line actually needs a profile, and makes a built-in profile
+    only when a FROM line picks it. `profiles` holds the users' profiles; the built-in ones are in `_builtin()`."""
 
     def __init__(self, extra_files: Sequence[str], registry: RegistrySettings | None = None) -> None:
         super().__init__([])
@@ -294,13 +304,26 @@ class _LazyProfiles(ProfileSet):
             user: list[Profile] = []
             try:
                 for f in self._extra:
-                    user.extend(_load_file(f, _builtin_by_name()))
+                    user.extend(_load_file(f, _builtin_index().by_name))
             except InputError as exc:
                 self._error = exc
                 raise
-            names = {p.name for p in user}
-            self.profiles = user + [p for p in _builtin() if p.name not in names]
+            self.profiles = user
             self._loaded = True
+
+    def _find(self, image_ref: str) -> Profile | None:
+        """As `ProfileSet._find` over the users' profiles, then the built-in ones they do not replace (users'
+        profiles win ties: they come first)."""
+        index = _builtin_index()
+        names = {p.name for p in self.profiles}
+        candidates: list[tuple[Sequence[str], Knowledge, Profile | int]] = [
+            (p.match, p.knowledge, p) for p in self.profiles
+        ]
+        candidates += [(m, k, i) for i, (name, m, k) in enumerate(index.heads) if name not in names]
+        best = _best(candidates, _split_ref(image_ref))
+        if best is None:
+            return None
+        return (index.profile(best) if isinstance(best, int) else best).for_tag(image_ref)
 
     def find(self, image_ref: str, platform: str | None = None) -> Profile | None:
         if image_ref.lower() == "scratch":
@@ -321,7 +344,8 @@ class _LazyProfiles(ProfileSet):
 
     def names(self) -> list[str]:
         self._load()
-        return super().names()
+        names = {p.name for p in self.profiles}
+        return [p.name for p in self.profiles] + [n for n, _, _ in _builtin_index().heads if n not in names]
 
 
 _SETS: dict[tuple[tuple[tuple[str, int, int], ...], RegistrySettings | None], ProfileSet] = {}
@@ -342,16 +366,74 @@ def load_profiles(extra_files: Sequence[str] = (), registry: RegistrySettings | 
     return found
 
 
+class _BuiltinIndex:
+    """The built-in profiles as builtin.json holds them, each made into a `Profile` (checked, its `extends`
+    applied, its accounts and paths made) only when asked for. A lint needs the one or two its FROM lines match;
+    making all ~60 took longer than the rest of the lint of a small Dockerfile (docs/MEASUREMENTS.md, "Start-up
+    (issue 23)"). Every built-in profile is made and checked by the tests, so making them late changes nothing."""
+
+    def __init__(self, data: Any) -> None:
+        _check_top(data, BUILTIN)
+        self._raw: list[Any] = data["profiles"]
+        self._made: dict[int, Profile] = {}
+        # What each profile extends: the last profile of that name before it, as _load_file resolves it.
+        last: dict[str, int] = {}
+        self._base: list[int | None] = []
+        # (name, match patterns, knowledge) of each profile, inherited through `extends` as _profile does: all that
+        # choosing a profile for an image needs.
+        self.heads: list[tuple[str, tuple[str, ...], Knowledge]] = []
+        for i, raw in enumerate(self._raw):
+            base = last.get(str(raw.get("extends"))) if "extends" in raw else None
+            self._base.append(base)
+            inherited = self.heads[base] if base is not None else ("", (), Knowledge.PROFILE)
+            match = tuple(str(m) for m in raw["match"]) if "match" in raw else inherited[1]
+            knowledge = KNOWLEDGE[raw["knowledge"]] if "knowledge" in raw else inherited[2]
+            self.heads.append((str(raw["name"]), match, knowledge))
+            last[str(raw["name"])] = i
+        self.by_name = _LazyByName(self, last)
+
+    def profile(self, i: int) -> Profile:
+        made = self._made.get(i)
+        if made is None:
+            base = self._base[i]
+            known = {} if base is None else {self.heads[base][0]: self.profile(base)}
+            made = self._made[i] = _profile(self._raw[i], BUILTIN, {}, known)
+        return made
+
+    def __len__(self) -> int:
+        return len(self._raw)
+
+
+class _LazyByName(Mapping[str, Profile]):
+    """The built-in profiles by name (the last of a name wins), each made when looked up: what a user's profile
+    `extends`."""
+
+    def __init__(self, index: _BuiltinIndex, last: dict[str, int]) -> None:
+        self._index = index
+        self._last = last
+
+    def __getitem__(self, name: str) -> Profile:
+        return self._index.profile(self._last[name])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._last)
+
+    def __len__(self) -> int:
+        return len(self._last)
+
+
 @lru_cache(maxsize=1)
-def _builtin() -> tuple[Profile, ...]:
-    import json
+def _builtin_index() -> _BuiltinIndex:
+    import json  # only a FROM of a real image gets here
 
     with open(BUILTIN_JSON, encoding="utf-8") as fh:
-        return tuple(_load_file(BUILTIN, {}, json.load(fh)))
+        return _BuiltinIndex(json.load(fh))
 
 
-def _builtin_by_name() -> dict[str, Profile]:
-    return {p.name: p for p in _builtin()}
+def _builtin() -> tuple[Profile, ...]:
+    """Every built-in profile, in the file's order (made now if not yet)."""
+    index = _builtin_index()
+    return tuple(index.profile(i) for i in range(len(index)))
 
 
 def profile_from_doc(doc: Any, origin: str) -> Profile:
@@ -367,16 +449,23 @@ def profile_from_doc(doc: Any, origin: str) -> Profile:
 # -- loading and validation ------------------------------------------------------------------------------------------
 
 
-def _load_file(path: str, known: dict[str, Profile], data: Any = None) -> list[Profile]:
-    if data is None:
-        data, _ = read_yaml(path, "profiles", with_nodes=False)
+def _check_top(data: Any, path: str) -> None:
     if not isinstance(data, dict) or not isinstance(data.get("profiles"), list):
         raise InputError("expected a mapping with a `profiles:` list", path, 1)
     extra = sorted(k for k in data if k != "profiles" and not str(k).startswith("x-"))
     if extra:
         raise InputError(f"unknown top-level key {extra[0]!r} (only `profiles:` and `x-...` anchors)", path, 1)
+
+
+def _load_file(path: str, known: Mapping[str, Profile], data: Any = None) -> list[Profile]:
+    """The profiles of a file (or of its content `data`); `extends` finds the file's earlier profiles, then `known`."""
+    if data is None:
+        data, _ = read_yaml(path, "profiles", with_nodes=False)
+    _check_top(data, path)
     out: list[Profile] = []
-    by_name = dict(known)
+    # `known` is only read, for the names looked up (ChainMap writes to its first map alone; typeshed wants all
+    # of them writable).
+    by_name: ChainMap[str, Profile] = ChainMap({}, known)  # type: ignore[arg-type]
     for i, raw in enumerate(data["profiles"]):
         try:
             prof = _profile(raw, path, {}, by_name)
@@ -426,7 +515,7 @@ def _mode(text: Any, path: str, lines: dict[str, int], where: str) -> int:
     return int(text, 8)
 
 
-def _profile(raw: Any, path: str, lines: dict[str, int], known: dict[str, Profile]) -> Profile:
+def _profile(raw: Any, path: str, lines: dict[str, int], known: Mapping[str, Profile]) -> Profile:
     if not isinstance(raw, dict):
         raise _err("each profile must be a mapping", path, lines)
     unknown = set(raw) - KEYS

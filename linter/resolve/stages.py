@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from ..errors import InputError
 from ..parse.model import Flag, Instruction, ParsedDockerfile, all_flags, last_flag
@@ -36,8 +37,7 @@ PLATFORM_ARGS = {
 }
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One instruction of a stage with its arguments expanded and the environment it sees."""
 
     instruction: Instruction

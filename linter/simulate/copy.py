@@ -12,8 +12,8 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from itertools import chain, islice
+from typing import NamedTuple
 
 from ..buildcontext import BuildContext, archive_entries, is_archive
 from ..errors import InputError
@@ -38,8 +38,7 @@ class BuildFailure(Exception):
         self.value = value
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """A COPY/ADD source: its entries (the root first), and a label for messages. A build-context directory's
     entries below the root come as `below`, read while they are placed: a large context is never held twice."""
 
@@ -55,8 +54,7 @@ class Source:
         return bool(self.entries) and self.entries[0].kind is Kind.DIR
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """How the entries get their owner and mode."""
 
     uid: int | None  # --chown uid, or None to keep the entry's

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from ..buildcontext import BuildContext, MissingSource
 from ..errors import InputError
@@ -26,8 +27,7 @@ from .state import FailureKind, IgnoredChown, StageState
 DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(NamedTuple):
     """Where the build stops on the selected builder, and the facts that say so. `kind` and `subject` say what
     fails, for the fix (an account `subject` that does not exist, to be created before line `at`; a flag `subject`
     the builder rejects)."""

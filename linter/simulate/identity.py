@@ -7,8 +7,9 @@ The accounts are an open world (`UserDB.complete`): a name the image is not know
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import Enum
+from typing import NamedTuple
 
 from ..model.access import ROOT, Identity, Premise, PremiseKind
 from ..model.fs import Knowledge
@@ -18,8 +19,7 @@ from ..resolve.expand import unknown_names
 BUILDERS = ("buildkit", "buildah", "classic")
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """An identity, or why it could not be resolved (`error`: the build fails; `unknown`: we cannot tell, said as an
     assumption; `ignored`: BuildKit silently uses 0:0 for a `--chown` name the image does not have)."""
 
@@ -201,8 +201,7 @@ class HomeSource(str, Enum):
     FALLBACK = "no passwd entry, so HOME is /"
 
 
-@dataclass(frozen=True)
-class Home:
+class Home(NamedTuple):
     """HOME of an identity, where it comes from, the line that made the account (0: the base image, or none), how
     the account's entry says it was made (`account`: "useradd at line 3"), and the facts it rests on."""
 

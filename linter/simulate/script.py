@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -487,7 +487,7 @@ class Shell:
         span = self._span(n.start_byte, n.end_byte)
         if span is not None:  # what this command changes says which command of the RUN changed it (for edits)
             join = self.joins.get((n.start_byte, n.end_byte))
-            self.cause = replace(cause, span=span, cut=self._span(*join) if join is not None else None)
+            self.cause = cause._replace(span=span, cut=self._span(*join) if join is not None else None)
         try:
             return commands.dispatch(self, argv, env, out_target, append, None if stdin is PIPED else stdin)
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 from ..model.access import ROOT, Identity, Premise
 from ..model.fs import FileSystem, Node
@@ -25,8 +26,7 @@ class FailureKind(str, Enum):
     OTHER = "other"
 
 
-@dataclass(frozen=True)
-class Assumption:
+class Assumption(NamedTuple):
     """Something the replay could not know and did not guess: said to the user next to any finding."""
 
     line: int
@@ -34,8 +34,7 @@ class Assumption:
     stage: str = ""
 
 
-@dataclass(frozen=True)
-class IgnoredChown:
+class IgnoredChown(NamedTuple):
     """`COPY/ADD --chown=NAME` with a name the image does not have: BuildKit silently leaves the files 0:0."""
 
     line: int

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-
-from tree_sitter import Node as TSNode
+from typing import TYPE_CHECKING
 
 from ..resolve.expand import MAX_LENGTH, UNKNOWN_MARK, ExpansionError, expand
+
+if TYPE_CHECKING:  # tree-sitter itself is loaded by script.py when a RUN is parsed, not for every Dockerfile
+    from tree_sitter import Node as TSNode
 
 HomeOf = Callable[[str], "str | None"]
 

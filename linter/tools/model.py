@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Tool(str, Enum):
@@ -75,8 +76,7 @@ class TempUse(str, Enum):
     STRICT = "strict"  # uv (Rust): $TMPDIR or /tmp, no fallback
 
 
-@dataclass(frozen=True)
-class EnvTarget:
+class EnvTarget(NamedTuple):
     """The environment (or install scheme) the invocation writes packages into.
 
     `path` is the environment or scheme root; None where it depends on the image (SYSTEM: the interpreter's site)
@@ -104,8 +104,7 @@ class EnvTarget:
         return EnvTarget(Scheme.USER, self.user_base, "pip's fallback", python_version=self.python_version)
 
 
-@dataclass(frozen=True)
-class CacheSpec:
+class CacheSpec(NamedTuple):
     """How the tool picks its cache directory: `explicit` (a flag or variable, absolute), else
     `$XDG_CACHE_HOME/<subdir>` or `~/.cache/<subdir>` for whoever runs it (`intents.py` resolves HOME).
     `fatal`: the tool fails without it (uv), rather than warning and going on (pip)."""
@@ -118,8 +117,7 @@ class CacheSpec:
     xdg: str | None = None  # $XDG_CACHE_HOME, absolute, when set
 
 
-@dataclass(frozen=True)
-class ProjectSpec:
+class ProjectSpec(NamedTuple):
     """A project-based tool's project: its directory, its lock file, and whether this run may rewrite that lock
     (a missing or stale lock is written unless `--locked`/`--frozen`, which never write it)."""
 
@@ -128,8 +126,7 @@ class ProjectSpec:
     lock_fixed: bool  # --locked / --frozen / UV_LOCKED / UV_FROZEN / pipenv --deploy
 
 
-@dataclass(frozen=True)
-class UvSelection:
+class UvSelection(NamedTuple):
     """What a `uv sync` installs, or a `uv run` wants installed: the dev group, other groups and extras (None:
     all of them), and the project itself."""
 
@@ -219,8 +216,7 @@ class Need(str, Enum):
     CONDITIONAL = "conditional"  # fails only for some packages or versions (data files, old uv)
 
 
-@dataclass(frozen=True)
-class Write:
+class Write(NamedTuple):
     """A place the invocation writes besides its environment and cache (a checkout directory, build output, a
     bytecode cache, a tool home): `create` when it is created if missing (with its parents)."""
 
@@ -238,8 +234,7 @@ class Write:
     condition: str = ""
 
 
-@dataclass(frozen=True)
-class PythonChoice:
+class PythonChoice(NamedTuple):
     """How uv picks (or installs) an interpreter, read from its flags and environment (uv's
     crates/uv-python/src/discovery.rs and managed.rs, docs/MEASUREMENTS.md "Interpreters out of reach").
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import replace
 
 from .context import Context, unknown
 from .model import Act, EnvTarget, Invocation, Need, Role, Scheme, TempUse, Tool, Write
@@ -55,9 +54,9 @@ def read_pip(ctx: Context, exe: str, args: list[str], no_user_site: bool = False
         # The user-site fallback is off with --no-user, a false PIP_USER, and `python -s` / `-I` (measured).
         if env.user_fallback and (no_user_site or "--no-user" in p.flags or
                                   ("PIP_USER" in ctx.env and ctx.flag_var("PIP_USER") is False)):  # fmt: skip
-            env = replace(env, user_fallback=False)
+            env = env._replace(user_fallback=False)
         if env.user_fallback:
-            env = replace(env, user_base=user_base(ctx))
+            env = env._replace(user_base=user_base(ctx))
         writes = _checkouts(ctx, p, env)
         if env.scheme is Scheme.USER and active is not None and active.path:
             writes += (Write(active.path, False, Need.FATAL, Role.REFUSED, REFUSED_USER),)

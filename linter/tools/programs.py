@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Sequence
-from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ..model.fs import FileSystem, normpath
 from ..resolve.expand import UNKNOWN_MARK
@@ -24,8 +24,7 @@ class Found(str, Enum):
     UNKNOWN = "unknown"  # one of `candidates` (or something not known) runs
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(NamedTuple):
     """The answer for one command name: `path` (absolute, as the lookup reaches it, symlinks not followed) when
     `found` is YES; `candidates` the places that may hold it, in PATH order, when UNKNOWN (the last one, when the
     lookup ran into an unknown PATH entry, is not among them: `open_end`)."""

@@ -125,8 +125,27 @@ def test_lint_path_imports_nothing_it_does_not_use(tmp_path: Path) -> None:
     assert "venvlint.simulate.engine" in imported  # the measurement works
     heavy = {"typer", "rich", "yaml", "click", "tarfile", "logging", "dockerfile_parse", "importlib.resources",
              "tree_sitter_bash", "multiprocessing", "concurrent.futures", "xml.sax.saxutils", "hashlib",
-             "pathspec"}  # fmt: skip
+             "pathspec", "httpx", "platformdirs", "ssl", "zipfile", "difflib", "shlex", "argparse"}  # fmt: skip
     assert not (imported - baseline) & heavy, sorted((imported - baseline) & heavy)
+    # venvlint's own modules a lint of this file does not need: the other commands, --fix, explain, the registry,
+    # the tools its RUN lines do not run, the report formats not asked for (and the language server, `venvlint lsp`).
+    unneeded = {"venvlint.commands", "venvlint.explain", "venvlint.fix", "venvlint.exclude", "venvlint.lsp",
+                "venvlint.profiles.compile", "venvlint.profiles.from_image", "venvlint.registry.auth",
+                "venvlint.registry.cache", "venvlint.registry.client", "venvlint.registry.errors",
+                "venvlint.registry.lookup", "venvlint.report.explain_text", "venvlint.report.ruledoc",
+                "venvlint.report.showconfig",
+                "venvlint.tools.builds", "venvlint.tools.compile", "venvlint.tools.conda", "venvlint.tools.envs",
+                "venvlint.tools.projects"}  # fmt: skip
+    assert not imported & unneeded, sorted(imported & unneeded)
+
+
+def test_a_dockerfile_without_run_loads_no_shell_parser(tmp_path: Path) -> None:
+    """tree-sitter (and its bash grammar) is loaded when a RUN line is parsed, not for every Dockerfile."""
+    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nWORKDIR /app\nCOPY . .\nUSER 1000\n")
+    imported, r = imported_modules("-m", "venvlint", "--no-fail", str(tmp_path / "Dockerfile"))
+    assert r.returncode == 0, r.stderr
+    assert "venvlint.simulate.engine" in imported  # the measurement works
+    assert not {m for m in imported if m.startswith("tree_sitter")}
 
 
 def test_help_and_usage_errors_still_come_from_typer() -> None:

@@ -108,6 +108,53 @@ def test_builtin_profiles_are_consistent() -> None:
                 assert a in paths, (p.name, path, a)
 
 
+def test_builtin_profiles_are_made_only_when_picked() -> None:
+    """A lint makes only the built-in profiles its FROM lines pick (start-up); what it picks and makes must be what
+    reading the whole file at once gives, for every pattern of every profile."""
+    import json
+
+    from venvlint.profiles import catalog
+
+    with open(catalog.BUILTIN_JSON, encoding="utf-8") as fh:
+        eager = catalog._load_file(catalog.BUILTIN, {}, json.load(fh))
+    catalog._builtin_index.cache_clear()
+    lazy = catalog._LazyProfiles([])
+    assert lazy.find("python:3.11-slim") == catalog.ProfileSet(list(eager)).find("python:3.11-slim")
+    made = len(catalog._builtin_index()._made)
+    assert 1 <= made <= 3, made  # the profile and what it extends
+    assert lazy.names() == [p.name for p in eager] and len(catalog._builtin_index()._made) == made
+    assert list(_builtin()) == eager
+    refs = {"golang:1.22", "registry.example/acme/base:7", "python:3.10", "python:3.13-slim-trixie"}
+    for p in eager:
+        for m in p.match:
+            refs |= {m.replace("*", fill).replace("?", "x") for fill in ("", "3.12", "3.12-slim-bookworm", "a/b")}
+    full = catalog.ProfileSet(list(eager))
+    for ref in sorted(refs):
+        if "[" not in ref:
+            assert catalog._LazyProfiles([]).find(ref) == full.find(ref), ref
+
+
+def test_libyaml_reads_what_pyyaml_reads(tmp_path: Path) -> None:
+    """Users' YAML is read with libyaml's safe loader where PyYAML has it: the same documents (builtin.yaml has
+    anchors, aliases and merged lists), the same duplicate-key check, and errors worded by PyYAML's own parser."""
+    import yaml
+    from venvlint import yamlfile
+    from venvlint.profiles import compile as compile_profiles
+
+    assert yaml.__with_libyaml__, "the test environment's PyYAML is built with libyaml"
+    text = Path(compile_profiles.SOURCE).read_text()
+    fast, pure = yamlfile._parse(text, True, libyaml=True), yamlfile._parse(text, True, libyaml=False)
+    assert fast[0] == pure[0] and fast[1].value[1][0].value == "profiles"
+    bad = tmp_path / "bad.yaml"
+    for body, message, line in (("a: b: c\n", "mapping values are not allowed here", 1),
+                                ("x: [1, 2\ny: 3\n", "expected ',' or ']', but got ':'", 2),
+                                ("a: 1\nb: 2\na: 3\n", "duplicate key 'a' (first at line 1)", 3)):  # fmt: skip
+        bad.write_text(body)
+        with pytest.raises(InputError) as err:
+            yamlfile.read_yaml(str(bad), "config")
+        assert message in err.value.message and err.value.line == line, err.value.message
+
+
 def test_builtin_json_is_builtin_yaml_compiled() -> None:
     # Linting reads builtin.json (no PyYAML at start-up); it must say exactly what builtin.yaml says.
     from venvlint.profiles import compile as compile_profiles

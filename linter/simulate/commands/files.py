@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import posixpath
 import re
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import NamedTuple
 
 from ...model.access import Premise, PremiseKind, Tri, can_create, can_modify, can_write_dir
 from ...model.fs import Action, Kind, Knowledge, Node, ancestors, normpath, parent_of
@@ -130,8 +130,7 @@ def touch(
     return status
 
 
-@dataclass(frozen=True)
-class Owner:
+class Owner(NamedTuple):
     """What a chown/chgrp/install -o sets: `set_uid`/`set_gid` say which part it changes; a value None while set
     means venvlint cannot know it (a computed or unknown name)."""
 
