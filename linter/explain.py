@@ -110,3 +110,23 @@ def explain_simulated(sim: SimulatedBuild, paths: Sequence[str]) -> dict[str, An
         if failure is None
         else {"line": failure.line, "message": failure.message, "stage": failure.stage},
     }
+
+
+def state_text(entry: Mapping[str, Any]) -> str:
+    """One state of an explained path or of a history row ("uid", "gid", "mode", "kind" keys) as `explain` says it:
+    "1001:0 0775 dir", "?:0 ???? file" for unknown parts, "absent" when there is no such path."""
+    if entry["kind"] is None:
+        return "absent"
+    uid, gid = entry["uid"], entry["gid"]
+    return f"{'?' if uid is None else uid}:{'?' if gid is None else gid} {entry['mode'] or '????'} {entry['kind']}"
+
+
+def final_text(path: Mapping[str, Any]) -> str:
+    """An explained path's final state with how far it is known (a `paths` item of `explain_simulated`)."""
+    if not path["known"]:
+        if path["kind"] is None:
+            return "unknown (not modelled: the base image or context is not known)"
+        return state_text(path) + " (not known)"
+    if path.get("knowledge") == "derived":
+        return state_text(path) + " (derived from a base-image profile or an assumption)"
+    return state_text(path)

@@ -11,7 +11,7 @@ from .errors import InputError
 from .findings import Finding, Problem, Severity
 from .model.access import Premise
 from .model.fs import Knowledge, below
-from .pipeline import build_from_file
+from .pipeline import build_with_options
 from .query import Build
 from .relations import Supersedes, drop_superseded
 from .report.result import FileResult, Note
@@ -68,18 +68,7 @@ def _lint_file(path: str, options: LintOptions, text: str | None) -> FileResult:
 
     result = FileResult(path)
     try:
-        sim = build_from_file(
-            path,
-            context=options.context,
-            build_args=options.build_args,
-            target=options.target,
-            builder=options.builder,
-            profile_files=options.profile_files,
-            text=text,
-            use_context=not options.no_context,
-            strict_context=options.strict_context,
-            registry=options.registry,
-        )
+        sim = build_with_options(path, options, text)
     except InputError as exc:
         result.error = str(exc)
         return result

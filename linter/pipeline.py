@@ -89,6 +89,25 @@ def build_from_file(
     )
 
 
+def build_with_options(
+    dockerfile: str, options: LintOptions, text: str | None = None, *, last_stage: bool = False
+) -> SimulatedBuild:
+    """`build_from_file` with a lint's options (context, build args, target, builder, profiles, registry);
+    `last_stage`: build to the last stage whatever the options' target. Raises InputError as build_from_file does."""
+    return build_from_file(
+        dockerfile,
+        context=options.context,
+        build_args=options.build_args,
+        target=None if last_stage else options.target,
+        builder=options.builder,
+        profile_files=options.profile_files,
+        text=text,
+        use_context=not options.no_context,
+        strict_context=options.strict_context,
+        registry=options.registry,
+    )
+
+
 def base_references(dockerfile: str, options: LintOptions, text: str | None = None) -> None:
     """Ask the profiles for every image the build starts from or copies from (FROM, `COPY --from=IMAGE`), as the
     build will: with a registry configured, this reads those images now (see lint_command._read_base_images). A

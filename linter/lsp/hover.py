@@ -18,6 +18,7 @@ import posixpath
 import re
 from typing import TYPE_CHECKING, Any
 
+from ..explain import final_text, state_text
 from .diagnostics import message
 from .documents import Setup, instruction_at, lint_text
 
@@ -106,22 +107,11 @@ def _explain(text: str, setup: Setup, ins: Instruction, path: str, stage: str | 
     from dataclasses import replace
 
     from ..explain import explain_simulated
-    from ..pipeline import build_from_file
+    from ..pipeline import build_with_options
 
-    o = setup.options
     cut = "".join(text.splitlines(keepends=True)[: ins.end_line])
-    sim = build_from_file(
-        setup.path,
-        context=o.context,
-        build_args=o.build_args,
-        target=None,  # the hovered instruction's stage is the last one of the cut text
-        builder=o.builder,
-        profile_files=o.profile_files,
-        text=cut,
-        use_context=not o.no_context,
-        strict_context=o.strict_context,
-        registry=o.registry,
-    )
+    # The hovered instruction's stage is the last one of the cut text.
+    sim = build_with_options(setup.path, setup.options, cut, last_stage=True)
     if stage is not None:
         state = sim.stage_named(stage)
         index = next((i for i, st in sim.states.items() if st is state), None)
@@ -134,12 +124,6 @@ def _explain(text: str, setup: Setup, ins: Instruction, path: str, stage: str | 
     return explain_simulated(sim, [path])
 
 
-def _state(uid: Any, gid: Any, mode: Any, kind: Any) -> str:
-    if kind is None:
-        return "absent"
-    return f"{'?' if uid is None else uid}:{'?' if gid is None else gid} {mode or '????'} {kind}"
-
-
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -148,15 +132,7 @@ def render(doc: dict[str, Any], where: str) -> str:
     """The explanation as `venvlint explain` prints it (report/explain_text.py), in Markdown."""
     out = []
     for p in doc["paths"]:
-        final = _state(p["uid"], p["gid"], p["mode"], p["kind"])
-        if not p["known"]:
-            final = (
-                "unknown (not modelled: the base image or context is not known)"
-                if p["kind"] is None
-                else final + " (not known)"
-            )
-        elif p.get("knowledge") == "derived":
-            final += " (derived from a base-image profile or an assumption)"
+        final = final_text(p)
         resolved = f" (resolves to `{p['resolved']}`)" if p.get("resolved") else ""
         out.append(f"**`{p['path']}`** → `{final}`{resolved}")
         out.append("")
@@ -165,10 +141,7 @@ def render(doc: dict[str, Any], where: str) -> str:
         out.append("| line | instruction | owner:group mode | what happened |")
         out.append("|---:|---|---|---|")
         for h in p["history"]:
-            out.append(
-                f"| {h['line'] or '-'} | `{_cell(h['instruction'])}` | "
-                f"{_state(h['uid'], h['gid'], h['mode'], h['kind'])} | {_cell(h['note'])} |"
-            )
+            out.append(f"| {h['line'] or '-'} | `{_cell(h['instruction'])}` | {state_text(h)} | {_cell(h['note'])} |")
         if not p["history"]:
             out.append("| - | (no instruction changed it) | | |")
     if doc.get("build_fails"):

@@ -8,12 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-
-def _state(uid: Any, gid: Any, mode: Any, kind: Any) -> str:
-    if kind is None:
-        return "absent"
-    owner = f"{'?' if uid is None else uid}:{'?' if gid is None else gid}"
-    return f"{owner} {mode or '????'} {kind}"
+from ..explain import final_text, state_text
 
 
 def render_explain(doc: dict[str, Any], console: Console | None = None) -> None:
@@ -23,15 +18,7 @@ def render_explain(doc: dict[str, Any], console: Console | None = None) -> None:
         f"builder [cyan]{doc['builder']}[/]"
     )
     for p in doc["paths"]:
-        final = _state(p["uid"], p["gid"], p["mode"], p["kind"])
-        if not p["known"]:
-            final = (
-                "unknown (not modelled: the base image or context is not known)"
-                if p["kind"] is None
-                else (final + " (not known)")
-            )
-        elif p.get("knowledge") == "derived":
-            final += " (derived from a base-image profile or an assumption)"
+        final = final_text(p)
         title = Text.assemble((p["path"], "bold"), " → ", (final, "green" if p["known"] else "yellow"))
         if p.get("resolved"):
             title.append(f"  (resolves to {p['resolved']})")
@@ -44,7 +31,7 @@ def render_explain(doc: dict[str, Any], console: Console | None = None) -> None:
             table.add_row(
                 str(h["line"]) if h["line"] else "-",
                 h["instruction"],
-                _state(h["uid"], h["gid"], h["mode"], h["kind"]),
+                state_text(h),
                 h["note"],
             )
         if not p["history"]:
