@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from .lines import split_lines_keepends
 from .parse.reader import parse_text
 
 
@@ -92,7 +93,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
     """`source` with `edits` applied (each at most once; equal edits are one). Raises EditError."""
     parsed = parse_text(source)
     spans = {ins.line: (ins.line, ins.end_line, ins.cmd, ins.json_form) for ins in parsed.instructions}
-    lines = source.splitlines(keepends=True)
+    lines = split_lines_keepends(source)
     unique = list(dict.fromkeys(edits))
     for e in unique:
         if e.kind is EditKind.DELETE and any(o.line == e.line and o.kind in _WITHIN for o in unique):
@@ -117,7 +118,7 @@ def apply_edits(source: str, edits: Sequence[Edit]) -> str:
         else:
             block = "".join(lines[start - 1 : end])
             block = _in_instruction(e, block, cmd, json_form, parsed.escape)
-            changed = block.splitlines(keepends=True)
+            changed = split_lines_keepends(block)
             lines[start - 1 : end] = changed
             spans[e.line] = (start, start + len(changed) - 1, cmd, json_form)  # the next edit here sees this one
     return "".join(lines)

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from .edits import Edit, EditError, EditKind, Safety, apply_edits
 from .findings import Finding, Severity
+from .lines import split_lines_keepends
 from .model.fs import below
 from .report.result import FileResult
 
@@ -144,7 +145,7 @@ def unified_diff(old: str, new: str, name: str) -> str:
     """A unified diff of the file (headers `--- name` / `+++ name`, so `patch -p0` applies it where it was made)."""
     import difflib
 
-    lines = difflib.unified_diff(old.splitlines(keepends=True), new.splitlines(keepends=True), name, name)
+    lines = difflib.unified_diff(split_lines_keepends(old), split_lines_keepends(new), name, name)
     out = []
     for line in lines:
         out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")

@@ -22,6 +22,7 @@ from typing import Any
 from ..errors import InputError
 from ..fastimport import load_module
 from ..inputfile import decode_text
+from ..lines import split_lines
 from .model import Comment, Flag, Heredoc, Instruction, ParsedDockerfile
 
 INSTRUCTIONS = frozenset(
@@ -99,7 +100,7 @@ def parse_text(text: str, path: str = "Dockerfile") -> ParsedDockerfile:
         text = text[1:]
     if "\x00" in text:
         raise InputError("binary content (NUL bytes): not a Dockerfile", path)
-    lines = text.splitlines()
+    lines = split_lines(text)
     result = ParsedDockerfile(path, [], source=text)
     i = _read_directives(lines, result)
     escape = result.escape

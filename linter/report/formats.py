@@ -10,6 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..findings import Finding, Severity
+from ..lines import split_lines_keepends
 from .result import FileResult
 from .text import finding_dict
 
@@ -130,7 +131,7 @@ def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
         parse_text(edited)  # an edit that breaks the Dockerfile is no fix to offer (--fix would refuse it too)
     except (EditError, InputError):
         return None
-    old, new = source.splitlines(keepends=True), edited.splitlines(keepends=True)
+    old, new = split_lines_keepends(source), split_lines_keepends(edited)
     starts = [0]
     for line in old:
         starts.append(starts[-1] + len(line))

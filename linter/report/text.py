@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import IO
 
 from ..findings import Finding, Severity
+from ..lines import split_lines
 from ..model.access import Premise
 from .result import FileResult
 
@@ -41,7 +42,7 @@ def report_lines(results: Sequence[FileResult], quiet: bool = False) -> list[Lin
         if not res.findings and not assumptions and not res.fixed:
             continue
         out.append([(res.file, "bold underline")])
-        src_lines = res.source.splitlines()
+        src_lines = split_lines(res.source)
         for f in res.findings:
             total += 1
             sev = STYLE[f.severity]
