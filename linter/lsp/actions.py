@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from ..lines import split_lines_keepends
 from .documents import Setup, instruction_at, lint_text
 
 if TYPE_CHECKING:
@@ -28,7 +29,11 @@ def code_actions(
     diagnostics: Sequence[types.Diagnostic],
     unsafe: bool,
     units: Callable[[str], int],
+    version: int | None = None,
 ) -> list[types.CodeAction]:
+    """The quick fixes for `diagnostics` of the document `uri` whose text is `text`. `version`: the text's version,
+    put in each edit (LSP 3.17 `documentChanges`) so that the client refuses an edit made for an older text; None
+    for a client without `documentChanges`."""
     from ..edits import Safety
     from ..fix import prove_one, safety
 
@@ -53,7 +58,7 @@ def code_actions(
                     title=title if is_safe else f"{title} (unsafe: it changes more than owners and modes)",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=types.WorkspaceEdit(changes={uri: [minimal_edit(text, fixed, units)]}),
+                    edit=_workspace_edit(uri, version, minimal_edit(text, fixed, units)),
                     is_preferred=is_safe,
                 )
             )
@@ -64,10 +69,17 @@ def code_actions(
                     title=f"Ignore {f.code} here (`# venvlint ignore={f.code}` above the instruction)",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=types.WorkspaceEdit(changes={uri: [pragma]}),
+                    edit=_workspace_edit(uri, version, pragma),
                 )
             )
     return actions
+
+
+def _workspace_edit(uri: str, version: int | None, edit: types.TextEdit) -> types.WorkspaceEdit:
+    if version is None:
+        return types.WorkspaceEdit(changes={uri: [edit]})
+    document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
+    return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=[edit])])
 
 
 def _key(data: Any) -> tuple[str, int, str] | None:
@@ -84,7 +96,7 @@ def _pragma_edit(text: str, setup: Setup, f: Finding) -> types.TextEdit | None:
     ins = instruction_at(text, setup.path, f.line)
     if ins is None:
         return None
-    lines = text.splitlines(keepends=True)
+    lines = split_lines_keepends(text)
     first = lines[ins.line - 1]
     indent = first[: len(first) - len(first.lstrip(" \t"))]
     eol = "\r\n" if first.endswith("\r\n") else "\n"
@@ -98,7 +110,7 @@ def _pragma_edit(text: str, setup: Setup, f: Finding) -> types.TextEdit | None:
 
 def minimal_edit(old: str, new: str, units: Callable[[str], int]) -> types.TextEdit:
     """One TextEdit that turns `old` into `new`: the lines between their common head and tail replaced."""
-    a, b = old.splitlines(keepends=True), new.splitlines(keepends=True)
+    a, b = split_lines_keepends(old), split_lines_keepends(new)
     head = 0
     while head < min(len(a), len(b)) and a[head] == b[head]:
         head += 1

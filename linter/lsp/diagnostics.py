@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
+from ..lines import split_lines
+
 if TYPE_CHECKING:
     from ..findings import Finding
     from ..report.result import FileResult
@@ -29,11 +31,13 @@ def _severity(value: str) -> types.DiagnosticSeverity:
     }[value]
 
 
-def line_range(lines: Sequence[str], line: int, units: Callable[[str], int]) -> types.Range:
-    """The whole of 1-based `line` (the first line when it is 0 or past the end), in the client's units."""
+def line_range(lines: Sequence[str], line: int, units: Callable[[str], int], end_line: int = 0) -> types.Range:
+    """The whole of 1-based `line` up to the end of `end_line` (when later: a multi-line instruction), the first
+    line when `line` is 0 or past the end, in the client's units."""
     index = line - 1 if 0 < line <= len(lines) else 0
-    text = lines[index] if lines else ""
-    return types.Range(types.Position(index, 0), types.Position(index, units(text)))
+    last = min(end_line, len(lines)) - 1 if end_line > line else index
+    text = lines[last] if lines else ""
+    return types.Range(types.Position(index, 0), types.Position(last, units(text)))
 
 
 def message(f: Finding) -> str:
@@ -55,12 +59,16 @@ def finding_data(f: Finding) -> dict[str, Any]:
 def to_diagnostics(uri: str, text: str, result: FileResult, units: Callable[[str], int]) -> list[types.Diagnostic]:
     from ..report.formats import DOCS_URL
 
-    lines = text.splitlines()
+    lines = split_lines(text)
     out: list[types.Diagnostic] = []
     if result.error is not None:
         out.append(_plain(lines, 0, result.error, types.DiagnosticSeverity.Error, units))
     for line, note in result.notes:
         out.append(_plain(lines, line, note, types.DiagnosticSeverity.Warning, units))
+    # What venvlint could not know (the text report's "Assumptions": an unknown base image and why, an unmodelled
+    # command) as hints: shown where they apply, kept out of the problem lists editors build from the severities.
+    for line, said in result.assumptions:
+        out.append(_plain(lines, line, f"assumed: {said}", types.DiagnosticSeverity.Hint, units))
     for f in result.findings:
         related = [
             types.DiagnosticRelatedInformation(
@@ -71,7 +79,7 @@ def to_diagnostics(uri: str, text: str, result: FileResult, units: Callable[[str
         ]
         out.append(
             types.Diagnostic(
-                range=line_range(lines, f.line, units),
+                range=line_range(lines, f.line, units, f.end_line),
                 message=message(f),
                 severity=_severity(f.severity.value),
                 code=f.code,

@@ -29,11 +29,17 @@ class Setup:
 
 
 def uri_to_path(uri: str) -> str | None:
-    """The local file a `file:` URI names (None for another scheme: an untitled buffer)."""
+    """The local file a `file:` URI names (None for another scheme: an untitled buffer). `url2pathname` makes
+    `file:///c%3A/x/Dockerfile` `C:\\x\\Dockerfile` on Windows; a host other than localhost is a UNC share."""
+    from urllib.request import url2pathname
+
     parsed = urlparse(uri)
     if parsed.scheme != "file":
         return None
-    return os.path.normpath(unquote(parsed.path))
+    path = url2pathname(parsed.path) if os.name == "nt" else unquote(parsed.path)  # (url2pathname unquotes)
+    if parsed.netloc and parsed.netloc != "localhost":
+        path = f"//{parsed.netloc}{path}"
+    return os.path.normpath(path)
 
 
 def setup_for(path: str | None) -> Setup:

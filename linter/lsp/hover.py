@@ -19,6 +19,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from ..explain import final_text, state_text
+from ..lines import split_lines, split_lines_keepends
 from .diagnostics import message
 from .documents import Setup, instruction_at, lint_text
 
@@ -34,7 +35,7 @@ def hover_markdown(text: str, setup: Setup, line: int, column: int) -> str | Non
     ins = instruction_at(text, setup.path, line + 1)
     if ins is None:
         return None
-    lines = text.splitlines()
+    lines = split_lines(text)
     current = lines[line] if line < len(lines) else ""
     word = _word_at(current, column)
     keyword = line + 1 == ins.line and word is not None and word.upper() == ins.cmd
@@ -109,7 +110,7 @@ def _explain(text: str, setup: Setup, ins: Instruction, path: str, stage: str | 
     from ..explain import explain_simulated
     from ..pipeline import build_with_options
 
-    cut = "".join(text.splitlines(keepends=True)[: ins.end_line])
+    cut = "".join(split_lines_keepends(text)[: ins.end_line])
     # The hovered instruction's stage is the last one of the cut text.
     sim = build_with_options(setup.path, setup.options, cut, last_stage=True)
     if stage is not None:

@@ -26,6 +26,7 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..errors import InputError
+from ..lines import split_lines, split_lines_keepends
 from .diagnostics import failure, to_diagnostics
 from .documents import Setup, lint_text, setup_for, uri_to_path
 
@@ -37,7 +38,7 @@ T = TypeVar("T")
 
 class VenvlintServer(LanguageServer):
     def __init__(self, unsafe_fixes: bool = False) -> None:
-        super().__init__("venvlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Incremental)
+        super().__init__("venvlint", __version__, text_document_sync_kind=types.TextDocumentSyncKind.Full)
         self.unsafe_fixes = unsafe_fixes
         self.generation: dict[str, int] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
@@ -80,8 +81,18 @@ class VenvlintServer(LanguageServer):
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
+    def new_run(self) -> None:
+        """Forget what one command-line run keeps (the profile sets, and with them which registries failed or are
+        out of reach and which tags were resolved): a save or a config change is linted as a new run, so a base
+        image that could not be read is asked for again, as the command line would. Queued in the worker, so a
+        lint running now finishes with what it started with; the disk cache keeps every image read."""
+        from ..profiles.catalog import forget_loaded
+
+        self.worker.submit(forget_loaded)
+
     def relint_all(self) -> None:
         self.config_errors_shown.clear()
+        self.new_run()
         for uri in self.open_dockerfiles():
             self.schedule(uri, 0)
 
@@ -110,7 +121,7 @@ class VenvlintServer(LanguageServer):
         """In the worker: the diagnostics of `text` and the config error if any; None when already stale."""
         if self.generation.get(uri) != gen:
             return None
-        lines = text.splitlines()
+        lines = split_lines(text)
         try:
             setup = setup_for(uri_to_path(uri))
         except InputError as exc:
@@ -144,6 +155,8 @@ class VenvlintServer(LanguageServer):
         def guarded() -> T:
             try:
                 return work()
+            except InputError:
+                return fallback  # a text that does not parse yet, or a refused config: the diagnostics say it
             except Exception as exc:
                 self.report_crash(uri, doing, exc)
                 return fallback
@@ -199,6 +212,7 @@ def did_save(ls: VenvlintServer, params: types.DidSaveTextDocumentParams) -> Non
     if ls.is_config(uri):
         ls.relint_all()
     elif uri in ls.workspace.text_documents and ls.is_dockerfile(uri, ls.workspace.get_text_document(uri).language_id):
+        ls.new_run()
         ls.schedule(uri, 0)
 
 
@@ -228,7 +242,8 @@ async def hover(ls: VenvlintServer, params: types.HoverParams) -> types.Hover | 
     if not ls.is_dockerfile(uri, doc.language_id):
         return None
     text = doc.source
-    position = ls.workspace.position_codec.position_from_client_units(doc.lines, params.position)
+    # The lines as the engine counts them (lines.py), not pygls's str.splitlines.
+    position = ls.workspace.position_codec.position_from_client_units(split_lines_keepends(text), params.position)
 
     def work() -> str | None:
         from .hover import hover_markdown
@@ -250,17 +265,29 @@ async def code_action(ls: VenvlintServer, params: types.CodeActionParams) -> lis
     if uri not in ls.workspace.text_documents or (only and types.CodeActionKind.QuickFix not in only):
         return None  # (LSP 3.17: `only` filters the kinds the client wants)
     doc = ls.workspace.get_text_document(uri)
-    text = doc.source
+    text, version = doc.source, doc.version
     units = ls.workspace.position_codec.client_num_units
+    caps = ls.client_capabilities.workspace
+    versioned = bool(caps and caps.workspace_edit and caps.workspace_edit.document_changes)
 
     def work() -> list[types.CodeAction]:
         from .actions import code_actions
 
         return code_actions(
-            uri, text, ls.setup(uri), params.context.diagnostics, ls.unsafe_fixes, lambda s: int(units(s))
+            uri,
+            text,
+            ls.setup(uri),
+            params.context.diagnostics,
+            ls.unsafe_fixes,
+            lambda s: int(units(s)),
+            version if versioned else None,
         )
 
-    return await ls.in_worker(uri, "code actions for", [], work)
+    none: list[types.CodeAction] = []
+    actions = await ls.in_worker(uri, "code actions for", none, work)
+    if uri not in ls.workspace.text_documents or ls.workspace.get_text_document(uri).version != version:
+        return []  # the text changed while they were made: their edits are for a text that is gone
+    return actions
 
 
 def serve(unsafe_fixes: bool = False) -> None:

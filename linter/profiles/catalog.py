@@ -351,6 +351,13 @@ class _LazyProfiles(ProfileSet):
 _SETS: dict[tuple[tuple[tuple[str, int, int], ...], RegistrySettings | None], ProfileSet] = {}
 
 
+def forget_loaded() -> None:
+    """Drop the profile sets of this run (and with them what their registry lookups remember: failures, hosts out
+    of reach, resolved tags). A process that lints again later as a new run (the language server) calls it; the
+    registry's disk cache is kept."""
+    _SETS.clear()
+
+
 def load_profiles(extra_files: Sequence[str] = (), registry: RegistrySettings | None = None) -> ProfileSet:
     """The built-in profiles, with `extra_files` first (they win ties). One set per run and list of files (a file
     is read again only when it changed), so every Dockerfile of a run shares its parsed profiles and its matches.

@@ -47,16 +47,22 @@ def _make_client() -> RecordingClient:
 
 @contextlib.asynccontextmanager
 async def session(
-    folders: Sequence[Path], command: Sequence[str] = SERVER, watch: bool = True, env: dict[str, str] | None = None
+    folders: Sequence[Path],
+    command: Sequence[str] = SERVER,
+    watch: bool = True,
+    env: dict[str, str] | None = None,
+    document_changes: bool = False,
 ) -> AsyncIterator[RecordingClient]:
-    """A started and initialized server with these workspace folders; shut down and exited at the end."""
+    """A started and initialized server with these workspace folders; shut down and exited at the end. `watch`:
+    the client offers to watch files; `document_changes`: it takes versioned edits (WorkspaceEdit.documentChanges)."""
     env = {**os.environ, **(env or {})}
     config = ClientServerConfig(server_command=list(command), server_env=env, client_factory=_make_client)
     client = await config.start()
     assert isinstance(client, RecordingClient)
     capabilities = types.ClientCapabilities(
         workspace=types.WorkspaceClientCapabilities(
-            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=watch)
+            did_change_watched_files=types.DidChangeWatchedFilesClientCapabilities(dynamic_registration=watch),
+            workspace_edit=types.WorkspaceEditClientCapabilities(document_changes=document_changes),
         ),
         text_document=types.TextDocumentClientCapabilities(
             hover=types.HoverClientCapabilities(content_format=[types.MarkupKind.Markdown]),
@@ -110,8 +116,13 @@ async def wait_for(
     raise AssertionError(f"no diagnostics for {uri} as expected within {timeout} s; published: {seen}")
 
 
+def findings(p: types.PublishDiagnosticsParams) -> list[types.Diagnostic]:
+    """The diagnostics that are findings, notes or failures: not the hints that carry the report's assumptions."""
+    return [d for d in p.diagnostics if d.severity != types.DiagnosticSeverity.Hint]
+
+
 def codes(p: types.PublishDiagnosticsParams) -> list[tuple[Any, int, Any]]:
-    return [(d.code, d.range.start.line + 1, d.severity) for d in p.diagnostics]
+    return [(d.code, d.range.start.line + 1, d.severity) for d in findings(p)]
 
 
 def apply_edits(text: str, edits: Sequence[types.TextEdit]) -> str:

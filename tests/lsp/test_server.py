@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import pytest
 import yaml
 from lsprotocol import types
 
-from .client import CRASHING_SERVER, apply_edits, change_doc, codes, open_doc, session, wait_for
+from .client import CRASHING_SERVER, apply_edits, change_doc, codes, findings, open_doc, session, wait_for
 
 pytestmark = pytest.mark.asyncio
 
@@ -259,15 +260,14 @@ async def test_the_pragma_goes_above_the_first_line_of_a_multi_line_instruction(
         (edit,) = ignore.edit.changes[uri]
         silenced = apply_edits(text, [edit])
         assert "# venvlint ignore=VL019\nRUN pip install --no-cache-dir uv==0.6.6 && \\\n" in silenced
-        # Applied as an editor applies it: an incremental change of that range.
+        # Applied as an editor applies it, and sent whole (the server asks for full text sync).
         client.text_document_did_change(
             types.DidChangeTextDocumentParams(
-                types.VersionedTextDocumentIdentifier(2, uri),
-                [types.TextDocumentContentChangePartial(edit.range, edit.new_text)],
+                types.VersionedTextDocumentIdentifier(2, uri), [types.TextDocumentContentChangeWholeDocument(silenced)]
             )
         )
         after = await wait_for(client, uri, lambda p: p.version == 2)
-        assert [d.code for d in after.diagnostics] == ["VL001"]
+        assert [d.code for d in findings(after)] == ["VL001"]
 
 
 async def test_unsafe_fixes_are_offered_only_when_asked_and_titled_so(tmp_path: Path) -> None:
@@ -423,3 +423,83 @@ async def test_hover_on_a_copy_from_source_explains_it_in_that_stage(tmp_path: P
         # contents are copied into a directory the COPY makes).
         assert destination.contents.value.startswith("**`/out`** → `0:0 0755 dir`\n\nafter line 4: stage `1`")
         assert "| 4 | `COPY --from=build out /out` | 0:0 0755 dir | created by COPY |" in destination.contents.value
+
+
+async def test_what_venvlint_assumed_is_a_hint_where_it_applies(tmp_path: Path) -> None:
+    folder = tmp_path / "ws"
+    (folder / ".git").mkdir(parents=True)
+    text = "FROM example.invalid/team/base:1\nRUN pip install flask\n"
+    async with session([folder]) as client:
+        uri = open_doc(client, folder / "Dockerfile", text)
+        published = await wait_for(client, uri)
+    hints = [d for d in published.diagnostics if d.severity == types.DiagnosticSeverity.Hint]
+    # The text report's assumption about the unknown base, at its FROM line, with why it was not read (offline).
+    base = [d for d in hints if d.range.start.line == 0]
+    assert base and "is not known to venvlint" in base[0].message and "offline" in base[0].message, hints
+    assert all(d.source == "venvlint" and d.code is None for d in hints)
+
+
+async def test_lines_are_counted_as_buildkit_and_the_editor_count_them(tmp_path: Path) -> None:
+    """A form feed and a line separator (U+2028) in comments end no line for BuildKit or the LSP: the finding is on
+    the line the command line names, and that is the RUN's line in the editor too."""
+    folder = example(tmp_path)
+    original = (folder / "Dockerfile").read_text()
+    text = "# a form feed \x0c and a line separator \u2028 in a comment\n" + original
+    (folder / "Dockerfile").write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "venvlint", "-f", "json", "Dockerfile"], cwd=folder,
+                       env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path / "none")}, capture_output=True,
+                       text=True, timeout=60)  # fmt: skip
+    cli = [(f["code"], f["line"]) for f in json.loads(r.stdout)["findings"]]
+    assert ("VL019", 14) in cli  # the RUN of line 13 in examples/Dockerfile, one comment line above it
+    async with session([folder], env={"XDG_CONFIG_HOME": str(tmp_path / "none")}) as client:
+        uri = open_doc(client, folder / "Dockerfile", text)
+        published = await wait_for(client, uri)
+    assert [(d.code, d.range.start.line + 1) for d in findings(published)] == cli
+    vl019 = next(d for d in findings(published) if d.code == "VL019")
+    assert text.split("\n")[vl019.range.start.line].startswith("RUN pip install")
+
+
+async def test_versioned_edits_for_clients_that_take_them(tmp_path: Path) -> None:
+    folder = example(tmp_path)
+    text = (folder / "Dockerfile").read_text()
+    async with session([folder], document_changes=True) as client:
+        uri = open_doc(client, folder / "Dockerfile", text)
+        published = await wait_for(client, uri)
+        vl019 = next(d for d in published.diagnostics if d.code == "VL019")
+        actions = await client.text_document_code_action_async(
+            types.CodeActionParams(types.TextDocumentIdentifier(uri), vl019.range, types.CodeActionContext([vl019]))
+        )
+    assert actions
+    for action in actions:
+        assert isinstance(action, types.CodeAction) and action.edit is not None and action.edit.changes is None
+        (change,) = action.edit.document_changes or []
+        assert isinstance(change, types.TextDocumentEdit)
+        assert change.text_document.uri == uri and change.text_document.version == 1
+
+
+async def test_a_save_asks_again_for_a_base_image_that_could_not_be_read(tmp_path: Path) -> None:
+    """One lint is one command-line run: a registry that failed is asked again on save (not only after a restart)."""
+    from ..registry.misbehaving import MisbehavingRegistry
+
+    folder = tmp_path / "ws"
+    (folder / ".git").mkdir(parents=True)
+    env = {"VENVLINT_OFFLINE": "0", "VENVLINT_CACHE_DIR": str(tmp_path / "cache"), "XDG_CONFIG_HOME": str(tmp_path)}
+    with MisbehavingRegistry("500") as reg:
+        text = f'FROM {reg.host}/public/app-root:1\nRUN ["/bin/busybox", "mkdir", "/opt/data"]\n'
+        (folder / "Dockerfile").write_text(text)
+        async with session([folder], env=env) as client:
+            uri = open_doc(client, folder / "Dockerfile", text)
+            first = await wait_for(client, uri)
+            assert findings(first) == [] and any("answered 500" in d.message for d in first.diagnostics)
+            reg.mode = "ok"  # the registry recovers
+            change_doc(client, uri, 2, text + "\n")
+            typed = await wait_for(client, uri, lambda p: p.version == 2)
+            assert findings(typed) == []  # typing is the same run: the failure is remembered, not asked again
+            client.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(uri)))
+            saved = await wait_for(
+                client, uri, lambda p: p.version == 2 and bool(findings(p)), after=len(client.published)
+            )
+    # Read now: the image's USER 1001 cannot create /opt/data in its root-owned /opt.
+    assert [d.code for d in findings(saved)] and all(
+        d.severity == types.DiagnosticSeverity.Error for d in findings(saved)
+    )
