@@ -18,6 +18,20 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
+def changed_runs(old: list[str], new: list[str]) -> list[tuple[int, int, str]]:
+    """Each run of lines of `old` that `new` puts something else in place of: (first, end) 0-based line indexes of
+    `old` (end exclusive; equal for an insertion) and the text of `new` that goes there. Lines with their endings
+    (`split_lines_keepends`), so the runs applied to `old` give `new` exactly. What a fix changed, for SARIF's
+    replacements and the language server's edits."""
+    import difflib
+
+    return [
+        (i1, i2, "".join(new[j1:j2]))
+        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
+        if tag != "equal"
+    ]
+
+
 def split_lines_keepends(text: str) -> list[str]:
     """The lines of `text` with their endings, so that "".join() gives `text` back ("a\\nb" -> ["a\\n", "b"])."""
     parts = text.split("\n")

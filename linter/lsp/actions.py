@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from lsprotocol import types
 
-from ..lines import split_lines_keepends
+from ..lines import changed_runs, split_lines_keepends
 from .documents import Setup, instruction_at, lint_text
 
 if TYPE_CHECKING:
@@ -58,7 +58,7 @@ def code_actions(
                     title=title if is_safe else f"{title} (unsafe: it changes more than owners and modes)",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=_workspace_edit(uri, version, minimal_edit(text, fixed, units)),
+                    edit=_workspace_edit(uri, version, line_edits(text, fixed, units)),
                     is_preferred=is_safe,
                 )
             )
@@ -69,17 +69,17 @@ def code_actions(
                     title=f"Ignore {f.code} here (`# venvlint ignore={f.code}` above the instruction)",
                     kind=types.CodeActionKind.QuickFix,
                     diagnostics=[diagnostic],
-                    edit=_workspace_edit(uri, version, pragma),
+                    edit=_workspace_edit(uri, version, [pragma]),
                 )
             )
     return actions
 
 
-def _workspace_edit(uri: str, version: int | None, edit: types.TextEdit) -> types.WorkspaceEdit:
+def _workspace_edit(uri: str, version: int | None, edits: list[types.TextEdit]) -> types.WorkspaceEdit:
     if version is None:
-        return types.WorkspaceEdit(changes={uri: [edit]})
+        return types.WorkspaceEdit(changes={uri: edits})
     document = types.OptionalVersionedTextDocumentIdentifier(uri=uri, version=version)
-    return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=[edit])])
+    return types.WorkspaceEdit(document_changes=[types.TextDocumentEdit(text_document=document, edits=edits)])
 
 
 def _key(data: Any) -> tuple[str, int, str] | None:
@@ -108,18 +108,17 @@ def _pragma_edit(text: str, setup: Setup, f: Finding) -> types.TextEdit | None:
     return types.TextEdit(types.Range(types.Position(ins.line - 1, 0), types.Position(ins.line - 1, 0)), new_line)
 
 
-def minimal_edit(old: str, new: str, units: Callable[[str], int]) -> types.TextEdit:
-    """One TextEdit that turns `old` into `new`: the lines between their common head and tail replaced."""
-    a, b = split_lines_keepends(old), split_lines_keepends(new)
-    head = 0
-    while head < min(len(a), len(b)) and a[head] == b[head]:
-        head += 1
-    tail = 0
-    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
-        tail += 1
-    end_index = len(a) - tail
-    if end_index < len(a) or not a or a[-1].endswith(("\n", "\r")):
-        end = types.Position(end_index, 0)
-    else:  # up to the end of a last line without a line break
-        end = types.Position(len(a) - 1, units(a[-1]))
-    return types.TextEdit(types.Range(types.Position(head, 0), end), "".join(b[head : len(b) - tail]))
+def line_edits(old: str, new: str, units: Callable[[str], int]) -> list[types.TextEdit]:
+    """The TextEdits that turn `old` into `new`: one per run of changed lines (`lines.changed_runs`), each relative to
+    `old` as LSP 3.17 wants the edits of one document, in the client's position units."""
+    a = split_lines_keepends(old)
+
+    def position(index: int) -> types.Position:
+        if index < len(a) or not a or a[-1].endswith(("\n", "\r")):
+            return types.Position(index, 0)
+        return types.Position(len(a) - 1, units(a[-1]))  # the end of a last line without a line break
+
+    return [
+        types.TextEdit(types.Range(position(i1), position(i2)), text)
+        for i1, i2, text in changed_runs(a, split_lines_keepends(new))
+    ]

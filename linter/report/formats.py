@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import __version__
 from ..findings import Finding, Severity
-from ..lines import split_lines_keepends
+from ..lines import changed_runs, split_lines_keepends
 from .result import FileResult
 from .text import finding_dict
 
@@ -120,8 +120,6 @@ def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
     region of characters (offset, length) and what goes there. None without edits, or when they do not fit."""
     if not f.edits or not source:
         return None
-    import difflib
-
     from ..edits import EditError, apply_edits
     from ..errors import InputError
     from ..parse.reader import parse_text
@@ -131,17 +129,16 @@ def _sarif_fix(source: str, f: Finding, uri: str) -> dict[str, Any] | None:
         parse_text(edited)  # an edit that breaks the Dockerfile is no fix to offer (--fix would refuse it too)
     except (EditError, InputError):
         return None
-    old, new = split_lines_keepends(source), split_lines_keepends(edited)
+    old = split_lines_keepends(source)
     starts = [0]
     for line in old:
         starts.append(starts[-1] + len(line))
     replacements = [
         {
             "deletedRegion": {"charOffset": starts[i1], "charLength": starts[i2] - starts[i1]},
-            "insertedContent": {"text": "".join(new[j1:j2])},
+            "insertedContent": {"text": text},
         }
-        for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes()
-        if tag != "equal"
+        for i1, i2, text in changed_runs(old, split_lines_keepends(edited))
     ]
     return {
         "description": {"text": f.fix or f"{f.code} {f.name}"},
