@@ -20,12 +20,11 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Setup:
-    """How one Dockerfile is linted: the CLI's options for it, its `unfixable` rules, the config files read."""
+    """How one Dockerfile is linted: the CLI's options for it and its `unfixable` rules."""
 
     path: str
     options: LintOptions
     unfixable: frozenset[str]
-    config_files: tuple[str, ...]
 
 
 def uri_to_path(uri: str) -> str | None:
@@ -57,7 +56,6 @@ def setup_for(path: str | None) -> Setup:
         path=planned.item.path,
         options=planned.item.options,
         unfixable=frozenset(planned.config.unfixable),
-        config_files=tuple(planned.config.files),
     )
 
 

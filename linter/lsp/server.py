@@ -61,9 +61,12 @@ class VenvlintServer(LanguageServer):
         path = uri_to_path(uri)
         return path is not None and os.path.basename(path) in NAMES
 
-    def open_dockerfiles(self) -> list[str]:
+    def is_open_dockerfile(self, uri: str) -> bool:
         docs = self.workspace.text_documents
-        return [uri for uri, doc in docs.items() if self.is_dockerfile(uri, doc.language_id)]
+        return uri in docs and self.is_dockerfile(uri, docs[uri].language_id)
+
+    def open_dockerfiles(self) -> list[str]:
+        return [uri for uri in self.workspace.text_documents if self.is_open_dockerfile(uri)]
 
     # -- linting -----------------------------------------------------------------------------------------------
 
@@ -201,9 +204,8 @@ def did_open(ls: VenvlintServer, params: types.DidOpenTextDocumentParams) -> Non
 
 @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
 def did_change(ls: VenvlintServer, params: types.DidChangeTextDocumentParams) -> None:
-    uri = params.text_document.uri
-    if uri in ls.workspace.text_documents and ls.is_dockerfile(uri, ls.workspace.get_text_document(uri).language_id):
-        ls.schedule(uri, DEBOUNCE)
+    if ls.is_open_dockerfile(params.text_document.uri):
+        ls.schedule(params.text_document.uri, DEBOUNCE)
 
 
 @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
@@ -211,7 +213,7 @@ def did_save(ls: VenvlintServer, params: types.DidSaveTextDocumentParams) -> Non
     uri = params.text_document.uri
     if ls.is_config(uri):
         ls.relint_all()
-    elif uri in ls.workspace.text_documents and ls.is_dockerfile(uri, ls.workspace.get_text_document(uri).language_id):
+    elif ls.is_open_dockerfile(uri):
         ls.new_run()
         ls.schedule(uri, 0)
 
@@ -236,12 +238,9 @@ def did_change_watched_files(ls: VenvlintServer, params: types.DidChangeWatchedF
 @server.feature(types.TEXT_DOCUMENT_HOVER)
 async def hover(ls: VenvlintServer, params: types.HoverParams) -> types.Hover | None:
     uri = params.text_document.uri
-    if uri not in ls.workspace.text_documents:
+    if not ls.is_open_dockerfile(uri):
         return None
-    doc = ls.workspace.get_text_document(uri)
-    if not ls.is_dockerfile(uri, doc.language_id):
-        return None
-    text = doc.source
+    text = ls.workspace.get_text_document(uri).source
     # The lines as the engine counts them (lines.py), not pygls's str.splitlines.
     position = ls.workspace.position_codec.position_from_client_units(split_lines_keepends(text), params.position)
 
